@@ -1,0 +1,93 @@
+//! Maintainer tasks for the workspace. The binary is `cargo xtask`; the
+//! library exists so the generator can be tested like any other code.
+
+pub mod generate;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// The spec the checked-in client is generated from.
+pub fn default_spec() -> PathBuf {
+    workspace_root().join("openapi/hss.yaml")
+}
+
+/// Where the generated client goes.
+pub fn default_output() -> PathBuf {
+    workspace_root().join("crates/hss-api/src/generated.rs")
+}
+
+/// How a path is written in messages and in the generated file's header:
+/// relative to the workspace when inside it, so output does not depend on
+/// where the checkout lives.
+pub fn display_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .strip_prefix(workspace_root())
+        .unwrap_or(&absolute)
+        .display()
+        .to_string()
+}
+
+/// What `generate --check` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Freshness {
+    UpToDate,
+    /// The checked-in file differs; the payload is a unified diff from the
+    /// checked-in text to what the spec generates now.
+    Stale(String),
+    Missing,
+}
+
+/// Generates the client for `spec_path`; the returned text is what belongs
+/// in the output file.
+pub fn generate_from(spec_path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading the spec {}", spec_path.display()))?;
+    generate::generate(&text, &display_path(spec_path))
+        .with_context(|| format!("generating from {}", display_path(spec_path)))
+}
+
+/// Compares what the spec generates with the file at `output`.
+pub fn check(generated: &str, output: &Path) -> anyhow::Result<Freshness> {
+    let current = match std::fs::read_to_string(output) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Freshness::Missing),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", output.display())),
+    };
+    if current == generated {
+        return Ok(Freshness::UpToDate);
+    }
+    let label = display_path(output);
+    let diff = similar::TextDiff::from_lines(&current, generated)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{label} (checked in)"),
+            &format!("{label} (generated now)"),
+        )
+        .to_string();
+    Ok(Freshness::Stale(diff))
+}
+
+/// Writes `generated` to `output` only when it changed, so an unchanged run
+/// does not touch the file's modification time.
+pub fn write_if_changed(generated: &str, output: &Path) -> anyhow::Result<bool> {
+    if std::fs::read_to_string(output).is_ok_and(|current| current == generated) {
+        return Ok(false);
+    }
+    if let Some(dir) = output.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(output, generated).with_context(|| format!("writing {}", output.display()))?;
+    Ok(true)
+}

@@ -1,0 +1,90 @@
+//! `cargo xtask`: maintainer tasks. See `cargo xtask --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::{Freshness, check, default_output, default_spec, display_path, generate_from};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Maintainer tasks for the HSS workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate the hss-api client from the OpenAPI spec.
+    Generate {
+        /// Do not write: fail with a diff when the checked-in code is stale.
+        #[arg(long)]
+        check: bool,
+        /// The OpenAPI 3.0 spec to read [default: openapi/hss.yaml].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// Where to write the client [default: crates/hss-api/src/generated.rs].
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// At most this many diff lines are printed; the rest is summarised.
+const MAX_DIFF_LINES: usize = 200;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Task::Generate { check, spec, out } => {
+            let spec = spec.unwrap_or_else(default_spec);
+            let out = out.unwrap_or_else(default_output);
+            match run_generate(check, &spec, &out) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn run_generate(check_only: bool, spec: &PathBuf, out: &PathBuf) -> anyhow::Result<ExitCode> {
+    let generated = generate_from(spec)?;
+    let out_label = display_path(out);
+    if check_only {
+        return Ok(match check(&generated, out)? {
+            Freshness::UpToDate => {
+                eprintln!("{out_label} is up to date with {}", display_path(spec));
+                ExitCode::SUCCESS
+            }
+            Freshness::Missing => {
+                eprintln!("error: {out_label} does not exist; run `cargo xtask generate`");
+                ExitCode::FAILURE
+            }
+            Freshness::Stale(diff) => {
+                let lines: Vec<&str> = diff.lines().collect();
+                for line in lines.iter().take(MAX_DIFF_LINES) {
+                    eprintln!("{line}");
+                }
+                if lines.len() > MAX_DIFF_LINES {
+                    eprintln!("... {} more diff lines", lines.len() - MAX_DIFF_LINES);
+                }
+                eprintln!(
+                    "error: {out_label} is stale: it differs from what {} generates; run `cargo xtask generate` and commit the result",
+                    display_path(spec)
+                );
+                ExitCode::FAILURE
+            }
+        });
+    }
+    if xtask::write_if_changed(&generated, out)? {
+        eprintln!("wrote {out_label} ({} bytes)", generated.len());
+        eprintln!(
+            "review the API change with `cargo insta test -p hss-api --review` (or `cargo insta review`)"
+        );
+    } else {
+        eprintln!("{out_label} is already up to date");
+    }
+    Ok(ExitCode::SUCCESS)
+}
