@@ -1,0 +1,498 @@
+//! [`HssClient`]: the generated client plus configuration (endpoint,
+//! credentials, retries, timeouts), built once and cheap to clone.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
+use hss_api::{Hooks, ResponseValue};
+use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
+use tracing::Instrument;
+
+use crate::error::{Error, ServiceError, TransportKind, snippet};
+use crate::hooks::{self, Auth, HssHook, ResponseMeta, capture_response};
+use crate::query::{HostQuery, ValidQuery};
+use crate::retry::{RetryPolicy, parse_retry_after};
+
+/// Default time to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for one attempt, from sending to the end of the body.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// At most this much of an unexpected answer's body is read for the error.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// One page of hosts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostPage {
+    /// Hosts matching the query on all pages, as this answer reports it.
+    pub total_num: Option<u64>,
+    /// The hosts of this page.
+    pub hosts: Vec<VulScanTaskHostInfo>,
+    /// The answer's `X-Request-Id`.
+    pub request_id: Option<String>,
+}
+
+/// A configured HSS client. Clones share the connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hss_ext::Error> {
+/// use hss_ext::{HostQuery, HssClient, ScanStatus};
+///
+/// // Credentials and project from HUAWEICLOUD_SDK_* or ~/.huaweicloud/credentials.
+/// let client = HssClient::builder().region("ap-southeast-1").build()?;
+/// let failed = client
+///     .collect_hosts(HostQuery::new("2b31ed52...").scan_status(ScanStatus::Failed), Default::default())
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct HssClient {
+    api: hss_api::Client,
+    retry: RetryPolicy,
+    project_id: Option<String>,
+}
+
+impl HssClient {
+    /// Starts configuring a client.
+    pub fn builder() -> HssClientBuilder {
+        HssClientBuilder::default()
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The same client with another default project.
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// The generated client underneath, for operations this crate does not
+    /// wrap. Its requests go through the same credentials and tracing hook.
+    pub fn api(&self) -> &hss_api::Client {
+        &self.api
+    }
+
+    /// The default project of this client.
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    /// The retry policy of this client.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Fetches one page, retrying as the policy allows.
+    pub async fn list_hosts_page(&self, query: &HostQuery) -> Result<HostPage, Error> {
+        let query = query.validate(self.project_id.as_deref())?;
+        self.fetch_page(&query).await
+    }
+
+    pub(crate) fn validate(&self, query: &HostQuery) -> Result<ValidQuery, Error> {
+        query.validate(self.project_id.as_deref())
+    }
+
+    /// One page of an already validated query, with retries.
+    pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
+        let started = Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            let span = tracing::info_span!(
+                "hss.request",
+                otel.name = "ListVulScanTaskHost",
+                http.method = "GET",
+                url.path = tracing::field::Empty,
+                http.status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                attempt,
+                latency_ms = tracing::field::Empty,
+            );
+            let sent = Instant::now();
+            let outcome = self.send_once(query).instrument(span.clone()).await;
+            span.record("latency_ms", sent.elapsed().as_millis() as u64);
+            let error = match outcome {
+                Ok(page) => return Ok(page),
+                Err(error) => error,
+            };
+            if !error.is_retryable() {
+                return Err(error);
+            }
+            let Some(delay) =
+                self.retry
+                    .delay_before(attempt, started.elapsed(), error.retry_after())
+            else {
+                span.in_scope(|| tracing::warn!(%error, attempts = attempt, "giving up"));
+                return Err(error);
+            };
+            span.in_scope(
+                || tracing::info!(%error, delay_ms = delay.as_millis() as u64, "retrying"),
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, query: &ValidQuery) -> Result<HostPage, Error> {
+        let mut request = self
+            .api
+            .list_vul_scan_task_host()
+            .project_id(query.project_id.as_str())
+            .task_id(query.task_id.as_str());
+        if let Some(eps) = &query.enterprise_project_id {
+            request = request.enterprise_project_id(eps.as_str());
+        }
+        if let Some(status) = &query.scan_status {
+            request = request.scan_status(status.as_str());
+        }
+        if let Some(limit) = query.limit {
+            request = request.limit(limit);
+        }
+        if let Some(offset) = query.offset {
+            request = request.offset(offset);
+        }
+        let (result, meta) = capture_response(request.send()).await;
+        match result {
+            Ok(response) => page_from(response),
+            Err(error) => Err(convert_error(error, meta).await),
+        }
+    }
+}
+
+fn page_from(response: ResponseValue<ListVulScanTaskHostResponse>) -> Result<HostPage, Error> {
+    let request_id = hooks::request_id(response.headers()).map(str::to_owned);
+    let status = response.status();
+    let body = response.into_inner();
+    let total_num = match body.total_num {
+        None => None,
+        Some(n) => Some(u64::try_from(n).map_err(|_| Error::Decode {
+            status,
+            request_id: request_id.clone(),
+            reason: format!("total_num is negative ({n})"),
+            snippet: String::new(),
+        })?),
+    };
+    Ok(HostPage {
+        total_num,
+        hosts: body.data_list,
+        request_id,
+    })
+}
+
+/// Turns what the generated client returned into this crate's error,
+/// using the status and headers the hook kept when progenitor lost them.
+async fn convert_error(error: hss_api::Error<ErrorBody>, meta: Option<ResponseMeta>) -> Error {
+    use hss_api::Error as Api;
+    let meta_request_id = meta
+        .as_ref()
+        .and_then(|m| hooks::request_id(&m.headers))
+        .map(str::to_owned);
+    match error {
+        Api::InvalidRequest(message) => Error::InvalidInput {
+            parameter: "request",
+            reason: message,
+        },
+        Api::Custom(message) => Error::Refused { message },
+        Api::CommunicationError(source)
+        | Api::ResponseBodyError(source)
+        | Api::InvalidUpgrade(source) => Error::Transport {
+            kind: transport_kind(&source),
+            status: meta.as_ref().map(|m| m.status).or(source.status()),
+            request_id: meta_request_id,
+            source,
+        },
+        Api::ErrorResponse(response) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            service_error(status, &headers, Some(response.into_inner()), None)
+        }
+        Api::InvalidResponsePayload(body, decode_error) => match meta {
+            Some(meta) if !meta.status.is_success() => {
+                // An error status whose body is not the JSON error shape.
+                service_error(meta.status, &meta.headers, None, Some(&body))
+            }
+            meta => Error::Decode {
+                status: meta.as_ref().map_or(StatusCode::OK, |m| m.status),
+                request_id: meta_request_id,
+                reason: decode_error.to_string(),
+                snippet: snippet(&body),
+            },
+        },
+        Api::UnexpectedResponse(response) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = read_bounded(response, ERROR_BODY_LIMIT).await;
+            if status.is_success() {
+                return Error::Decode {
+                    status,
+                    request_id: hooks::request_id(&headers).map(str::to_owned),
+                    reason: "a success status the API does not document".into(),
+                    snippet: snippet(&body),
+                };
+            }
+            match serde_json::from_slice::<ErrorBody>(&body) {
+                Ok(parsed) if parsed != ErrorBody::default() => {
+                    service_error(status, &headers, Some(parsed), None)
+                }
+                _ => service_error(status, &headers, None, Some(&body)),
+            }
+        }
+    }
+}
+
+fn transport_kind(error: &reqwest::Error) -> TransportKind {
+    if error.is_timeout() {
+        TransportKind::Timeout
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// Builds a service error from whatever the answer had: a decoded error
+/// body (flat or nested gateway shape), or raw bytes that were not one.
+fn service_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<ErrorBody>,
+    raw: Option<&[u8]>,
+) -> Error {
+    let body = body.unwrap_or_default();
+    let nested = body.error.clone().unwrap_or_default();
+    let request_id = hooks::request_id(headers)
+        .map(str::to_owned)
+        .or(body.request_id)
+        .or(nested.request_id);
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let raw_snippet = raw.filter(|b| !b.is_empty()).map(snippet);
+    Error::Service(Box::new(ServiceError {
+        status,
+        error_code: body.error_code.or(nested.error_code).or(nested.code),
+        error_msg: body.error_msg.or(nested.error_msg).or(nested.message),
+        request_id,
+        encoded_authorization_message: body.encoded_authorization_message,
+        retry_after,
+        body_snippet: raw_snippet,
+    }))
+}
+
+/// Reads at most `limit` bytes of a body; a broken body yields what arrived.
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())])
+            }
+            _ => break,
+        }
+    }
+    body
+}
+
+/// Configures an [`HssClient`].
+///
+/// Without [`credentials`](Self::credentials) the builder looks, in order,
+/// at the environment (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`,
+/// `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_TOKEN`,
+/// `HUAWEICLOUD_SDK_PROJECT_ID`) and then the profile file
+/// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`).
+#[derive(Default)]
+#[must_use]
+pub struct HssClientBuilder {
+    endpoint: Option<EndpointChoice>,
+    credentials: Option<Credentials>,
+    anonymous: bool,
+    project_id: Option<String>,
+    retry: Option<RetryPolicy>,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    clock: Option<Arc<dyn Clock>>,
+    user_agent: Option<String>,
+    extra_hooks: Vec<Arc<dyn hss_api::RequestHook>>,
+}
+
+impl std::fmt::Debug for HssClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HssClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials) // redacts secrets itself
+            .field("project_id", &self.project_id)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+enum EndpointChoice {
+    Region(String),
+    Url { url: String, allow_http: bool },
+    Ready(Endpoint),
+}
+
+impl HssClientBuilder {
+    /// A Huawei Cloud region, e.g. `ap-southeast-1`; honours the
+    /// `HUAWEICLOUD_SDK_REGION_HSS_<REGION>` override.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.endpoint = Some(EndpointChoice::Region(region.into()));
+        self
+    }
+
+    /// Any endpoint URL (`scheme://host[:port]`), for partner clouds or a
+    /// local fake. Plain `http` is accepted only for loopback hosts.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(EndpointChoice::Url {
+            url: url.into(),
+            allow_http: false,
+        });
+        self
+    }
+
+    /// Like [`endpoint_url`](Self::endpoint_url) but also accepts plain
+    /// `http` to any host. Signed requests and results then travel in clear.
+    pub fn endpoint_url_allow_insecure_http(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(EndpointChoice::Url {
+            url: url.into(),
+            allow_http: true,
+        });
+        self
+    }
+
+    /// An endpoint chosen already.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(EndpointChoice::Ready(endpoint));
+        self
+    }
+
+    /// Credentials to use instead of the environment and profile file.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.anonymous = false;
+        self
+    }
+
+    /// Sends requests without credentials (for a fake server that does not
+    /// check them).
+    pub fn without_credentials(mut self) -> Self {
+        self.credentials = None;
+        self.anonymous = true;
+        self
+    }
+
+    /// The project used when a query does not name one.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Retry policy; [`RetryPolicy::default`] unless set.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Time to establish a connection; [`DEFAULT_CONNECT_TIMEOUT`] unless set.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time for one attempt; [`DEFAULT_REQUEST_TIMEOUT`] unless set.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// The clock that dates signatures (tests use a fixed one).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Text appended to the `User-Agent` (`hss-rs/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent = Some(suffix.into());
+        self
+    }
+
+    /// A hook of your own, run before this crate's (so what it adds is
+    /// signed).
+    pub fn hook(mut self, hook: Arc<dyn hss_api::RequestHook>) -> Self {
+        self.extra_hooks.push(hook);
+        self
+    }
+
+    /// Builds the client, resolving credentials and endpoint.
+    pub fn build(self) -> Result<HssClient, Error> {
+        let config = |message: String| Error::Config { message };
+        let endpoint = match self.endpoint {
+            None => {
+                return Err(config(
+                    "no endpoint: set a region (e.g. ap-southeast-1) or an endpoint URL".into(),
+                ));
+            }
+            Some(EndpointChoice::Ready(endpoint)) => endpoint,
+            Some(EndpointChoice::Region(region)) => {
+                Endpoint::for_region_from_process_env(&region).map_err(|e| config(e.to_string()))?
+            }
+            Some(EndpointChoice::Url { url, allow_http }) => if allow_http {
+                Endpoint::custom_allow_insecure_http(&url)
+            } else {
+                Endpoint::custom(&url)
+            }
+            .map_err(|e| config(e.to_string()))?,
+        };
+
+        let (credentials, env_project) = if self.anonymous {
+            (None, None)
+        } else if let Some(credentials) = self.credentials {
+            (Some(credentials), None)
+        } else {
+            let resolved =
+                hss_auth::credentials::resolve_from_process(&ExplicitCredentials::default())
+                    .map_err(|e| config(e.to_string()))?;
+            (Some(resolved.credentials), resolved.project_id)
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let auth = Auth::new(credentials.as_ref(), clock).map_err(config)?;
+
+        let user_agent = match &self.user_agent {
+            Some(suffix) => format!("{} {suffix}", hooks::DEFAULT_USER_AGENT),
+            None => hooks::DEFAULT_USER_AGENT.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+            config("the User-Agent suffix contains a character not allowed in headers".into())
+        })?;
+
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .timeout(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
+            // As the official SDKs: a redirect would resend signed headers
+            // to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| config(format!("the HTTP client could not be built: {e}")))?;
+
+        let mut hooks = Hooks::new();
+        for hook in self.extra_hooks {
+            hooks = hooks.with_shared(hook);
+        }
+        let hooks = hooks.with(HssHook { user_agent, auth });
+        let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
+        Ok(HssClient {
+            api: hss_api::Client::new_with_client(&base_url, http, hooks),
+            retry: self.retry.unwrap_or_default(),
+            project_id: self.project_id.or(env_project),
+        })
+    }
+}

@@ -1,0 +1,354 @@
+//! One error type for everything that can go wrong calling HSS.
+//!
+//! It separates what the caller can fix (bad input, configuration), what the
+//! network did (transport), what the service said (service), and answers we
+//! could not read (decode), and keeps the status and request id wherever
+//! there was a response, because those are what support asks for.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+/// The API's largest `offset`: hosts past it cannot be listed.
+pub const MAX_OFFSET: u32 = 2_000_000;
+
+/// At most this many bytes of a body are kept in an error.
+pub const BODY_SNIPPET_LIMIT: usize = 512;
+
+/// What went wrong talking to the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Could not connect (refused, DNS, TLS handshake).
+    Connect,
+    /// The connect or request timeout passed.
+    Timeout,
+    /// The response body broke off (connection reset, truncated body).
+    Body,
+    /// Anything else from the HTTP stack.
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connection failed",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Body => "response body broken off",
+            TransportKind::Other => "HTTP error",
+        })
+    }
+}
+
+/// An answer from HSS or its API gateway that says no.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// HTTP status, always known.
+    pub status: StatusCode,
+    /// `HSS.0001`, `APIGW.0301`, ... when the body carried one.
+    pub error_code: Option<String>,
+    /// The service's message, when the body carried one.
+    pub error_msg: Option<String>,
+    /// `X-Request-Id`, or the body's `request_id`.
+    pub request_id: Option<String>,
+    /// Encoded authorization details, for IAM support.
+    pub encoded_authorization_message: Option<String>,
+    /// What `Retry-After` asked for.
+    pub retry_after: Option<Duration>,
+    /// The start of a body that was not the JSON error shape (an HTML page
+    /// from a proxy, plain text), at most [`BODY_SNIPPET_LIMIT`] bytes.
+    pub body_snippet: Option<String>,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HSS answered {}", self.status)?;
+        match (&self.error_code, &self.error_msg) {
+            (Some(code), Some(msg)) => write!(f, ": {code}: {msg}")?,
+            (Some(code), None) => write!(f, ": {code}")?,
+            (None, Some(msg)) => write!(f, ": {msg}")?,
+            (None, None) => {}
+        }
+        if let Some(snippet) = &self.body_snippet {
+            write!(f, " with a non-JSON body: {:?}", one_line(snippet))?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong calling HSS through this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter was refused before anything was sent.
+    #[error("invalid {parameter}: {reason}")]
+    InvalidInput {
+        /// The parameter's name in the API, e.g. `limit`.
+        parameter: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+
+    /// The client could not be set up (credentials, endpoint, TLS).
+    #[error("configuration: {message}")]
+    Config {
+        /// What to fix.
+        message: String,
+    },
+
+    /// A request hook refused to send the request (for example a header
+    /// value with a line break).
+    #[error("request not sent: {message}")]
+    Refused {
+        /// Why.
+        message: String,
+    },
+
+    /// No usable answer: connect, timeout, TLS, reset, truncated body.
+    #[error("{kind}: {source}{}", fmt_request_id(.request_id))]
+    Transport {
+        /// Which part of the exchange failed.
+        kind: TransportKind,
+        /// The status, when a response had started.
+        status: Option<StatusCode>,
+        /// The request id, when a response had started.
+        request_id: Option<String>,
+        /// The HTTP stack's error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// HSS or the gateway answered with an error.
+    #[error("{0}")]
+    Service(Box<ServiceError>),
+
+    /// An answer that could not be decoded.
+    #[error("could not decode the {status} answer: {reason}; body starts {snippet:?}{}", fmt_request_id(.request_id))]
+    Decode {
+        /// HTTP status of the answer.
+        status: StatusCode,
+        /// Its request id, when known.
+        request_id: Option<String>,
+        /// What the decoder said.
+        reason: String,
+        /// The start of the body, at most [`BODY_SNIPPET_LIMIT`] bytes.
+        snippet: String,
+    },
+
+    /// The listing needs hosts past the API's largest offset; the hosts
+    /// before it were returned, the rest cannot be reached by paging.
+    #[error(
+        "the task has {total_num} hosts but the API cannot page past offset {MAX_OFFSET} (next offset would be {offset}); narrow the query, e.g. with scan_status or enterprise_project_id"
+    )]
+    OffsetCap {
+        /// The offset the next page would need.
+        offset: u64,
+        /// The task's host count as last reported.
+        total_num: u64,
+    },
+
+    /// The service sent an empty page although its `total_num` says more
+    /// hosts exist; stopping is safer than returning a short list.
+    #[error(
+        "the service returned no hosts at offset {offset} although total_num is {total_num}; the listing is incomplete{}",
+        fmt_request_id(.request_id)
+    )]
+    IncompleteListing {
+        /// Where the empty page started.
+        offset: u64,
+        /// What the same answer claimed.
+        total_num: u64,
+        /// That answer's request id.
+        request_id: Option<String>,
+    },
+}
+
+fn fmt_request_id(request_id: &Option<String>) -> String {
+    match request_id {
+        Some(id) => format!(" (request id {id})"),
+        None => String::new(),
+    }
+}
+
+/// Control characters and line breaks would split a one-line message.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+impl Error {
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Service(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::Transport { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The service's error code (`HSS.0001`, `APIGW.0301`, ...).
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.error_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The service's error message.
+    pub fn error_msg(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.error_msg.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The request id of the answer, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.request_id.as_deref(),
+            Error::Decode { request_id, .. }
+            | Error::Transport { request_id, .. }
+            | Error::IncompleteListing { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True when the same request may succeed if sent again: transport
+    /// failures, 408, 429 and 5xx.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Service(e) => is_retryable_status(e.status),
+            _ => false,
+        }
+    }
+
+    /// How long the service asked us to wait (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Service(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            parameter,
+            reason: reason.into(),
+        }
+    }
+}
+
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
+}
+
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of a body as text, cut on a
+/// character boundary.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_SNIPPET_LIMIT)]);
+    let mut out = text.into_owned();
+    // A multi-byte character cut in half shows as U+FFFD at the end; drop it.
+    if body.len() > BODY_SNIPPET_LIMIT {
+        while out.ends_with('\u{FFFD}') {
+            out.pop();
+        }
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(status: u16) -> ServiceError {
+        ServiceError {
+            status: StatusCode::from_u16(status).unwrap(),
+            error_code: Some("HSS.0001".into()),
+            error_msg: Some("Invalid parameter: limit".into()),
+            request_id: Some("r-1".into()),
+            encoded_authorization_message: None,
+            retry_after: None,
+            body_snippet: None,
+        }
+    }
+
+    #[test]
+    fn service_errors_read_as_one_actionable_line() {
+        let err = Error::Service(Box::new(service(400)));
+        assert_eq!(
+            err.to_string(),
+            "HSS answered 400 Bad Request: HSS.0001: Invalid parameter: limit (request id r-1)"
+        );
+        assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(err.error_code(), Some("HSS.0001"));
+        assert_eq!(err.error_msg(), Some("Invalid parameter: limit"));
+        assert_eq!(err.request_id(), Some("r-1"));
+        assert!(!err.is_retryable());
+
+        let mut html = service(502);
+        html.error_code = None;
+        html.error_msg = None;
+        html.body_snippet = Some("<html>\n<h1>Bad Gateway</h1>".into());
+        let err = Error::Service(Box::new(html));
+        assert_eq!(
+            err.to_string(),
+            "HSS answered 502 Bad Gateway with a non-JSON body: \"<html> <h1>Bad Gateway</h1>\" (request id r-1)"
+        );
+        assert!(!err.to_string().contains('\n'));
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for (status, retry) in [
+            (400, false),
+            (401, false),
+            (403, false),
+            (404, false),
+            (408, true),
+            (429, true),
+            (500, true),
+            (502, true),
+            (503, true),
+            (504, true),
+        ] {
+            assert_eq!(
+                is_retryable_status(StatusCode::from_u16(status).unwrap()),
+                retry,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_input_names_the_parameter() {
+        let err = Error::invalid("limit", "must be between 10 and 200, got 5");
+        assert_eq!(
+            err.to_string(),
+            "invalid limit: must be between 10 and 200, got 5"
+        );
+        assert_eq!(err.status(), None);
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn snippets_are_bounded_and_cut_on_character_boundaries() {
+        assert_eq!(snippet(b"short"), "short");
+        let long = "é".repeat(400); // 800 bytes
+        let cut = snippet(long.as_bytes());
+        assert!(cut.len() <= BODY_SNIPPET_LIMIT + '…'.len_utf8());
+        assert!(cut.ends_with('…'));
+        assert!(!cut.contains('\u{FFFD}'));
+    }
+}

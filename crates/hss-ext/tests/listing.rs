@@ -1,0 +1,326 @@
+//! Listing every host against a scripted server on 127.0.0.1.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use hss_ext::prelude::*;
+use support::{Reply, Scripted, page, window};
+
+fn client(server: &Scripted) -> HssClient {
+    HssClient::builder()
+        .endpoint_url(&server.base_url)
+        .without_credentials()
+        .project_id("proj")
+        .retry(RetryPolicy::default().with_initial_backoff(Duration::from_millis(5)))
+        .build()
+        .unwrap()
+}
+
+/// A stable task of `total` hosts.
+async fn task_of(total: u64) -> Scripted {
+    Scripted::start(move |seen, _| {
+        let (offset, limit) = window(seen);
+        Reply::json(200, page(offset, limit, total))
+    })
+    .await
+}
+
+fn ids(hosts: &[hss_ext::hss_api::types::VulScanTaskHostInfo]) -> Vec<String> {
+    hosts.iter().map(|h| h.host_id.clone().unwrap()).collect()
+}
+
+fn expected(range: std::ops::Range<u64>) -> Vec<String> {
+    range.map(|i| format!("h{i}")).collect()
+}
+
+#[tokio::test]
+async fn zero_one_and_many_pages_at_concurrency_1_and_8() {
+    for (total, requests) in [(0u64, 1usize), (200, 1), (150, 1), (1234, 7), (2000, 10)] {
+        for concurrency in [1, 8] {
+            let server = task_of(total).await;
+            let hosts = client(&server)
+                .collect_hosts(
+                    HostQuery::new("task"),
+                    ListOptions::default().concurrency(concurrency),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                ids(&hosts),
+                expected(0..total),
+                "total {total}, concurrency {concurrency}"
+            );
+            assert_eq!(
+                server.seen().len(),
+                requests,
+                "total {total}, concurrency {concurrency}"
+            );
+            assert!(server.peak_concurrency() <= concurrency);
+            for seen in server.seen() {
+                assert_eq!(seen.query("limit").as_deref(), Some("200"));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn concurrency_is_used_and_bounded() {
+    let server = Scripted::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        Reply::json(200, page(offset, limit, 5000)).delayed(Duration::from_millis(30))
+    })
+    .await;
+    let hosts = client(&server)
+        .collect_hosts(
+            HostQuery::new("task"),
+            ListOptions::default().concurrency(8),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hosts.len(), 5000);
+    assert_eq!(
+        server.peak_concurrency(),
+        8,
+        "pages after the first go 8 at a time"
+    );
+}
+
+#[tokio::test]
+async fn page_size_and_start_offset_are_honoured() {
+    let server = task_of(95).await;
+    let hosts = client(&server)
+        .collect_hosts(
+            HostQuery::new("task").offset(20),
+            ListOptions::default().page_size(25),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&hosts), expected(20..95));
+    let offsets: Vec<_> = server.seen().iter().map(|s| window(s).0).collect();
+    assert_eq!(offsets, vec![20, 45, 70]);
+}
+
+#[tokio::test]
+async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
+    for concurrency in [1, 8] {
+        let server = Scripted::start(|seen, n| {
+            let (offset, limit) = window(seen);
+            let total = if n == 0 { 1000 } else { 500 };
+            Reply::json(200, page(offset, limit, total))
+        })
+        .await;
+        let hosts = client(&server)
+            .collect_hosts(
+                HostQuery::new("task"),
+                ListOptions::default().concurrency(concurrency),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids(&hosts), expected(0..500), "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn a_task_that_grows_mid_listing_is_listed_to_its_new_size() {
+    for concurrency in [1, 8] {
+        let server = Scripted::start(|seen, n| {
+            let (offset, limit) = window(seen);
+            let total = if n == 0 { 500 } else { 900 };
+            Reply::json(200, page(offset, limit, total))
+        })
+        .await;
+        let hosts = client(&server)
+            .collect_hosts(
+                HostQuery::new("task"),
+                ListOptions::default().concurrency(concurrency),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids(&hosts), expected(0..900), "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn a_short_page_is_refilled_so_no_host_is_skipped() {
+    // The page at offset 200 returns only 150 hosts; total stays 1000.
+    for concurrency in [1, 8] {
+        let server = Scripted::start(|seen, _| {
+            let (offset, limit) = window(seen);
+            let limit = if offset == 200 { 150 } else { limit };
+            Reply::json(200, page(offset, limit, 1000))
+        })
+        .await;
+        let hosts = client(&server)
+            .collect_hosts(
+                HostQuery::new("task"),
+                ListOptions::default().concurrency(concurrency),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids(&hosts), expected(0..1000), "concurrency {concurrency}");
+        let unique: HashSet<_> = ids(&hosts).into_iter().collect();
+        assert_eq!(unique.len(), 1000);
+    }
+}
+
+#[tokio::test]
+async fn an_early_empty_page_is_an_error_after_the_hosts_before_it() {
+    for concurrency in [1, 8] {
+        let server = Scripted::start(|seen, _| {
+            let (offset, limit) = window(seen);
+            if offset >= 400 {
+                Reply::json(200, r#"{"total_num":1000,"data_list":[]}"#)
+            } else {
+                Reply::json(200, page(offset, limit, 1000))
+            }
+        })
+        .await;
+        let client = client(&server);
+        let items: Vec<_> = client
+            .list_hosts(
+                HostQuery::new("task"),
+                ListOptions::default().concurrency(concurrency),
+            )
+            .collect()
+            .await;
+        assert_eq!(items.len(), 401, "400 hosts then the error");
+        assert!(items[..400].iter().all(Result::is_ok));
+        let err = items[400].as_ref().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::IncompleteListing {
+                    offset: 400,
+                    total_num: 1000,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.request_id().unwrap().starts_with("req-"));
+
+        let err = client
+            .collect_hosts(
+                HostQuery::new("task"),
+                ListOptions::default().concurrency(concurrency),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::IncompleteListing { .. }));
+    }
+}
+
+#[tokio::test]
+async fn the_offset_cap_is_an_error_never_a_silent_truncation() {
+    let server = task_of(2_500_000).await;
+    let items: Vec<_> = client(&server)
+        .list_hosts(
+            HostQuery::new("task").offset(1_999_900),
+            ListOptions::default().concurrency(8),
+        )
+        .collect()
+        .await;
+    let (ok, err): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+    // One page from 1,999,900; the next would start at 2,000,100, past the cap.
+    assert_eq!(ok.len(), 200);
+    let offsets: Vec<_> = server.seen().iter().map(|s| window(s).0).collect();
+    assert_eq!(offsets, vec![1_999_900]);
+    assert_eq!(err.len(), 1);
+    let err = err.into_iter().next().unwrap().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OffsetCap {
+                total_num: 2_500_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("2000000"), "{err}");
+}
+
+#[tokio::test]
+async fn without_total_num_a_short_page_ends_the_listing() {
+    let server = Scripted::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        let body = page(offset, limit, 450).replacen(r#""total_num":450,"#, "", 1);
+        Reply::json(200, body)
+    })
+    .await;
+    let hosts = client(&server)
+        .collect_hosts(HostQuery::new("task"), ListOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ids(&hosts), expected(0..450));
+}
+
+#[tokio::test]
+async fn dropping_the_stream_early_stops_fetching() {
+    let served = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&served);
+    let server = Scripted::start(move |seen, _| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let (offset, limit) = window(seen);
+        Reply::json(200, page(offset, limit, 100_000))
+    })
+    .await;
+    let client = client(&server);
+    let first: Vec<_> = client
+        .list_hosts(
+            HostQuery::new("task"),
+            ListOptions::default().concurrency(4),
+        )
+        .take(250)
+        .collect()
+        .await;
+    assert_eq!(first.len(), 250);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        served.load(Ordering::SeqCst) <= 6,
+        "{}",
+        served.load(Ordering::SeqCst)
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_any_request() {
+    let server = task_of(10).await;
+    let client = client(&server);
+    let err = client
+        .collect_hosts(HostQuery::new(".."), ListOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid task_id: \"..\" is a path navigation segment, not an id"
+    );
+    let err = client
+        .collect_hosts(
+            HostQuery::new("task"),
+            ListOptions::default().page_size(500),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid page_size: must be between 10 and 200, got 500"
+    );
+    let err = client
+        .list_hosts_page(&HostQuery::new("task").limit(5))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::InvalidInput {
+            parameter: "limit",
+            ..
+        }
+    ));
+    assert!(server.seen().is_empty());
+}
