@@ -118,7 +118,10 @@ impl HssClient {
             let outcome = self.send_once(query).instrument(span.clone()).await;
             span.record("latency_ms", sent.elapsed().as_millis() as u64);
             let error = match outcome {
-                Ok(page) => return Ok(page),
+                Ok(page) => {
+                    span.in_scope(|| tracing::debug!(hosts = page.hosts.len(), "page received"));
+                    return Ok(page);
+                }
                 Err(error) => error,
             };
             if !error.is_retryable() {
