@@ -483,6 +483,9 @@ impl HssClientBuilder {
             // As the official SDKs: a redirect would resend signed headers
             // to another host.
             .redirect(reqwest::redirect::Policy::none())
+            // HTTP/1.1 as the official SDKs: the signed `Host` header must
+            // reach the gateway as it was signed.
+            .http1_only()
             .build()
             .map_err(|e| config(format!("the HTTP client could not be built: {e}")))?;
 
