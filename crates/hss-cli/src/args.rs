@@ -1,0 +1,284 @@
+//! The command line: every subcommand, flag and help text, with clap derive.
+//!
+//! Values are checked here where clap can name the flag (`--limit 5` is a
+//! usage error naming `--limit`, exit code 2); everything else the API
+//! limits is checked by `hss-ext` before a request is sent.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hss_ext::ScanStatus;
+
+/// Shown under every command's long help: how the exit code reads.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the service or the network failed: an HSS.* or APIGW.* error answer,
+     a timeout, a refused connection, an answer that could not be read
+     (also in the middle of --all; what was written before stays written)
+  2  usage or configuration error: an unknown flag or a bad value, missing
+     credentials, project id or endpoint; nothing was sent";
+
+const TOP_AFTER_HELP: &str = "\
+Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
+or `hss demo` to see it work against a local fake HSS without any setup.
+
+Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
+
+const HOSTS_AFTER_HELP: &str = "\
+Credentials (never taken as flags):
+  HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN
+  for temporary keys (requests are signed with SDK-HMAC-SHA256), or
+  HUAWEICLOUD_SDK_TOKEN (an IAM token, sent as X-Auth-Token); else the keys
+  ak, sk, security_token of section [basic] in the file named by
+  HUAWEICLOUD_SDK_CREDENTIALS_FILE, or ~/.huaweicloud/credentials.
+Project id:
+  --project-id, else HUAWEICLOUD_SDK_PROJECT_ID, else project_id in that file.
+Endpoint:
+  --endpoint, else --region, else the region in HUAWEICLOUD_SDK_REGION.
+  HUAWEICLOUD_SDK_REGION_HSS_<REGION> (upper case, - as _, e.g.
+  HUAWEICLOUD_SDK_REGION_HSS_AP_SOUTHEAST_1) replaces a region's URL. Plain
+  http is accepted only for loopback hosts such as a local hss-fake.
+
+Output formats:
+  table   for people: aligned columns, long names shortened with …, failure
+          reasons as `linux_vul: reason; web_cms: reason`, a count line last
+  json    one page: {\"total_num\": N, \"data_list\": [...]} as the API sends it;
+          with --all: a JSON array of every host
+  ndjson  one host per line, written as each page arrives
+  csv     a header row, one host per row, failure reasons in one column as
+          `type: reason` joined with `; `
+  Values are written exactly as the service sent them, including values this
+  version does not know. Failure reasons come from failed_reasons, or from
+  vul_scan_details when a host has no failed_reasons.
+
+--summary prints counts instead of the host list, in the chosen format:
+hosts by scan status and by asset value, and failure reasons by
+vulnerability type.
+
+--all fetches every page (--limit hosts each, --concurrency at once,
+starting at --offset); a progress bar is drawn on stderr when stderr is a
+terminal. RUST_LOG=hss_ext=debug traces every request on stderr.
+
+Examples:
+  hss scan-task hosts --region ap-southeast-1 --task-id 2b31ed52... --scan-status failed
+  hss scan-task hosts --task-id 2b31ed52... --all --output csv > hosts.csv
+  hss scan-task hosts --task-id 2b31ed52... --all --summary
+
+";
+
+/// Command-line client for Huawei Cloud Host Security Service (HSS).
+#[derive(Debug, Parser)]
+#[command(name = "hss", version, after_help = TOP_AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Vulnerability scan tasks.
+    #[command(subcommand)]
+    ScanTask(ScanTaskCommand),
+    /// List failed hosts and a summary from a local fake HSS (no setup).
+    ///
+    /// Starts hss-fake in this process on a free 127.0.0.1 port with a
+    /// seeded scan task, signs every request with the fake's demo AK/SK,
+    /// lists the task's failed hosts page by page as `--all` does, shows the
+    /// first few and a summary of the whole task, and stops the fake.
+    Demo(DemoArgs),
+}
+
+/// `hss scan-task ...`.
+#[derive(Debug, Subcommand)]
+pub enum ScanTaskCommand {
+    /// List the hosts a vulnerability scan task covered and why scans failed
+    /// (ListVulScanTaskHost).
+    #[command(after_long_help = format!("{HOSTS_AFTER_HELP}{EXIT_CODES}"))]
+    Hosts(HostsArgs),
+}
+
+/// Where to send requests and as which project.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ConnectionArgs {
+    /// Project id [default: HUAWEICLOUD_SDK_PROJECT_ID or the credentials file].
+    #[arg(long, value_name = "ID")]
+    pub project_id: Option<String>,
+
+    /// Huawei Cloud region, e.g. ap-southeast-1 [default: HUAWEICLOUD_SDK_REGION].
+    #[arg(long, value_name = "R", conflicts_with = "endpoint")]
+    pub region: Option<String>,
+
+    /// Endpoint URL instead of a region: scheme://host[:port] (https, or http to loopback).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+}
+
+/// `hss scan-task hosts`.
+#[derive(Clone, Debug, Args)]
+pub struct HostsArgs {
+    /// The vulnerability scan task.
+    #[arg(long, value_name = "ID")]
+    pub task_id: String,
+
+    /// Project, region and endpoint.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Only hosts whose scan has this status.
+    #[arg(long, value_name = "S", value_enum)]
+    pub scan_status: Option<ScanStatusArg>,
+
+    /// Enterprise project; `all_granted_eps` for all [service default: 0].
+    #[arg(long, value_name = "E")]
+    pub enterprise_project_id: Option<String>,
+
+    /// Hosts per page, 10 to 200 [default: the service's 10; with --all: 200].
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(10..=200))]
+    pub limit: Option<u32>,
+
+    /// Index of the first host, 0 to 2000000 [default: 0].
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
+    pub offset: Option<u32>,
+
+    /// List every page, not just one.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Pages fetched at once with --all, 1 to 16.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        requires = "all",
+        value_parser = clap::value_parser!(u16).range(1..=16),
+    )]
+    pub concurrency: u16,
+
+    /// Output format.
+    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+
+    /// Print counts (scan status, asset value, failure reasons) instead of the hosts.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+/// `hss demo`.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Hosts in the fake's scan task.
+    #[arg(long, value_name = "N", default_value_t = 3000,
+          value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    pub hosts: u32,
+
+    /// Seed of the fake's data and demo credentials.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub seed: u64,
+}
+
+/// Output formats of `hss scan-task hosts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// The API's page shape; an array of hosts with --all.
+    Json,
+    /// One JSON host per line, streamed.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// The `scan_status` filter values the API documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanStatusArg {
+    /// The scan is still running.
+    Scanning,
+    /// The scan finished.
+    Success,
+    /// The scan failed.
+    Failed,
+}
+
+impl From<ScanStatusArg> for ScanStatus {
+    fn from(value: ScanStatusArg) -> Self {
+        match value {
+            ScanStatusArg::Scanning => ScanStatus::Scanning,
+            ScanStatusArg::Success => ScanStatus::Success,
+            ScanStatusArg::Failed => ScanStatus::Failed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_parse_into_arguments() {
+        let cli = Cli::try_parse_from([
+            "hss",
+            "scan-task",
+            "hosts",
+            "--task-id",
+            "t",
+            "--limit",
+            "50",
+            "--all",
+            "--concurrency",
+            "2",
+            "-o",
+            "ndjson",
+            "--scan-status",
+            "failed",
+        ])
+        .unwrap();
+        let Command::ScanTask(ScanTaskCommand::Hosts(args)) = cli.command else {
+            panic!("wrong command");
+        };
+        assert_eq!(args.limit, Some(50));
+        assert_eq!(args.concurrency, 2);
+        assert_eq!(args.output, Format::Ndjson);
+        assert_eq!(
+            ScanStatus::from(args.scan_status.unwrap()),
+            ScanStatus::Failed
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_are_usage_errors_naming_the_flag() {
+        for (flag, value) in [
+            ("--limit", "5"),
+            ("--limit", "201"),
+            ("--offset", "2000001"),
+            ("--offset", "-1"),
+            ("--limit", "-10"),
+        ] {
+            let err =
+                Cli::try_parse_from(["hss", "scan-task", "hosts", "--task-id", "t", flag, value])
+                    .unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{flag} {value}");
+            assert!(err.to_string().contains(flag), "{err}");
+        }
+        let err = Cli::try_parse_from([
+            "hss",
+            "scan-task",
+            "hosts",
+            "--task-id",
+            "t",
+            "--concurrency",
+            "2",
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("--all"), "{err}");
+    }
+}

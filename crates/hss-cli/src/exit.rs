@@ -1,0 +1,211 @@
+//! Errors as the user sees them: one `error: ...` line and an exit code.
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | success (also when the reader of stdout went away, as with `| head`) |
+//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `OffsetCap`, `IncompleteListing`, writing the output, anything unforeseen |
+//! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request) |
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Success.
+pub const SUCCESS: u8 = 0;
+/// The service or the network failed.
+pub const FAILURE: u8 = 1;
+/// Usage or configuration error (clap uses the same code for its own).
+pub const USAGE: u8 = 2;
+
+/// An error in what the user asked for or configured, found by the CLI
+/// itself (for example no endpoint at all). Exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// What to do with an error that ended the command.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Print `error: <message>` and exit with `code`.
+    Fail {
+        /// The exit code.
+        code: u8,
+        /// One line, without the `error: ` prefix.
+        message: String,
+    },
+    /// Exit quietly with success: stdout was closed by its reader.
+    ReaderGone,
+}
+
+/// Classifies an error by the first cause in its chain that says what it is.
+pub fn outcome(error: &anyhow::Error) -> Outcome {
+    let mut code = FAILURE;
+    for cause in error.chain() {
+        if cause.downcast_ref::<UsageError>().is_some() {
+            code = USAGE;
+            break;
+        }
+        if let Some(error) = cause.downcast_ref::<hss_ext::Error>() {
+            code = hss_error_code(error);
+            break;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return Outcome::ReaderGone;
+        }
+    }
+    Outcome::Fail {
+        code,
+        message: one_line_message(error),
+    }
+}
+
+/// The exit code for an `hss-ext` error: 2 for what the user can fix in the
+/// command or its configuration, 1 for what the service or network did.
+pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
+    use hss_ext::Error as E;
+    match error {
+        E::InvalidInput { .. } | E::Config { .. } | E::Refused { .. } => USAGE,
+        E::Transport { .. }
+        | E::Service(_)
+        | E::Decode { .. }
+        | E::OffsetCap { .. }
+        | E::IncompleteListing { .. } => FAILURE,
+        _ => FAILURE,
+    }
+}
+
+/// The error and its causes on one line, joined with `: `. A cause whose
+/// text an earlier part already contains is left out (`hss-ext` errors
+/// repeat their source's text), and line breaks become spaces.
+pub fn one_line_message(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text: String = cause
+            .to_string()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = text.trim().to_owned();
+        if text.is_empty() || parts.iter().any(|p| p.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
+}
+
+/// Prints the error (if any) and turns it into the process exit code.
+pub fn report(error: &anyhow::Error) -> ExitCode {
+    match outcome(error) {
+        Outcome::ReaderGone => ExitCode::from(SUCCESS),
+        Outcome::Fail { code, message } => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn input_and_configuration_errors_are_usage_errors() {
+        let invalid = hss_ext::Error::InvalidInput {
+            parameter: "task_id",
+            reason: "must not be empty".into(),
+        };
+        let err = Err::<(), _>(invalid)
+            .context("listing the hosts of scan task ''")
+            .unwrap_err();
+        assert_eq!(
+            outcome(&err),
+            Outcome::Fail {
+                code: USAGE,
+                message: "listing the hosts of scan task '': invalid task_id: must not be empty"
+                    .into()
+            }
+        );
+
+        let config = anyhow::Error::new(hss_ext::Error::Config {
+            message: "no credentials found: set HUAWEICLOUD_SDK_AK".into(),
+        });
+        assert!(matches!(
+            outcome(&config),
+            Outcome::Fail { code: USAGE, .. }
+        ));
+
+        let usage = anyhow::Error::new(UsageError("no endpoint".into())).context("connecting");
+        assert_eq!(
+            outcome(&usage),
+            Outcome::Fail {
+                code: USAGE,
+                message: "connecting: no endpoint".into()
+            }
+        );
+    }
+
+    #[test]
+    fn listing_errors_are_failures() {
+        let cap = anyhow::Error::new(hss_ext::Error::OffsetCap {
+            offset: 2_000_200,
+            total_num: 3_000_000,
+        });
+        assert!(matches!(outcome(&cap), Outcome::Fail { code: FAILURE, .. }));
+        let short = anyhow::Error::new(hss_ext::Error::IncompleteListing {
+            offset: 400,
+            total_num: 500,
+            request_id: Some("r-9".into()),
+        });
+        match outcome(&short) {
+            Outcome::Fail { code, message } => {
+                assert_eq!(code, FAILURE);
+                assert!(message.contains("(request id r-9)"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let other = anyhow::anyhow!("something else");
+        assert!(matches!(
+            outcome(&other),
+            Outcome::Fail { code: FAILURE, .. }
+        ));
+    }
+
+    #[test]
+    fn a_closed_stdout_ends_quietly() {
+        let err = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the output");
+        assert_eq!(outcome(&err), Outcome::ReaderGone);
+    }
+
+    #[test]
+    fn messages_are_one_line_without_repeats() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "connection failed: {}", self.0)
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let err =
+            anyhow::Error::new(Outer(std::io::Error::other("refused\nby peer"))).context("listing");
+        assert_eq!(
+            one_line_message(&err),
+            "listing: connection failed: refused by peer"
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! `hss scan-task hosts`: one page, or every page with `--all`.
+
+use std::io::{self, Write};
+
+use anyhow::{Context, Result};
+use futures::{FutureExt, Stream, StreamExt};
+use hss_api::types::VulScanTaskHostInfo;
+use hss_ext::{HostQuery, HssClient, ListOptions};
+
+use crate::args::{Format, HostsArgs};
+use crate::connect;
+use crate::output::{self, HostSink, Scope};
+use crate::progress::Progress;
+use crate::summary::SummarySink;
+
+/// Page size of `--all` when `--limit` is not given: the API's maximum.
+pub const ALL_PAGE_SIZE: u32 = 200;
+
+/// Runs the command, writing to stdout.
+pub async fn run(args: &HostsArgs) -> Result<()> {
+    let client = connect::client(&args.connection)?;
+    let stdout = io::BufWriter::new(io::stdout());
+    run_with(&client, args, Box::new(stdout)).await
+}
+
+/// Runs the command with `client`, writing to `out`.
+pub async fn run_with(
+    client: &HssClient,
+    args: &HostsArgs,
+    out: Box<dyn Write + '_>,
+) -> Result<()> {
+    let what = || format!("listing the hosts of scan task {}", args.task_id);
+    if args.all {
+        list_all(client, args, out).await.with_context(what)
+    } else {
+        one_page(client, args, out).await.with_context(what)
+    }
+}
+
+/// The query the flags describe (without `--limit`, which `--all` uses as
+/// its page size).
+pub fn query(args: &HostsArgs) -> HostQuery {
+    let mut query = HostQuery::new(&args.task_id);
+    if let Some(project) = &args.connection.project_id {
+        query = query.project_id(project);
+    }
+    if let Some(eps) = &args.enterprise_project_id {
+        query = query.enterprise_project_id(eps);
+    }
+    if let Some(status) = args.scan_status {
+        query = query.scan_status(status.into());
+    }
+    if let Some(offset) = args.offset {
+        query = query.offset(offset);
+    }
+    query
+}
+
+async fn one_page(
+    client: &HssClient,
+    args: &HostsArgs,
+    mut out: Box<dyn Write + '_>,
+) -> Result<()> {
+    let mut query = query(args);
+    if let Some(limit) = args.limit {
+        query = query.limit(limit);
+    }
+    let page = client.list_hosts_page(&query).await?;
+    if args.output == Format::Json && !args.summary {
+        output::write_page(&mut out, page.total_num, &page.hosts).context("writing the output")?;
+        return out.flush().context("writing the output");
+    }
+    let scope = Scope::Page {
+        total_num: page.total_num,
+        offset: args.offset.unwrap_or(0),
+    };
+    let mut sink = sink(args, scope, out);
+    for host in &page.hosts {
+        sink.host(host).context("writing the output")?;
+    }
+    sink.finish().context("writing the output")
+}
+
+fn sink<'a>(args: &HostsArgs, scope: Scope, out: Box<dyn Write + 'a>) -> Box<dyn HostSink + 'a> {
+    if args.summary {
+        Box::new(SummarySink::new(args.output, out))
+    } else {
+        output::host_sink(args.output, scope, out)
+    }
+}
+
+async fn list_all(client: &HssClient, args: &HostsArgs, out: Box<dyn Write + '_>) -> Result<()> {
+    let query = query(args);
+    let options = ListOptions::default()
+        .page_size(args.limit.unwrap_or(ALL_PAGE_SIZE))
+        .concurrency(usize::from(args.concurrency));
+    let progress = if Progress::wanted() {
+        Progress::hosts(probe_total(client, &query, args.offset).await)
+    } else {
+        Progress::off()
+    };
+    let hosts = client.list_hosts(query, options);
+    let mut sink = sink(args, Scope::All, out);
+    let result = drain(hosts, sink.as_mut(), &progress).await;
+    progress.clear();
+    result?;
+    sink.finish().context("writing the output")
+}
+
+/// `hss-ext`'s listing stream yields hosts, not pages, so the progress bar
+/// learns `total_num` from one small request first (only when a bar is
+/// drawn); `None` when that fails, and the listing reports the error.
+async fn probe_total(client: &HssClient, query: &HostQuery, offset: Option<u32>) -> Option<u64> {
+    let page = client
+        .list_hosts_page(&query.clone().limit(10))
+        .await
+        .ok()?;
+    Some(
+        page.total_num?
+            .saturating_sub(u64::from(offset.unwrap_or(0))),
+    )
+}
+
+/// Feeds every host of `hosts` into `sink`, flushing it whenever the next
+/// host is not ready yet (that is, once per page); on an error, what was
+/// written before is flushed and the error returned.
+pub async fn drain(
+    hosts: impl Stream<Item = Result<VulScanTaskHostInfo, hss_ext::Error>>,
+    sink: &mut dyn HostSink,
+    progress: &Progress,
+) -> Result<()> {
+    let mut hosts = std::pin::pin!(hosts);
+    loop {
+        let next = match hosts.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                sink.flush().context("writing the output")?;
+                hosts.next().await
+            }
+        };
+        let host = match next {
+            None => return Ok(()),
+            Some(Ok(host)) => host,
+            Some(Err(error)) => {
+                let _ = sink.flush();
+                return Err(error.into());
+            }
+        };
+        progress.inc();
+        sink.host(&host).context("writing the output")?;
+    }
+}

@@ -1,0 +1,76 @@
+//! `hss`: a command-line client for Huawei Cloud Host Security Service.
+//!
+//! `hss scan-task hosts` lists the hosts of a vulnerability scan task
+//! (`ListVulScanTaskHost`) through `hss-ext`; `hss demo` does the same
+//! against an in-process `hss-fake`. See `hss scan-task hosts --help` for
+//! credentials, endpoints, formats and exit codes.
+//!
+//! Modules: [`args`] (the command line), [`connect`] (client from flags and
+//! environment), [`hosts`] (the listing), [`output`] (formats),
+//! [`summary`] (`--summary`), [`progress`] (the `--all` bar), [`demo`],
+//! [`exit`] (error lines and exit codes).
+
+mod args;
+mod connect;
+mod demo;
+mod exit;
+mod hosts;
+mod output;
+mod progress;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command, ScanTaskCommand};
+
+fn main() -> ExitCode {
+    // A bug must still end in one readable line, without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error (a bug in hss{place}): {message}");
+    }));
+    // Clap exits with 2 on a usage error and 0 for --help and --version.
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::ScanTask(ScanTaskCommand::Hosts(args)) => hosts::run(args).await,
+            Command::Demo(args) => demo::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => exit::report(&error),
+    }
+}
+
+/// `RUST_LOG` (e.g. `hss_ext=debug`) turns on request tracing on stderr.
+fn init_tracing() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter)
+            .init();
+    }
+}

@@ -1,0 +1,558 @@
+//! The `hss` binary end to end, against hss-fake on 127.0.0.1: every output
+//! format as a golden file, the help texts, exit codes and error lines,
+//! credential and endpoint sources, and `hss demo`.
+//!
+//! Golden files are `tests/golden/<name>.stdout`; `UPDATE_GOLDEN=1 cargo
+//! test -p hss-cli` rewrites them (review the diff before committing).
+
+mod support;
+
+use hss_api::types::VulScanTaskHostInfo;
+use hss_fake::{FakeHss, Fault, FaultRule};
+use predicates::prelude::*;
+use support::{Fake, closed_port, golden, hss};
+
+// ---------------------------------------------------------------- formats
+
+#[test]
+fn table_of_one_page() {
+    let fake = Fake::fixture();
+    golden("table_page", &fake.stdout(&["--limit", "20"]));
+}
+
+#[test]
+fn table_of_every_failed_host() {
+    let fake = Fake::fixture();
+    golden(
+        "table_all_failed",
+        &fake.stdout(&["--all", "--limit", "10", "--scan-status", "failed"]),
+    );
+}
+
+#[test]
+fn json_of_one_page_is_the_api_shape() {
+    let fake = Fake::fixture();
+    let out = fake.stdout(&["--limit", "10", "--offset", "1", "--output", "json"]);
+    golden("json_page", &out);
+    let page: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(page["total_num"], 45);
+    assert_eq!(page["data_list"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn json_of_every_failed_host_is_an_array() {
+    let fake = Fake::fixture();
+    let out = fake.stdout(&[
+        "--all",
+        "--limit",
+        "10",
+        "--concurrency",
+        "3",
+        "--scan-status",
+        "failed",
+        "-o",
+        "json",
+    ]);
+    golden("json_all_failed", &out);
+    let hosts: Vec<VulScanTaskHostInfo> = serde_json::from_str(&out).unwrap();
+    assert_eq!(hosts.len(), 11);
+    assert!(
+        hosts
+            .iter()
+            .all(|h| h.scan_status.as_deref() == Some("failed"))
+    );
+}
+
+#[test]
+fn ndjson_streams_exactly_the_hosts_the_service_holds() {
+    let fake = Fake::fixture();
+    let out = fake.stdout(&[
+        "--all",
+        "--limit",
+        "10",
+        "--concurrency",
+        "2",
+        "-o",
+        "ndjson",
+    ]);
+    golden("ndjson_all", &out);
+    // Every host, in order, each line the host as the fake sent it minus the
+    // fields the API does not document (the generated types drop them).
+    let expected = fake
+        .fake
+        .matching_hosts(&fake.fake.task_id(), None, None)
+        .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), expected.len());
+    for (line, host) in lines.iter().zip(&expected) {
+        let mut sent = serde_json::to_value(&host.info).unwrap();
+        sent.as_object_mut().unwrap().remove("os_type");
+        let details = sent
+            .get_mut("vul_scan_details")
+            .and_then(|d| d.as_array_mut());
+        for detail in details.into_iter().flatten() {
+            detail.as_object_mut().unwrap().remove("risk_level");
+        }
+        let object = sent.as_object_mut().unwrap();
+        // Empty lists are left out, as the generated types serialize them.
+        object.retain(|_, v| v.as_array().is_none_or(|a| !a.is_empty()));
+        let printed: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(printed, sent, "{line}");
+    }
+}
+
+#[test]
+fn csv_of_every_host() {
+    let fake = Fake::fixture();
+    let out = fake.stdout(&["--all", "-o", "csv"]);
+    golden("csv_all", &out);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "host_id",
+            "host_name",
+            "public_ip",
+            "private_ip",
+            "asset_value",
+            "scan_status",
+            "failed_reasons"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 45);
+    let wide = rows.iter().find(|r| r[1].starts_with("数据库")).unwrap();
+    assert_eq!(
+        &wide[6],
+        "windows_vul: The Windows Update service is disabled.; web_cms: Failed to read \"C:\\inetpub\", permission denied."
+    );
+}
+
+#[test]
+fn summary_as_a_table_and_as_json() {
+    let fake = Fake::fixture();
+    golden(
+        "summary_table",
+        &fake.stdout(&["--all", "--summary", "--limit", "20"]),
+    );
+    let json = fake.stdout(&["--all", "--summary", "-o", "json"]);
+    golden("summary_json", &json);
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(summary["hosts"], 45);
+    golden(
+        "summary_csv",
+        &fake.stdout(&["--all", "--summary", "-o", "csv"]),
+    );
+}
+
+#[test]
+fn values_this_version_does_not_know_are_kept_exactly() {
+    let fake = Fake::fixture();
+    let out = fake.stdout(&["--limit", "10", "-o", "json"]);
+    let page: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let host = &page["data_list"][2];
+    assert_eq!(host["scan_status"], "paused");
+    assert_eq!(host["asset_value"], "critical");
+    assert_eq!(host["failed_reasons"][0]["vul_type"], "container_vul");
+    assert_eq!(host["vul_scan_details"][0]["status"], "queued");
+
+    let table = fake.stdout(&["--limit", "10"]);
+    let row = table
+        .lines()
+        .find(|l| l.contains("k8s-node-prod-07"))
+        .unwrap();
+    assert!(row.contains("critical"), "{row}");
+    assert!(row.contains("paused"), "{row}");
+    assert!(
+        row.ends_with("container_vul: Container runtime not supported."),
+        "{row}"
+    );
+    // Long names are shortened with an ellipsis, full in JSON.
+    assert!(table.contains("ecs-payment-gateway-cluster…"), "{table}");
+    assert!(out.contains("ecs-payment-gateway-cluster-node-0001-primary-az1"));
+}
+
+#[test]
+fn ndjson_keeps_the_hosts_before_a_failure() {
+    let fake = Fake::fixture();
+    // The second request fails with a 400, which is not retried.
+    fake.fake
+        .set_faults([FaultRule::nth(2, Fault::server_error(400))]);
+    let output = fake
+        .hosts()
+        .args([
+            "--all",
+            "--limit",
+            "10",
+            "--concurrency",
+            "1",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 10, "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("HSS.1000"), "{stderr}");
+    assert!(stderr.contains("(request id "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+// ------------------------------------------------------------------- help
+
+#[test]
+fn help_texts() {
+    let home = tempfile::tempdir().unwrap();
+    let top = hss(home.path()).arg("--help").output().unwrap();
+    assert!(top.status.success());
+    golden("help", &String::from_utf8(top.stdout).unwrap());
+    let hosts = hss(home.path())
+        .args(["scan-task", "hosts", "--help"])
+        .output()
+        .unwrap();
+    assert!(hosts.status.success());
+    golden(
+        "help_scan_task_hosts",
+        &String::from_utf8(hosts.stdout).unwrap(),
+    );
+}
+
+// ------------------------------------------------------ usage errors (2)
+
+fn usage_error(args: &[&str], names: &[&str]) {
+    let fake = Fake::fixture();
+    let output = fake.hosts().args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(output.stdout.is_empty(), "{args:?}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for name in names {
+        assert!(stderr.contains(name), "{args:?}: {name} not in {stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(fake.fake.request_count(), 0, "{args:?} sent a request");
+}
+
+#[test]
+fn bad_values_are_usage_errors_naming_the_parameter() {
+    usage_error(&["--limit", "5"], &["--limit", "10..=200"]);
+    usage_error(&["--limit", "201"], &["--limit"]);
+    usage_error(&["--offset", "2000001"], &["--offset"]);
+    usage_error(&["--concurrency", "0", "--all"], &["--concurrency"]);
+    usage_error(&["--concurrency", "2"], &["--all"]);
+    usage_error(&["--scan-status", "done"], &["--scan-status", "failed"]);
+    usage_error(&["--output", "yaml"], &["--output"]);
+    usage_error(&["--region", "ap-southeast-1"], &["--region", "--endpoint"]);
+    usage_error(&["--no-such-flag"], &["--no-such-flag"]);
+    // Checked by hss-ext before sending: one line naming the parameter.
+    usage_error(
+        &["--enterprise-project-id", ""],
+        &["invalid enterprise_project_id"],
+    );
+}
+
+#[test]
+fn bad_ids_are_usage_errors() {
+    let fake = Fake::fixture();
+    for (task, reason) in [("", "must not be empty"), ("..", "path navigation")] {
+        let key = fake.fake.access_key();
+        hss(fake.home())
+            .env("HUAWEICLOUD_SDK_AK", &key.ak)
+            .env("HUAWEICLOUD_SDK_SK", &key.sk)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+            .args(["scan-task", "hosts", "--endpoint", &fake.fake.base_url()])
+            .args(["--task-id", task])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicate::str::contains("invalid task_id").and(predicate::str::contains(reason)),
+            );
+    }
+    assert_eq!(fake.fake.request_count(), 0);
+}
+
+#[test]
+fn missing_credentials_say_what_to_set() {
+    let fake = Fake::fixture();
+    let output = hss(fake.home())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+        .args(["scan-task", "hosts", "--endpoint", &fake.fake.base_url()])
+        .args(["--task-id", &fake.fake.task_id()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for name in [
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_TOKEN",
+        ".huaweicloud/credentials",
+    ] {
+        assert!(stderr.contains(name), "{name} not in {stderr}");
+    }
+    assert_eq!(fake.fake.request_count(), 0);
+}
+
+#[test]
+fn missing_endpoint_and_project_say_what_to_set() {
+    let fake = Fake::fixture();
+    let key = fake.fake.access_key();
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .args(["scan-task", "hosts", "--task-id", "t"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--region")
+                .and(predicate::str::contains("--endpoint"))
+                .and(predicate::str::contains("HUAWEICLOUD_SDK_REGION")),
+        );
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .args(["scan-task", "hosts", "--task-id", "t"])
+        .args(["--endpoint", &fake.fake.base_url()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--project-id")
+                .and(predicate::str::contains("HUAWEICLOUD_SDK_PROJECT_ID")),
+        );
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .args([
+            "scan-task",
+            "hosts",
+            "--task-id",
+            "t",
+            "--region",
+            "xx-nowhere-1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "HUAWEICLOUD_SDK_REGION_HSS_XX_NOWHERE_1",
+        ));
+    assert_eq!(fake.fake.request_count(), 0);
+}
+
+// -------------------------------------------- service and network errors (1)
+
+/// Runs `cmd`, expects exit code 1 with one `error:` line containing
+/// `needles`, and returns that line.
+fn failure(cmd: &mut assert_cmd::Command, needles: &[&str]) -> String {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle} not in {stderr}");
+    }
+    stderr
+}
+
+#[test]
+fn an_unknown_task_is_a_service_error_with_its_request_id() {
+    let fake = Fake::fixture();
+    let line = failure(
+        &mut fake.hosts_of("no-such-task"),
+        &["400", "HSS.0011", "no-such-task"],
+    );
+    let id = fake.fake.requests()[0].request_id.clone();
+    assert!(line.contains(&format!("(request id {id})")), "{line}");
+    failure(
+        fake.hosts_of("no-such-task").arg("--all"),
+        &["HSS.0011", "(request id "],
+    );
+}
+
+#[test]
+fn a_bad_token_or_signature_is_a_gateway_error() {
+    let fake = Fake::fixture();
+    failure(
+        hss(fake.home())
+            .env("HUAWEICLOUD_SDK_TOKEN", "MIIwrong")
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+            .args(["scan-task", "hosts", "--endpoint", &fake.fake.base_url()])
+            .args(["--task-id", &fake.fake.task_id()]),
+        &["401", "APIGW.0301", "(request id "],
+    );
+    failure(
+        fake.hosts().env("HUAWEICLOUD_SDK_SK", "not-the-secret-key"),
+        &["401", "APIGW.0301"],
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_is_a_network_error() {
+    let home = tempfile::tempdir().unwrap();
+    failure(
+        hss(home.path())
+            .env("HUAWEICLOUD_SDK_TOKEN", "MIItoken")
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", "p")
+            .args(["scan-task", "hosts", "--task-id", "t", "--endpoint"])
+            .arg(format!("http://127.0.0.1:{}", closed_port())),
+        &["connection failed"],
+    );
+}
+
+// ------------------------------------------ credential and endpoint sources
+
+#[test]
+fn a_token_from_the_environment_works() {
+    let fake = Fake::fixture();
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_TOKEN", fake.fake.token())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+        .args(["scan-task", "hosts", "--endpoint", &fake.fake.base_url()])
+        .args(["--task-id", &fake.fake.task_id(), "-o", "ndjson"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::is_match("(?m)^\\{\"asset_value\"").unwrap());
+}
+
+#[test]
+fn the_profile_file_and_a_region_override_work() {
+    let fake = Fake::fixture();
+    let key = fake.fake.access_key();
+    let dir = fake.home().join(".huaweicloud");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        format!(
+            "[basic]\nak = {}\nsk = {}\nproject_id = {}\n",
+            key.ak,
+            key.sk,
+            fake.fake.project_id()
+        ),
+    )
+    .unwrap();
+    // --region with its override variable.
+    let table = hss(fake.home())
+        .env(
+            "HUAWEICLOUD_SDK_REGION_HSS_LOCAL_TEST_1",
+            fake.fake.base_url(),
+        )
+        .args(["scan-task", "hosts", "--region", "local-test-1"])
+        .args(["--task-id", &fake.fake.task_id(), "--limit", "20"])
+        .assert()
+        .success()
+        .stderr("")
+        .get_output()
+        .stdout
+        .clone();
+    golden("table_page", &String::from_utf8(table).unwrap());
+    // The default region from HUAWEICLOUD_SDK_REGION.
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_REGION", "local-test-1")
+        .env(
+            "HUAWEICLOUD_SDK_REGION_HSS_LOCAL_TEST_1",
+            fake.fake.base_url(),
+        )
+        .args(["scan-task", "hosts", "--task-id", &fake.fake.task_id()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("hosts 1-10 of 45"));
+}
+
+#[test]
+fn temporary_credentials_from_the_environment_work() {
+    let fake = Fake::fixture();
+    let key = fake.fake.temporary_access_key();
+    hss(fake.home())
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .env(
+            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+            key.security_token.as_deref().unwrap(),
+        )
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+        .args(["scan-task", "hosts", "--endpoint", &fake.fake.base_url()])
+        .args(["--task-id", &fake.fake.task_id(), "--all", "--summary"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Summary of 45 hosts\n"));
+}
+
+#[test]
+fn all_hosts_of_a_large_task_with_concurrency() {
+    let fake = Fake::start(
+        FakeHss::builder()
+            .seed(5)
+            .hosts(1_234)
+            .enterprise_projects(1),
+    );
+    let out = fake.stdout(&["--all", "--concurrency", "8", "-o", "ndjson"]);
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<VulScanTaskHostInfo>(l)
+                .unwrap()
+                .host_id
+                .unwrap()
+        })
+        .collect();
+    let expected: Vec<String> = fake
+        .fake
+        .matching_hosts(&fake.fake.task_id(), None, None)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.info.host_id.unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+    // 1,234 hosts in pages of 200.
+    assert_eq!(fake.fake.request_count(), 7);
+}
+
+// ------------------------------------------------------------------- demo
+
+#[test]
+fn demo_lists_failed_hosts_and_a_summary() {
+    let home = tempfile::tempdir().unwrap();
+    let output = hss(home.path()).arg("demo").output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("hss demo: started hss-fake on http://127.0.0.1:"),
+        "{first}"
+    );
+    assert!(first.contains("(3000 hosts)"), "{first}");
+    assert!(first.contains("AK/SK-signed"), "{first}");
+    for needle in [
+        "HOST ID",
+        "FAILURE REASONS",
+        "Summary of 3000 hosts",
+        "SCAN STATUS",
+        "ASSET VALUE",
+        "VUL TYPE",
+        "linux_vul",
+    ] {
+        assert!(stdout.contains(needle), "{needle} not in\n{stdout}");
+    }
+    // The table shows failed hosts only.
+    let rows: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("HOST ID"))
+        .skip(1)
+        .take_while(|l| !l.is_empty() && !l.starts_with('…'))
+        .collect();
+    assert_eq!(rows.len(), 10, "{stdout}");
+    assert!(rows.iter().all(|r| r.contains("  failed  ")), "{stdout}");
+}

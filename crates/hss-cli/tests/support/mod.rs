@@ -1,0 +1,144 @@
+//! Helpers for the CLI tests: a fake HSS on 127.0.0.1, the `hss` binary
+//! with a clean environment, and golden files.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use hss_fake::{Dataset, FakeHss, RunningFake};
+
+/// The fixture every golden test serves: hosts from the fake's generator
+/// plus hand-written edge cases (unknown values, long and wide names,
+/// missing fields, failures only in `vul_scan_details`). A fixture rather
+/// than generated data, so the goldens do not move when the generator does.
+pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/task.json");
+
+/// A fake HSS serving on 127.0.0.1, on a runtime of its own so that the
+/// test can block on the `hss` process meanwhile.
+pub struct Fake {
+    // Declared first so it is dropped (and stops) before the runtime.
+    pub fake: RunningFake,
+    _runtime: tokio::runtime::Runtime,
+    home: tempfile::TempDir,
+}
+
+impl Fake {
+    /// The fake serving [`FIXTURE`].
+    pub fn fixture() -> Fake {
+        let json = std::fs::read_to_string(FIXTURE).expect("the fixture is readable");
+        let dataset = Dataset::from_json(&json).expect("the fixture is a valid dataset");
+        Fake::start(FakeHss::builder().seed(1).dataset(dataset))
+    }
+
+    /// A fake built by `builder`.
+    pub fn start(builder: hss_fake::FakeHssBuilder) -> Fake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let fake = runtime
+            .block_on(builder.start())
+            .expect("the fake starts on 127.0.0.1");
+        Fake {
+            fake,
+            _runtime: runtime,
+            home: tempfile::tempdir().expect("a temporary HOME"),
+        }
+    }
+
+    /// An empty directory used as `HOME`.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// `hss scan-task hosts --endpoint <fake> --task-id <task>` with the
+    /// fake's AK/SK and project in the environment.
+    pub fn hosts(&self) -> Command {
+        self.hosts_of(&self.fake.task_id())
+    }
+
+    /// [`Fake::hosts`] for another task id.
+    pub fn hosts_of(&self, task_id: &str) -> Command {
+        let key = self.fake.access_key();
+        let mut cmd = hss(self.home());
+        cmd.env("HUAWEICLOUD_SDK_AK", &key.ak)
+            .env("HUAWEICLOUD_SDK_SK", &key.sk)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", self.fake.project_id())
+            .args(["scan-task", "hosts", "--endpoint"])
+            .arg(self.fake.base_url())
+            .arg("--task-id")
+            .arg(task_id);
+        cmd
+    }
+
+    /// Runs `hosts()` with `args`; asserts success and a silent stderr
+    /// (no progress bar, no warnings) and returns stdout.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let output = self.hosts().args(args).output().expect("hss runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "hss {args:?} failed with {:?}: {stderr}",
+            output.status.code()
+        );
+        assert_eq!(stderr, "", "hss {args:?} wrote to stderr");
+        String::from_utf8(output.stdout).expect("stdout is UTF-8")
+    }
+}
+
+/// The `hss` binary with no `HUAWEICLOUD_*` or `RUST_LOG` from the real
+/// environment and `HOME` at `home`, so no real credentials file is read.
+pub fn hss(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hss"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("HUAWEICLOUD_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env_remove("RUST_LOG")
+        .env("HOME", home)
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// A 127.0.0.1 port nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn golden_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.stdout"))
+}
+
+/// Compares `actual` with `tests/golden/<name>.stdout`; with
+/// `UPDATE_GOLDEN=1` in the environment, rewrites the file instead.
+pub fn golden(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; create it with UPDATE_GOLDEN=1 cargo test -p hss-cli",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .header("expected (golden)", "actual")
+            .to_string();
+        panic!(
+            "{} differs from the output; if the change is intended, run UPDATE_GOLDEN=1 cargo test -p hss-cli and review the diff\n{diff}",
+            path.display()
+        );
+    }
+}
