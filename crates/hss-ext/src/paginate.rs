@@ -8,10 +8,9 @@
 //! misaligned, so they are dropped and fetching resumes at the gap. Memory
 //! holds at most `concurrency` pages in flight plus the one being yielded.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
 
-use futures::stream::{FuturesOrdered, Stream, StreamExt};
+use futures::stream::{FuturesOrdered, Stream, StreamExt, TryStreamExt};
 use hss_api::types::VulScanTaskHostInfo;
 
 use crate::client::{HostPage, HssClient};
@@ -66,7 +65,6 @@ struct Lister {
     /// False once the listing reached its end or failed.
     more: bool,
     in_flight: FuturesOrdered<PageFuture>,
-    ready: VecDeque<VulScanTaskHostInfo>,
 }
 
 impl Lister {
@@ -101,7 +99,7 @@ impl Lister {
     }
 
     /// Takes in one answered page; returns an error that ends the listing.
-    fn accept(&mut self, offset: u64, page: HostPage) -> Result<(), Error> {
+    fn accept(&mut self, offset: u64, page: &HostPage) -> Result<(), Error> {
         let len = page.hosts.len() as u64;
         // Without total_num, a full page means there may be more.
         let total = page
@@ -118,13 +116,12 @@ impl Lister {
                 return Err(Error::IncompleteListing {
                     offset,
                     total_num: total,
-                    request_id: page.request_id,
+                    request_id: page.request_id.clone(),
                 });
             }
             return Ok(());
         }
         self.next_yield = offset + len;
-        self.ready.extend(page.hosts);
         if self.next_yield >= total {
             self.more = false;
         } else if len < u64::from(self.page_size) && self.next_plan != self.next_yield {
@@ -135,11 +132,9 @@ impl Lister {
         Ok(())
     }
 
-    async fn next(&mut self) -> Option<Result<VulScanTaskHostInfo, Error>> {
+    /// The next page in offset order, `None` at the end.
+    async fn next_page(&mut self) -> Option<Result<HostPage, Error>> {
         loop {
-            if let Some(host) = self.ready.pop_front() {
-                return Some(Ok(host));
-            }
             if !self.more {
                 return None;
             }
@@ -150,27 +145,31 @@ impl Lister {
                 // are fetched again from the right offset.
                 continue;
             }
-            let outcome = result.and_then(|page| self.accept(offset, page));
-            if let Err(error) = outcome {
+            let outcome = result.and_then(|page| self.accept(offset, &page).map(|()| page));
+            if outcome.is_err() {
                 self.more = false;
                 self.in_flight = FuturesOrdered::new();
-                return Some(Err(error));
+            }
+            match outcome {
+                Ok(page) if page.hosts.is_empty() => return None,
+                other => return Some(other),
             }
         }
     }
 }
 
 impl HssClient {
-    /// Every host the query matches, as a stream in offset order. An error
-    /// ends the stream after the hosts before it.
+    /// Every page the query matches, in offset order; each carries the
+    /// `total_num` its answer reported (for progress) and its request id.
+    /// An error ends the stream after the pages before it.
     ///
     /// The query's `offset` is where the listing starts; its `limit` is
     /// ignored in favour of `options.page_size`.
-    pub fn list_hosts(
+    pub fn list_pages(
         &self,
         query: HostQuery,
         options: ListOptions,
-    ) -> impl Stream<Item = Result<VulScanTaskHostInfo, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<HostPage, Error>> + Send + 'static {
         let start = self.validate(&query).and_then(|query| {
             check_limit(options.page_size).map_err(|_| {
                 Error::invalid(
@@ -193,7 +192,6 @@ impl HssClient {
                     total: None,
                     more: true,
                     in_flight: FuturesOrdered::new(),
-                    ready: VecDeque::new(),
                 })
             }
             Err(error) => Err(Some(error)),
@@ -201,12 +199,24 @@ impl HssClient {
         futures::stream::unfold(state, |state| async move {
             match state {
                 Ok(mut lister) => {
-                    let item = lister.next().await?;
+                    let item = lister.next_page().await?;
                     Some((item, Ok(lister)))
                 }
                 Err(error) => error.map(|e| (Err(e), Err(None))),
             }
         })
+    }
+
+    /// Every host the query matches, as a stream in offset order: the hosts
+    /// of [`list_pages`](Self::list_pages), one by one.
+    pub fn list_hosts(
+        &self,
+        query: HostQuery,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<VulScanTaskHostInfo, Error>> + Send + 'static {
+        self.list_pages(query, options)
+            .map_ok(|page| futures::stream::iter(page.hosts.into_iter().map(Ok)))
+            .try_flatten()
     }
 
     /// Every host the query matches, collected; the first error fails the

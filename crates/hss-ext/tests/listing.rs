@@ -324,3 +324,24 @@ async fn bad_input_is_refused_before_any_request() {
     ));
     assert!(server.seen().is_empty());
 }
+
+#[tokio::test]
+async fn pages_carry_total_num_and_request_id_for_progress() {
+    let server = task_of(450).await;
+    let pages: Vec<_> = client(&server)
+        .list_pages(
+            HostQuery::new("task"),
+            ListOptions::default().concurrency(2),
+        )
+        .collect()
+        .await;
+    let pages: Vec<_> = pages.into_iter().map(Result::unwrap).collect();
+    let sizes: Vec<_> = pages.iter().map(|p| p.hosts.len()).collect();
+    assert_eq!(sizes, vec![200, 200, 50]);
+    assert!(pages.iter().all(|p| p.total_num == Some(450)));
+    let ids: HashSet<_> = pages
+        .iter()
+        .map(|p| p.request_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+}
