@@ -87,7 +87,7 @@ pub async fn run_with(args: &DemoArgs, out: &mut dyn Write) -> Result<()> {
     };
     let query = HostQuery::new(&task).scan_status(ScanStatus::Failed);
     drain(
-        client.list_hosts(query, options),
+        client.list_pages(query, options),
         &mut failed,
         &Progress::off(),
     )
@@ -95,7 +95,7 @@ pub async fn run_with(args: &DemoArgs, out: &mut dyn Write) -> Result<()> {
     .context("listing the failed hosts of the demo task")?;
     let mut all = Collect::default();
     drain(
-        client.list_hosts(HostQuery::new(&task), options),
+        client.list_pages(HostQuery::new(&task), options),
         &mut all,
         &Progress::off(),
     )

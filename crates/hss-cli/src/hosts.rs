@@ -3,9 +3,8 @@
 use std::io::{self, Write};
 
 use anyhow::{Context, Result};
-use futures::{FutureExt, Stream, StreamExt};
-use hss_api::types::VulScanTaskHostInfo;
-use hss_ext::{HostQuery, HssClient, ListOptions};
+use futures::{Stream, StreamExt};
+use hss_ext::{HostPage, HostQuery, HssClient, ListOptions};
 
 use crate::args::{Format, HostsArgs};
 use crate::connect;
@@ -94,59 +93,38 @@ async fn list_all(client: &HssClient, args: &HostsArgs, out: Box<dyn Write + '_>
     let options = ListOptions::default()
         .page_size(args.limit.unwrap_or(ALL_PAGE_SIZE))
         .concurrency(usize::from(args.concurrency));
-    let progress = if Progress::wanted() {
-        Progress::hosts(probe_total(client, &query, args.offset).await)
-    } else {
-        Progress::off()
-    };
-    let hosts = client.list_hosts(query, options);
+    let progress = Progress::hosts();
+    let pages = client.list_pages(query, options);
     let mut sink = sink(args, Scope::All, out);
-    let result = drain(hosts, sink.as_mut(), &progress).await;
+    let result = drain(pages, sink.as_mut(), &progress).await;
     progress.clear();
     result?;
     sink.finish().context("writing the output")
 }
 
-/// `hss-ext`'s listing stream yields hosts, not pages, so the progress bar
-/// learns `total_num` from one small request first (only when a bar is
-/// drawn); `None` when that fails, and the listing reports the error.
-async fn probe_total(client: &HssClient, query: &HostQuery, offset: Option<u32>) -> Option<u64> {
-    let page = client
-        .list_hosts_page(&query.clone().limit(10))
-        .await
-        .ok()?;
-    Some(
-        page.total_num?
-            .saturating_sub(u64::from(offset.unwrap_or(0))),
-    )
-}
-
-/// Feeds every host of `hosts` into `sink`, flushing it whenever the next
-/// host is not ready yet (that is, once per page); on an error, what was
-/// written before is flushed and the error returned.
+/// Feeds every host of `pages` into `sink`, flushing after each page and
+/// moving the progress bar; on an error, what was written before is
+/// flushed and the error returned.
 pub async fn drain(
-    hosts: impl Stream<Item = Result<VulScanTaskHostInfo, hss_ext::Error>>,
+    pages: impl Stream<Item = Result<HostPage, hss_ext::Error>>,
     sink: &mut dyn HostSink,
     progress: &Progress,
 ) -> Result<()> {
-    let mut hosts = std::pin::pin!(hosts);
-    loop {
-        let next = match hosts.next().now_or_never() {
-            Some(next) => next,
-            None => {
-                sink.flush().context("writing the output")?;
-                hosts.next().await
-            }
-        };
-        let host = match next {
-            None => return Ok(()),
-            Some(Ok(host)) => host,
-            Some(Err(error)) => {
+    let mut pages = std::pin::pin!(pages);
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
                 let _ = sink.flush();
                 return Err(error.into());
             }
         };
-        progress.inc();
-        sink.host(&host).context("writing the output")?;
+        progress.set_total(page.total_num);
+        for host in &page.hosts {
+            sink.host(host).context("writing the output")?;
+        }
+        progress.add(page.hosts.len());
+        sink.flush().context("writing the output")?;
     }
+    Ok(())
 }

@@ -20,37 +20,38 @@ impl Progress {
         Progress(None)
     }
 
-    /// A bar on stderr counting hosts up to `total` (a spinner when the
-    /// total is not known); [`Progress::off`] when stderr is not a terminal.
-    pub fn hosts(total: Option<u64>) -> Self {
+    /// A bar on stderr counting hosts; its length is set from the first
+    /// page's `total_num`. [`Progress::off`] when stderr is not a terminal.
+    pub fn hosts() -> Self {
         if !Self::wanted() {
             return Self::off();
         }
-        let bar = match total {
-            Some(total) => {
-                let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-                bar.set_style(
-                    ProgressStyle::with_template("{bar:30} {pos}/{len} hosts ({elapsed})")
-                        .expect("the template is valid"),
-                );
-                bar
-            }
-            None => {
-                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} {pos} hosts ({elapsed})")
-                        .expect("the template is valid"),
-                );
-                bar
-            }
-        };
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} hosts ({elapsed})")
+                .expect("the template is valid"),
+        );
         Progress(Some(bar))
     }
 
-    /// One more host.
-    pub fn inc(&self) {
+    /// The task's size as the latest page reports it (it may change while
+    /// the listing runs).
+    pub fn set_total(&self, total: Option<u64>) {
+        if let (Some(bar), Some(total)) = (&self.0, total)
+            && bar.length() != Some(total)
+        {
+            bar.set_length(total);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} hosts ({elapsed})")
+                    .expect("the template is valid"),
+            );
+        }
+    }
+
+    /// `n` more hosts.
+    pub fn add(&self, n: usize) {
         if let Some(bar) = &self.0 {
-            bar.inc(1);
+            bar.inc(n as u64);
         }
     }
 
