@@ -1,0 +1,45 @@
+//! AK/SK signature verification, delegated to `hss-auth`.
+
+use std::time::Duration;
+
+use hss_auth::signer::VerifyError;
+use hss_auth::{ExposeSecret, SecretString};
+
+use crate::auth::{AcceptedCredentials, AuthInput};
+
+/// What a good signature tells about the caller.
+pub(crate) struct Verified {
+    /// The signed `X-Security-Token`, if any.
+    pub(crate) security_token: Option<String>,
+}
+
+/// Checks the `SDK-HMAC-SHA256` signature of a request; `Err` is the
+/// `error_msg` of the 401 answer (never a secret).
+pub(crate) fn verify(
+    input: &AuthInput<'_>,
+    credentials: &AcceptedCredentials,
+    max_skew: Duration,
+) -> Result<Verified, String> {
+    let caller = hss_auth::signer::verify(
+        input.method,
+        input.raw_path,
+        input.raw_query,
+        input.headers,
+        input.body,
+        |ak| {
+            credentials
+                .keys
+                .iter()
+                .find(|k| k.ak == ak)
+                .map(|k| SecretString::from(k.sk.clone()))
+        },
+        input.now,
+        max_skew,
+    )
+    .map_err(|error: VerifyError| {
+        format!("Incorrect IAM authentication information: verify aksk signature fail: {error}")
+    })?;
+    Ok(Verified {
+        security_token: caller.security_token.map(|t| t.expose_secret().to_owned()),
+    })
+}

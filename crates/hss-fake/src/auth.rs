@@ -1,0 +1,325 @@
+//! Authentication as the API gateway does it: an IAM token in
+//! `X-Auth-Token`, or an AK/SK `SDK-HMAC-SHA256` signature (checked by
+//! `hss-auth`), optionally with a temporary credential's `X-Security-Token`.
+//!
+//! Five failed signature checks in a row for one AK lock that AK for five
+//! minutes, as the real gateway does ([`Lockout`]); a success resets the count.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use http::HeaderMap;
+use time::OffsetDateTime;
+
+/// An AK/SK pair the fake accepts, with the security token of a temporary
+/// credential. `Debug` redacts the SK and the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AkSk {
+    /// Access key ID.
+    pub ak: String,
+    /// Secret access key.
+    pub sk: String,
+    /// `X-Security-Token` of a temporary credential; `None` for a permanent one.
+    pub security_token: Option<String>,
+}
+
+impl std::fmt::Debug for AkSk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AkSk")
+            .field("ak", &self.ak)
+            .field("sk", &"[REDACTED]")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .finish()
+    }
+}
+
+/// What the fake accepts. `Debug` redacts every secret.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AcceptedCredentials {
+    /// Accepted `X-Auth-Token` values.
+    pub tokens: Vec<String>,
+    /// Accepted AK/SK pairs.
+    pub keys: Vec<AkSk>,
+}
+
+impl std::fmt::Debug for AcceptedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptedCredentials")
+            .field("tokens", &format_args!("[{} REDACTED]", self.tokens.len()))
+            .field("keys", &self.keys)
+            .finish()
+    }
+}
+
+impl AcceptedCredentials {
+    /// Demo credentials derived from `seed`: one token, one permanent AK/SK
+    /// and one temporary AK/SK with its security token.
+    pub fn generate(seed: u64) -> AcceptedCredentials {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6372_6564_0000_0000);
+        let mut text = |alphabet: &[u8], n: usize| -> String {
+            (0..n)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+                .collect()
+        };
+        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let token = format!("MIIfake{}", text(B64, 120));
+        let permanent = AkSk {
+            ak: text(UPPER, 20),
+            sk: text(ALNUM, 40),
+            security_token: None,
+        };
+        let temporary = AkSk {
+            ak: text(UPPER, 20),
+            sk: text(ALNUM, 40),
+            security_token: Some(format!("gQpjbi1ub3J0aC00{}", text(B64, 200))),
+        };
+        AcceptedCredentials {
+            tokens: vec![token],
+            keys: vec![permanent, temporary],
+        }
+    }
+
+    /// The first permanent AK/SK.
+    pub fn permanent(&self) -> Option<&AkSk> {
+        self.keys.iter().find(|k| k.security_token.is_none())
+    }
+
+    /// The first temporary AK/SK.
+    pub fn temporary(&self) -> Option<&AkSk> {
+        self.keys.iter().find(|k| k.security_token.is_some())
+    }
+
+    fn key(&self, ak: &str) -> Option<&AkSk> {
+        self.keys.iter().find(|k| k.ak == ak)
+    }
+}
+
+/// Locking an AK after repeated signature failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    /// Failures in a row that lock the AK.
+    pub failures: u32,
+    /// How long it stays locked.
+    pub duration: Duration,
+}
+
+impl Default for Lockout {
+    /// Five failures lock the AK for five minutes, like the real gateway.
+    fn default() -> Self {
+        Lockout {
+            failures: 5,
+            duration: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Who made an accepted request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Authentication is off.
+    Anonymous,
+    /// An `X-Auth-Token` (the index in [`AcceptedCredentials::tokens`]).
+    Token(usize),
+    /// An AK/SK signature.
+    AccessKey {
+        /// The access key.
+        ak: String,
+        /// Whether the request used a temporary credential.
+        temporary: bool,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Failures {
+    in_a_row: u32,
+    locked_until: Option<OffsetDateTime>,
+}
+
+pub(crate) struct Auth {
+    pub(crate) enabled: bool,
+    pub(crate) credentials: AcceptedCredentials,
+    pub(crate) max_skew: Duration,
+    pub(crate) lockout: Option<Lockout>,
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+/// The parts of a request that authentication looks at.
+pub(crate) struct AuthInput<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) raw_path: &'a str,
+    pub(crate) raw_query: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+    pub(crate) now: OffsetDateTime,
+}
+
+const PREFIX: &str = "Incorrect IAM authentication information: ";
+
+impl Auth {
+    pub(crate) fn new(
+        enabled: bool,
+        credentials: AcceptedCredentials,
+        max_skew: Duration,
+        lockout: Option<Lockout>,
+    ) -> Auth {
+        Auth {
+            enabled,
+            credentials,
+            max_skew,
+            lockout,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Checks a request; `Err` carries the `error_msg` of the 401 answer
+    /// (never a secret).
+    pub(crate) fn check(&self, input: &AuthInput<'_>) -> Result<Caller, String> {
+        if !self.enabled {
+            return Ok(Caller::Anonymous);
+        }
+        if let Some(token) = input.headers.get("x-auth-token") {
+            let token = token.as_bytes();
+            return match self
+                .credentials
+                .tokens
+                .iter()
+                .position(|t| constant_time_eq(t.as_bytes(), token))
+            {
+                Some(i) => Ok(Caller::Token(i)),
+                None => Err(format!("{PREFIX}verify token fail")),
+            };
+        }
+        let Some(authorization) = input.headers.get(http::header::AUTHORIZATION) else {
+            return Err(format!("{PREFIX}x-auth-token not found"));
+        };
+        let Some(ak) = authorization
+            .to_str()
+            .ok()
+            .and_then(access_key_of)
+            .map(str::to_owned)
+        else {
+            return Err(format!(
+                "{PREFIX}Authorization is not of the form SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=..."
+            ));
+        };
+        let Some(key) = self.credentials.key(&ak) else {
+            return Err(format!("{PREFIX}access key {ak} does not exist"));
+        };
+        if let Some(until) = self.locked_until(&ak, input.now) {
+            return Err(format!(
+                "{PREFIX}access key {ak} is locked after repeated signature failures until {until}"
+            ));
+        }
+        let result = crate::aksk::verify(input, &self.credentials, self.max_skew).and_then(
+            |verified| match (&key.security_token, verified.security_token.as_deref()) {
+                (None, None) => Ok(Caller::AccessKey {
+                    ak: ak.clone(),
+                    temporary: false,
+                }),
+                (Some(expected), Some(got))
+                    if constant_time_eq(expected.as_bytes(), got.as_bytes()) =>
+                {
+                    Ok(Caller::AccessKey {
+                        ak: ak.clone(),
+                        temporary: true,
+                    })
+                }
+                (Some(_), None) => Err(format!(
+                    "{PREFIX}X-Security-Token is required for temporary access key {ak}"
+                )),
+                (Some(_), Some(_)) => Err(format!(
+                    "{PREFIX}X-Security-Token does not match temporary access key {ak}"
+                )),
+                (None, Some(_)) => Err(format!(
+                    "{PREFIX}access key {ak} is permanent and takes no X-Security-Token"
+                )),
+            },
+        );
+        self.record(&ak, result.is_ok(), input.now);
+        result
+    }
+
+    fn locked_until(&self, ak: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures
+            .get(ak)
+            .and_then(|f| f.locked_until)
+            .filter(|until| *until > now)
+    }
+
+    fn record(&self, ak: &str, ok: bool, now: OffsetDateTime) {
+        let Some(lockout) = self.lockout else {
+            return;
+        };
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures.entry(ak.to_owned()).or_default();
+        if ok {
+            *entry = Failures::default();
+            return;
+        }
+        entry.in_a_row += 1;
+        if entry.in_a_row >= lockout.failures {
+            entry.in_a_row = 0;
+            entry.locked_until = Some(now + lockout.duration);
+        }
+    }
+
+    /// Forgets every failure and lock.
+    pub(crate) fn reset_lockouts(&self) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+/// The `Access=` value of an `SDK-HMAC-SHA256` Authorization header.
+fn access_key_of(authorization: &str) -> Option<&str> {
+    let rest = authorization.strip_prefix("SDK-HMAC-SHA256 ")?;
+    rest.split(',')
+        .map(str::trim)
+        .find_map(|part| part.strip_prefix("Access="))
+        .filter(|ak| !ak.is_empty())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_access_key() {
+        assert_eq!(
+            access_key_of("SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host, Signature=ab"),
+            Some("AK1")
+        );
+        assert_eq!(access_key_of("SDK-HMAC-SHA256 Access=, Signature=ab"), None);
+        assert_eq!(access_key_of("Bearer x"), None);
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let creds = AcceptedCredentials::generate(3);
+        let text = format!("{creds:?}");
+        assert!(!text.contains(&creds.tokens[0]));
+        for key in &creds.keys {
+            assert!(text.contains(&key.ak));
+            assert!(!text.contains(&key.sk));
+            if let Some(t) = &key.security_token {
+                assert!(!text.contains(t.as_str()));
+            }
+        }
+        assert_eq!(creds, AcceptedCredentials::generate(3));
+        assert_ne!(creds, AcceptedCredentials::generate(4));
+    }
+}

@@ -1,0 +1,200 @@
+//! `hss-fake`: run the fake HSS on 127.0.0.1 for manual tests and benchmarks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use hss_fake::{AcceptedCredentials, AkSk, Dataset, FakeHss, FaultRule, GenerateOptions};
+
+/// A fake Huawei Cloud HSS serving ListVulScanTaskHost on 127.0.0.1.
+///
+/// It prints where it listens and the demo credentials, project and task IDs
+/// it accepts, then serves until Ctrl-C. Logs go to stderr (RUST_LOG).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Hosts in each generated task.
+    #[arg(long, default_value_t = 250)]
+    hosts: usize,
+    /// Number of generated tasks.
+    #[arg(long, default_value_t = 1)]
+    tasks: usize,
+    /// Seed of the generated data and of the default credentials.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Enterprise projects including the default `0` (1 puts every host in `0`).
+    #[arg(long, default_value_t = 3)]
+    enterprise_projects: usize,
+    /// Project ID (default: derived from the seed).
+    #[arg(long)]
+    project_id: Option<String>,
+    /// ID of the first task (default: derived from the seed); repeat for more.
+    #[arg(long = "task-id")]
+    task_ids: Vec<String>,
+    /// Serve this fixture (JSON, the format of `--write-fixture`) instead of generated data.
+    #[arg(long, conflicts_with_all = ["hosts", "tasks", "enterprise_projects", "project_id", "task_ids"])]
+    fixture: Option<PathBuf>,
+    /// Write the dataset as a fixture to this file and exit.
+    #[arg(long)]
+    write_fixture: Option<PathBuf>,
+    /// Accepted X-Auth-Token (default: derived from the seed).
+    #[arg(long, env = "HSS_FAKE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Accepted access key ID (with --sk).
+    #[arg(long, env = "HSS_FAKE_AK", requires = "sk")]
+    ak: Option<String>,
+    /// Secret key of --ak.
+    #[arg(long, env = "HSS_FAKE_SK", hide_env_values = true, requires = "ak")]
+    sk: Option<String>,
+    /// Turn authentication off.
+    #[arg(long)]
+    no_auth: bool,
+    /// Latency added to every answer, in milliseconds.
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// A fault rule, KIND[@WHEN]; repeatable. KIND: latency:MS, throttle[:SECS],
+    /// status:CODE, html502, truncate, reset, slow:BYTES:MS. WHEN: always,
+    /// first:N, every:N, nth:N. Example: status:503@every:10
+    #[arg(long = "fault")]
+    faults: Vec<FaultRule>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hss_fake=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hss-fake: {error}");
+            let mut source = std::error::Error::source(error.as_ref());
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let dataset = match &args.fixture {
+        Some(path) => Dataset::from_fixture_file(path)?,
+        None => Dataset::generate(&GenerateOptions {
+            seed: args.seed,
+            tasks: args.tasks,
+            hosts_per_task: args.hosts,
+            project_id: args.project_id.clone(),
+            task_ids: args.task_ids.clone(),
+            enterprise_projects: args.enterprise_projects.max(1),
+        }),
+    };
+    if let Some(path) = &args.write_fixture {
+        std::fs::write(path, dataset.to_json_pretty())?;
+        println!("wrote {}", path.display());
+        return Ok(());
+    }
+
+    let mut credentials = AcceptedCredentials::generate(args.seed);
+    if let Some(token) = &args.token {
+        credentials.tokens = vec![token.clone()];
+    }
+    if let (Some(ak), Some(sk)) = (&args.ak, &args.sk) {
+        credentials.keys.retain(|k| k.security_token.is_some());
+        credentials.keys.insert(
+            0,
+            AkSk {
+                ak: ak.clone(),
+                sk: sk.clone(),
+                security_token: None,
+            },
+        );
+    }
+    let mut builder = FakeHss::builder()
+        .seed(args.seed)
+        .dataset(dataset)
+        .credentials(credentials)
+        .auth(!args.no_auth)
+        .port(args.port)
+        .faults(args.faults.clone());
+    if let Some(ms) = args.latency_ms {
+        builder = builder.latency(Duration::from_millis(ms));
+    }
+    let fake = builder.start().await?;
+
+    // A dev tool: printing the configured demo credentials here is intended.
+    println!("hss-fake listening on {}", fake.base_url());
+    println!("project_id:          {}", fake.project_id());
+    for task in fake.task_ids() {
+        let hosts = fake
+            .matching_hosts(&task, Some(hss_fake::ALL_GRANTED_EPS), None)
+            .map_or(0, |h| h.len());
+        println!("task_id:             {task} ({hosts} hosts)");
+    }
+    println!(
+        "enterprise projects: {} (no parameter = 0; all_granted_eps = all)",
+        fake.enterprise_projects().join(", ")
+    );
+    if args.no_auth {
+        println!("authentication:      off");
+    } else {
+        let creds = fake.credentials();
+        for token in &creds.tokens {
+            println!("X-Auth-Token:        {token}");
+        }
+        for key in &creds.keys {
+            match &key.security_token {
+                None => println!("AK / SK:             {} / {}", key.ak, key.sk),
+                Some(token) => {
+                    println!("temporary AK / SK:   {} / {}", key.ak, key.sk);
+                    println!("X-Security-Token:    {token}");
+                }
+            }
+        }
+    }
+    for rule in fake.faults() {
+        println!("fault:               {rule:?}");
+    }
+    if let Some(task) = fake.task_ids().first() {
+        let token = fake
+            .credentials()
+            .tokens
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        println!(
+            "try: curl -s -H 'X-Auth-Token: {token}' '{}?limit=10&offset=0'",
+            fake.hosts_url(task)
+        );
+    }
+
+    shutdown_signal().await;
+    eprintln!("hss-fake: shutting down");
+    fake.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

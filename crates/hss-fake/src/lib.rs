@@ -1,0 +1,54 @@
+//! A fake Huawei Cloud Host Security Service (HSS) that serves
+//! `ListVulScanTaskHost` (`GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`)
+//! on 127.0.0.1, for tests and benchmarks of the HSS client.
+//!
+//! It behaves as the reference describes the real service: offset/limit
+//! paging with the documented bounds and defaults, the `scan_status` and
+//! `enterprise_project_id` filters, `HSS.*` errors with status 400, gateway
+//! (`APIGW.*`) errors for authentication and unknown APIs, an `X-Request-Id`
+//! on every answer, IAM tokens and AK/SK signatures (checked with
+//! `hss-auth`), plus faults on demand.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hss_fake::FakeError> {
+//! use hss_fake::{FakeHss, Fault, FaultRule};
+//! let fake = FakeHss::builder().seed(7).hosts(1_000).start().await?;
+//! let url = format!("{}?limit=200", fake.hosts_url(&fake.task_id()));
+//! // ... send GET `url` with header `X-Auth-Token: fake.token()` ...
+//! fake.set_faults([FaultRule::first(3, Fault::server_error(503))]);
+//! assert!(fake.requests().iter().all(|r| r.raw_path.starts_with("/v5/")));
+//! # Ok(()) }
+//! ```
+//!
+//! The modules: [`data`] (generated and fixture data), [`fault`] (fault
+//! plans), [`testing`] (helpers for other crates' tests), and the server
+//! ([`FakeHss`], [`RunningFake`]).
+
+#![warn(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod aksk;
+mod auth;
+mod body;
+pub mod data;
+pub mod fault;
+mod log;
+mod params;
+mod server;
+mod store;
+pub mod testing;
+
+pub use auth::{AcceptedCredentials, AkSk, Caller, Lockout};
+pub use data::{
+    ALL_GRANTED_EPS, DEFAULT_ENTERPRISE_PROJECT, DataError, Dataset, FailedReason, GenerateOptions,
+    Host, HostInfo, ScanVul, TaskData, VulScanDetail,
+};
+pub use fault::{Fault, FaultRule, When};
+pub use log::RecordedRequest;
+pub use params::{
+    DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, PageQuery, encode_component, hosts_path,
+};
+pub use server::{FakeError, FakeHss, FakeHssBuilder, RunningFake};
+
+/// The clock the fake checks `X-Sdk-Date` against (from `hss-auth`).
+pub use hss_auth::{Clock, FixedClock, SystemClock};
