@@ -1,10 +1,8 @@
 //! The generated client against a real HTTP server on 127.0.0.1: what goes
 //! out on the wire, and what comes back decoded.
 
-mod support;
-
 use hss_api::{Client, Error, Hooks, OperationInfo, RequestHook};
-use support::{Canned, TestServer};
+use hss_fake::scripted::{Reply, ScriptedServer};
 
 const HOSTS_PATH: &str = "/v5/proj-1/vulnerability/scan-task/task-1/hosts";
 
@@ -25,9 +23,15 @@ const DOCUMENT_EXAMPLE: &str = r#"{
 } ]
 }"#;
 
-async fn server_with(body: &str) -> (TestServer, Client) {
-    let server = TestServer::start(vec![Canned::json(200, body)]).await;
-    let client = Client::new(&server.base_url, Hooks::new());
+const REQUEST_ID: &str = "req-0123456789abcdef";
+
+fn reply(status: u16, body: &str) -> Reply {
+    Reply::json(status, body).header("X-Request-Id", REQUEST_ID)
+}
+
+async fn server_with(body: &str) -> (ScriptedServer, Client) {
+    let server = ScriptedServer::always(reply(200, body)).await;
+    let client = Client::new(server.base_url(), Hooks::new());
     (server, client)
 }
 
@@ -46,7 +50,7 @@ async fn every_parameter_reaches_the_wire() {
         .await
         .unwrap();
 
-    let seen = server.seen();
+    let seen = server.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, "GET");
     assert_eq!(
@@ -69,7 +73,7 @@ async fn optional_parameters_are_left_out_entirely() {
         .send()
         .await
         .unwrap();
-    assert_eq!(server.seen()[0].target, HOSTS_PATH);
+    assert_eq!(server.requests()[0].target, HOSTS_PATH);
 }
 
 #[tokio::test]
@@ -86,7 +90,7 @@ async fn query_values_are_escaped() {
     // Form encoding, as reqwest writes it; hss-ext rewrites the query to the
     // canonical `%20` form before signing.
     assert_eq!(
-        server.seen()[0].target,
+        server.requests()[0].target,
         format!("{HOSTS_PATH}?enterprise_project_id=a+b%26c%3Dd%23e%3Ff%2Fg")
     );
 }
@@ -115,7 +119,7 @@ async fn odd_path_values_are_encoded_and_never_change_the_endpoint() {
             .await
             .unwrap_or_else(|e| panic!("{task_id:?}: {e}"));
         assert_eq!(
-            server.seen()[0].target,
+            server.requests()[0].target,
             format!("/v5/proj-1/vulnerability/scan-task/{encoded}/hosts"),
             "task_id {task_id:?}"
         );
@@ -149,7 +153,7 @@ async fn dot_segments_and_bad_lengths_are_refused_before_sending() {
             other => panic!("expected InvalidRequest, got {other:?}"),
         }
     }
-    assert!(server.seen().is_empty(), "nothing may reach the server");
+    assert!(server.requests().is_empty(), "nothing may reach the server");
 }
 
 #[tokio::test]
@@ -163,10 +167,7 @@ async fn the_document_example_decodes_to_its_values() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    assert_eq!(
-        page.headers()["x-request-id"].to_str().unwrap(),
-        "req-0123456789abcdef"
-    );
+    assert_eq!(page.headers()["x-request-id"].to_str().unwrap(), REQUEST_ID);
     let page = page.into_inner();
     assert_eq!(page.total_num, Some(1));
     assert_eq!(page.data_list.len(), 1);
@@ -242,12 +243,12 @@ async fn a_response_missing_every_optional_field_decodes() {
 
 #[tokio::test]
 async fn an_error_body_decodes_with_status_and_headers() {
-    let server = TestServer::start(vec![Canned::json(
+    let server = ScriptedServer::always(reply(
         400,
         r#"{"error_code":"HSS.0001","error_msg":"Invalid parameter: limit"}"#,
-    )])
+    ))
     .await;
-    let client = Client::new(&server.base_url, Hooks::new());
+    let client = Client::new(server.base_url(), Hooks::new());
     let err = client
         .list_vul_scan_task_host()
         .project_id("proj-1")
@@ -262,7 +263,7 @@ async fn an_error_body_decodes_with_status_and_headers() {
     assert_eq!(response.status(), 400);
     assert_eq!(
         response.headers()["x-request-id"].to_str().unwrap(),
-        "req-0123456789abcdef"
+        REQUEST_ID
     );
     assert_eq!(response.error_code.as_deref(), Some("HSS.0001"));
     assert_eq!(
@@ -273,12 +274,9 @@ async fn an_error_body_decodes_with_status_and_headers() {
 
 #[tokio::test]
 async fn a_nested_gateway_error_decodes() {
-    let server = TestServer::start(vec![Canned::json(
-        401,
-        r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information","error_code":"APIGW.0301","request_id":"r-1"}}"#,
-    )])
+    let server = ScriptedServer::always(reply(401, r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information","error_code":"APIGW.0301","request_id":"r-1"}}"#))
     .await;
-    let client = Client::new(&server.base_url, Hooks::new());
+    let client = Client::new(server.base_url(), Hooks::new());
     let err = client
         .list_vul_scan_task_host()
         .project_id("proj-1")
@@ -301,10 +299,16 @@ impl RequestHook for StampHook {
     fn name(&self) -> &'static str {
         "stamp"
     }
-    fn before_send(&self, request: &mut reqwest::Request, op: &OperationInfo) -> Result<(), String> {
+    fn before_send(
+        &self,
+        request: &mut reqwest::Request,
+        op: &OperationInfo,
+    ) -> Result<(), String> {
         request.headers_mut().insert(
             "x-operation",
-            op.operation_id.parse().map_err(|_| "bad header".to_string())?,
+            op.operation_id
+                .parse()
+                .map_err(|_| "bad header".to_string())?,
         );
         Ok(())
     }
@@ -323,8 +327,8 @@ impl RequestHook for RefuseHook {
 
 #[tokio::test]
 async fn hooks_see_every_request_and_can_stop_it() {
-    let server = TestServer::start(vec![Canned::json(200, "{}")]).await;
-    let client = Client::new(&server.base_url, Hooks::new().with(StampHook));
+    let server = ScriptedServer::always(reply(200, "{}")).await;
+    let client = Client::new(server.base_url(), Hooks::new().with(StampHook));
     client
         .list_vul_scan_task_host()
         .project_id("proj-1")
@@ -333,11 +337,11 @@ async fn hooks_see_every_request_and_can_stop_it() {
         .await
         .unwrap();
     assert_eq!(
-        server.seen()[0].header("x-operation"),
+        server.requests()[0].header("x-operation"),
         Some("list_vul_scan_task_host")
     );
 
-    let refusing = Client::new(&server.base_url, Hooks::new().with(RefuseHook));
+    let refusing = Client::new(server.base_url(), Hooks::new().with(RefuseHook));
     let err = refusing
         .list_vul_scan_task_host()
         .project_id("proj-1")
@@ -349,8 +353,15 @@ async fn hooks_see_every_request_and_can_stop_it() {
         matches!(&err, Error::Custom(m) if m == "refuse: no credentials configured"),
         "{err:?}"
     );
-    assert_eq!(server.seen().len(), 1, "the refused request was not sent");
-    assert_eq!(format!("{:?}", Hooks::new().with(StampHook)), r#"["stamp"]"#);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the refused request was not sent"
+    );
+    assert_eq!(
+        format!("{:?}", Hooks::new().with(StampHook)),
+        r#"["stamp"]"#
+    );
 }
 
 #[test]

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use hss_ext::prelude::*;
 use hss_ext::{ServiceError, TransportKind};
 use reqwest::StatusCode;
-use support::{Reply, Scripted, page, window};
+use support::{Reply, ScriptedServer, page, window};
 
-fn client_with(server: &Scripted, retry: RetryPolicy) -> HssClient {
+fn client_with(server: &ScriptedServer, retry: RetryPolicy) -> HssClient {
     HssClient::builder()
-        .endpoint_url(&server.base_url)
+        .endpoint_url(server.base_url())
         .without_credentials()
         .project_id("proj")
         .retry(retry)
@@ -25,7 +25,7 @@ fn fast_retries() -> RetryPolicy {
         .with_max_backoff(Duration::from_millis(20))
 }
 
-fn ok_page(seen: &support::Seen) -> Reply {
+fn ok_page(seen: &support::ScriptedRequest) -> Reply {
     let (offset, limit) = window(seen);
     Reply::json(200, page(offset, limit, 30))
 }
@@ -39,7 +39,7 @@ fn service(err: &Error) -> &ServiceError {
 
 #[tokio::test]
 async fn throttling_is_retried_after_retry_after() {
-    let server = Scripted::start(|seen, n| {
+    let server = ScriptedServer::start(|seen, n| {
         if n == 0 {
             Reply::json(
                 429,
@@ -57,7 +57,7 @@ async fn throttling_is_retried_after_retry_after() {
         .await
         .unwrap();
     assert_eq!(page.hosts.len(), 10);
-    assert_eq!(server.seen().len(), 2);
+    assert_eq!(server.requests().len(), 2);
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After: 1 was not honoured ({:?})",
@@ -67,7 +67,7 @@ async fn throttling_is_retried_after_retry_after() {
 
 #[tokio::test]
 async fn three_503s_then_success() {
-    let server = Scripted::start(|seen, n| {
+    let server = ScriptedServer::start(|seen, n| {
         if n < 3 {
             Reply::json(
                 503,
@@ -84,12 +84,12 @@ async fn three_503s_then_success() {
         .unwrap();
     assert_eq!(page.total_num, Some(30));
     assert_eq!(page.request_id.as_deref(), Some("req-3"));
-    assert_eq!(server.seen().len(), 4);
+    assert_eq!(server.requests().len(), 4);
 }
 
 #[tokio::test]
 async fn persistent_500s_end_in_an_error_with_the_request_id() {
-    let server = Scripted::start(|_, _| {
+    let server = ScriptedServer::start(|_, _| {
         Reply::json(
             500,
             r#"{"error_code":"HSS.9999","error_msg":"internal error"}"#,
@@ -100,7 +100,7 @@ async fn persistent_500s_end_in_an_error_with_the_request_id() {
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap_err();
-    assert_eq!(server.seen().len(), 3);
+    assert_eq!(server.requests().len(), 3);
     assert_eq!(err.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     assert_eq!(err.error_code(), Some("HSS.9999"));
     assert_eq!(err.error_msg(), Some("internal error"));
@@ -114,14 +114,15 @@ async fn persistent_500s_end_in_an_error_with_the_request_id() {
 
 #[tokio::test]
 async fn the_time_budget_stops_retries() {
-    let server = Scripted::start(|_, _| Reply::json(503, "{}").header("Retry-After", "30")).await;
+    let server =
+        ScriptedServer::start(|_, _| Reply::json(503, "{}").header("Retry-After", "30")).await;
     let started = Instant::now();
     let err = client_with(&server, fast_retries().with_budget(Duration::from_secs(5)))
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap_err();
     assert_eq!(
-        server.seen().len(),
+        server.requests().len(),
         1,
         "waiting 30 s would break the 5 s budget"
     );
@@ -154,12 +155,12 @@ async fn other_4xx_are_never_retried() {
             r#"{"error_code":"APIGW.0102","error_msg":"method not allowed"}"#,
         ),
     ] {
-        let server = Scripted::start(move |_, _| Reply::json(status, body)).await;
+        let server = ScriptedServer::start(move |_, _| Reply::json(status, body)).await;
         let err = client_with(&server, fast_retries())
             .list_hosts_page(&HostQuery::new("task"))
             .await
             .unwrap_err();
-        assert_eq!(server.seen().len(), 1, "status {status}");
+        assert_eq!(server.requests().len(), 1, "status {status}");
         assert_eq!(err.status().unwrap().as_u16(), status);
         assert!(!err.is_retryable());
         assert!(err.error_code().is_some(), "status {status}: {err:?}");
@@ -173,7 +174,7 @@ async fn other_4xx_are_never_retried() {
 
 #[tokio::test]
 async fn the_nested_gateway_shape_and_authorization_details_are_read() {
-    let server = Scripted::start(|_, _| {
+    let server = ScriptedServer::start(|_, _| {
         Reply::json(401, r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information","request_id":"gw-1"}}"#)
     })
     .await;
@@ -187,7 +188,7 @@ async fn the_nested_gateway_shape_and_authorization_details_are_read() {
         Some("Incorrect IAM authentication information")
     );
 
-    let server = Scripted::start(|_, _| {
+    let server = ScriptedServer::start(|_, _| {
         Reply::json(403, r#"{"error_code":"HSS.0013","error_msg":"no","encoded_authorization_message":"enc-abc"}"#)
     })
     .await;
@@ -204,12 +205,12 @@ async fn the_nested_gateway_shape_and_authorization_details_are_read() {
 #[tokio::test]
 async fn a_502_with_an_html_body_keeps_its_status() {
     let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
-    let server = Scripted::start(move |_, _| Reply::raw(502, "text/html", html)).await;
+    let server = ScriptedServer::start(move |_, _| Reply::raw(502, "text/html", html)).await;
     let err = client_with(&server, fast_retries().with_max_attempts(2))
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap_err();
-    assert_eq!(server.seen().len(), 2, "502 is retried");
+    assert_eq!(server.requests().len(), 2, "502 is retried");
     assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
     assert_eq!(err.request_id(), Some("req-1"));
     let snippet = service(&err).body_snippet.as_deref().unwrap();
@@ -223,7 +224,8 @@ async fn a_502_with_an_html_body_keeps_its_status() {
 
 #[tokio::test]
 async fn a_plain_text_error_keeps_status_and_text() {
-    let server = Scripted::start(|_, _| Reply::raw(418, "text/plain", "short and stout")).await;
+    let server =
+        ScriptedServer::start(|_, _| Reply::raw(418, "text/plain", "short and stout")).await;
     let err = client_with(&server, fast_retries())
         .list_hosts_page(&HostQuery::new("task"))
         .await
@@ -233,12 +235,12 @@ async fn a_plain_text_error_keeps_status_and_text() {
         service(&err).body_snippet.as_deref(),
         Some("short and stout")
     );
-    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_with_a_snippet() {
-    let server = Scripted::start(|_, _| {
+    let server = ScriptedServer::start(|_, _| {
         Reply::json(200, r#"{"total_num": 3, "data_list": [{"host_id": 12"#)
     })
     .await;
@@ -260,13 +262,14 @@ async fn malformed_json_is_a_decode_error_with_a_snippet() {
     assert!(snippet.starts_with(r#"{"total_num": 3"#), "{snippet}");
     assert!(!reason.is_empty());
     assert!(!err.is_retryable());
-    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_huge_error_body_is_cut_to_a_bounded_snippet() {
     let body = "x".repeat(100_000);
-    let server = Scripted::start(move |_, _| Reply::raw(500, "text/plain", &body)).await;
+    let server =
+        ScriptedServer::start(move |_, _| Reply::raw(500, "text/plain", body.as_bytes())).await;
     let err = client_with(&server, RetryPolicy::disabled())
         .list_hosts_page(&HostQuery::new("task"))
         .await
@@ -281,12 +284,12 @@ async fn a_huge_error_body_is_cut_to_a_bounded_snippet() {
 
 #[tokio::test]
 async fn retries_can_be_switched_off() {
-    let server = Scripted::start(|_, _| Reply::json(503, "{}")).await;
+    let server = ScriptedServer::start(|_, _| Reply::json(503, "{}")).await;
     let err = client_with(&server, RetryPolicy::disabled())
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap_err();
-    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.requests().len(), 1);
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
 }
 
@@ -325,9 +328,10 @@ async fn a_refused_connection_is_a_retried_transport_error() {
 
 #[tokio::test]
 async fn a_slow_answer_times_out() {
-    let server = Scripted::start(|seen, _| ok_page(seen).delayed(Duration::from_secs(3))).await;
+    let server =
+        ScriptedServer::start(|seen, _| ok_page(seen).delayed(Duration::from_secs(3))).await;
     let client = HssClient::builder()
-        .endpoint_url(&server.base_url)
+        .endpoint_url(server.base_url())
         .without_credentials()
         .project_id("proj")
         .request_timeout(Duration::from_millis(200))
@@ -352,7 +356,7 @@ async fn a_slow_answer_times_out() {
 
 #[tokio::test]
 async fn typed_input_and_the_canonical_query_reach_the_wire() {
-    let server = Scripted::start(|seen, _| ok_page(seen)).await;
+    let server = ScriptedServer::start(|seen, _| ok_page(seen)).await;
     client_with(&server, RetryPolicy::disabled())
         .list_hosts_page(
             &HostQuery::new("task 1")
@@ -364,7 +368,7 @@ async fn typed_input_and_the_canonical_query_reach_the_wire() {
         )
         .await
         .unwrap();
-    let seen = &server.seen()[0];
+    let seen = &server.requests()[0];
     // Sorted keys, `%20` for space, `+` encoded: what the official SDK signs.
     assert_eq!(
         seen.target,
@@ -379,10 +383,7 @@ async fn typed_input_and_the_canonical_query_reach_the_wire() {
         .list_hosts_page(&HostQuery::new("task").scan_status(ScanStatus::parse("paused")))
         .await
         .unwrap();
-    assert_eq!(
-        server.seen()[1].query("scan_status").as_deref(),
-        Some("paused")
-    );
+    assert_eq!(server.requests()[1].query("scan_status"), Some("paused"));
 }
 
 #[test]

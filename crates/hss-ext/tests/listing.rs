@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use hss_ext::prelude::*;
-use support::{Reply, Scripted, page, window};
+use support::{Reply, ScriptedServer, page, window};
 
-fn client(server: &Scripted) -> HssClient {
+fn client(server: &ScriptedServer) -> HssClient {
     HssClient::builder()
-        .endpoint_url(&server.base_url)
+        .endpoint_url(server.base_url())
         .without_credentials()
         .project_id("proj")
         .retry(RetryPolicy::default().with_initial_backoff(Duration::from_millis(5)))
@@ -22,8 +22,8 @@ fn client(server: &Scripted) -> HssClient {
 }
 
 /// A stable task of `total` hosts.
-async fn task_of(total: u64) -> Scripted {
-    Scripted::start(move |seen, _| {
+async fn task_of(total: u64) -> ScriptedServer {
+    ScriptedServer::start(move |seen, _| {
         let (offset, limit) = window(seen);
         Reply::json(200, page(offset, limit, total))
     })
@@ -56,13 +56,13 @@ async fn zero_one_and_many_pages_at_concurrency_1_and_8() {
                 "total {total}, concurrency {concurrency}"
             );
             assert_eq!(
-                server.seen().len(),
+                server.requests().len(),
                 requests,
                 "total {total}, concurrency {concurrency}"
             );
             assert!(server.peak_concurrency() <= concurrency);
-            for seen in server.seen() {
-                assert_eq!(seen.query("limit").as_deref(), Some("200"));
+            for seen in server.requests() {
+                assert_eq!(seen.query("limit"), Some("200"));
             }
         }
     }
@@ -70,7 +70,7 @@ async fn zero_one_and_many_pages_at_concurrency_1_and_8() {
 
 #[tokio::test]
 async fn concurrency_is_used_and_bounded() {
-    let server = Scripted::start(|seen, _| {
+    let server = ScriptedServer::start(|seen, _| {
         let (offset, limit) = window(seen);
         Reply::json(200, page(offset, limit, 5000)).delayed(Duration::from_millis(30))
     })
@@ -101,14 +101,14 @@ async fn page_size_and_start_offset_are_honoured() {
         .await
         .unwrap();
     assert_eq!(ids(&hosts), expected(20..95));
-    let offsets: Vec<_> = server.seen().iter().map(|s| window(s).0).collect();
+    let offsets: Vec<_> = server.requests().iter().map(|s| window(s).0).collect();
     assert_eq!(offsets, vec![20, 45, 70]);
 }
 
 #[tokio::test]
 async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
     for concurrency in [1, 8] {
-        let server = Scripted::start(|seen, n| {
+        let server = ScriptedServer::start(|seen, n| {
             let (offset, limit) = window(seen);
             let total = if n == 0 { 1000 } else { 500 };
             Reply::json(200, page(offset, limit, total))
@@ -128,7 +128,7 @@ async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
 #[tokio::test]
 async fn a_task_that_grows_mid_listing_is_listed_to_its_new_size() {
     for concurrency in [1, 8] {
-        let server = Scripted::start(|seen, n| {
+        let server = ScriptedServer::start(|seen, n| {
             let (offset, limit) = window(seen);
             let total = if n == 0 { 500 } else { 900 };
             Reply::json(200, page(offset, limit, total))
@@ -149,7 +149,7 @@ async fn a_task_that_grows_mid_listing_is_listed_to_its_new_size() {
 async fn a_short_page_is_refilled_so_no_host_is_skipped() {
     // The page at offset 200 returns only 150 hosts; total stays 1000.
     for concurrency in [1, 8] {
-        let server = Scripted::start(|seen, _| {
+        let server = ScriptedServer::start(|seen, _| {
             let (offset, limit) = window(seen);
             let limit = if offset == 200 { 150 } else { limit };
             Reply::json(200, page(offset, limit, 1000))
@@ -171,7 +171,7 @@ async fn a_short_page_is_refilled_so_no_host_is_skipped() {
 #[tokio::test]
 async fn an_early_empty_page_is_an_error_after_the_hosts_before_it() {
     for concurrency in [1, 8] {
-        let server = Scripted::start(|seen, _| {
+        let server = ScriptedServer::start(|seen, _| {
             let (offset, limit) = window(seen);
             if offset >= 400 {
                 Reply::json(200, r#"{"total_num":1000,"data_list":[]}"#)
@@ -228,7 +228,7 @@ async fn the_offset_cap_is_an_error_never_a_silent_truncation() {
     let (ok, err): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
     // One page from 1,999,900; the next would start at 2,000,100, past the cap.
     assert_eq!(ok.len(), 200);
-    let offsets: Vec<_> = server.seen().iter().map(|s| window(s).0).collect();
+    let offsets: Vec<_> = server.requests().iter().map(|s| window(s).0).collect();
     assert_eq!(offsets, vec![1_999_900]);
     assert_eq!(err.len(), 1);
     let err = err.into_iter().next().unwrap().unwrap_err();
@@ -247,7 +247,7 @@ async fn the_offset_cap_is_an_error_never_a_silent_truncation() {
 
 #[tokio::test]
 async fn without_total_num_a_short_page_ends_the_listing() {
-    let server = Scripted::start(|seen, _| {
+    let server = ScriptedServer::start(|seen, _| {
         let (offset, limit) = window(seen);
         let body = page(offset, limit, 450).replacen(r#""total_num":450,"#, "", 1);
         Reply::json(200, body)
@@ -264,7 +264,7 @@ async fn without_total_num_a_short_page_ends_the_listing() {
 async fn dropping_the_stream_early_stops_fetching() {
     let served = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&served);
-    let server = Scripted::start(move |seen, _| {
+    let server = ScriptedServer::start(move |seen, _| {
         counter.fetch_add(1, Ordering::SeqCst);
         let (offset, limit) = window(seen);
         Reply::json(200, page(offset, limit, 100_000))
@@ -322,7 +322,7 @@ async fn bad_input_is_refused_before_any_request() {
             ..
         }
     ));
-    assert!(server.seen().is_empty());
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]

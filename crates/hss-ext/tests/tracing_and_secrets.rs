@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, SecretString};
-use support::{Reply, Scripted, page, window};
+use support::{Reply, ScriptedServer, page, window};
 use tracing_subscriber::fmt::MakeWriter;
 
 const TOKEN: &str = "MIIT0k3n-very-secret-token-value";
@@ -53,7 +53,7 @@ async fn run_traced(credentials: Credentials) -> String {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let server = Scripted::start(|seen, n| {
+    let server = ScriptedServer::start(|seen, n| {
         if n == 0 {
             Reply::json(503, r#"{"error_code":"APIGW.0500","error_msg":"busy"}"#)
         } else if n == 1 {
@@ -68,7 +68,7 @@ async fn run_traced(credentials: Credentials) -> String {
     })
     .await;
     let client = HssClient::builder()
-        .endpoint_url(&server.base_url)
+        .endpoint_url(server.base_url())
         .credentials(credentials.clone())
         .project_id("proj")
         .retry(RetryPolicy::default().with_initial_backoff(Duration::from_millis(1)))
@@ -83,7 +83,7 @@ async fn run_traced(credentials: Credentials) -> String {
         .await
         .unwrap_err();
 
-    let seen = server.seen();
+    let seen = server.requests();
     assert!(
         seen[0].header("x-auth-token").is_some() || seen[0].header("authorization").is_some(),
         "credentials were sent"

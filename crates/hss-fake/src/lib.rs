@@ -21,8 +21,9 @@
 //! ```
 //!
 //! The modules: [`data`] (generated and fixture data), [`fault`] (fault
-//! plans), [`testing`] (helpers for other crates' tests), and the server
-//! ([`FakeHss`], [`RunningFake`]).
+//! plans), [`testing`] (helpers for other crates' tests), [`scripted`] (a
+//! server whose answers a closure decides, for shapes the service never
+//! sends), and the server ([`FakeHss`], [`RunningFake`]).
 
 #![warn(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -34,6 +35,7 @@ pub mod data;
 pub mod fault;
 mod log;
 mod params;
+pub mod scripted;
 mod server;
 mod store;
 pub mod testing;
