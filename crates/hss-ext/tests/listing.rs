@@ -105,13 +105,13 @@ async fn page_size_and_start_offset_are_honoured() {
     assert_eq!(offsets, vec![20, 45, 70]);
 }
 
-#[tokio::test]
-async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
+/// Lists a task whose size is `first` for the first answer and `then` for
+/// every later one, at concurrency 1 and 8.
+async fn list_while_total_moves(first: u64, then: u64) {
     for concurrency in [1, 8] {
-        let server = ScriptedServer::start(|seen, n| {
+        let server = ScriptedServer::start(move |seen, n| {
             let (offset, limit) = window(seen);
-            let total = if n == 0 { 1000 } else { 500 };
-            Reply::json(200, page(offset, limit, total))
+            Reply::json(200, page(offset, limit, if n == 0 { first } else { then }))
         })
         .await;
         let hosts = client(&server)
@@ -121,28 +121,18 @@ async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
             )
             .await
             .unwrap();
-        assert_eq!(ids(&hosts), expected(0..500), "concurrency {concurrency}");
+        assert_eq!(ids(&hosts), expected(0..then), "concurrency {concurrency}");
     }
 }
 
 #[tokio::test]
+async fn a_task_that_shrinks_mid_listing_ends_at_its_new_size() {
+    list_while_total_moves(1000, 500).await;
+}
+
+#[tokio::test]
 async fn a_task_that_grows_mid_listing_is_listed_to_its_new_size() {
-    for concurrency in [1, 8] {
-        let server = ScriptedServer::start(|seen, n| {
-            let (offset, limit) = window(seen);
-            let total = if n == 0 { 500 } else { 900 };
-            Reply::json(200, page(offset, limit, total))
-        })
-        .await;
-        let hosts = client(&server)
-            .collect_hosts(
-                HostQuery::new("task"),
-                ListOptions::default().concurrency(concurrency),
-            )
-            .await
-            .unwrap();
-        assert_eq!(ids(&hosts), expected(0..900), "concurrency {concurrency}");
-    }
+    list_while_total_moves(500, 900).await;
 }
 
 #[tokio::test]
