@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, FixedClock, SecretString};
-use hss_fake::{FakeHss, Fault, FaultRule, RunningFake};
+use hss_fake::{Caller, FakeHss, Fault, FaultRule, RunningFake};
 
 async fn fake(hosts: usize) -> RunningFake {
     FakeHss::builder()
@@ -59,6 +59,16 @@ async fn every_credential_kind_is_accepted() {
     let log = fake.requests();
     assert!(log.iter().any(|r| r.header("x-security-token").is_some()));
     assert!(log.iter().any(|r| r.header("x-auth-token").is_some()));
+    // Everything this client sends is signed, so nothing can change on the way.
+    let signed: Vec<_> = log
+        .iter()
+        .filter_map(|r| match &r.caller {
+            Some(Caller::AccessKey { unsigned_headers, .. }) => Some(unsigned_headers),
+            _ => None,
+        })
+        .collect();
+    assert!(!signed.is_empty());
+    assert!(signed.iter().all(|u| u.is_empty()), "{signed:?}");
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@ use crate::auth::{AcceptedCredentials, AuthInput};
 pub(crate) struct Verified {
     /// The signed `X-Security-Token`, if any.
     pub(crate) security_token: Option<String>,
+    /// Headers sent but not signed (the gateway ignores them).
+    pub(crate) unsigned_headers: Vec<String>,
 }
 
 /// Checks the `SDK-HMAC-SHA256` signature of a request; `Err` is the
@@ -41,5 +43,6 @@ pub(crate) fn verify(
     })?;
     Ok(Verified {
         security_token: caller.security_token.map(|t| t.expose_secret().to_owned()),
+        unsigned_headers: caller.unsigned_headers,
     })
 }

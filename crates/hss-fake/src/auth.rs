@@ -133,6 +133,9 @@ pub enum Caller {
         ak: String,
         /// Whether the request used a temporary credential.
         temporary: bool,
+        /// Headers that were sent but not signed; the gateway accepts them,
+        /// a client that signs everything it sends leaves this empty.
+        unsigned_headers: Vec<String>,
     },
 }
 
@@ -222,6 +225,7 @@ impl Auth {
                 (None, None) => Ok(Caller::AccessKey {
                     ak: ak.clone(),
                     temporary: false,
+                    unsigned_headers: verified.unsigned_headers.clone(),
                 }),
                 (Some(expected), Some(got))
                     if constant_time_eq(expected.as_bytes(), got.as_bytes()) =>
@@ -229,6 +233,7 @@ impl Auth {
                     Ok(Caller::AccessKey {
                         ak: ak.clone(),
                         temporary: true,
+                        unsigned_headers: verified.unsigned_headers.clone(),
                     })
                 }
                 (Some(_), None) => Err(format!(
