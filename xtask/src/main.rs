@@ -27,6 +27,17 @@ enum Task {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
     },
+    /// Run the benchmarks: criterion micro benchmarks, the interleaved
+    /// micro report, and the end-to-end listing against hss-fake (see
+    /// BENCHMARKS.md). Figures are printed, never judged pass/fail.
+    Bench {
+        /// A run of seconds instead of minutes (skips criterion).
+        #[arg(long)]
+        quick: bool,
+        /// Extra arguments for the end-to-end benchmark (after `--`).
+        #[arg(last = true)]
+        e2e_args: Vec<String>,
+    },
 }
 
 /// At most this many diff lines are printed; the rest is summarised.
@@ -46,7 +57,57 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Task::Bench { quick, e2e_args } => run_bench(quick, &e2e_args),
     }
+}
+
+/// Runs each benchmark step with this cargo; stops at the first failure.
+fn run_bench(quick: bool, e2e_args: &[String]) -> ExitCode {
+    let quick_flag: &[&str] = if quick { &["--quick"] } else { &[] };
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    if !quick {
+        steps.push(strings(&["bench", "-p", "hss-bench", "--bench", "micro"]));
+    }
+    let mut report = strings(&[
+        "run",
+        "--release",
+        "-p",
+        "hss-bench",
+        "--bin",
+        "micro-report",
+        "--",
+    ]);
+    report.extend(strings(quick_flag));
+    steps.push(report);
+    let mut e2e = strings(&["run", "--release", "-p", "hss-bench", "--bin", "e2e", "--"]);
+    e2e.extend(strings(quick_flag));
+    e2e.extend(e2e_args.iter().cloned());
+    steps.push(e2e);
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    for step in steps {
+        eprintln!("$ cargo {}", step.join(" "));
+        match std::process::Command::new(&cargo)
+            .args(&step)
+            .current_dir(xtask::workspace_root())
+            .status()
+        {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                eprintln!("error: `cargo {}` failed ({status})", step.join(" "));
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: could not run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
 }
 
 fn run_generate(check_only: bool, spec: &PathBuf, out: &PathBuf) -> anyhow::Result<ExitCode> {
