@@ -74,8 +74,14 @@ fn a_new_operation_in_a_copy_of_the_spec_becomes_a_client_method() {
             _ => None,
         })
         .collect();
-    assert!(methods.contains(&"list_vul_scan_task".to_string()), "{methods:?}");
-    assert!(methods.contains(&"list_vul_scan_task_host".to_string()), "{methods:?}");
+    assert!(
+        methods.contains(&"list_vul_scan_task".to_string()),
+        "{methods:?}"
+    );
+    assert!(
+        methods.contains(&"list_vul_scan_task_host".to_string()),
+        "{methods:?}"
+    );
 
     assert_eq!(
         std::fs::read(&checked_in).unwrap(),
@@ -107,7 +113,10 @@ fn check_mode_fails_with_a_diff_naming_the_stale_file() {
         .unwrap();
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.contains("+    /**A summary nobody regenerated"), "{err}");
+    assert!(
+        err.contains("+    /**A summary nobody regenerated"),
+        "{err}"
+    );
     assert!(err.contains("generated.rs is stale"), "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), before, "--check never writes");
 }
@@ -139,14 +148,17 @@ fn a_spec_progenitor_cannot_handle_is_an_error_not_a_panic() {
     let mut spec = project_spec();
     spec["paths"]["/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts"]["get"]["responses"]
         ["default"] = json!({
-            "description": "anything else",
-            "content": {"text/plain": {"schema": {"type": "string"}}}
-        });
+        "description": "anything else",
+        "content": {"text/plain": {"schema": {"type": "string"}}}
+    });
     let (_dir, out, output) = generate(&spec, &[]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(err.starts_with("error: generating from "), "{err}");
-    assert!(!err.contains("panicked at"), "a raw panic reached the user: {err}");
+    assert!(
+        !err.contains("panicked at"),
+        "a raw panic reached the user: {err}"
+    );
     assert!(!out.exists());
 }
 

@@ -5,6 +5,10 @@
 //! in it. Signing, tracing and request-id capture (in `hss-ext`) plug in
 //! here instead of wrapping each call, so retries and every future operation
 //! pass through them too.
+//!
+//! Per request the order is: every hook's `before_send`, the HTTP exchange
+//! up to the response head, every hook's `wrap_response`, every hook's
+//! `after_send`, then the generated code reads and decodes the body.
 
 use std::fmt;
 use std::sync::Arc;
@@ -27,6 +31,20 @@ pub trait RequestHook: Send + Sync + 'static {
         request: &mut reqwest::Request,
         operation: &OperationInfo,
     ) -> Result<(), String>;
+
+    /// Called with each response as soon as its head has arrived, before
+    /// [`after_send`](Self::after_send) and before the generated code reads
+    /// the body; returns the response the generated code goes on with. A
+    /// hook may replace the body here, for example with one that stops with
+    /// an error past a size limit (the generated code reads whole bodies
+    /// into memory). The default returns the response unchanged.
+    fn wrap_response(
+        &self,
+        response: reqwest::Response,
+        _operation: &OperationInfo,
+    ) -> reqwest::Response {
+        response
+    }
 
     /// Called with the outcome of sending, before the body is read.
     fn after_send(&self, _result: &reqwest::Result<reqwest::Response>, _operation: &OperationInfo) {
@@ -84,6 +102,18 @@ impl ClientHooks<Hooks> for Client {
                 .map_err(|e| Error::Custom(format!("{}: {e}", hook.name())))?;
         }
         Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut response = self.client().execute(request).await?;
+        for hook in &self.inner().hooks {
+            response = hook.wrap_response(response, info);
+        }
+        Ok(response)
     }
 
     async fn post<E>(

@@ -364,6 +364,56 @@ async fn hooks_see_every_request_and_can_stop_it() {
     );
 }
 
+/// Replaces every answer's body, and logs the order it is called in.
+struct ReplaceBody(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
+
+impl RequestHook for ReplaceBody {
+    fn name(&self) -> &'static str {
+        "replace-body"
+    }
+    fn before_send(&self, _: &mut reqwest::Request, _: &OperationInfo) -> Result<(), String> {
+        self.0.lock().unwrap().push("before_send");
+        Ok(())
+    }
+    fn wrap_response(&self, response: reqwest::Response, _: &OperationInfo) -> reqwest::Response {
+        self.0.lock().unwrap().push("wrap_response");
+        let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+        let body = reqwest::Body::from(r#"{"total_num":7,"data_list":[]}"#);
+        reqwest::Response::from(http::Response::from_parts(parts, body))
+    }
+    fn after_send(&self, result: &reqwest::Result<reqwest::Response>, _: &OperationInfo) {
+        assert!(result.is_ok());
+        self.0.lock().unwrap().push("after_send");
+    }
+}
+
+#[tokio::test]
+async fn hooks_can_wrap_the_response_before_its_body_is_read() {
+    let server = ScriptedServer::always(reply(200, r#"{"total_num":1,"data_list":[]}"#)).await;
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let client = Client::new(
+        server.base_url(),
+        Hooks::new().with(ReplaceBody(calls.clone())),
+    );
+    let page = client
+        .list_vul_scan_task_host()
+        .project_id("proj-1")
+        .task_id("task-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total_num, Some(7), "the wrapped body was decoded");
+    assert_eq!(
+        page.headers()["x-request-id"],
+        REQUEST_ID,
+        "the head is kept"
+    );
+    assert_eq!(
+        *calls.lock().unwrap(),
+        ["before_send", "wrap_response", "after_send"]
+    );
+}
+
 #[test]
 fn https_endpoints_work_out_of_the_box() {
     // Building a client for an https URL needs a TLS backend compiled in;

@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! | --- | --- |
 //! | 0 | success (also when the reader of stdout went away, as with `| head`) |
-//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `OffsetCap`, `IncompleteListing`, writing the output, anything unforeseen |
+//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, writing the output, anything unforeseen |
 //! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request) |
 
 use std::fmt;
@@ -76,6 +76,7 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
         E::Transport { .. }
         | E::Service(_)
         | E::Decode { .. }
+        | E::ResponseTooLarge { .. }
         | E::OffsetCap { .. }
         | E::IncompleteListing { .. } => FAILURE,
         _ => FAILURE,

@@ -1,29 +1,15 @@
 //! `hss`: a command-line client for Huawei Cloud Host Security Service.
 //!
-//! `hss scan-task hosts` lists the hosts of a vulnerability scan task
-//! (`ListVulScanTaskHost`) through `hss-ext`; `hss demo` does the same
-//! against an in-process `hss-fake`. See `hss scan-task hosts --help` for
-//! credentials, endpoints, formats and exit codes.
-//!
-//! Modules: [`args`] (the command line), [`connect`] (client from flags and
-//! environment), [`hosts`] (the listing), [`output`] (formats),
-//! [`summary`] (`--summary`), [`progress`] (the `--all` bar), [`demo`],
-//! [`exit`] (error lines and exit codes).
-
-mod args;
-mod connect;
-mod demo;
-mod exit;
-mod hosts;
-mod output;
-mod progress;
-mod summary;
+//! The commands live in the `hss_cli` library (`src/lib.rs`); this file
+//! sets up the panic hook, tracing and the runtime, and maps the outcome to
+//! the exit code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, ScanTaskCommand};
+use hss_cli::args::{Cli, Command, ScanTaskCommand};
+use hss_cli::{demo, exit, hosts};
 
 fn main() -> ExitCode {
     // A bug must still end in one readable line, without a backtrace.

@@ -11,18 +11,17 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tracing::Instrument;
 
-use crate::error::{Error, ServiceError, TransportKind, snippet};
+use crate::decode::{ERROR_BODY_LIMIT, invalid_payload, page_from, service_error, unexpected};
+use crate::error::{Error, TransportKind};
 use crate::hooks::{self, Auth, HssHook, ResponseMeta, capture_response};
+use crate::limit::{DEFAULT_MAX_RESPONSE_BODY, find_too_large};
 use crate::query::{HostQuery, ValidQuery};
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::retry::RetryPolicy;
 
 /// Default time to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for one attempt, from sending to the end of the body.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// At most this much of an unexpected answer's body is read for the error.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// One page of hosts.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,30 +161,17 @@ impl HssClient {
         }
         let (result, meta) = capture_response(request.send()).await;
         match result {
-            Ok(response) => page_from(response),
+            Ok(response) => page_from_response(response),
             Err(error) => Err(convert_error(error, meta).await),
         }
     }
 }
 
-fn page_from(response: ResponseValue<ListVulScanTaskHostResponse>) -> Result<HostPage, Error> {
-    let request_id = hooks::request_id(response.headers()).map(str::to_owned);
-    let status = response.status();
-    let body = response.into_inner();
-    let total_num = match body.total_num {
-        None => None,
-        Some(n) => Some(u64::try_from(n).map_err(|_| Error::Decode {
-            status,
-            request_id: request_id.clone(),
-            reason: format!("total_num is negative ({n})"),
-            snippet: String::new(),
-        })?),
-    };
-    Ok(HostPage {
-        total_num,
-        hosts: body.data_list,
-        request_id,
-    })
+fn page_from_response(
+    response: ResponseValue<ListVulScanTaskHostResponse>,
+) -> Result<HostPage, Error> {
+    let (status, headers) = (response.status(), response.headers().clone());
+    page_from(status, &headers, response.into_inner())
 }
 
 /// Turns what the generated client returned into this crate's error,
@@ -204,45 +190,35 @@ async fn convert_error(error: hss_api::Error<ErrorBody>, meta: Option<ResponseMe
         Api::Custom(message) => Error::Refused { message },
         Api::CommunicationError(source)
         | Api::ResponseBodyError(source)
-        | Api::InvalidUpgrade(source) => Error::Transport {
-            kind: transport_kind(&source),
-            status: meta.as_ref().map(|m| m.status).or(source.status()),
-            request_id: meta_request_id,
-            source,
-        },
+        | Api::InvalidUpgrade(source) => {
+            let status = meta.as_ref().map(|m| m.status).or(source.status());
+            match (find_too_large(&source), status) {
+                (Some(too_large), Some(status)) => Error::ResponseTooLarge {
+                    status,
+                    request_id: meta_request_id,
+                    limit: too_large.limit,
+                    declared: too_large.declared,
+                },
+                _ => Error::Transport {
+                    kind: transport_kind(&source),
+                    status,
+                    request_id: meta_request_id,
+                    source,
+                },
+            }
+        }
         Api::ErrorResponse(response) => {
             let (status, headers) = (response.status(), response.headers().clone());
             service_error(status, &headers, Some(response.into_inner()), None)
         }
         Api::InvalidResponsePayload(body, decode_error) => match meta {
-            Some(meta) if !meta.status.is_success() => {
-                // An error status whose body is not the JSON error shape.
-                service_error(meta.status, &meta.headers, None, Some(&body))
-            }
-            meta => Error::Decode {
-                status: meta.as_ref().map_or(StatusCode::OK, |m| m.status),
-                request_id: meta_request_id,
-                reason: decode_error.to_string(),
-                snippet: snippet(&body),
-            },
+            Some(meta) => invalid_payload(meta.status, &meta.headers, &body, &decode_error),
+            None => invalid_payload(StatusCode::OK, &HeaderMap::new(), &body, &decode_error),
         },
         Api::UnexpectedResponse(response) => {
             let (status, headers) = (response.status(), response.headers().clone());
             let body = read_bounded(response, ERROR_BODY_LIMIT).await;
-            if status.is_success() {
-                return Error::Decode {
-                    status,
-                    request_id: hooks::request_id(&headers).map(str::to_owned),
-                    reason: "a success status the API does not document".into(),
-                    snippet: snippet(&body),
-                };
-            }
-            match serde_json::from_slice::<ErrorBody>(&body) {
-                Ok(parsed) if parsed != ErrorBody::default() => {
-                    service_error(status, &headers, Some(parsed), None)
-                }
-                _ => service_error(status, &headers, None, Some(&body)),
-            }
+            unexpected(status, &headers, &body)
         }
     }
 }
@@ -257,36 +233,6 @@ fn transport_kind(error: &reqwest::Error) -> TransportKind {
     } else {
         TransportKind::Other
     }
-}
-
-/// Builds a service error from whatever the answer had: a decoded error
-/// body (flat or nested gateway shape), or raw bytes that were not one.
-fn service_error(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: Option<ErrorBody>,
-    raw: Option<&[u8]>,
-) -> Error {
-    let body = body.unwrap_or_default();
-    let nested = body.error.clone().unwrap_or_default();
-    let request_id = hooks::request_id(headers)
-        .map(str::to_owned)
-        .or(body.request_id)
-        .or(nested.request_id);
-    let retry_after = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    let raw_snippet = raw.filter(|b| !b.is_empty()).map(snippet);
-    Error::Service(Box::new(ServiceError {
-        status,
-        error_code: body.error_code.or(nested.error_code).or(nested.code),
-        error_msg: body.error_msg.or(nested.error_msg).or(nested.message),
-        request_id,
-        encoded_authorization_message: body.encoded_authorization_message,
-        retry_after,
-        body_snippet: raw_snippet,
-    }))
 }
 
 /// Reads at most `limit` bytes of a body; a broken body yields what arrived.
@@ -322,6 +268,7 @@ pub struct HssClientBuilder {
     request_timeout: Option<Duration>,
     clock: Option<Arc<dyn Clock>>,
     user_agent: Option<String>,
+    max_response_body: Option<u64>,
     extra_hooks: Vec<Arc<dyn hss_api::RequestHook>>,
 }
 
@@ -428,6 +375,16 @@ impl HssClientBuilder {
         self
     }
 
+    /// The largest response body read, in bytes;
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::DEFAULT_MAX_RESPONSE_BODY) (16 MiB) unless set.
+    /// A larger answer ends in [`Error::ResponseTooLarge`]: one that
+    /// declares a larger `Content-Length` is not read at all, one without
+    /// a length is read up to the limit.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
     /// A hook of your own, run before this crate's (so what it adds is
     /// signed).
     pub fn hook(mut self, hook: Arc<dyn hss_api::RequestHook>) -> Self {
@@ -493,7 +450,11 @@ impl HssClientBuilder {
         for hook in self.extra_hooks {
             hooks = hooks.with_shared(hook);
         }
-        let hooks = hooks.with(HssHook { user_agent, auth });
+        let hooks = hooks.with(HssHook {
+            user_agent,
+            auth,
+            max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+        });
         let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
         Ok(HssClient {
             api: hss_api::Client::new_with_client(&base_url, http, hooks),

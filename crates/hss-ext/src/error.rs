@@ -63,21 +63,22 @@ pub struct ServiceError {
 }
 
 impl fmt::Display for ServiceError {
+    /// One line of printable text: what the service sent is shown with its
+    /// control characters (line breaks, escape sequences) as spaces, so it
+    /// cannot forge a log line or drive a terminal. The fields keep the
+    /// exact text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HSS answered {}", self.status)?;
         match (&self.error_code, &self.error_msg) {
-            (Some(code), Some(msg)) => write!(f, ": {code}: {msg}")?,
-            (Some(code), None) => write!(f, ": {code}")?,
-            (None, Some(msg)) => write!(f, ": {msg}")?,
+            (Some(code), Some(msg)) => write!(f, ": {}: {}", one_line(code), one_line(msg))?,
+            (Some(code), None) => write!(f, ": {}", one_line(code))?,
+            (None, Some(msg)) => write!(f, ": {}", one_line(msg))?,
             (None, None) => {}
         }
         if let Some(snippet) = &self.body_snippet {
             write!(f, " with a non-JSON body: {:?}", one_line(snippet))?;
         }
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
+        f.write_str(&fmt_request_id(&self.request_id))
     }
 }
 
@@ -140,6 +141,23 @@ pub enum Error {
         snippet: String,
     },
 
+    /// The answer's body was larger than the client's limit
+    /// ([`HssClientBuilder::max_response_body`](crate::HssClientBuilder::max_response_body),
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::DEFAULT_MAX_RESPONSE_BODY) unless set), so it
+    /// was not read to its end. Not retried: the same answer would come again.
+    #[error("the {status} answer was refused: {}{}", crate::limit::describe(*.limit, *.declared), fmt_request_id(.request_id))]
+    ResponseTooLarge {
+        /// HTTP status of the answer.
+        status: StatusCode,
+        /// Its request id, when known.
+        request_id: Option<String>,
+        /// The limit in bytes.
+        limit: u64,
+        /// The `Content-Length` the answer declared, when that was over
+        /// the limit; `None` when the body went past it while being read.
+        declared: Option<u64>,
+    },
+
     /// The listing needs hosts past the API's largest offset; the hosts
     /// before it were returned, the rest cannot be reached by paging.
     #[error(
@@ -170,7 +188,8 @@ pub enum Error {
 
 fn fmt_request_id(request_id: &Option<String>) -> String {
     match request_id {
-        Some(id) => format!(" (request id {id})"),
+        // A header value may hold a tab, a body's request id anything.
+        Some(id) => format!(" (request id {})", one_line(id)),
         None => String::new(),
     }
 }
@@ -187,7 +206,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Service(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport { status, .. } => *status,
             _ => None,
         }
@@ -214,6 +233,7 @@ impl Error {
         match self {
             Error::Service(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. }
+            | Error::ResponseTooLarge { request_id, .. }
             | Error::Transport { request_id, .. }
             | Error::IncompleteListing { request_id, .. } => request_id.as_deref(),
             _ => None,
@@ -252,13 +272,24 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
         || status.is_server_error()
 }
 
-/// The first [`BODY_SNIPPET_LIMIT`] bytes of a body as text, cut on a
-/// character boundary.
+/// The start of a body as text, at most [`BODY_SNIPPET_LIMIT`] bytes of it
+/// (then `…`), cut on a character boundary.
+///
+/// The bound holds for the text, not only for the bytes read: each byte
+/// that is not UTF-8 becomes U+FFFD, three bytes of text.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(BODY_SNIPPET_LIMIT)]);
-    let mut out = text.into_owned();
-    // A multi-byte character cut in half shows as U+FFFD at the end; drop it.
-    if body.len() > BODY_SNIPPET_LIMIT {
+    let mut cut = body.len() > BODY_SNIPPET_LIMIT;
+    let mut out = String::with_capacity(text.len().min(BODY_SNIPPET_LIMIT));
+    for c in text.chars() {
+        if out.len() + c.len_utf8() > BODY_SNIPPET_LIMIT {
+            cut = true;
+            break;
+        }
+        out.push(c);
+    }
+    if cut {
+        // A multi-byte character cut in half shows as U+FFFD at the end; drop it.
         while out.ends_with('\u{FFFD}') {
             out.pop();
         }
@@ -340,6 +371,46 @@ mod tests {
         );
         assert_eq!(err.status(), None);
         assert!(!err.is_retryable());
+    }
+
+    /// Regression (found by fuzzing `decode_response` and `error_body`,
+    /// inputs in `fuzz/regressions/`): 512 bytes that are not UTF-8 became
+    /// 1,536 bytes of U+FFFD, three times the documented bound.
+    #[test]
+    fn snippets_of_binary_bodies_are_bounded_in_bytes_of_text() {
+        for body in [vec![0xFFu8; 600], vec![0xFFu8; 512], vec![0x80u8; 200]] {
+            let cut = snippet(&body);
+            assert!(
+                cut.len() <= BODY_SNIPPET_LIMIT + '…'.len_utf8(),
+                "{} bytes from {}",
+                cut.len(),
+                body.len()
+            );
+        }
+        assert_eq!(snippet(&[0xFF; 3]), "\u{FFFD}\u{FFFD}\u{FFFD}");
+    }
+
+    /// Regression (found by `tests/injection.rs`, and a property of the
+    /// `decode_response` and `error_body` fuzz targets): service text with
+    /// line breaks or escape sequences broke the one-line message.
+    #[test]
+    fn service_text_is_one_printable_line() {
+        let mut hostile = service(400);
+        hostile.error_code = Some("HSS.0001\r\nX".into());
+        hostile.error_msg = Some("bad\n2024-01-01 ERROR forged\u{1b}[2J".into());
+        hostile.request_id = Some("r\t1".into());
+        let err = Error::Service(Box::new(hostile));
+        let text = err.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert_eq!(
+            text,
+            "HSS answered 400 Bad Request: HSS.0001  X: bad 2024-01-01 ERROR forged [2J (request id r 1)"
+        );
+        // The accessors keep the exact text.
+        assert_eq!(
+            err.error_msg(),
+            Some("bad\n2024-01-01 ERROR forged\u{1b}[2J")
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ fn token_header(token: &SecretString) -> Result<HeaderValue, String> {
 pub(crate) struct HssHook {
     pub user_agent: HeaderValue,
     pub auth: Auth,
+    pub max_response_body: u64,
 }
 
 impl RequestHook for HssHook {
@@ -111,6 +112,10 @@ impl RequestHook for HssHook {
             }
         }
         Ok(())
+    }
+
+    fn wrap_response(&self, response: reqwest::Response, _: &OperationInfo) -> reqwest::Response {
+        crate::limit::limit_body(response, self.max_response_body)
     }
 
     fn after_send(&self, result: &reqwest::Result<reqwest::Response>, _: &OperationInfo) {

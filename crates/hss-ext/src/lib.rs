@@ -9,7 +9,14 @@
 //! - [`HssClient::list_hosts`]: every host of a scan task as a stream,
 //!   optionally fetching pages concurrently, in order.
 //! - [`Error`]: one error type with `status()`, `error_code()`,
-//!   `error_msg()`, `request_id()` and `is_retryable()`.
+//!   `error_msg()`, `request_id()` and `is_retryable()`; its `Display` is
+//!   one line of printable text whatever the service sent.
+//! - [`decode_page`]: how an answer (status, headers, body) becomes a page
+//!   or an error, as a pure function made of the same parts the client
+//!   uses after receiving an answer.
+//! - Bounded reading: an answer's body is read up to
+//!   [`HssClientBuilder::max_response_body`] ([`DEFAULT_MAX_RESPONSE_BODY`],
+//!   16 MiB), a larger one ends in [`Error::ResponseTooLarge`].
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hss_ext::Error> {
@@ -31,9 +38,11 @@
 #![warn(missing_docs)]
 
 mod client;
+mod decode;
 pub mod enums;
 mod error;
 mod hooks;
+mod limit;
 mod paginate;
 mod query;
 mod retry;
@@ -42,9 +51,11 @@ pub mod typed;
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HostPage, HssClient, HssClientBuilder,
 };
+pub use decode::decode_page;
 pub use enums::{AssetValue, ScanStatus, UnknownValue, VulType};
 pub use error::{BODY_SNIPPET_LIMIT, Error, MAX_OFFSET, ServiceError, TransportKind};
 pub use hooks::DEFAULT_USER_AGENT;
+pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use paginate::ListOptions;
 pub use query::{ALL_ENTERPRISE_PROJECTS, HostQuery, LIMIT_RANGE, MAX_ID_CHARS};
 pub use retry::RetryPolicy;

@@ -205,6 +205,9 @@ impl HssClient {
                 Err(error) => error.map(|e| (Err(e), Err(None))),
             }
         })
+        // Polled again after its end, a stream may panic; this one keeps
+        // answering `None`.
+        .fuse()
     }
 
     /// Every host the query matches, as a stream in offset order: the hosts

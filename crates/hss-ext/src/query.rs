@@ -80,6 +80,14 @@ impl HostQuery {
         &self.task_id
     }
 
+    /// Checks every parameter as a request would, without sending
+    /// anything: the error names the first parameter that is wrong.
+    /// `default_project` stands for the client's project when the query
+    /// names none.
+    pub fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
+        self.validate(default_project).map(drop)
+    }
+
     /// Fills in the project and checks every parameter against the API's
     /// limits, naming the first one that is wrong.
     pub(crate) fn validate(&self, default_project: Option<&str>) -> Result<ValidQuery, Error> {
@@ -162,14 +170,25 @@ fn check_length(parameter: &'static str, value: &str, max: usize) -> Result<(), 
     Ok(())
 }
 
-/// Path ids: the length rule, and never a dot segment, which URL parsing
-/// would resolve and so send the request to another endpoint.
+/// Path ids: the length rule, and nothing that URL parsing would turn into
+/// path structure and so send the request to another endpoint: a dot
+/// segment, or a backslash (an `http(s)` URL reads `\\` as `/`, and the
+/// generated client's path encoding keeps it, so `..\\..` would climb two
+/// segments up).
 fn check_id(parameter: &'static str, value: &str) -> Result<(), Error> {
     check_length(parameter, value, MAX_ID_CHARS)?;
     if value == "." || value == ".." {
         return Err(Error::invalid(
             parameter,
             format!("{value:?} is a path navigation segment, not an id"),
+        ));
+    }
+    if value.contains('\\') {
+        return Err(Error::invalid(
+            parameter,
+            format!(
+                "{value:?} contains a backslash, which URLs read as a path separator; no HSS id has one"
+            ),
         ));
     }
     Ok(())
@@ -225,6 +244,33 @@ mod tests {
         assert!(
             err.to_string().starts_with("invalid project_id: not set"),
             "{err}"
+        );
+    }
+
+    /// Regression (found by the `signer` fuzz target; input in
+    /// `fuzz/regressions/signer/`): a task id with a backslash was accepted,
+    /// and the URL parser turned it into a `/`, so `a\\b` went to
+    /// `.../scan-task/a/b/hosts` and `..\\..` two segments up.
+    #[test]
+    fn a_backslash_in_a_path_id_is_refused() {
+        for id in ["a\\b", "..\\..", "\\", "x\\"] {
+            assert_eq!(
+                reason(HostQuery::new(id)),
+                format!(
+                    "invalid task_id: {id:?} contains a backslash, which URLs read as a path separator; no HSS id has one"
+                )
+            );
+            assert!(
+                reason(HostQuery::new("t").project_id(id)).starts_with("invalid project_id: "),
+                "{id}"
+            );
+        }
+        // A query value may hold one: it is percent-encoded there.
+        assert!(
+            HostQuery::new("t")
+                .enterprise_project_id("a\\b")
+                .validate(Some("p"))
+                .is_ok()
         );
     }
 

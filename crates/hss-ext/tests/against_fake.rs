@@ -63,7 +63,9 @@ async fn every_credential_kind_is_accepted() {
     let signed: Vec<_> = log
         .iter()
         .filter_map(|r| match &r.caller {
-            Some(Caller::AccessKey { unsigned_headers, .. }) => Some(unsigned_headers),
+            Some(Caller::AccessKey {
+                unsigned_headers, ..
+            }) => Some(unsigned_headers),
             _ => None,
         })
         .collect();

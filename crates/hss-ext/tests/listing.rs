@@ -335,3 +335,35 @@ async fn pages_carry_total_num_and_request_id_for_progress() {
         .collect();
     assert_eq!(ids.len(), 3);
 }
+
+/// Regression (found by `tests/fault_matrix.rs`): polling a listing again
+/// after it ended panicked inside `futures::stream::unfold`.
+#[tokio::test]
+async fn a_finished_listing_polled_again_stays_finished() {
+    let server = task_of(30).await;
+    let listing = client(&server);
+    let mut hosts = std::pin::pin!(listing.list_hosts(HostQuery::new("t"), ListOptions::default()));
+    let mut count = 0;
+    while let Some(host) = hosts.next().await {
+        host.unwrap();
+        count += 1;
+    }
+    assert_eq!(count, 30);
+    assert!(hosts.next().await.is_none());
+    assert!(hosts.next().await.is_none());
+
+    // The same after an error, and for a query refused before sending.
+    let failing =
+        ScriptedServer::start(|_, _| Reply::json(400, r#"{"error_code":"HSS.0001"}"#)).await;
+    let failing_client = client(&failing);
+    let mut pages =
+        std::pin::pin!(failing_client.list_pages(HostQuery::new("t"), ListOptions::default()));
+    assert!(pages.next().await.unwrap().is_err());
+    assert!(pages.next().await.is_none());
+    assert!(pages.next().await.is_none());
+    let mut refused =
+        std::pin::pin!(failing_client.list_pages(HostQuery::new(""), ListOptions::default()));
+    assert!(refused.next().await.unwrap().is_err());
+    assert!(refused.next().await.is_none());
+    assert!(refused.next().await.is_none());
+}

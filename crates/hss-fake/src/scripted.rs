@@ -124,7 +124,9 @@ impl ScriptedServer {
             .expect("binding a loopback port");
         let base_url = format!(
             "http://{}",
-            listener.local_addr().expect("a bound socket has an address")
+            listener
+                .local_addr()
+                .expect("a bound socket has an address")
         );
         let seen = Arc::new(Mutex::new(Vec::new()));
         let peak = Arc::new(AtomicUsize::new(0));
