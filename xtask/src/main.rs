@@ -1,6 +1,6 @@
 //! `cargo xtask`: maintainer tasks. See `cargo xtask --help`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -110,7 +110,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn run_generate(check_only: bool, spec: &PathBuf, out: &PathBuf) -> anyhow::Result<ExitCode> {
+fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let generated = generate_from(spec)?;
     let out_label = display_path(out);
     if check_only {

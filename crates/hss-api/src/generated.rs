@@ -7,10 +7,9 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**Error answer of HSS (`{error_code, error_msg}`) or of the API gateway,
-    which may nest the same facts under `error`. Every field is optional
-    so that any of these shapes decodes.
-    */
+    /// Error answer of HSS (`{error_code, error_msg}`) or of the API gateway,
+    /// which may nest the same facts under `error`. Every field is optional
+    /// so that any of these shapes decodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
         ///Encoded details of an authorization failure, for IAM support.
@@ -192,10 +191,9 @@ pub mod types {
                 })
         }
     }
-    /**A project or task ID, 1 to 256 characters. `.` and `..` are refused
-    because URL parsing would treat them as path navigation and send the
-    request to another endpoint.
-    */
+    /// A project or task ID, 1 to 256 characters. `.` and `..` are refused
+    /// because URL parsing would treat them as path navigation and send the
+    /// request to another endpoint.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ResourceId(::std::string::String);
@@ -259,9 +257,8 @@ pub mod types {
         ///Cause of the failure, only when it failed (up to 1024 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
-        /**Scan status of this vulnerability: `scanning`, `success` or
-        `failed`. Kept as a string; `hss-ext` offers the typed `ScanStatus`.
-        */
+        /// Scan status of this vulnerability: `scanning`, `success` or
+        /// `failed`. Kept as a string; `hss-ext` offers the typed `ScanStatus`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///Vulnerability ID (up to 256 characters).
@@ -285,9 +282,8 @@ pub mod types {
         ///The vulnerabilities scanned, only for `urgent_vul`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub scan_vul_list: ::std::vec::Vec<ScanVul>,
-        /**Scan status of this vulnerability type: `scanning`, `success` or
-        `failed`. Kept as a string; `hss-ext` offers the typed `ScanStatus`.
-        */
+        /// Scan status of this vulnerability type: `scanning`, `success` or
+        /// `failed`. Kept as a string; `hss-ext` offers the typed `ScanStatus`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -301,15 +297,13 @@ pub mod types {
     ///A server covered by a vulnerability scan task.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VulScanTaskHostInfo {
-        /**Asset importance: `important`, `common` or `test`. Kept as a string
-        so that a value the service adds later still decodes; `hss-ext`
-        offers the typed `AssetValue`.
-        */
+        /// Asset importance: `important`, `common` or `test`. Kept as a string
+        /// so that a value the service adds later still decodes; `hss-ext`
+        /// offers the typed `AssetValue`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
-        /**Why the scan failed. The current API reference marks this list as
-        to be deprecated in favour of `vul_scan_details`.
-        */
+        /// Why the scan failed. The current API reference marks this list as
+        /// to be deprecated in favour of `vul_scan_details`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_reasons: ::std::vec::Vec<FailedReason>,
         ///Server ID (1 to 128 characters).
@@ -324,15 +318,13 @@ pub mod types {
         ///Elastic IP address (EIP) (up to 128 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub public_ip: ::std::option::Option<::std::string::String>,
-        /**Scan status of the server: `scanning`, `success` or `failed`. Kept
-        as a string so that a value the service adds later still decodes;
-        `hss-ext` offers the typed `ScanStatus`.
-        */
+        /// Scan status of the server: `scanning`, `success` or `failed`. Kept
+        /// as a string so that a value the service adds later still decodes;
+        /// `hss-ext` offers the typed `ScanStatus`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scan_status: ::std::option::Option<::std::string::String>,
-        /**Scan result per vulnerability type. Not in the original document;
-        returned by the current service.
-        */
+        /// Scan result per vulnerability type. Not in the original document;
+        /// returned by the current service.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vul_scan_details: ::std::vec::Vec<VulScanDetail>,
     }
@@ -341,12 +333,11 @@ pub mod types {
             Default::default()
         }
     }
-    /**Vulnerability type: `linux_vul` (Linux vulnerability), `windows_vul`
-    (Windows vulnerability), `web_cms` (Web-CMS vulnerability), `app_vul`
-    (application vulnerability) or `urgent_vul` (emergency vulnerability).
-    Kept as a string so that a value the service adds later still decodes;
-    `hss-ext` offers the typed `VulType`.
-    */
+    /// Vulnerability type: `linux_vul` (Linux vulnerability), `windows_vul`
+    /// (Windows vulnerability), `web_cms` (Web-CMS vulnerability), `app_vul`
+    /// (application vulnerability) or `urgent_vul` (emergency vulnerability).
+    /// Kept as a string so that a value the service adds later still decodes;
+    /// `hss-ext` offers the typed `VulType`.
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1091,17 +1082,17 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Huawei Cloud Host Security Service (HSS)
-
-The part of the Huawei Cloud Host Security Service (HSS) API v5 that this
-project covers: the servers of a vulnerability scan task.
-
-Written by hand from the official API document for `ListVulScanTaskHost`
-and completed with facts from the current API reference and the official
-SDKs. See `openapi/README.md` for sources and every deliberate deviation.
-
-
-Version: v5*/
+/// Client for Huawei Cloud Host Security Service (HSS)
+///
+/// The part of the Huawei Cloud Host Security Service (HSS) API v5 that this
+/// project covers: the servers of a vulnerability scan task.
+///
+/// Written by hand from the official API document for `ListVulScanTaskHost`
+/// and completed with facts from the current API reference and the official
+/// SDKs. See `openapi/README.md` for sources and every deliberate deviation.
+///
+///
+/// Version: v5
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1162,38 +1153,38 @@ const _: () = {
     }
 };
 impl Client {
-    /**List the servers of a vulnerability scan task
-
-    Returns one page of the servers that a vulnerability scan task covers,
-    with their scan status and, for failed scans, the failure reasons.
-
-
-    Sends a `GET` request to `/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`
-
-    Arguments:
-    - `project_id`: Project ID.
-    - `task_id`: Task ID.
-    - `enterprise_project_id`: Enterprise project ID. To query all enterprise projects, set this
-    parameter to `all_granted_eps`. The service uses `0` (the default
-    enterprise project) when it is absent.
-
-    - `limit`: Number of records on each page (10 to 200).
-    - `offset`: Offset, the position of the first record to return.
-    - `scan_status`: Scan status of the servers to return: `scanning`, `success` or
-    `failed`. A plain string so that a status the service adds later
-    can be sent; `hss-ext` offers the typed `ScanStatus`.
-
-    ```ignore
-    let response = client.list_vul_scan_task_host()
-        .project_id(project_id)
-        .task_id(task_id)
-        .enterprise_project_id(enterprise_project_id)
-        .limit(limit)
-        .offset(offset)
-        .scan_status(scan_status)
-        .send()
-        .await;
-    ```*/
+    /// List the servers of a vulnerability scan task
+    ///
+    /// Returns one page of the servers that a vulnerability scan task covers,
+    /// with their scan status and, for failed scans, the failure reasons.
+    ///
+    ///
+    /// Sends a `GET` request to `/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project ID.
+    /// - `task_id`: Task ID.
+    /// - `enterprise_project_id`: Enterprise project ID. To query all enterprise projects, set this
+    /// parameter to `all_granted_eps`. The service uses `0` (the default
+    /// enterprise project) when it is absent.
+    ///
+    /// - `limit`: Number of records on each page (10 to 200).
+    /// - `offset`: Offset, the position of the first record to return.
+    /// - `scan_status`: Scan status of the servers to return: `scanning`, `success` or
+    /// `failed`. A plain string so that a status the service adds later
+    /// can be sent; `hss-ext` offers the typed `ScanStatus`.
+    ///
+    /// ```text
+    /// let response = client.list_vul_scan_task_host()
+    ///    .project_id(project_id)
+    ///    .task_id(task_id)
+    ///    .enterprise_project_id(enterprise_project_id)
+    ///    .limit(limit)
+    ///    .offset(offset)
+    ///    .scan_status(scan_status)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn list_vul_scan_task_host(&self) -> builder::ListVulScanTaskHost<'_> {
         builder::ListVulScanTaskHost::new(self)
     }
@@ -1207,9 +1198,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::list_vul_scan_task_host`]
-
-    [`Client::list_vul_scan_task_host`]: super::Client::list_vul_scan_task_host*/
+    /// Builder for [`Client::list_vul_scan_task_host`]
+    ///
+    /// [`Client::list_vul_scan_task_host`]: super::Client::list_vul_scan_task_host
     #[derive(Debug, Clone)]
     pub struct ListVulScanTaskHost<'a> {
         client: &'a super::Client,
