@@ -114,7 +114,7 @@ fn check_mode_fails_with_a_diff_naming_the_stale_file() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("+    /**A summary nobody regenerated"),
+        err.contains("+    /// A summary nobody regenerated"),
         "{err}"
     );
     assert!(err.contains("generated.rs is stale"), "{err}");
