@@ -29,6 +29,14 @@ fn reply(status: u16, body: &str) -> Reply {
     Reply::json(status, body).header("X-Request-Id", REQUEST_ID)
 }
 
+/// The operation for project `proj-1`, task `task-1`.
+fn task_1(client: &Client) -> hss_api::builder::ListVulScanTaskHost<'_> {
+    client
+        .list_vul_scan_task_host()
+        .project_id("proj-1")
+        .task_id("task-1")
+}
+
 async fn server_with(body: &str) -> (ScriptedServer, Client) {
     let server = ScriptedServer::always(reply(200, body)).await;
     let client = Client::new(server.base_url(), Hooks::new());
@@ -38,10 +46,7 @@ async fn server_with(body: &str) -> (ScriptedServer, Client) {
 #[tokio::test]
 async fn every_parameter_reaches_the_wire() {
     let (server, client) = server_with(r#"{"total_num":0,"data_list":[]}"#).await;
-    client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
+    task_1(&client)
         .enterprise_project_id("all_granted_eps")
         .limit(200)
         .offset(400)
@@ -66,23 +71,14 @@ async fn every_parameter_reaches_the_wire() {
 #[tokio::test]
 async fn optional_parameters_are_left_out_entirely() {
     let (server, client) = server_with("{}").await;
-    client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap();
+    task_1(&client).send().await.unwrap();
     assert_eq!(server.requests()[0].target, HOSTS_PATH);
 }
 
 #[tokio::test]
 async fn query_values_are_escaped() {
     let (server, client) = server_with("{}").await;
-    client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
+    task_1(&client)
         .enterprise_project_id("a b&c=d#e?f/g")
         .send()
         .await
@@ -159,13 +155,7 @@ async fn dot_segments_and_bad_lengths_are_refused_before_sending() {
 #[tokio::test]
 async fn the_document_example_decodes_to_its_values() {
     let (_server, client) = server_with(DOCUMENT_EXAMPLE).await;
-    let page = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap();
+    let page = task_1(&client).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["x-request-id"].to_str().unwrap(), REQUEST_ID);
     let page = page.into_inner();
@@ -202,14 +192,7 @@ async fn unknown_fields_and_new_values_still_decode() {
             "scan_vul_list": [{"vul_id": "CVE-2024-0001", "vul_name": "n", "status": "failed", "failed_reason": "r"}]}]}
     ]}"#;
     let (_server, client) = server_with(body).await;
-    let page = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let page = task_1(&client).send().await.unwrap().into_inner();
     let host = &page.data_list[0];
     assert_eq!(host.scan_status.as_deref(), Some("paused"));
     assert_eq!(host.asset_value.as_deref(), Some("critical"));
@@ -228,14 +211,7 @@ async fn unknown_fields_and_new_values_still_decode() {
 #[tokio::test]
 async fn a_response_missing_every_optional_field_decodes() {
     let (_server, client) = server_with(r#"{"data_list": [{}]}"#).await;
-    let page = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let page = task_1(&client).send().await.unwrap().into_inner();
     assert_eq!(page.total_num, None);
     assert_eq!(page.data_list.len(), 1);
     assert_eq!(page.data_list[0], Default::default());
@@ -249,14 +225,7 @@ async fn an_error_body_decodes_with_status_and_headers() {
     ))
     .await;
     let client = Client::new(server.base_url(), Hooks::new());
-    let err = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .limit(5)
-        .send()
-        .await
-        .unwrap_err();
+    let err = task_1(&client).limit(5).send().await.unwrap_err();
     let Error::ErrorResponse(response) = err else {
         panic!("expected ErrorResponse, got {err:?}");
     };
@@ -277,13 +246,7 @@ async fn a_nested_gateway_error_decodes() {
     let server = ScriptedServer::always(reply(401, r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information","error_code":"APIGW.0301","request_id":"r-1"}}"#))
     .await;
     let client = Client::new(server.base_url(), Hooks::new());
-    let err = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap_err();
+    let err = task_1(&client).send().await.unwrap_err();
     let Error::ErrorResponse(response) = err else {
         panic!("expected ErrorResponse, got {err:?}");
     };
@@ -329,26 +292,14 @@ impl RequestHook for RefuseHook {
 async fn hooks_see_every_request_and_can_stop_it() {
     let server = ScriptedServer::always(reply(200, "{}")).await;
     let client = Client::new(server.base_url(), Hooks::new().with(StampHook));
-    client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap();
+    task_1(&client).send().await.unwrap();
     assert_eq!(
         server.requests()[0].header("x-operation"),
         Some("list_vul_scan_task_host")
     );
 
     let refusing = Client::new(server.base_url(), Hooks::new().with(RefuseHook));
-    let err = refusing
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap_err();
+    let err = task_1(&refusing).send().await.unwrap_err();
     assert!(
         matches!(&err, Error::Custom(m) if m == "refuse: no credentials configured"),
         "{err:?}"
@@ -395,13 +346,7 @@ async fn hooks_can_wrap_the_response_before_its_body_is_read() {
         server.base_url(),
         Hooks::new().with(ReplaceBody(calls.clone())),
     );
-    let page = client
-        .list_vul_scan_task_host()
-        .project_id("proj-1")
-        .task_id("task-1")
-        .send()
-        .await
-        .unwrap();
+    let page = task_1(&client).send().await.unwrap();
     assert_eq!(page.total_num, Some(7), "the wrapped body was decoded");
     assert_eq!(
         page.headers()["x-request-id"],
