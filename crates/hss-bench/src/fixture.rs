@@ -5,7 +5,7 @@ use hss_fake::{Dataset, GenerateOptions, Host};
 /// Seed of every generated dataset in the benchmarks.
 pub const SEED: u64 = 42;
 
-/// A task of `count` generated hosts (three enterprise projects, as the
+/// A task of `count` generated hosts (one enterprise project, as the
 /// fake's default), in the order the fake lists them.
 pub fn hosts(count: usize) -> Vec<Host> {
     dataset(count).tasks.swap_remove(0).hosts

@@ -14,6 +14,8 @@ async fn fake() -> (hss_fake::RunningFake, Target) {
     let fake = hss_fake::FakeHss::builder()
         .seed(hss_bench::fixture::SEED)
         .hosts(HOSTS)
+        // Several projects, so listing every host needs all_granted_eps.
+        .enterprise_projects(3)
         .start()
         .await
         .expect("the fake starts");

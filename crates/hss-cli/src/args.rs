@@ -5,7 +5,7 @@
 //! limits is checked by `hss-ext` before a request is sent.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hss_ext::ScanStatus;
+use hss_ext::{LIMIT_RANGE, ListOptions, MAX_OFFSET, MAX_PASSES, ScanStatus};
 
 /// Shown under every command's long help: how the exit code reads.
 const EXIT_CODES: &str = "\
@@ -13,13 +13,20 @@ Exit codes:
   0  success
   1  the service or the network failed: an HSS.* or APIGW.* error answer,
      a timeout, a refused connection, an answer that could not be read
-     (also in the middle of --all; what was written before stays written)
+     (also part way through --all; see above for what stdout then holds)
   2  usage or configuration error: an unknown flag or a bad value, missing
      credentials, project id or endpoint; nothing was sent";
 
+#[cfg(feature = "demo")]
 const TOP_AFTER_HELP: &str = "\
 Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
 or `hss demo` to see it work against a local fake HSS without any setup.
+
+Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
+
+#[cfg(not(feature = "demo"))]
+const TOP_AFTER_HELP: &str = "\
+Run `hss scan-task hosts --help` for credentials, endpoints and output formats.
 
 Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
 
@@ -49,6 +56,17 @@ Output formats:
   Values are written exactly as the service sent them, including values this
   version does not know. Failure reasons come from failed_reasons, or from
   vul_scan_details when a host has no failed_reasons.
+  CSV cells that start with =, +, -, @, a tab or a carriage return get a '
+  in front, so that a spreadsheet shows them as text instead of running them
+  as formulas (OWASP's rule against CSV injection: host names and reasons
+  are whatever the server sends).
+
+If --all fails part way, hss exits with 1 and one error line on stderr that
+says what stdout holds: json and csv are held back (in memory, then in a
+temporary file) until the last page arrived, so stdout stays empty rather
+than holding a list that parses but is short; table and --summary are
+written at the end and leave it empty too; ndjson keeps the lines written
+before the failure, each one whole host.
 
 --summary prints counts instead of the host list, in the chosen format:
 hosts by scan status and by asset value, and failure reasons by
@@ -86,6 +104,8 @@ pub enum Command {
     /// seeded scan task, signs every request with the fake's demo AK/SK,
     /// lists the task's failed hosts page by page as `--all` does, shows the
     /// first few and a summary of the whole task, and stops the fake.
+    // Only with the `demo` feature (the default).
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 
@@ -135,12 +155,13 @@ pub struct HostsArgs {
 
     /// Hosts per page, 10 to 200 [default: the service's 10; with --all: 200].
     #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32).range(10..=200))]
+          value_parser = clap::value_parser!(u32)
+              .range(*LIMIT_RANGE.start() as i64..=*LIMIT_RANGE.end() as i64))]
     pub limit: Option<u32>,
 
     /// Index of the first host, 0 to 2000000 [default: 0].
     #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
+          value_parser = clap::value_parser!(u32).range(0..=MAX_OFFSET as i64))]
     pub offset: Option<u32>,
 
     /// List every page, not just one.
@@ -156,6 +177,19 @@ pub struct HostsArgs {
         value_parser = clap::value_parser!(u16).range(1..=16),
     )]
     pub concurrency: u16,
+
+    /// Passes over the task at most with --all, 1 to 8: when the task moves
+    /// while it is listed, verifying passes recover the hosts the first one
+    /// missed; a task that keeps moving fails the command. 1 fails at the
+    /// first sign of movement.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = ListOptions::default().max_passes,
+        requires = "all",
+        value_parser = clap::value_parser!(u32).range(1..=MAX_PASSES as i64),
+    )]
+    pub max_passes: u32,
 
     /// Output format.
     #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
@@ -184,11 +218,11 @@ pub struct DemoArgs {
 pub enum Format {
     /// Aligned columns for people.
     Table,
-    /// The API's page shape; an array of hosts with --all.
+    /// The API's page shape; with --all an array of hosts, written once complete.
     Json,
-    /// One JSON host per line, streamed.
+    /// One JSON host per line, streamed; a failure keeps the lines before it.
     Ndjson,
-    /// Comma-separated values with a header row.
+    /// Comma-separated values with a header row; with --all written once complete.
     Csv,
 }
 
@@ -214,6 +248,9 @@ impl From<ScanStatusArg> for ScanStatus {
 }
 
 #[cfg(test)]
+// Without `demo`, `Command` has one variant and the `let ... else` below
+// always matches.
+#[cfg_attr(not(feature = "demo"), allow(irrefutable_let_patterns))]
 mod tests {
     use super::*;
     use clap::CommandFactory;
@@ -221,6 +258,29 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The help states the bounds `hss-ext` enforces, not a copy of them.
+    #[test]
+    fn help_states_the_library_bounds() {
+        let mut cli = Cli::command();
+        let hosts = cli
+            .find_subcommand_mut("scan-task")
+            .and_then(|c| c.find_subcommand_mut("hosts"))
+            .expect("scan-task hosts");
+        let help = |name: &str| {
+            hosts
+                .get_arguments()
+                .find(|a| a.get_id() == name)
+                .and_then(|a| a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        };
+        let (limit, offset, passes) = (help("limit"), help("offset"), help("max_passes"));
+        let bounds = format!("{} to {}", LIMIT_RANGE.start(), LIMIT_RANGE.end());
+        assert!(limit.contains(&bounds), "{limit}");
+        assert!(offset.contains(&format!("0 to {MAX_OFFSET}")), "{offset}");
+        assert!(passes.contains(&format!("1 to {MAX_PASSES}")), "{passes}");
     }
 
     #[test]

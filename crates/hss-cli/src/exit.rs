@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! | --- | --- |
 //! | 0 | success (also when the reader of stdout went away, as with `| head`) |
-//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, writing the output, anything unforeseen |
+//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, `Timeout`, writing the output, anything unforeseen |
 //! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request) |
 
 use std::fmt;
@@ -78,7 +78,7 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
         | E::Decode { .. }
         | E::ResponseTooLarge { .. }
         | E::OffsetCap { .. }
-        | E::IncompleteListing { .. } => FAILURE,
+        | E::IncompleteListing(_) => FAILURE,
         _ => FAILURE,
     }
 }
@@ -89,12 +89,8 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
 pub fn one_line_message(error: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in error.chain() {
-        let text: String = cause
-            .to_string()
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        let text = text.trim().to_owned();
+        let cause = cause.to_string();
+        let text = hss_ext::text::one_line(&cause).trim().to_owned();
         if text.is_empty() || parts.iter().any(|p| p.contains(&text)) {
             continue;
         }
@@ -162,11 +158,16 @@ mod tests {
             total_num: 3_000_000,
         });
         assert!(matches!(outcome(&cap), Outcome::Fail { code: FAILURE, .. }));
-        let short = anyhow::Error::new(hss_ext::Error::IncompleteListing {
-            offset: 400,
-            total_num: 500,
-            request_id: Some("r-9".into()),
-        });
+        let short = anyhow::Error::new(hss_ext::Error::IncompleteListing(Box::new(
+            hss_ext::ListingDrift {
+                passes: 3,
+                empty_page_at: Some(400),
+                total_before: Some(500),
+                total_after: Some(500),
+                request_id: Some("r-9".into()),
+                ..Default::default()
+            },
+        )));
         match outcome(&short) {
             Outcome::Fail { code, message } => {
                 assert_eq!(code, FAILURE);

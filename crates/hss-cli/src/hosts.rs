@@ -8,6 +8,7 @@ use hss_ext::{HostPage, HostQuery, HssClient, ListOptions};
 
 use crate::args::{Format, HostsArgs};
 use crate::connect;
+use crate::output::spool::Spool;
 use crate::output::{self, HostSink, Scope};
 use crate::progress::Progress;
 use crate::summary::SummarySink;
@@ -28,11 +29,11 @@ pub async fn run_with(
     args: &HostsArgs,
     out: Box<dyn Write + '_>,
 ) -> Result<()> {
-    let what = || format!("listing the hosts of scan task {}", args.task_id);
+    let what = format!("listing the hosts of scan task {}", args.task_id);
     if args.all {
-        list_all(client, args, out).await.with_context(what)
+        list_all(client, args, out, &what).await
     } else {
-        one_page(client, args, out).await.with_context(what)
+        one_page(client, args, out).await.context(what)
     }
 }
 
@@ -88,18 +89,62 @@ fn sink<'a>(args: &HostsArgs, scope: Scope, out: Box<dyn Write + 'a>) -> Box<dyn
     }
 }
 
-async fn list_all(client: &HssClient, args: &HostsArgs, out: Box<dyn Write + '_>) -> Result<()> {
+/// Every page into the sink. `json` and `csv` go through a [`Spool`] and
+/// reach `out` only when the listing completed; on a failure the error
+/// says what stdout holds.
+async fn list_all(
+    client: &HssClient,
+    args: &HostsArgs,
+    mut out: Box<dyn Write + '_>,
+    what: &str,
+) -> Result<()> {
     let query = query(args);
     let options = ListOptions::default()
         .page_size(args.limit.unwrap_or(ALL_PAGE_SIZE))
-        .concurrency(usize::from(args.concurrency));
+        .concurrency(usize::from(args.concurrency))
+        .max_passes(args.max_passes);
     let progress = Progress::hosts();
     let pages = client.list_pages(query, options);
-    let mut sink = sink(args, Scope::All, out);
-    let result = drain(pages, sink.as_mut(), &progress).await;
-    progress.clear();
-    result?;
-    sink.finish().context("writing the output")
+    if output::is_document(args.output) {
+        let mut spool = Spool::default();
+        let mut sink = sink(args, Scope::All, Box::new(&mut spool));
+        let result = drain(pages, sink.as_mut(), &progress).await;
+        progress.clear();
+        if let Err(error) = result {
+            return Err(error.context(format!("{what} (nothing was written to stdout)")));
+        }
+        sink.finish()
+            .and_then(|()| spool.copy_to(&mut out))
+            .and_then(|()| out.flush())
+            .context("writing the output")
+            .context(what.to_owned())
+    } else {
+        let mut sink = sink(args, Scope::All, out);
+        let mut written = 0;
+        let result = drain_counted(pages, sink.as_mut(), &progress, &mut written).await;
+        progress.clear();
+        if let Err(error) = result {
+            return Err(error.context(format!("{what} ({})", on_stdout(args, written))));
+        }
+        sink.finish()
+            .context("writing the output")
+            .context(what.to_owned())
+    }
+}
+
+/// What stdout holds when a listing of `written` hosts failed: only
+/// `ndjson` host lines go out before the end (`table` and `--summary` are
+/// written at the end, `json` and `csv` are spooled).
+fn on_stdout(args: &HostsArgs, written: u64) -> String {
+    if args.output != Format::Ndjson || args.summary || written == 0 {
+        return "nothing was written to stdout".to_owned();
+    }
+    let hosts = if written == 1 {
+        "host was"
+    } else {
+        "hosts were"
+    };
+    format!("{written} {hosts} written to stdout before the failure")
 }
 
 /// Feeds every host of `pages` into `sink`, flushing after each page and
@@ -109,6 +154,16 @@ pub async fn drain(
     pages: impl Stream<Item = Result<HostPage, hss_ext::Error>>,
     sink: &mut dyn HostSink,
     progress: &Progress,
+) -> Result<()> {
+    drain_counted(pages, sink, progress, &mut 0).await
+}
+
+/// [`drain`], counting in `written` the hosts handed to the sink.
+async fn drain_counted(
+    pages: impl Stream<Item = Result<HostPage, hss_ext::Error>>,
+    sink: &mut dyn HostSink,
+    progress: &Progress,
+    written: &mut u64,
 ) -> Result<()> {
     let mut pages = std::pin::pin!(pages);
     while let Some(page) = pages.next().await {
@@ -122,6 +177,7 @@ pub async fn drain(
         progress.set_total(page.total_num);
         for host in &page.hosts {
             sink.host(host).context("writing the output")?;
+            *written += 1;
         }
         progress.add(page.hosts.len());
         sink.flush().context("writing the output")?;

@@ -8,12 +8,14 @@
 //! credentials, endpoints, formats and exit codes.
 //!
 //! Modules: [`args`] (the command line), [`connect`] (client from flags and
-//! environment), [`hosts`] (the listing), [`demo`], [`exit`] (error lines
+//! environment), [`hosts`] (the listing), `demo` (with the `demo` feature,
+//! on by default), [`exit`] (error lines
 //! and exit codes); inside, `output` (formats), `summary` (`--summary`) and
 //! `progress` (the `--all` bar).
 
 pub mod args;
 pub mod connect;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod exit;
 pub mod hosts;

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::output::table::{Align, Table};
-use crate::output::{HostSink, failures};
+use crate::output::{HostSink, cells, failures};
 
 /// Counts over the hosts seen so far.
 #[derive(Debug, Default)]
@@ -83,6 +83,7 @@ impl Summary {
     }
 
     /// Hosts counted so far.
+    #[cfg(any(feature = "demo", test))]
     pub fn hosts(&self) -> u64 {
         self.hosts
     }
@@ -147,14 +148,17 @@ impl Summary {
             }
             Format::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(["group", "vul_type", "value", "hosts"])?;
+                cells::write_row(&mut csv, ["group", "vul_type", "value", "hosts"])?;
                 for row in rows(&report) {
-                    csv.write_record([
-                        row.group.to_owned(),
-                        row.vul_type.unwrap_or_default().to_owned(),
-                        row.value.unwrap_or_default().to_owned(),
-                        row.hosts.to_string(),
-                    ])?;
+                    cells::write_row(
+                        &mut csv,
+                        [
+                            row.group.to_owned(),
+                            row.vul_type.unwrap_or_default().to_owned(),
+                            row.value.unwrap_or_default().to_owned(),
+                            row.hosts.to_string(),
+                        ],
+                    )?;
                 }
                 csv.flush()
             }
@@ -447,6 +451,19 @@ container_vul  new                 1
             serde_json::json!({"group": "hosts", "value": null, "hosts": 7})
         );
         assert_eq!(text.lines().count(), 14);
+    }
+
+    #[test]
+    fn csv_cells_from_the_service_cannot_be_formulas() {
+        let mut summary = Summary::default();
+        summary.add(&host(Some("=1+1"), "@x", &[("-t", "+reason")]));
+        let mut out = Vec::new();
+        summary.write(Format::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.contains(&"scan_status,,'=1+1,1"), "{text}");
+        assert!(lines.contains(&"asset_value,,'@x,1"), "{text}");
+        assert!(lines.contains(&"failed_reason,'-t,'+reason,1"), "{text}");
     }
 
     #[test]

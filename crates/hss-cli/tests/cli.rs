@@ -203,6 +203,8 @@ fn ndjson_keeps_the_hosts_before_a_failure() {
 
 // ------------------------------------------------------------------- help
 
+// The goldens show the default build, `demo` included.
+#[cfg(feature = "demo")]
 #[test]
 fn help_texts() {
     let home = tempfile::tempdir().unwrap();
@@ -520,6 +522,7 @@ fn all_hosts_of_a_large_task_with_concurrency() {
 
 // ------------------------------------------------------------------- demo
 
+#[cfg(feature = "demo")]
 #[test]
 fn demo_lists_failed_hosts_and_a_summary() {
     let home = tempfile::tempdir().unwrap();
@@ -555,4 +558,21 @@ fn demo_lists_failed_hosts_and_a_summary() {
         .collect();
     assert_eq!(rows.len(), 10, "{stdout}");
     assert!(rows.iter().all(|r| r.contains("  failed  ")), "{stdout}");
+}
+
+/// The lean build (`--no-default-features`) has no `demo` and says so as
+/// clap does for any unknown command.
+#[cfg(not(feature = "demo"))]
+#[test]
+fn without_the_demo_feature_there_is_no_demo_command() {
+    let home = tempfile::tempdir().unwrap();
+    let output = hss(home.path()).arg("demo").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("unrecognized subcommand 'demo'"),
+        "{stderr}"
+    );
+    let help = hss(home.path()).arg("--help").output().unwrap();
+    assert!(!String::from_utf8(help.stdout).unwrap().contains("demo"));
 }

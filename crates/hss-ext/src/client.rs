@@ -2,39 +2,32 @@
 //! credentials, retries, timeouts), built once and cheap to clone.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
+use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
 use hss_api::{Hooks, ResponseValue};
 use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
+use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::decode::{ERROR_BODY_LIMIT, invalid_payload, page_from, service_error, unexpected};
+use crate::decode::{
+    ERROR_BODY_LIMIT, HostPage, invalid_payload, page_from, service_error, unexpected,
+};
 use crate::error::{Error, TransportKind};
 use crate::hooks::{self, Auth, HssHook, ResponseMeta, capture_response};
 use crate::limit::{DEFAULT_MAX_RESPONSE_BODY, find_too_large};
 use crate::query::{HostQuery, ValidQuery};
-use crate::retry::RetryPolicy;
+use crate::retry::{self, RetryPolicy, RetryQuota};
 
 /// Default time to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for one attempt, from sending to the end of the body.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One page of hosts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostPage {
-    /// Hosts matching the query on all pages, as this answer reports it.
-    pub total_num: Option<u64>,
-    /// The hosts of this page.
-    pub hosts: Vec<VulScanTaskHostInfo>,
-    /// The answer's `X-Request-Id`.
-    pub request_id: Option<String>,
-}
-
-/// A configured HSS client. Clones share the connection pool.
+/// A configured HSS client. Clones share the connection pool and the
+/// retry quota.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hss_ext::Error> {
@@ -51,6 +44,8 @@ pub struct HostPage {
 pub struct HssClient {
     api: hss_api::Client,
     retry: RetryPolicy,
+    /// Shared by clones, so all pages of all listings draw on one quota.
+    quota: Option<Arc<RetryQuota>>,
     project_id: Option<String>,
 }
 
@@ -60,8 +55,10 @@ impl HssClient {
         HssClientBuilder::default()
     }
 
-    /// The same client with another retry policy.
+    /// The same client with another retry policy, and a full retry
+    /// quota of its own (other clones keep the one they share).
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.quota = quota_for(&retry);
         self.retry = retry;
         self
     }
@@ -88,6 +85,13 @@ impl HssClient {
         &self.retry
     }
 
+    /// Tokens left in the retry quota this client shares with its clones,
+    /// `None` when the policy has no quota. Low means the service has been
+    /// failing lately and further failures will not be retried.
+    pub fn retry_quota_available(&self) -> Option<u32> {
+        self.quota.as_ref().map(|quota| quota.available())
+    }
+
     /// Fetches one page, retrying as the policy allows.
     pub async fn list_hosts_page(&self, query: &HostQuery) -> Result<HostPage, Error> {
         let query = query.validate(self.project_id.as_deref())?;
@@ -99,9 +103,17 @@ impl HssClient {
     }
 
     /// One page of an already validated query, with retries.
+    ///
+    /// Bounded three ways: at most `max_attempts` attempts; the budget,
+    /// which cuts the attempt in flight too (ending in [`Error::Timeout`]);
+    /// and the client's retry quota, which every retry draws on.
     pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
         let started = Instant::now();
+        let budget = self.retry.budget();
         let mut attempt = 1u32;
+        // Tokens the latest retry took, refunded if it succeeds.
+        let mut held = None;
+        let mut last_error: Option<Error> = None;
         loop {
             let span = tracing::info_span!(
                 "hss.request",
@@ -113,19 +125,34 @@ impl HssClient {
                 attempt,
                 latency_ms = tracing::field::Empty,
             );
+            let remaining = budget.saturating_sub(started.elapsed());
             let sent = Instant::now();
-            let outcome = self.send_once(query).instrument(span.clone()).await;
+            let outcome =
+                tokio::time::timeout(remaining, self.send_once(query).instrument(span.clone()))
+                    .await;
             span.record("latency_ms", sent.elapsed().as_millis() as u64);
             let error = match outcome {
-                Ok(page) => {
+                Ok(Ok(page)) => {
+                    if let Some(quota) = &self.quota {
+                        quota.refund(held.unwrap_or(RetryPolicy::SUCCESS_REFUND));
+                    }
                     span.in_scope(|| tracing::debug!(hosts = page.hosts.len(), "page received"));
                     return Ok(page);
                 }
-                Err(error) => error,
+                Ok(Err(error)) => error,
+                Err(_) => {
+                    let error = Error::Timeout {
+                        budget,
+                        attempts: attempt,
+                        last_error: last_error.map(Box::new),
+                    };
+                    span.in_scope(|| tracing::warn!(%error, "budget spent, attempt abandoned"));
+                    return Err(error);
+                }
             };
-            if !error.is_retryable() {
+            let Some(retryable) = retry::classify(&error) else {
                 return Err(error);
-            }
+            };
             let Some(delay) =
                 self.retry
                     .delay_before(attempt, started.elapsed(), error.retry_after())
@@ -133,10 +160,21 @@ impl HssClient {
                 span.in_scope(|| tracing::warn!(%error, attempts = attempt, "giving up"));
                 return Err(error);
             };
+            if let Some(quota) = &self.quota {
+                let cost = retryable.cost();
+                if !quota.try_acquire(cost) {
+                    span.in_scope(|| {
+                        tracing::warn!(%error, attempts = attempt, "retry quota exhausted, giving up")
+                    });
+                    return Err(error);
+                }
+                held = Some(cost);
+            }
             span.in_scope(
                 || tracing::info!(%error, delay_ms = delay.as_millis() as u64, "retrying"),
             );
             tokio::time::sleep(delay).await;
+            last_error = Some(error);
             attempt += 1;
         }
     }
@@ -165,6 +203,13 @@ impl HssClient {
             Err(error) => Err(convert_error(error, meta).await),
         }
     }
+}
+
+/// A full quota for a client with this policy.
+fn quota_for(retry: &RetryPolicy) -> Option<Arc<RetryQuota>> {
+    retry
+        .retry_quota()
+        .map(|tokens| Arc::new(RetryQuota::new(tokens)))
 }
 
 fn page_from_response(
@@ -345,7 +390,8 @@ impl HssClientBuilder {
         self
     }
 
-    /// Retry policy; [`RetryPolicy::default`] unless set.
+    /// Retry policy, with the size of the retry quota the client's clones
+    /// share; [`RetryPolicy::default`] unless set.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = Some(retry);
         self
@@ -456,9 +502,11 @@ impl HssClientBuilder {
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
         });
         let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
+        let retry = self.retry.unwrap_or_default();
         Ok(HssClient {
             api: hss_api::Client::new_with_client(&base_url, http, hooks),
-            retry: self.retry.unwrap_or_default(),
+            quota: quota_for(&retry),
+            retry,
             project_id: self.project_id.or(env_project),
         })
     }

@@ -7,14 +7,24 @@
 //! for a status, headers and body in memory, with the statuses the spec
 //! documents, so the decoding can be tested (and fuzzed) without a server.
 
-use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
+use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, HeaderMap};
 
-use crate::client::HostPage;
 use crate::error::{Error, ServiceError, snippet};
 use crate::hooks;
 use crate::retry::parse_retry_after;
+
+/// One page of hosts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostPage {
+    /// Hosts matching the query on all pages, as this answer reports it.
+    pub total_num: Option<u64>,
+    /// The hosts of this page.
+    pub hosts: Vec<VulScanTaskHostInfo>,
+    /// The answer's `X-Request-Id`.
+    pub request_id: Option<String>,
+}
 
 /// At most this much of an unexpected answer's body is read for the error.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;

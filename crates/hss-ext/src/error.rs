@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::text::one_line;
+
 /// The API's largest `offset`: hosts past it cannot be listed.
 pub const MAX_OFFSET: u32 = 2_000_000;
 
@@ -78,6 +80,94 @@ impl fmt::Display for ServiceError {
         if let Some(snippet) = &self.body_snippet {
             write!(f, " with a non-JSON body: {:?}", one_line(snippet))?;
         }
+        f.write_str(&fmt_request_id(&self.request_id))
+    }
+}
+
+/// What the last pass of a listing saw that kept it from being complete:
+/// the offsets, `total_num` values and repeated hosts that show the task
+/// (or the service's paging) moved while it was listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListingDrift {
+    /// Passes over the task, the verifying ones included.
+    pub passes: u32,
+    /// `total_num` of the last pass's first page.
+    pub total_before: Option<u64>,
+    /// `total_num` of the last pass's last page.
+    pub total_after: Option<u64>,
+    /// The smallest and largest `total_num` the last pass saw: pages in
+    /// flight at once are answered in any order, so the change may show
+    /// between the first and last page only.
+    pub total_range: Option<(u64, u64)>,
+    /// Offset of the page where the last pass first saw a change.
+    pub moved_at: Option<u64>,
+    /// Offset of an empty page that came before `total_num` was reached.
+    pub empty_page_at: Option<u64>,
+    /// Distinct hosts the last pass listed.
+    pub listed: u64,
+    /// Hosts the last pass received more than once.
+    pub seen_twice: u64,
+    /// The first few `host_id`s of those, at most [`ListingDrift::SAMPLE`].
+    pub seen_twice_ids: Vec<String>,
+    /// Hosts without a `host_id`: nothing to match them by across passes,
+    /// so a listing that needs a verifying pass cannot use one.
+    pub without_id: u64,
+    /// The request id of the page where the change showed, for support.
+    pub request_id: Option<String>,
+}
+
+impl ListingDrift {
+    /// How many repeated ids are kept as examples.
+    pub const SAMPLE: usize = 5;
+}
+
+impl fmt::Display for ListingDrift {
+    /// One line: what moved, in the words of the API.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let passes = if self.passes == 1 {
+            "its only pass".to_owned()
+        } else {
+            format!("{} passes", self.passes)
+        };
+        write!(
+            f,
+            "the listing is incomplete: the task kept changing over {passes}"
+        )?;
+        let mut facts = Vec::new();
+        match (self.total_before, self.total_after, self.total_range) {
+            (Some(before), Some(after), _) if before != after => {
+                facts.push(format!("total_num {before} -> {after}"));
+            }
+            (_, _, Some((min, max))) if min != max => {
+                facts.push(format!("total_num between {min} and {max}"));
+            }
+            _ => {}
+        }
+        if let Some(offset) = self.moved_at {
+            facts.push(format!("first seen at offset {offset}"));
+        }
+        if let Some(offset) = self.empty_page_at {
+            facts.push(format!("empty page at offset {offset}"));
+        }
+        if self.seen_twice > 0 {
+            let ids: Vec<_> = self.seen_twice_ids.iter().map(|id| one_line(id)).collect();
+            facts.push(format!(
+                "{} hosts seen twice (e.g. {})",
+                self.seen_twice,
+                ids.join(", ")
+            ));
+        }
+        if self.without_id > 0 {
+            facts.push(format!(
+                "{} hosts without host_id cannot be matched across passes",
+                self.without_id
+            ));
+        }
+        match self.total_after {
+            Some(total) => facts.push(format!("{} of {total} hosts listed", self.listed)),
+            None => facts.push(format!("{} hosts listed", self.listed)),
+        }
+        write!(f, " ({})", facts.join("; "))?;
         f.write_str(&fmt_request_id(&self.request_id))
     }
 }
@@ -170,19 +260,31 @@ pub enum Error {
         total_num: u64,
     },
 
-    /// The service sent an empty page although its `total_num` says more
-    /// hosts exist; stopping is safer than returning a short list.
+    /// The listing could not be made complete: the task kept changing (or
+    /// the service kept answering inconsistently) through every pass the
+    /// listing was allowed, so some host may be missing or repeated. What
+    /// the last pass saw is in [`ListingDrift`]. Hosts already yielded by
+    /// a stream stay valid, but the list as a whole must not be trusted.
+    #[error("{0}")]
+    IncompleteListing(Box<ListingDrift>),
+
+    /// The retry budget ([`RetryPolicy::with_budget`](crate::RetryPolicy::with_budget))
+    /// ran out while an attempt was still waiting for its answer, so the
+    /// attempt was abandoned: the budget bounds the whole call. Not the
+    /// same as a [`TransportKind::Timeout`], which is one attempt passing
+    /// the connect or request timeout.
     #[error(
-        "the service returned no hosts at offset {offset} although total_num is {total_num}; the listing is incomplete{}",
-        fmt_request_id(.request_id)
+        "no answer within the time budget of {budget:?}: attempt {attempts} was cut short{}",
+        .last_error.as_ref().map(|e| format!("; attempt {} failed: {e}", attempts - 1)).unwrap_or_default()
     )]
-    IncompleteListing {
-        /// Where the empty page started.
-        offset: u64,
-        /// What the same answer claimed.
-        total_num: u64,
-        /// That answer's request id.
-        request_id: Option<String>,
+    Timeout {
+        /// The budget that was spent.
+        budget: std::time::Duration,
+        /// Attempts made, the abandoned one included.
+        attempts: u32,
+        /// Why the attempt before the abandoned one failed, if there was one.
+        #[source]
+        last_error: Option<Box<Error>>,
     },
 }
 
@@ -194,13 +296,6 @@ fn fmt_request_id(request_id: &Option<String>) -> String {
     }
 }
 
-/// Control characters and line breaks would split a one-line message.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 impl Error {
     /// The HTTP status, when there was a response.
     pub fn status(&self) -> Option<StatusCode> {
@@ -208,6 +303,10 @@ impl Error {
             Error::Service(e) => Some(e.status),
             Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport { status, .. } => *status,
+            Error::Timeout {
+                last_error: Some(last),
+                ..
+            } => last.status(),
             _ => None,
         }
     }
@@ -234,19 +333,13 @@ impl Error {
             Error::Service(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. }
             | Error::ResponseTooLarge { request_id, .. }
-            | Error::Transport { request_id, .. }
-            | Error::IncompleteListing { request_id, .. } => request_id.as_deref(),
+            | Error::Transport { request_id, .. } => request_id.as_deref(),
+            Error::IncompleteListing(drift) => drift.request_id.as_deref(),
+            Error::Timeout {
+                last_error: Some(last),
+                ..
+            } => last.request_id(),
             _ => None,
-        }
-    }
-
-    /// True when the same request may succeed if sent again: transport
-    /// failures, 408, 429 and 5xx.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Transport { .. } => true,
-            Error::Service(e) => is_retryable_status(e.status),
-            _ => false,
         }
     }
 
@@ -264,12 +357,6 @@ impl Error {
             reason: reason.into(),
         }
     }
-}
-
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || status.is_server_error()
 }
 
 /// The start of a body as text, at most [`BODY_SNIPPET_LIMIT`] bytes of it
@@ -353,13 +440,40 @@ mod tests {
             (502, true),
             (503, true),
             (504, true),
+            (501, false),
+            (505, false),
+            (507, false),
         ] {
-            assert_eq!(
-                is_retryable_status(StatusCode::from_u16(status).unwrap()),
-                retry,
-                "{status}"
-            );
+            let err = Error::Service(Box::new(service(status)));
+            assert_eq!(err.is_retryable(), retry, "{status}");
         }
+    }
+
+    #[test]
+    fn a_spent_budget_reads_as_one_line_with_the_failure_before_it() {
+        let err = Error::Timeout {
+            budget: Duration::from_secs(60),
+            attempts: 3,
+            last_error: Some(Box::new(Error::Service(Box::new(service(503))))),
+        };
+        assert_eq!(
+            err.to_string(),
+            "no answer within the time budget of 60s: attempt 3 was cut short; attempt 2 failed: HSS answered 503 Service Unavailable: HSS.0001: Invalid parameter: limit (request id r-1)"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+        // What support asks for survives the wrapping.
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(err.request_id(), Some("r-1"));
+        let first = Error::Timeout {
+            budget: Duration::from_millis(500),
+            attempts: 1,
+            last_error: None,
+        };
+        assert_eq!(
+            first.to_string(),
+            "no answer within the time budget of 500ms: attempt 1 was cut short"
+        );
+        assert!(first.is_retryable(), "a later call may be answered");
     }
 
     #[test]

@@ -1,21 +1,18 @@
-//! Listing every host of a task as a stream, page by page.
-//!
-//! Hosts come out in offset order. Each page covers the offsets
-//! `[offset, offset + len)` and the next page must start exactly where the
-//! last one ended, so with a stable task no host is skipped or repeated.
-//! With concurrency, pages ahead are fetched while earlier ones are yielded;
-//! a page that comes back shorter than asked makes the prefetched ones
-//! misaligned, so they are dropped and fetching resumes at the gap. Memory
-//! holds at most `concurrency` pages in flight plus the one being yielded.
+//! Listing every host of a scan task: the host-specific face of
+//! [`crate::listing`], which holds the promise (complete, or a typed
+//! error) and how it is kept. Hosts are matched across passes by
+//! `host_id`.
 
-use std::pin::Pin;
+use std::sync::Arc;
 
-use futures::stream::{FuturesOrdered, Stream, StreamExt, TryStreamExt};
+use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_api::types::VulScanTaskHostInfo;
 
-use crate::client::{HostPage, HssClient};
-use crate::error::{Error, MAX_OFFSET};
-use crate::query::{HostQuery, ValidQuery, check_limit};
+use crate::client::HssClient;
+use crate::decode::HostPage;
+use crate::error::Error;
+use crate::listing::{FetchPage, Listing, MAX_PASSES, Page, Plan};
+use crate::query::{HostQuery, check_limit};
 
 /// How a listing fetches its pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +21,10 @@ pub struct ListOptions {
     pub page_size: u32,
     /// Pages fetched at once once `total_num` is known. Default 1.
     pub concurrency: usize,
+    /// Passes over the task at most, the first included, before a task
+    /// that keeps moving ends the listing in
+    /// [`Error::IncompleteListing`]. Default 3, at most 8.
+    pub max_passes: u32,
 }
 
 impl Default for ListOptions {
@@ -31,6 +32,7 @@ impl Default for ListOptions {
         ListOptions {
             page_size: 200,
             concurrency: 1,
+            max_passes: 3,
         }
     }
 }
@@ -47,121 +49,28 @@ impl ListOptions {
         self.page_size = page_size;
         self
     }
-}
 
-type PageFuture = Pin<Box<dyn Future<Output = (u64, Result<HostPage, Error>)> + Send>>;
-
-struct Lister {
-    client: HssClient,
-    query: ValidQuery,
-    page_size: u32,
-    concurrency: usize,
-    /// The offset of the next host to yield; every host before it was yielded.
-    next_yield: u64,
-    /// The offset of the next page to request.
-    next_plan: u64,
-    /// The task's size as last reported (`None` before the first page).
-    total: Option<u64>,
-    /// False once the listing reached its end or failed.
-    more: bool,
-    in_flight: FuturesOrdered<PageFuture>,
-}
-
-impl Lister {
-    fn plan_more(&mut self) {
-        while self.more && self.in_flight.len() < self.concurrency {
-            let offset = self.next_plan;
-            let wanted = match self.total {
-                // Before the first answer, only the first page.
-                None => self.in_flight.is_empty(),
-                Some(total) => offset < total,
-            };
-            if !wanted {
-                break;
-            }
-            if offset > u64::from(MAX_OFFSET) {
-                let total_num = self.total.unwrap_or(offset);
-                self.in_flight.push_back(Box::pin(async move {
-                    (offset, Err(Error::OffsetCap { offset, total_num }))
-                }));
-                self.next_plan = u64::MAX;
-                break;
-            }
-            let mut query = self.query.clone();
-            query.offset = Some(offset as u32);
-            query.limit = Some(self.page_size);
-            let client = self.client.clone();
-            self.in_flight.push_back(Box::pin(async move {
-                (offset, client.fetch_page(&query).await)
-            }));
-            self.next_plan = offset + u64::from(self.page_size);
-        }
-    }
-
-    /// Takes in one answered page; returns an error that ends the listing.
-    fn accept(&mut self, offset: u64, page: &HostPage) -> Result<(), Error> {
-        let len = page.hosts.len() as u64;
-        // Without total_num, a full page means there may be more.
-        let total = page
-            .total_num
-            .unwrap_or(if len >= u64::from(self.page_size) {
-                offset + len + 1
-            } else {
-                offset + len
-            });
-        self.total = Some(total);
-        if len == 0 {
-            self.more = false;
-            if total > offset {
-                return Err(Error::IncompleteListing {
-                    offset,
-                    total_num: total,
-                    request_id: page.request_id.clone(),
-                });
-            }
-            return Ok(());
-        }
-        self.next_yield = offset + len;
-        if self.next_yield >= total {
-            self.more = false;
-        } else if len < u64::from(self.page_size) && self.next_plan != self.next_yield {
-            // A short page: prefetched pages start at the wrong offsets.
-            self.in_flight = FuturesOrdered::new();
-            self.next_plan = self.next_yield;
-        }
-        Ok(())
-    }
-
-    /// The next page in offset order, `None` at the end.
-    async fn next_page(&mut self) -> Option<Result<HostPage, Error>> {
-        loop {
-            if !self.more {
-                return None;
-            }
-            self.plan_more();
-            let (offset, result) = self.in_flight.next().await?;
-            if offset != self.next_yield {
-                // Prefetched before a short page moved the offsets; its hosts
-                // are fetched again from the right offset.
-                continue;
-            }
-            let outcome = result.and_then(|page| self.accept(offset, &page).map(|()| page));
-            if outcome.is_err() {
-                self.more = false;
-                self.in_flight = FuturesOrdered::new();
-            }
-            match outcome {
-                Ok(page) if page.hosts.is_empty() => return None,
-                other => return Some(other),
-            }
-        }
+    /// Passes over the task at most (1..=8); 1 fails at the first sign
+    /// that the task moved instead of verifying.
+    pub fn max_passes(mut self, passes: u32) -> Self {
+        self.max_passes = passes;
+        self
     }
 }
 
 impl HssClient {
-    /// Every page the query matches, in offset order; each carries the
-    /// `total_num` its answer reported (for progress) and its request id.
-    /// An error ends the stream after the pages before it.
+    /// Every page the query matches; each carries the `total_num` its
+    /// answer reported (for progress) and its request id.
+    ///
+    /// The stream ends either with every host that was in the task from
+    /// the listing's start to its end, each exactly once (hosts that joined
+    /// or left meanwhile may or may not appear), or with an error: when
+    /// the task moved, verifying passes yield the hosts the first one
+    /// missed (so pages may come back out of offset order) and a task that
+    /// keeps moving ends in [`Error::IncompleteListing`]. The hosts yielded
+    /// before an error are real, but the list is not whole: treat an error
+    /// as "this listing failed". How the promise is kept: the
+    /// [module docs](crate#listings).
     ///
     /// The query's `offset` is where the listing starts; its `limit` is
     /// ignored in favour of `options.page_size`.
@@ -170,37 +79,12 @@ impl HssClient {
         query: HostQuery,
         options: ListOptions,
     ) -> impl Stream<Item = Result<HostPage, Error>> + Send + 'static {
-        let start = self.validate(&query).and_then(|query| {
-            check_limit(options.page_size).map_err(|_| {
-                Error::invalid(
-                    "page_size",
-                    format!("must be between 10 and 200, got {}", options.page_size),
-                )
-            })?;
-            Ok(query)
-        });
-        let state = match start {
-            Ok(query) => {
-                let offset = u64::from(query.offset.unwrap_or(0));
-                Ok(Lister {
-                    client: self.clone(),
-                    query,
-                    page_size: options.page_size,
-                    concurrency: options.concurrency.max(1),
-                    next_yield: offset,
-                    next_plan: offset,
-                    total: None,
-                    more: true,
-                    in_flight: FuturesOrdered::new(),
-                })
-            }
-            Err(error) => Err(Some(error)),
-        };
-        futures::stream::unfold(state, |state| async move {
+        let listing = self.host_listing(query, options);
+        futures::stream::unfold(listing, |state| async move {
             match state {
-                Ok(mut lister) => {
-                    let item = lister.next_page().await?;
-                    Some((item, Ok(lister)))
+                Ok(mut listing) => {
+                    let page = listing.next_page().await?;
+                    Some((page.map(HostPage::from), Ok(listing)))
                 }
                 Err(error) => error.map(|e| (Err(e), Err(None))),
             }
@@ -210,8 +94,49 @@ impl HssClient {
         .fuse()
     }
 
-    /// Every host the query matches, as a stream in offset order: the hosts
-    /// of [`list_pages`](Self::list_pages), one by one.
+    fn host_listing(
+        &self,
+        query: HostQuery,
+        options: ListOptions,
+    ) -> Result<Listing<VulScanTaskHostInfo>, Option<Error>> {
+        let query = self.validate(&query)?;
+        check_limit(options.page_size).map_err(|_| {
+            Error::invalid(
+                "page_size",
+                format!("must be between 10 and 200, got {}", options.page_size),
+            )
+        })?;
+        if !(1..=MAX_PASSES).contains(&options.max_passes) {
+            return Err(Some(Error::invalid(
+                "max_passes",
+                format!(
+                    "must be between 1 and {MAX_PASSES}, got {}",
+                    options.max_passes
+                ),
+            )));
+        }
+        let start = u64::from(query.offset.unwrap_or(0));
+        let client = self.clone();
+        let fetch: FetchPage<VulScanTaskHostInfo> = Arc::new(move |offset, limit| {
+            let client = client.clone();
+            let mut query = query.clone();
+            // `plan_more` never asks past MAX_OFFSET, which fits in u32.
+            query.offset = Some(u32::try_from(offset).unwrap_or(u32::MAX));
+            query.limit = Some(limit);
+            Box::pin(async move { client.fetch_page(&query).await.map(Page::from) })
+        });
+        Ok(Listing::new(Plan {
+            fetch,
+            id: |host| host.host_id.as_deref(),
+            start,
+            page_size: options.page_size,
+            concurrency: options.concurrency.max(1),
+            max_passes: options.max_passes,
+        }))
+    }
+
+    /// Every host the query matches, as a stream: the hosts of
+    /// [`list_pages`](Self::list_pages), one by one, with the same promise.
     pub fn list_hosts(
         &self,
         query: HostQuery,
@@ -222,8 +147,9 @@ impl HssClient {
             .try_flatten()
     }
 
-    /// Every host the query matches, collected; the first error fails the
-    /// whole call, so a returned list is never silently short.
+    /// Every host the query matches, collected: each host that stayed in
+    /// the task throughout exactly once, or an error, never a list that is
+    /// silently short or repeats a host.
     pub async fn collect_hosts(
         &self,
         query: HostQuery,
@@ -235,5 +161,25 @@ impl HssClient {
             hosts.push(host?);
         }
         Ok(hosts)
+    }
+}
+
+impl From<HostPage> for Page<VulScanTaskHostInfo> {
+    fn from(page: HostPage) -> Self {
+        Page {
+            total_num: page.total_num,
+            items: page.hosts,
+            request_id: page.request_id,
+        }
+    }
+}
+
+impl From<Page<VulScanTaskHostInfo>> for HostPage {
+    fn from(page: Page<VulScanTaskHostInfo>) -> Self {
+        HostPage {
+            total_num: page.total_num,
+            hosts: page.items,
+            request_id: page.request_id,
+        }
     }
 }

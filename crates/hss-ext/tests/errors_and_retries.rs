@@ -2,12 +2,16 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hss_ext::prelude::*;
 use hss_ext::{ServiceError, TransportKind};
 use reqwest::StatusCode;
 use support::{Reply, ScriptedServer, page, window};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 fn client_with(server: &ScriptedServer, retry: RetryPolicy) -> HssClient {
     HssClient::builder()
@@ -408,4 +412,253 @@ fn configuration_errors_say_what_to_set() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("ap-southeast-1"), "{err}");
+}
+
+#[tokio::test]
+async fn only_transient_statuses_are_retried() {
+    for (status, retried) in [
+        (408, true),
+        (429, true),
+        (500, true),
+        (502, true),
+        (503, true),
+        (504, true),
+        // The same request would get the same answer.
+        (501, false),
+        (505, false),
+    ] {
+        let server = ScriptedServer::always(Reply::json(status, "{}")).await;
+        let err = client_with(&server, fast_retries().with_max_attempts(2))
+            .list_hosts_page(&HostQuery::new("task"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(err.is_retryable(), retried, "{status}");
+        assert_eq!(
+            server.requests().len(),
+            if retried { 2 } else { 1 },
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_budget_cuts_the_attempt_in_flight() {
+    // The answer would come long after the budget, within the request timeout.
+    let server =
+        ScriptedServer::always(Reply::json(200, "{}").delayed(Duration::from_secs(30))).await;
+    let started = Instant::now();
+    let err = client_with(&server, fast_retries().with_budget(Duration::from_secs(1)))
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    let Error::Timeout {
+        budget,
+        attempts,
+        last_error,
+    } = &err
+    else {
+        panic!("expected the budget to end the call, got {err:?}");
+    };
+    assert_eq!(*budget, Duration::from_secs(1));
+    assert_eq!(*attempts, 1);
+    assert!(last_error.is_none());
+    assert_eq!(server.requests().len(), 1);
+    // Far below the 30 s the answer needs, and the 60 s request timeout.
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+    assert!(err.is_retryable(), "a later call may be answered");
+}
+
+#[tokio::test]
+async fn a_cut_attempt_keeps_the_failure_before_it() {
+    let server = ScriptedServer::start(|seen, n| {
+        if n == 0 {
+            Reply::json(503, r#"{"error_code":"APIGW.0500","error_msg":"busy"}"#)
+        } else {
+            ok_page(seen).delayed(Duration::from_secs(30))
+        }
+    })
+    .await;
+    let err = client_with(&server, fast_retries().with_budget(Duration::from_secs(1)))
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap_err();
+    let Error::Timeout {
+        attempts,
+        last_error: Some(last),
+        ..
+    } = &err
+    else {
+        panic!("expected the budget to end the call, got {err:?}");
+    };
+    assert_eq!(*attempts, 2);
+    assert_eq!(last.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(last.request_id(), Some("req-0"));
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(
+        err.to_string(),
+        "no answer within the time budget of 1s: attempt 2 was cut short; attempt 1 failed: HSS answered 503 Service Unavailable: APIGW.0500: busy (request id req-0)"
+    );
+}
+
+/// Counts the requests the client tries to send, and refuses them all.
+#[derive(Default)]
+struct RefuseAll(AtomicUsize);
+
+impl hss_ext::hss_api::RequestHook for RefuseAll {
+    fn name(&self) -> &'static str {
+        "refuse-all"
+    }
+
+    fn before_send(
+        &self,
+        _: &mut reqwest::Request,
+        _: &hss_ext::hss_api::OperationInfo,
+    ) -> Result<(), String> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Err("not today".into())
+    }
+}
+
+#[tokio::test]
+async fn what_the_caller_must_fix_is_never_sent_again() {
+    let server = ScriptedServer::start(|seen, _| ok_page(seen)).await;
+
+    // Refused before anything is built.
+    let err = client_with(&server, fast_retries())
+        .list_hosts_page(&HostQuery::new("task").limit(5))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+
+    // Refused by a hook: asked once, never again.
+    let refuse = Arc::new(RefuseAll::default());
+    let client = HssClient::builder()
+        .endpoint_url(server.base_url())
+        .without_credentials()
+        .project_id("proj")
+        .hook(refuse.clone())
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    let err = client
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(refuse.0.load(Ordering::SeqCst), 1);
+    assert_eq!(server.requests().len(), 0);
+
+    // An answer that cannot be decoded would be the same again.
+    let garbled = ScriptedServer::always(Reply::json(200, r#"{"total_num": "many"#)).await;
+    let err = client_with(&garbled, fast_retries())
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(garbled.requests().len(), 1);
+}
+
+/// A raw loopback server: each connection's request head is read and
+/// counted, then `script` decides what happens to the connection.
+async fn raw_server(
+    script: impl Fn(tokio::net::TcpStream, usize) -> futures::future::BoxFuture<'static, ()>
+    + Send
+    + Sync
+    + 'static,
+) -> (String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    // At most a handful of connections: the clients here make at most 3.
+    let task = tokio::spawn(async move {
+        for _ in 0..8 {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(script(stream, n));
+        }
+    });
+    (url, requests, task)
+}
+
+fn raw_client(url: &str) -> HssClient {
+    HssClient::builder()
+        .endpoint_url(url)
+        .without_credentials()
+        .project_id("proj")
+        .retry(fast_retries().with_max_attempts(3))
+        .build()
+        .unwrap()
+}
+
+/// A whole answer: an empty page.
+const OK_PAGE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"total_num\":0}";
+
+#[tokio::test]
+async fn a_connection_reset_or_closed_before_an_answer_is_retried() {
+    // First connection: reset (RST). Second: closed without a word (what a
+    // server does to an idle keep-alive connection). Third: a page.
+    let (url, requests, _server) = raw_server(|mut stream, n| {
+        Box::pin(async move {
+            match n {
+                0 => {
+                    let _ = stream.set_zero_linger();
+                    drop(stream);
+                }
+                1 => drop(stream),
+                _ => {
+                    let _ = stream.write_all(OK_PAGE).await;
+                    let _ = stream.shutdown().await;
+                }
+            }
+        })
+    })
+    .await;
+    let page = raw_client(&url)
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap();
+    assert_eq!(page.total_num, Some(0));
+    assert_eq!(requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_is_not_sent_again() {
+    let (url, requests, _server) = raw_server(|mut stream, _| {
+        Box::pin(async move {
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n").await;
+            let _ = stream.shutdown().await;
+        })
+    })
+    .await;
+    let err = raw_client(&url)
+        .list_hosts_page(&HostQuery::new("task"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Other,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
 }

@@ -178,21 +178,21 @@ async fn an_early_empty_page_is_an_error_after_the_hosts_before_it() {
             )
             .collect()
             .await;
-        assert_eq!(items.len(), 401, "400 hosts then the error");
+        assert_eq!(items.len(), 401, "400 hosts, once each, then the error");
         assert!(items[..400].iter().all(Result::is_ok));
         let err = items[400].as_ref().unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::IncompleteListing {
-                    offset: 400,
-                    total_num: 1000,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        let Error::IncompleteListing(drift) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(drift.empty_page_at, Some(400));
+        assert_eq!(drift.total_after, Some(1000));
+        assert_eq!(drift.listed, 400);
+        assert_eq!(drift.passes, 3, "verified twice before giving up");
         assert!(err.request_id().unwrap().starts_with("req-"));
+        assert!(
+            err.to_string().contains("empty page at offset 400"),
+            "{err}"
+        );
 
         let err = client
             .collect_hosts(
@@ -201,7 +201,7 @@ async fn an_early_empty_page_is_an_error_after_the_hosts_before_it() {
             )
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::IncompleteListing { .. }));
+        assert!(matches!(err, Error::IncompleteListing(_)));
     }
 }
 

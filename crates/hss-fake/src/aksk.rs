@@ -1,11 +1,25 @@
-//! AK/SK signature verification, delegated to `hss-auth`.
+//! AK/SK signature verification, delegated to `hss-auth`: whether a request
+//! was signed by a key the fake accepts. The gateway policy around it
+//! (tokens, temporary keys, lockout) is `auth`'s.
 
 use std::time::Duration;
 
 use hss_auth::signer::VerifyError;
 use hss_auth::{ExposeSecret, SecretString};
+use http::HeaderMap;
+use time::OffsetDateTime;
 
-use crate::auth::{AcceptedCredentials, AuthInput};
+use crate::credentials::AcceptedCredentials;
+
+/// The parts of a request that authentication looks at.
+pub(crate) struct AuthInput<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) raw_path: &'a str,
+    pub(crate) raw_query: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+    pub(crate) now: OffsetDateTime,
+}
 
 /// What a good signature tells about the caller.
 pub(crate) struct Verified {

@@ -9,97 +9,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use http::HeaderMap;
 use time::OffsetDateTime;
 
-/// An AK/SK pair the fake accepts, with the security token of a temporary
-/// credential. `Debug` redacts the SK and the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AkSk {
-    /// Access key ID.
-    pub ak: String,
-    /// Secret access key.
-    pub sk: String,
-    /// `X-Security-Token` of a temporary credential; `None` for a permanent one.
-    pub security_token: Option<String>,
-}
-
-impl std::fmt::Debug for AkSk {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AkSk")
-            .field("ak", &self.ak)
-            .field("sk", &"[REDACTED]")
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "[REDACTED]"),
-            )
-            .finish()
-    }
-}
-
-/// What the fake accepts. `Debug` redacts every secret.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct AcceptedCredentials {
-    /// Accepted `X-Auth-Token` values.
-    pub tokens: Vec<String>,
-    /// Accepted AK/SK pairs.
-    pub keys: Vec<AkSk>,
-}
-
-impl std::fmt::Debug for AcceptedCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AcceptedCredentials")
-            .field("tokens", &format_args!("[{} REDACTED]", self.tokens.len()))
-            .field("keys", &self.keys)
-            .finish()
-    }
-}
-
-impl AcceptedCredentials {
-    /// Demo credentials derived from `seed`: one token, one permanent AK/SK
-    /// and one temporary AK/SK with its security token.
-    pub fn generate(seed: u64) -> AcceptedCredentials {
-        use rand::{RngExt, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6372_6564_0000_0000);
-        let mut text = |alphabet: &[u8], n: usize| -> String {
-            (0..n)
-                .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-                .collect()
-        };
-        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let token = format!("MIIfake{}", text(B64, 120));
-        let permanent = AkSk {
-            ak: text(UPPER, 20),
-            sk: text(ALNUM, 40),
-            security_token: None,
-        };
-        let temporary = AkSk {
-            ak: text(UPPER, 20),
-            sk: text(ALNUM, 40),
-            security_token: Some(format!("gQpjbi1ub3J0aC00{}", text(B64, 200))),
-        };
-        AcceptedCredentials {
-            tokens: vec![token],
-            keys: vec![permanent, temporary],
-        }
-    }
-
-    /// The first permanent AK/SK.
-    pub fn permanent(&self) -> Option<&AkSk> {
-        self.keys.iter().find(|k| k.security_token.is_none())
-    }
-
-    /// The first temporary AK/SK.
-    pub fn temporary(&self) -> Option<&AkSk> {
-        self.keys.iter().find(|k| k.security_token.is_some())
-    }
-
-    fn key(&self, ak: &str) -> Option<&AkSk> {
-        self.keys.iter().find(|k| k.ak == ak)
-    }
-}
+use crate::aksk::{self, AuthInput};
+use crate::credentials::AcceptedCredentials;
 
 /// Locking an AK after repeated signature failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,16 +64,6 @@ pub(crate) struct Auth {
     pub(crate) max_skew: Duration,
     pub(crate) lockout: Option<Lockout>,
     failures: Mutex<HashMap<String, Failures>>,
-}
-
-/// The parts of a request that authentication looks at.
-pub(crate) struct AuthInput<'a> {
-    pub(crate) method: &'a str,
-    pub(crate) raw_path: &'a str,
-    pub(crate) raw_query: &'a str,
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) body: &'a [u8],
-    pub(crate) now: OffsetDateTime,
 }
 
 const PREFIX: &str = "Incorrect IAM authentication information: ";
@@ -220,8 +123,8 @@ impl Auth {
                 "{PREFIX}access key {ak} is locked after repeated signature failures until {until}"
             ));
         }
-        let result = crate::aksk::verify(input, &self.credentials, self.max_skew).and_then(
-            |verified| match (&key.security_token, verified.security_token.as_deref()) {
+        let result = aksk::verify(input, &self.credentials, self.max_skew).and_then(|verified| {
+            match (&key.security_token, verified.security_token.as_deref()) {
                 (None, None) => Ok(Caller::AccessKey {
                     ak: ak.clone(),
                     temporary: false,
@@ -245,8 +148,8 @@ impl Auth {
                 (None, Some(_)) => Err(format!(
                     "{PREFIX}access key {ak} is permanent and takes no X-Security-Token"
                 )),
-            },
-        );
+            }
+        });
         self.record(&ak, result.is_ok(), input.now);
         result
     }
@@ -310,21 +213,5 @@ mod tests {
         );
         assert_eq!(access_key_of("SDK-HMAC-SHA256 Access=, Signature=ab"), None);
         assert_eq!(access_key_of("Bearer x"), None);
-    }
-
-    #[test]
-    fn debug_redacts_secrets() {
-        let creds = AcceptedCredentials::generate(3);
-        let text = format!("{creds:?}");
-        assert!(!text.contains(&creds.tokens[0]));
-        for key in &creds.keys {
-            assert!(text.contains(&key.ak));
-            assert!(!text.contains(&key.sk));
-            if let Some(t) = &key.security_token {
-                assert!(!text.contains(t.as_str()));
-            }
-        }
-        assert_eq!(creds, AcceptedCredentials::generate(3));
-        assert_ne!(creds, AcceptedCredentials::generate(4));
     }
 }

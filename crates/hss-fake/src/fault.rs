@@ -1,5 +1,6 @@
 //! Faults injected on demand: latency, throttling, server errors, broken
-//! bodies and dropped connections.
+//! bodies, dropped connections, and pages that break the paging contract
+//! (too long, or repeating another page).
 //!
 //! A fault plan is a list of [`FaultRule`]s. Each request that reaches the
 //! fake (any path, before authentication) is numbered from 1 since the plan
@@ -51,6 +52,18 @@ pub enum Fault {
         /// Pause before each write.
         interval: Duration,
     },
+    /// A page with `extra` hosts more than `limit` asked for, continuing from
+    /// the offset (the hosts of `offset .. offset + limit + extra`), with the
+    /// right `total_num`. Only successful listings change.
+    OverlongPage {
+        /// Hosts beyond `limit`.
+        extra: u32,
+    },
+    /// The hosts of the previous page (`offset - limit`, at least 0) instead
+    /// of the page asked for, with the right `total_num`: a client that
+    /// trusts offsets sees some hosts twice and misses others. Only
+    /// successful listings change; the first page is answered as it is.
+    RepeatedPage,
 }
 
 impl Fault {
@@ -82,6 +95,11 @@ impl Fault {
             error_code: code.to_owned(),
             error_msg: msg.to_owned(),
         }
+    }
+
+    /// A page `extra` hosts longer than `limit`.
+    pub fn overlong_page(extra: u32) -> Fault {
+        Fault::OverlongPage { extra }
     }
 
     /// A slow body: `chunk` bytes every `interval_ms` milliseconds.
@@ -168,10 +186,12 @@ impl std::str::FromStr for FaultRule {
     /// Parses `KIND[@WHEN]`, the syntax of the binary's `--fault`:
     ///
     /// - KIND: `latency:MS`, `throttle[:SECS]`, `status:CODE`, `html502`,
-    ///   `truncate`, `reset`, `slow:BYTES:MS`;
+    ///   `truncate`, `reset`, `slow:BYTES:MS`, `overlong[:EXTRA]` (default
+    ///   1 host more), `repeat`;
     /// - WHEN: `always` (the default), `first:N`, `every:N`, `nth:N`.
     ///
-    /// For example `status:503@first:3` or `slow:16:50@every:10`.
+    /// For example `status:503@first:3`, `slow:16:50@every:10` or
+    /// `repeat@nth:3`.
     fn from_str(text: &str) -> Result<FaultRule, String> {
         let (kind, when) = text.split_once('@').unwrap_or((text, "always"));
         let number = |s: &str| {
@@ -196,6 +216,13 @@ impl std::str::FromStr for FaultRule {
             ["truncate"] => Fault::TruncatedBody,
             ["reset"] => Fault::ResetConnection,
             ["slow", bytes, ms] => Fault::slow_body(number(bytes)? as usize, number(ms)?),
+            ["overlong"] => Fault::overlong_page(1),
+            ["overlong", extra] => {
+                let extra = u32::try_from(number(extra)?)
+                    .map_err(|_| format!("{extra} hosts more is too many in fault {text:?}"))?;
+                Fault::overlong_page(extra)
+            }
+            ["repeat"] => Fault::RepeatedPage,
             _ => return Err(format!("unknown fault {kind:?}")),
         };
         let when = match when.split_once(':') {
@@ -300,8 +327,23 @@ mod tests {
             "reset@nth:2".parse::<FaultRule>().unwrap(),
             FaultRule::nth(2, Fault::ResetConnection)
         );
+        assert_eq!(
+            "overlong:5@first:2".parse::<FaultRule>().unwrap(),
+            FaultRule::first(2, Fault::overlong_page(5))
+        );
+        assert_eq!(
+            "overlong".parse::<FaultRule>().unwrap(),
+            FaultRule::always(Fault::overlong_page(1))
+        );
+        assert_eq!(
+            "repeat@every:3".parse::<FaultRule>().unwrap(),
+            FaultRule::every_nth(3, Fault::RepeatedPage)
+        );
         for bad in [
             "nope",
+            "overlong:x",
+            "overlong:99999999999",
+            "repeat:2",
             "status:abc",
             "status:999",
             "reset@every:0",

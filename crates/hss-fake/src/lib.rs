@@ -20,10 +20,20 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The modules: [`data`] (generated and fixture data), [`fault`] (fault
-//! plans), [`testing`] (helpers for other crates' tests), [`scripted`] (a
-//! server whose answers a closure decides, for shapes the service never
-//! sends), and the server ([`FakeHss`], [`RunningFake`]).
+//! Tasks can move while they are listed, as on the real service: a running
+//! scan whose `scanning` hosts finish ([`ScanProgress`],
+//! [`RunningFake::advance_scan`]) and hosts that join and leave
+//! ([`HostChurn`], [`RunningFake::insert_hosts`],
+//! [`RunningFake::remove_hosts_at`]).
+//!
+//! The public modules: [`data`] (generated and fixture data), [`fault`]
+//! (fault plans), [`testing`] (helpers for other crates' tests),
+//! [`scripted`] (a server whose answers a closure decides, for shapes the
+//! service never sends). The private ones: the server ([`FakeHss`],
+//! [`RunningFake`]), `store` (the served tasks and their indexes), `motion`
+//! (tasks that change over time), `params` (path and query), `credentials`,
+//! `aksk` (signature checks) and `auth` (the gateway's policy), `body` and
+//! `log`.
 
 #![warn(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -31,22 +41,26 @@
 mod aksk;
 mod auth;
 mod body;
+mod credentials;
 pub mod data;
 pub mod fault;
 mod log;
+mod motion;
 mod params;
 pub mod scripted;
 mod server;
 mod store;
 pub mod testing;
 
-pub use auth::{AcceptedCredentials, AkSk, Caller, Lockout};
+pub use auth::{Caller, Lockout};
+pub use credentials::{AcceptedCredentials, AkSk};
 pub use data::{
     ALL_GRANTED_EPS, DEFAULT_ENTERPRISE_PROJECT, DataError, Dataset, FailedReason, GenerateOptions,
     Host, HostInfo, ScanVul, TaskData, VulScanDetail,
 };
 pub use fault::{Fault, FaultRule, When};
 pub use log::RecordedRequest;
+pub use motion::{DEFAULT_CHURN_MAX_HOSTS, HostChurn, ScanProgress};
 pub use params::{
     DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, PageQuery, encode_component, hosts_path,
 };

@@ -1,7 +1,9 @@
 //! Helpers for tests that talk to a [`RunningFake`](crate::RunningFake),
-//! including raw TCP exchanges for the faults an HTTP client hides.
+//! including raw TCP exchanges for the faults an HTTP client hides, and a
+//! clock a test moves by hand.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, Method};
@@ -9,7 +11,47 @@ use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::AkSk;
+use hss_auth::Clock;
+
+use crate::credentials::AkSk;
+
+/// A clock that moves only when told, shared by its clones: give one to
+/// [`FakeHssBuilder::clock`](crate::FakeHssBuilder::clock) and keep one to
+/// step a [`ScanProgress`](crate::ScanProgress) or
+/// [`HostChurn`](crate::HostChurn) exactly (sign requests with its
+/// [`now`](Clock::now), since the fake checks `X-Sdk-Date` against it too).
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    now: Arc<Mutex<OffsetDateTime>>,
+}
+
+impl ManualClock {
+    /// A clock at `start`.
+    pub fn new(start: OffsetDateTime) -> ManualClock {
+        ManualClock {
+            now: Arc::new(Mutex::new(start)),
+        }
+    }
+
+    /// Moves the clock on by `by`.
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now = now.saturating_add(time::Duration::try_from(by).unwrap_or(time::Duration::MAX));
+    }
+}
+
+impl Default for ManualClock {
+    /// A clock at the present moment.
+    fn default() -> Self {
+        ManualClock::new(OffsetDateTime::now_utc())
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Signs a request as the official SDK does, with `key` (adding its
 /// `X-Security-Token` when it is temporary), and returns the headers to send:

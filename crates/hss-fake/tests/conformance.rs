@@ -223,6 +223,13 @@ async fn every_kind_of_answer() -> Vec<Seen> {
         )
         .await,
     );
+    seen.extend(fault_answers(&fake, &url).await);
+    seen
+}
+
+/// One answer under each fault that still answers.
+async fn fault_answers(fake: &RunningFake, url: &str) -> Vec<Seen> {
+    let mut seen = Vec::new();
     for (label, fault) in [
         ("429", Fault::throttle(3)),
         ("500", Fault::server_error(500)),
@@ -231,9 +238,11 @@ async fn every_kind_of_answer() -> Vec<Seen> {
         ("504", Fault::server_error(504)),
         ("502 HTML", Fault::BadGatewayHtml),
         ("slow body", Fault::slow_body(4096, 1)),
+        ("overlong page", Fault::overlong_page(5)),
+        ("repeated page", Fault::RepeatedPage),
     ] {
         fake.set_faults([FaultRule::first(1, fault)]);
-        seen.push(fetch(label, &url, token(&fake)).await);
+        seen.push(fetch(label, url, token(fake)).await);
     }
     fake.clear_faults();
     seen

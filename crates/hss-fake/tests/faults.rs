@@ -280,3 +280,74 @@ async fn faults_apply_before_authentication_and_to_every_path() {
     let after = reqwest::get(fake.hosts_url(&fake.task_id())).await.unwrap();
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The host IDs of a page of the task, asked with `offset` and `limit`.
+async fn page_ids(fake: &RunningFake, offset: u32, limit: u32) -> (u64, Vec<String>) {
+    let url = format!(
+        "{}?offset={offset}&limit={limit}",
+        fake.hosts_url(&fake.task_id())
+    );
+    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let ids = body["data_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host_id"].as_str().unwrap().to_owned())
+        .collect();
+    (body["total_num"].as_u64().unwrap(), ids)
+}
+
+fn all_ids(fake: &RunningFake) -> Vec<String> {
+    fake.matching_hosts(&fake.task_id(), None, None)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.info.host_id.unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_overlong_page_has_more_hosts_than_limit_from_the_offset_on() {
+    let fake = start().await;
+    let all = all_ids(&fake);
+    fake.set_faults(["overlong:7@first:1".parse::<FaultRule>().unwrap()]);
+    assert_eq!(
+        fake.faults(),
+        [FaultRule::first(1, Fault::overlong_page(7))]
+    );
+    let (total, ids) = page_ids(&fake, 20, 10).await;
+    assert_eq!(total, 60);
+    assert_eq!(ids, all[20..37]);
+    // Then pages are right again; near the end it stops at the last host.
+    assert_eq!(page_ids(&fake, 20, 10).await.1, all[20..30]);
+    fake.set_faults([FaultRule::always(Fault::overlong_page(30))]);
+    let (total, ids) = page_ids(&fake, 40, 10).await;
+    assert_eq!((total, ids), (60, all[40..60].to_vec()));
+}
+
+#[tokio::test]
+async fn a_repeated_page_sends_the_previous_page_again() {
+    let fake = start().await;
+    let all = all_ids(&fake);
+    fake.set_faults(["repeat@nth:2".parse::<FaultRule>().unwrap()]);
+    let (_, first) = page_ids(&fake, 10, 10).await;
+    assert_eq!(first, all[10..20]);
+    let (total, second) = page_ids(&fake, 20, 10).await;
+    assert_eq!(total, 60, "total_num stays right");
+    assert_eq!(second, first, "offset 20 answered with offset 10's hosts");
+    assert_eq!(page_ids(&fake, 20, 10).await.1, all[20..30]);
+    // The first page has no previous one: it comes as it is.
+    fake.set_faults([FaultRule::always(Fault::RepeatedPage)]);
+    assert_eq!(page_ids(&fake, 0, 10).await.1, all[0..10]);
+    assert_eq!(page_ids(&fake, 5, 10).await.1, all[0..10]);
+}
+
+#[tokio::test]
+async fn page_faults_leave_errors_alone() {
+    let fake = start().await;
+    fake.set_faults([FaultRule::always(Fault::overlong_page(5))]);
+    let url = format!("{}?limit=5", fake.hosts_url(&fake.task_id()));
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error_code"], "HSS.0001");
+}

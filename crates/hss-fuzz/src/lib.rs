@@ -79,10 +79,10 @@ fn parse_status(line: &[u8]) -> Option<StatusCode> {
     StatusCode::from_u16(code).ok()
 }
 
+/// The statuses a request is sent again for, as the README promises them
+/// (not 501 or 505: the same request would fail the same way).
 fn retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || status.is_server_error()
+    [408, 429, 500, 502, 503, 504].contains(&status.as_u16())
 }
 
 /// What must hold for every error the client returns from an answer: one

@@ -1,12 +1,18 @@
 //! The output formats of `hss scan-task hosts`.
 //!
-//! Hosts go into a [`HostSink`], one at a time, so that `--all` can stream:
-//! `ndjson`, `csv` and `json` write each host as it comes (`json` as the
-//! elements of one array), while `table` keeps them to align its columns.
-//! One page in `json` is written by [`write_page`] in the API's own shape.
-//! JSON always goes through the generated types' serde, so values are
-//! written exactly as the service sent them.
+//! Hosts go into a [`HostSink`], one at a time: `ndjson`, `csv` and `json`
+//! write each host as it comes (`json` as the elements of one array),
+//! while `table` keeps them to align its columns. With `--all`, `json` and
+//! `csv` write into a [`spool::Spool`] that reaches stdout only once the
+//! listing completed ([`is_document`]), because a cut array or CSV still
+//! parses as a whole list; `ndjson` lines go out as pages arrive, each
+//! whole. One page in `json` is written by [`write_page`] in the API's own
+//! shape. JSON always goes through the generated types' serde, so values
+//! are written exactly as the service sent them; CSV cells go through
+//! [`cells::write_row`] against formula injection.
 
+pub mod cells;
+pub mod spool;
 pub mod table;
 
 use std::io::{self, Write};
@@ -47,6 +53,13 @@ pub enum Scope {
     },
     /// Every page from the start offset on.
     All,
+}
+
+/// Whether `format` is one document that a cut would leave parseable (a
+/// JSON array, a CSV file), so that `--all` spools it until the listing
+/// completed.
+pub fn is_document(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Csv)
 }
 
 /// A sink for `format`, writing to `out`.
@@ -174,6 +187,7 @@ pub fn table_row(table: &mut Table, host: &VulScanTaskHostInfo) {
 }
 
 /// A table of hosts, ready to write.
+#[cfg(feature = "demo")]
 pub fn hosts_table<'a>(hosts: impl IntoIterator<Item = &'a VulScanTaskHostInfo>) -> Table {
     let mut table = host_table();
     for host in hosts {
@@ -298,7 +312,7 @@ struct CsvSink<'a> {
 impl CsvSink<'_> {
     fn header(&mut self) -> io::Result<()> {
         if !self.header_written {
-            self.out.write_record(CSV_HEADER)?;
+            cells::write_row(&mut self.out, CSV_HEADER)?;
             self.header_written = true;
         }
         Ok(())
@@ -309,15 +323,18 @@ impl HostSink for CsvSink<'_> {
     fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
         self.header()?;
         let field = |v: &Option<String>| v.clone().unwrap_or_default();
-        self.out.write_record([
-            field(&host.host_id),
-            field(&host.host_name),
-            field(&host.public_ip),
-            field(&host.private_ip),
-            field(&host.asset_value),
-            field(&host.scan_status),
-            failure_text(host),
-        ])?;
+        cells::write_row(
+            &mut self.out,
+            [
+                field(&host.host_id),
+                field(&host.host_name),
+                field(&host.public_ip),
+                field(&host.private_ip),
+                field(&host.asset_value),
+                field(&host.scan_status),
+                failure_text(host),
+            ],
+        )?;
         Ok(())
     }
 

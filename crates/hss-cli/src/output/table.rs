@@ -43,7 +43,10 @@ impl Table {
     /// Adds a row; control characters in cells are shown as spaces so a
     /// value can neither break the layout nor drive the terminal.
     pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        let row: Vec<String> = cells.into_iter().map(|c| printable(c.as_ref())).collect();
+        let row: Vec<String> = cells
+            .into_iter()
+            .map(|c| hss_ext::text::one_line(c.as_ref()).into_owned())
+            .collect();
         debug_assert_eq!(row.len(), self.headers.len());
         self.rows.push(row);
     }
@@ -104,12 +107,6 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
     out.push('…');
     out
-}
-
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

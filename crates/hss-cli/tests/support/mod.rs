@@ -1,5 +1,5 @@
-//! Helpers for the CLI tests: a fake HSS on 127.0.0.1, the `hss` binary
-//! with a clean environment, and golden files.
+//! Helpers for the CLI tests: a fake HSS or a scripted server on
+//! 127.0.0.1, the `hss` binary with a clean environment, and golden files.
 
 #![allow(dead_code)]
 
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use hss_fake::scripted::{Reply, ScriptedRequest, ScriptedServer};
 use hss_fake::{Dataset, FakeHss, RunningFake};
 
 /// The fixture every golden test serves: hosts from the fake's generator
@@ -87,6 +88,76 @@ impl Fake {
         assert_eq!(stderr, "", "hss {args:?} wrote to stderr");
         String::from_utf8(output.stdout).expect("stdout is UTF-8")
     }
+}
+
+/// A [`ScriptedServer`] on 127.0.0.1, on a runtime of its own like [`Fake`].
+pub struct Scripted {
+    // Declared first so it stops before the runtime.
+    pub server: ScriptedServer,
+    _runtime: tokio::runtime::Runtime,
+    home: tempfile::TempDir,
+}
+
+impl Scripted {
+    /// A server whose `handler(request, n)` answers the `n`th request.
+    pub fn start(
+        handler: impl Fn(&ScriptedRequest, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime.block_on(ScriptedServer::start(handler));
+        Scripted {
+            server,
+            _runtime: runtime,
+            home: tempfile::tempdir().expect("a temporary HOME"),
+        }
+    }
+
+    /// `hss scan-task hosts --endpoint <server> --task-id task` with a
+    /// token and a project in the environment (the server checks neither).
+    pub fn hosts(&self) -> Command {
+        let mut cmd = hss(self.home.path());
+        cmd.env("HUAWEICLOUD_SDK_TOKEN", "MIIscripted-token")
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", "proj")
+            .args(["scan-task", "hosts", "--endpoint", self.server.base_url()])
+            .args(["--task-id", "task"]);
+        cmd
+    }
+}
+
+/// The offset and limit a request asked for (the API's defaults when absent).
+pub fn window(request: &ScriptedRequest) -> (u64, u64) {
+    let number = |key: &str, default: u64| {
+        request
+            .query(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    (number("offset", 0), number("limit", 10))
+}
+
+/// A page of a task of `total` hosts, host `i` being `host(i)`, as the API
+/// sends it.
+pub fn page(offset: u64, limit: u64, total: u64, host: impl Fn(u64) -> serde_json::Value) -> Reply {
+    let hosts: Vec<serde_json::Value> = (offset..total.min(offset + limit)).map(host).collect();
+    Reply::json(
+        200,
+        serde_json::json!({"total_num": total, "data_list": hosts}).to_string(),
+    )
+}
+
+/// Host `i` of a synthetic task: id `h<i>`, name `host-<i>`, failed.
+pub fn plain_host(i: u64) -> serde_json::Value {
+    serde_json::json!({
+        "host_id": format!("h{i}"),
+        "host_name": format!("host-{i}"),
+        "scan_status": "failed",
+        "asset_value": "common",
+        "failed_reasons": [{"vul_type": "linux_vul", "failed_reason": format!("reason {i}")}],
+    })
 }
 
 /// The `hss` binary with no `HUAWEICLOUD_*` or `RUST_LOG` from the real

@@ -28,3 +28,34 @@ pub fn window(request: &ScriptedRequest) -> (u64, u64) {
         .unwrap_or(10);
     (offset, limit)
 }
+
+/// A page of a task whose hosts are `ids`, in that order.
+pub fn page_of(ids: &[String], offset: u64, limit: u64) -> String {
+    let start = (offset as usize).min(ids.len());
+    let end = (offset.saturating_add(limit) as usize).min(ids.len());
+    let hosts: Vec<String> = ids[start..end]
+        .iter()
+        .map(|id| host_json(Some(id)))
+        .collect();
+    format!(
+        r#"{{"total_num":{},"data_list":[{}]}}"#,
+        ids.len(),
+        hosts.join(",")
+    )
+}
+
+/// One host of the synthetic task; `None` leaves out `host_id`.
+pub fn host_json(id: Option<&str>) -> String {
+    let name = id.unwrap_or("anonymous");
+    let id = id
+        .map(|id| format!(r#""host_id":"{id}","#))
+        .unwrap_or_default();
+    format!(
+        r#"{{{id}"host_name":"host-{name}","scan_status":"failed","asset_value":"common","failed_reasons":[{{"vul_type":"linux_vul","failed_reason":"r"}}]}}"#
+    )
+}
+
+/// `h{first}` .. `h{end - 1}`.
+pub fn host_ids(range: std::ops::Range<u64>) -> Vec<String> {
+    range.map(|i| format!("h{i}")).collect()
+}

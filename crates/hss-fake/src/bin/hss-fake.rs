@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use hss_fake::{AcceptedCredentials, AkSk, Dataset, FakeHss, FaultRule, GenerateOptions};
+use hss_fake::{
+    AcceptedCredentials, AkSk, DEFAULT_CHURN_MAX_HOSTS, Dataset, FakeHss, FakeHssBuilder,
+    FaultRule, GenerateOptions, HostChurn, RunningFake, ScanProgress,
+};
 
 /// A fake Huawei Cloud HSS serving ListVulScanTaskHost on 127.0.0.1.
 ///
@@ -26,8 +29,10 @@ struct Args {
     /// Seed of the generated data and of the default credentials.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Enterprise projects including the default `0` (1 puts every host in `0`).
-    #[arg(long, default_value_t = 3)]
+    /// Enterprise projects including the default `0`. 1 puts every host in
+    /// `0`, so a query without parameters lists them all; with more, about
+    /// half are elsewhere and need enterprise_project_id (or all_granted_eps).
+    #[arg(long, default_value_t = 1)]
     enterprise_projects: usize,
     /// Project ID (default: derived from the seed).
     #[arg(long)]
@@ -57,10 +62,26 @@ struct Args {
     #[arg(long)]
     latency_ms: Option<u64>,
     /// A fault rule, KIND[@WHEN]; repeatable. KIND: latency:MS, throttle[:SECS],
-    /// status:CODE, html502, truncate, reset, slow:BYTES:MS. WHEN: always,
-    /// first:N, every:N, nth:N. Example: status:503@every:10
+    /// status:CODE, html502, truncate, reset, slow:BYTES:MS, overlong[:EXTRA]
+    /// (EXTRA hosts more than limit), repeat (the previous page again). WHEN:
+    /// always, first:N, every:N, nth:N. Example: status:503@every:10
     #[arg(long = "fault")]
     faults: Vec<FaultRule>,
+    /// A running scan, HOSTS:MS[:FAILED%]: every MS milliseconds HOSTS of the
+    /// hosts still scanning finish, FAILED% of them as failed (default 20).
+    /// Example: 5:1000
+    #[arg(long)]
+    scan_progress: Option<ScanProgress>,
+    /// Hosts joining and leaving, JOIN:LEAVE:MS: every MS milliseconds LEAVE
+    /// hosts leave and JOIN new ones join, at random places. Example: 3:2:500
+    #[arg(long)]
+    churn: Option<HostChurn>,
+    /// Leaving stops at this many hosts per task (with --churn).
+    #[arg(long, requires = "churn", default_value_t = 0)]
+    churn_min_hosts: usize,
+    /// Joining stops at this many hosts per task (with --churn).
+    #[arg(long, requires = "churn", default_value_t = DEFAULT_CHURN_MAX_HOSTS)]
+    churn_max_hosts: usize,
 }
 
 #[tokio::main]
@@ -104,7 +125,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {}", path.display());
         return Ok(());
     }
+    let fake = builder(&args, dataset).start().await?;
+    print_banner(&fake, &args);
+    shutdown_signal().await;
+    eprintln!("hss-fake: shutting down");
+    fake.shutdown().await;
+    Ok(())
+}
 
+/// The fake the arguments describe, serving `dataset`.
+fn builder(args: &Args, dataset: Dataset) -> FakeHssBuilder {
     let mut credentials = AcceptedCredentials::generate(args.seed);
     if let Some(token) = &args.token {
         credentials.tokens = vec![token.clone()];
@@ -130,9 +160,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(ms) = args.latency_ms {
         builder = builder.latency(Duration::from_millis(ms));
     }
-    let fake = builder.start().await?;
+    if let Some(progress) = args.scan_progress {
+        builder = builder.scan_progress(progress);
+    }
+    if let Some(churn) = args.churn {
+        builder = builder.host_churn(churn.bounds(args.churn_min_hosts, args.churn_max_hosts));
+    }
+    builder
+}
 
-    // A dev tool: printing the configured demo credentials here is intended.
+/// What a user needs to talk to the fake. A dev tool: printing the
+/// configured demo credentials here is intended.
+fn print_banner(fake: &RunningFake, args: &Args) {
     println!("hss-fake listening on {}", fake.base_url());
     println!("project_id:          {}", fake.project_id());
     for task in fake.task_ids() {
@@ -148,40 +187,45 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.no_auth {
         println!("authentication:      off");
     } else {
-        let creds = fake.credentials();
-        for token in &creds.tokens {
-            println!("X-Auth-Token:        {token}");
-        }
-        for key in &creds.keys {
-            match &key.security_token {
-                None => println!("AK / SK:             {} / {}", key.ak, key.sk),
-                Some(token) => {
-                    println!("temporary AK / SK:   {} / {}", key.ak, key.sk);
-                    println!("X-Security-Token:    {token}");
-                }
-            }
-        }
+        print_credentials(fake.credentials());
     }
     for rule in fake.faults() {
         println!("fault:               {rule:?}");
     }
+    if let Some(p) = args.scan_progress {
+        println!(
+            "scan progress:       {} scanning host(s) finish every {:?}, {}% failed",
+            p.hosts, p.every, p.failed_percent
+        );
+    }
+    if let Some(c) = args.churn {
+        println!(
+            "churn:               {} host(s) join and {} leave every {:?}, between {} and {} hosts",
+            c.join, c.leave, c.every, args.churn_min_hosts, args.churn_max_hosts
+        );
+    }
     if let Some(task) = fake.task_ids().first() {
-        let token = fake
-            .credentials()
-            .tokens
-            .first()
-            .cloned()
-            .unwrap_or_default();
+        let token = fake.credentials().tokens.first().map_or("", String::as_str);
         println!(
             "try: curl -s -H 'X-Auth-Token: {token}' '{}?limit=10&offset=0'",
             fake.hosts_url(task)
         );
     }
+}
 
-    shutdown_signal().await;
-    eprintln!("hss-fake: shutting down");
-    fake.shutdown().await;
-    Ok(())
+fn print_credentials(creds: &AcceptedCredentials) {
+    for token in &creds.tokens {
+        println!("X-Auth-Token:        {token}");
+    }
+    for key in &creds.keys {
+        match &key.security_token {
+            None => println!("AK / SK:             {} / {}", key.ak, key.sk),
+            Some(token) => {
+                println!("temporary AK / SK:   {} / {}", key.ak, key.sk);
+                println!("X-Security-Token:    {token}");
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

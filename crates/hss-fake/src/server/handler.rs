@@ -1,0 +1,226 @@
+//! Answering one request: faults first, then route, authentication,
+//! parameters and lookup, in the order the service checks them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, HeaderValue, RETRY_AFTER};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use super::respond::{api_not_found, gateway_flat, hss_error, html_bad_gateway, json_response};
+use super::shared::{Shared, lock};
+use crate::aksk::AuthInput;
+use crate::auth::Caller;
+use crate::body::FakeBody;
+use crate::fault::Fault;
+use crate::log::RecordedRequest;
+use crate::params::{self, PathMatch};
+use crate::store::{Lookup, effective_ep};
+
+/// Largest request body read (the operation has none); more gets 413.
+const MAX_BODY: usize = 1 << 20;
+
+/// Returned to hyper to drop the connection without an answer.
+#[derive(Debug, thiserror::Error)]
+#[error("connection reset on purpose by a fault")]
+pub(super) struct ConnectionReset;
+
+pub(super) async fn handle(
+    shared: Arc<Shared>,
+    reset: Arc<AtomicBool>,
+    request: Request<Incoming>,
+) -> Result<Response<FakeBody>, ConnectionReset> {
+    let received_at = SystemTime::now();
+    let request_id = shared.ids.next();
+    let (parts, body) = request.into_parts();
+    let (body, too_large) = read_body(body).await?;
+    let decision = lock(&shared.faults).next();
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let mut record = RecordedRequest {
+        method: parts.method.clone(),
+        raw_path: parts.uri.path().to_owned(),
+        raw_query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+        request_id: request_id.clone(),
+        status: None,
+        caller: None,
+        received_at,
+    };
+    if decision.fault == Some(Fault::ResetConnection) {
+        reset.store(true, Ordering::Relaxed);
+        tracing::info!(method = %record.method, path = %record.raw_path, %request_id, "fault: connection reset");
+        lock(&shared.log).push(record);
+        return Err(ConnectionReset);
+    }
+    let mut response = match fault_answer(decision.fault.as_ref(), &request_id) {
+        Some(response) => response,
+        None if too_large => gateway_flat(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "APIGW.0201",
+            "Request entity too large.",
+            &request_id,
+        ),
+        None => {
+            let (response, caller) = route(&shared, &record, &request_id, decision.fault.as_ref());
+            record.caller = caller;
+            response
+        }
+    };
+    reshape_body(&mut response, decision.fault.as_ref());
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-request-id",
+        HeaderValue::from_str(&request_id).expect("hex is a valid header value"),
+    );
+    headers.insert("server", HeaderValue::from_static("api-gateway"));
+    record.status = Some(response.status().as_u16());
+    tracing::info!(method = %record.method, path = %record.raw_path, status = response.status().as_u16(), %request_id, "request");
+    lock(&shared.log).push(record);
+    Ok(response)
+}
+
+/// The request body, or that it was over [`MAX_BODY`]; `Err` when the
+/// client went away while sending it.
+async fn read_body(body: Incoming) -> Result<(Bytes, bool), ConnectionReset> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok((collected.to_bytes(), false)),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Ok((Bytes::new(), true)),
+        Err(_) => Err(ConnectionReset),
+    }
+}
+
+/// The answer of a fault that replaces the service's; `None` for the
+/// faults that only change the service's answer (or for no fault).
+fn fault_answer(fault: Option<&Fault>, request_id: &str) -> Option<Response<FakeBody>> {
+    match fault? {
+        Fault::Throttle { retry_after_secs } => {
+            let mut r = gateway_flat(
+                StatusCode::TOO_MANY_REQUESTS,
+                "APIGW.0308",
+                "The throttling threshold has been reached: policy user over ratelimit",
+                request_id,
+            );
+            if let Some(secs) = retry_after_secs {
+                r.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            Some(r)
+        }
+        Fault::ServerError {
+            status,
+            error_code,
+            error_msg,
+        } => Some(gateway_flat(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            error_code,
+            error_msg,
+            request_id,
+        )),
+        Fault::BadGatewayHtml => Some(html_bad_gateway()),
+        _ => None,
+    }
+}
+
+/// Breaks the body as [`Fault::TruncatedBody`] and [`Fault::SlowBody`] ask.
+fn reshape_body(response: &mut Response<FakeBody>, fault: Option<&Fault>) {
+    match fault {
+        Some(Fault::TruncatedBody) => {
+            let full = response.body_mut().take_full().unwrap_or_default();
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+            *response.body_mut() = FakeBody::truncated(full);
+        }
+        Some(Fault::SlowBody { chunk, interval }) => {
+            let full = response.body_mut().take_full().unwrap_or_default();
+            *response.body_mut() = FakeBody::dribble(full, *chunk, *interval);
+        }
+        _ => {}
+    }
+}
+
+/// Answers a request that no fault took over; also says who it
+/// authenticated as.
+fn route(
+    shared: &Shared,
+    request: &RecordedRequest,
+    request_id: &str,
+    fault: Option<&Fault>,
+) -> (Response<FakeBody>, Option<Caller>) {
+    let PathMatch::Hosts {
+        project_id,
+        task_id,
+    } = params::match_path(&request.raw_path)
+    else {
+        return (api_not_found(request_id), None);
+    };
+    if request.method != Method::GET {
+        return (api_not_found(request_id), None);
+    }
+    let input = AuthInput {
+        method: request.method.as_str(),
+        raw_path: &request.raw_path,
+        raw_query: request.raw_query.as_deref().unwrap_or(""),
+        headers: &request.headers,
+        body: &request.body,
+        now: shared.clock.now(),
+    };
+    let caller = match shared.auth.check(&input) {
+        Ok(caller) => caller,
+        Err(message) => {
+            let response =
+                gateway_flat(StatusCode::UNAUTHORIZED, "APIGW.0301", &message, request_id);
+            return (response, None);
+        }
+    };
+    let response = serve(shared, request, project_id, task_id, fault);
+    (response, Some(caller))
+}
+
+/// The operation itself, for an authenticated request; the page faults
+/// change which hosts a good request gets.
+fn serve(
+    shared: &Shared,
+    request: &RecordedRequest,
+    project_id: Result<String, String>,
+    task_id: Result<String, String>,
+    fault: Option<&Fault>,
+) -> Response<FakeBody> {
+    let (project_id, task_id) = match (project_id, task_id) {
+        (Ok(p), Ok(t)) => (p, t),
+        (Err(message), _) | (_, Err(message)) => return hss_error("HSS.0001", &message),
+    };
+    let query = match params::parse_query(request.raw_query.as_deref().unwrap_or("")) {
+        Ok(q) => q,
+        Err(message) => return hss_error("HSS.0001", &message),
+    };
+    let ep = effective_ep(query.enterprise_project_id.as_deref());
+    let not_found = |what: String| hss_error("HSS.0011", &format!("Resource not found: {what}"));
+    match shared.store.lookup(&project_id, &task_id, ep) {
+        Lookup::UnknownProject => not_found(format!("project {project_id} does not exist")),
+        Lookup::UnknownTask => {
+            not_found(format!("vulnerability scan task {task_id} does not exist"))
+        }
+        Lookup::UnknownEnterpriseProject => {
+            not_found(format!("enterprise project {ep} does not exist"))
+        }
+        Lookup::Found(task) => {
+            let selection = task.select(ep, query.scan_status.as_deref());
+            let offset = query.offset.unwrap_or(0) as usize;
+            let limit = query.limit.unwrap_or(params::DEFAULT_LIMIT) as usize;
+            let (offset, limit) = match fault {
+                Some(Fault::OverlongPage { extra }) => (offset, limit + *extra as usize),
+                Some(Fault::RepeatedPage) => (offset.saturating_sub(limit), limit),
+                _ => (offset, limit),
+            };
+            json_response(StatusCode::OK, task.page_json(selection, offset, limit))
+        }
+    }
+}

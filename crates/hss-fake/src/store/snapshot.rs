@@ -1,0 +1,113 @@
+//! One task as served: its hosts with per-filter indexes, so that a page
+//! costs `O(limit)` whatever the size of the task.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+
+use crate::data::{ALL_GRANTED_EPS, Host, TaskProfile, scan_status};
+use crate::motion::Timeline;
+
+/// Host positions matching one enterprise-project selection, in task order,
+/// overall and per documented scan status.
+#[derive(Debug, Default)]
+struct StatusIndex {
+    all: Vec<u32>,
+    by_status: [Vec<u32>; 3],
+}
+
+impl StatusIndex {
+    fn push(&mut self, position: u32, status: Option<&str>) {
+        self.all.push(position);
+        if let Some(i) = status.and_then(|s| scan_status::ALL.iter().position(|k| *k == s)) {
+            self.by_status[i].push(position);
+        }
+    }
+
+    fn select(&self, status: Option<&str>) -> &[u32] {
+        match status {
+            None => &self.all,
+            Some(s) => scan_status::ALL
+                .iter()
+                .position(|k| *k == s)
+                .map_or(&[][..], |i| &self.by_status[i]),
+        }
+    }
+}
+
+/// One task as served: hosts, indexes, and what it needs to change later
+/// (its generator's state and its timeline).
+#[derive(Debug)]
+pub(crate) struct TaskSnapshot {
+    hosts: Vec<Host>,
+    all_eps: StatusIndex,
+    by_ep: HashMap<String, StatusIndex>,
+    pub(super) profile: TaskProfile,
+    pub(super) next_host_index: u64,
+    pub(super) timeline: Timeline,
+}
+
+impl TaskSnapshot {
+    /// Indexes `hosts`; positions are `u32`, so a task holds at most
+    /// `u32::MAX` hosts (the API cannot page past 2,000,000 anyway).
+    pub(super) fn build(
+        mut hosts: Vec<Host>,
+        profile: TaskProfile,
+        next_host_index: u64,
+        timeline: Timeline,
+    ) -> TaskSnapshot {
+        hosts.truncate(u32::MAX as usize);
+        let mut all_eps = StatusIndex::default();
+        let mut by_ep: HashMap<String, StatusIndex> = HashMap::new();
+        for (i, host) in hosts.iter().enumerate() {
+            let status = host.info.scan_status.as_deref();
+            all_eps.push(i as u32, status);
+            by_ep
+                .entry(host.enterprise_project_id.clone())
+                .or_default()
+                .push(i as u32, status);
+        }
+        TaskSnapshot {
+            hosts,
+            all_eps,
+            by_ep,
+            profile,
+            next_host_index,
+            timeline,
+        }
+    }
+
+    /// Positions of the hosts matching the filters. `enterprise_project` is
+    /// the effective one (`all_granted_eps` or a project ID).
+    pub(crate) fn select(&self, enterprise_project: &str, status: Option<&str>) -> &[u32] {
+        if enterprise_project == ALL_GRANTED_EPS {
+            self.all_eps.select(status)
+        } else {
+            self.by_ep
+                .get(enterprise_project)
+                .map_or(&[][..], |idx| idx.select(status))
+        }
+    }
+
+    /// The JSON body of one page: `total_num` is the whole selection,
+    /// `data_list` its hosts from `offset`, at most `limit` of them.
+    pub(crate) fn page_json(&self, selection: &[u32], offset: usize, limit: usize) -> Vec<u8> {
+        let page = selection.get(offset..).unwrap_or(&[]);
+        let page = &page[..page.len().min(limit)];
+        let mut out = Vec::with_capacity(64 + page.len() * 900);
+        write!(out, "{{\"total_num\":{},\"data_list\":[", selection.len())
+            .expect("writing to a Vec cannot fail");
+        for (n, &i) in page.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &self.hosts[i as usize].info)
+                .expect("a host always serializes");
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+
+    pub(crate) fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+}
