@@ -127,7 +127,7 @@ pub async fn run_with(args: &DemoArgs, out: &mut dyn Write) -> Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Next: start `cargo run -p hss-fake` and point `hss scan-task hosts` at it as the README shows."
+        "Next: start `cargo run -p hss-fake-server` and point `hss scan-task hosts` at it as the README shows."
     )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The operation's path and query parameters: matching, decoding and the
 //! documented constraints.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 
 use crate::data::scan_status;
 
@@ -14,18 +14,10 @@ pub const MAX_LIMIT: u32 = 200;
 /// Largest `offset`.
 pub const MAX_OFFSET: u32 = 2_000_000;
 
-/// Everything but the RFC 3986 unreserved characters is encoded; this is
-/// also the encoding of `SDK-HMAC-SHA256` canonical requests.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes `value` keeping only `A-Z a-z 0-9 - _ . ~`.
-pub fn encode_component(value: &str) -> String {
-    utf8_percent_encode(value, UNRESERVED).to_string()
-}
+/// Percent-encodes `value` keeping only `A-Z a-z 0-9 - _ . ~`: the one
+/// encoder of the workspace, the signer's, so the fake builds URLs exactly
+/// as clients sign them.
+pub use hss_auth::signer::encode_component;
 
 /// `/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts` with both
 /// parameters encoded by [`encode_component`] (so a `/` in an ID is `%2F`).

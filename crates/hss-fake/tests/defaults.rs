@@ -1,12 +1,9 @@
 //! The simplest path works: a fake of N hosts and a query without
-//! parameters list N hosts (one enterprise project by default), from the
-//! library and from the `hss-fake` binary; several enterprise projects are
-//! one option away.
+//! parameters list N hosts (one enterprise project by default); several
+//! enterprise projects are one option away. The binary's side is in
+//! `crates/hss-fake-server/tests/binary.rs`.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use hss_fake::FakeHss;
 use serde_json::Value;
@@ -63,104 +60,4 @@ async fn several_enterprise_projects_are_one_option_away() {
     assert_eq!(fake.enterprise_projects().len(), 3);
     let (total, _) = list_all(&fake.hosts_url(&fake.task_id()), fake.token()).await;
     assert!((1_200..1_800).contains(&total), "project 0 holds {total}");
-}
-
-/// The `hss-fake` binary, killed when dropped.
-struct Binary(Child);
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `hss-fake --port 0 ARGS` and reads its banner until the line
-/// starting with `until`: (base URL, banner lines).
-fn run_binary(args: &[&str]) -> (Binary, String, Vec<String>) {
-    let mut child = Binary(
-        Command::new(env!("CARGO_BIN_EXE_hss-fake"))
-            .args(["--port", "0", "--token", "test-token"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("hss-fake starts"),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    let mut lines = Vec::new();
-    // The banner ends with the `try: curl` line; bounded in case it never comes.
-    for line in BufReader::new(stdout).lines().take(50) {
-        let line = line.expect("banner line");
-        let done = line.starts_with("try:");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    let base = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("hss-fake listening on "))
-        .expect("the banner names the address")
-        .to_owned();
-    (child, base, lines)
-}
-
-fn banner_value<'a>(lines: &'a [String], key: &str) -> &'a str {
-    lines
-        .iter()
-        .find_map(|l| l.strip_prefix(key))
-        .map(|v| v.trim().split(' ').next().unwrap())
-        .unwrap_or_else(|| panic!("no {key} in {lines:?}"))
-}
-
-#[tokio::test]
-async fn the_binary_with_3000_hosts_lists_3000_without_parameters() {
-    let (_child, base, lines) = run_binary(&["--hosts", "3000"]);
-    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    let project = banner_value(&lines, "project_id:");
-    let task = banner_value(&lines, "task_id:");
-    let url = format!("{base}/v5/{project}/vulnerability/scan-task/{task}/hosts");
-    let (total, seen) = list_all(&url, "test-token").await;
-    assert_eq!(total, 3_000);
-    assert_eq!(seen.len(), 3_000);
-}
-
-#[tokio::test]
-async fn the_binary_runs_a_scan_and_serves_page_faults() {
-    let (_child, base, lines) = run_binary(&[
-        "--hosts",
-        "400",
-        "--scan-progress",
-        "20:10",
-        "--fault",
-        "overlong:3@first:1",
-    ]);
-    assert!(
-        lines.iter().any(|l| l.starts_with("scan progress:")),
-        "{lines:?}"
-    );
-    let project = banner_value(&lines, "project_id:");
-    let task = banner_value(&lines, "task_id:");
-    let url = format!("{base}/v5/{project}/vulnerability/scan-task/{task}/hosts");
-    let client = reqwest::Client::new();
-    let get = |query: &'static str| {
-        let request = client
-            .get(format!("{url}?{query}"))
-            .header("X-Auth-Token", "test-token");
-        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let first = get("limit=10").await;
-    assert_eq!(first["data_list"].as_array().unwrap().len(), 13);
-    let mut scanning = Vec::new();
-    for _ in 0..200 {
-        let page = get("scan_status=scanning").await;
-        scanning.push(page["total_num"].as_u64().unwrap());
-        if scanning.last() == Some(&0) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(scanning.last(), Some(&0), "{scanning:?}");
-    assert!(scanning.windows(2).all(|w| w[1] <= w[0]), "{scanning:?}");
 }

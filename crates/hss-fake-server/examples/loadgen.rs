@@ -7,7 +7,7 @@
 //! (sharing the machine's cores with the client, like any local benchmark).
 //!
 //! ```text
-//! cargo run --release -p hss-fake --example loadgen -- --hosts 100000 --limit 200
+//! cargo run --release -p hss-fake-server --example loadgen -- --hosts 100000 --limit 200
 //! ```
 
 use std::net::{Ipv4Addr, SocketAddr};
