@@ -12,6 +12,23 @@
 //! on by default), [`exit`] (error lines
 //! and exit codes); inside, `output` (formats), `summary` (`--summary`) and
 //! `progress` (the `--all` bar).
+//!
+//! ```
+//! use clap::Parser;
+//! use hss_cli::args::{Cli, Command, ScanTaskCommand};
+//!
+//! let cli = Cli::try_parse_from(["hss", "scan-task", "hosts", "--task-id", "t", "--all"])?;
+//! let Command::ScanTask(ScanTaskCommand::Hosts(args)) = cli.command else { unreachable!() };
+//! assert!(args.all);
+//! assert_eq!(args.max_passes, 3, "verifying passes when the task moves");
+//!
+//! // Errors become one printable line, whatever the server put in them.
+//! let error = anyhow::anyhow!("bad\nline").context("listing the hosts of scan task t");
+//! assert_eq!(hss_cli::exit::one_line_message(&error), "listing the hosts of scan task t: bad line");
+//! # Ok::<(), clap::Error>(())
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod args;
 pub mod connect;

@@ -9,13 +9,21 @@
 //! on every answer, IAM tokens and AK/SK signatures (checked with
 //! `hss-auth`), plus faults on demand.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), hss_fake::FakeError> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use hss_fake::{FakeHss, Fault, FaultRule};
+//!
 //! let fake = FakeHss::builder().seed(7).hosts(1_000).start().await?;
-//! let url = format!("{}?limit=200", fake.hosts_url(&fake.task_id()));
-//! // ... send GET `url` with header `X-Auth-Token: fake.token()` ...
+//! let url = format!("{}?limit=200&offset=0", fake.hosts_url(&fake.task_id()));
+//! let get = || reqwest::Client::new().get(&url).header("X-Auth-Token", fake.token()).send();
+//! let page: serde_json::Value = get().await?.json().await?;
+//! assert_eq!(page["total_num"], 1_000);
+//! assert_eq!(page["data_list"].as_array().map(Vec::len), Some(200));
+//!
+//! // Faults on demand: three 503s, then fine again.
 //! fake.set_faults([FaultRule::first(3, Fault::server_error(503))]);
+//! assert_eq!(get().await?.status(), 503);
 //! assert!(fake.requests().iter().all(|r| r.raw_path.starts_with("/v5/")));
 //! # Ok(()) }
 //! ```

@@ -18,6 +18,8 @@
 //! | [`enums`] | the text |
 //! | [`cli_args`] | the arguments after `hss`, NUL-separated, any bytes (not only UTF-8) |
 
+#![warn(missing_docs)]
+
 use std::ffi::OsString;
 use std::time::Duration;
 
