@@ -1,8 +1,15 @@
 //! Maintainer tasks for the workspace. The binary is `cargo xtask`; the
 //! library exists so the generator can be tested like any other code.
 
+pub mod drift;
 pub mod generate;
+pub mod import;
+pub mod leniency;
+pub mod pointer;
+pub mod report;
 pub mod spec;
+pub mod standalone;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 

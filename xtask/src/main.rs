@@ -24,8 +24,62 @@ enum Task {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
         /// Where to write the client [default: crates/hss-api/src/generated.rs].
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", conflicts_with = "crate_dir")]
         out: Option<PathBuf>,
+        /// Write a complete standalone crate into DIR instead (manifest,
+        /// lib.rs, the Hooks seam, the generated code), for trying a spec
+        /// before adopting it. `cargo check` builds it without warnings.
+        #[arg(long = "crate", value_name = "DIR")]
+        crate_dir: Option<PathBuf>,
+        /// The package name of the `--crate` crate [default: DIR's name].
+        #[arg(long, value_name = "NAME", requires = "crate_dir")]
+        crate_name: Option<String>,
+    },
+    /// Import operations from a Huawei API definition into an OpenAPI 3.0.3
+    /// spec in this project's form. Every change to upstream is a named
+    /// pass, reported with its JSON pointer.
+    Import {
+        /// The definition to read [default: HSS's, from the pinned
+        /// huaweicloud-mcp-server package, fetched into target/upstream/].
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
+        /// The service of the pinned package to read (without --definition).
+        #[arg(long, value_name = "NAME", default_value = xtask::upstream::DEFAULT_SERVICE, conflicts_with = "definition")]
+        service: String,
+        /// An operation id to import (repeatable).
+        #[arg(long = "operation", value_name = "ID")]
+        operations: Vec<String>,
+        /// Import every operation of a tag: upstream's name or its English
+        /// name (repeatable).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Import every operation.
+        #[arg(long)]
+        all: bool,
+        /// Where to write the spec.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write the report as JSON; stderr then gets only the
+        /// per-pass summary.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Fetch the pinned huaweicloud-mcp-server wheel into target/upstream/
+    /// (with pip) and verify its sha256; prints its path.
+    Upstream,
+    /// Compare openapi/hss.yaml with the upstream definition: fields added
+    /// or removed, types and formats changed, new operations in the tags we
+    /// cover.
+    Drift {
+        /// Exit with 1 when anything drifted.
+        #[arg(long)]
+        check: bool,
+        /// Our spec [default: openapi/hss.yaml].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// The upstream definition [default: HSS's from the pinned package].
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
     },
     /// Run the benchmarks: criterion micro benchmarks, the interleaved
     /// micro report, and the end-to-end listing against hss-fake (see
@@ -46,17 +100,52 @@ const MAX_DIFF_LINES: usize = 200;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Task::Generate { check, spec, out } => {
+        Task::Generate {
+            check,
+            spec,
+            out,
+            crate_dir,
+            crate_name,
+        } => {
             let spec = spec.unwrap_or_else(default_spec);
-            let out = out.unwrap_or_else(default_output);
-            match run_generate(check, &spec, &out) {
-                Ok(code) => code,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            let result = match crate_dir {
+                Some(dir) => run_generate_crate(check, &spec, &dir, crate_name.as_deref()),
+                None => run_generate(check, &spec, &out.unwrap_or_else(default_output)),
+            };
+            report(result)
         }
+        Task::Import {
+            definition,
+            service,
+            operations,
+            tags,
+            all,
+            out,
+            report: report_file,
+        } => report(run_import(
+            definition.as_deref(),
+            &service,
+            xtask::import::Selection {
+                operations,
+                tags,
+                all,
+            },
+            &out,
+            report_file.as_deref(),
+        )),
+        Task::Upstream => report(xtask::upstream::ensure_wheel().map(|path| {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        })),
+        Task::Drift {
+            check,
+            spec,
+            definition,
+        } => report(run_drift(
+            check,
+            &spec.unwrap_or_else(default_spec),
+            definition.as_deref(),
+        )),
         Task::Bench { quick, e2e_args } => run_bench(quick, &e2e_args),
     }
 }
@@ -110,6 +199,124 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
+/// Prints an error the way every task does.
+fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn definition(path: Option<&Path>, service: &str) -> anyhow::Result<xtask::upstream::Definition> {
+    match path {
+        Some(path) => xtask::upstream::definition_file(path),
+        None => xtask::upstream::pinned_definition(service),
+    }
+}
+
+fn run_import(
+    definition_file: Option<&Path>,
+    service: &str,
+    selection: xtask::import::Selection,
+    out: &Path,
+    report_file: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let def = definition(definition_file, service)?;
+    let imported = xtask::import::import(&def, &selection)?;
+    let report = &imported.report;
+    eprint!("{}", report.render(report_file.is_none()));
+    if let Some(path) = report_file {
+        let json = serde_json::to_string_pretty(report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        eprintln!("wrote the report to {}", display_path(path));
+    }
+    xtask::write_if_changed(&imported.yaml, out)?;
+    eprintln!(
+        "wrote {} ({} operation(s), {} change(s) to upstream)",
+        display_path(out),
+        report.operations.len(),
+        report.changes.len()
+    );
+    if report.problems.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "error: the imported spec still has {} problem(s):",
+        report.problems.len()
+    );
+    for p in &report.problems {
+        eprintln!("  {p}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn run_drift(check: bool, spec: &Path, definition_file: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let def = definition(definition_file, xtask::upstream::DEFAULT_SERVICE)?;
+    let ours = std::fs::read_to_string(spec)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", display_path(spec)))?;
+    let drift = xtask::drift::compare(&ours, &display_path(spec), &def)?;
+    print!("{}", drift.render());
+    if drift.is_empty() {
+        eprintln!("no drift between {} and {}", display_path(spec), def.label);
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "{} difference(s) between {} and {}",
+        drift.len(),
+        display_path(spec),
+        def.label
+    );
+    Ok(if check {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_generate_crate(
+    check_only: bool,
+    spec: &Path,
+    dir: &Path,
+    name: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let files = xtask::standalone::crate_files(spec, dir, name)?;
+    if check_only {
+        let mut stale = Vec::new();
+        for (path, text) in &files {
+            if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(display_path(path));
+            }
+        }
+        if stale.is_empty() {
+            eprintln!(
+                "{} is up to date with {}",
+                display_path(dir),
+                display_path(spec)
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("error: stale or missing: {}", stale.join(", "));
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut bytes = 0;
+    for (path, text) in &files {
+        xtask::write_if_changed(text, path)?;
+        bytes += text.len();
+    }
+    eprintln!(
+        "wrote the crate {} ({} files, {bytes} bytes); try it with `cargo check --manifest-path {}/Cargo.toml`",
+        display_path(dir),
+        files.len(),
+        display_path(dir)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let generated = generate_from(spec)?;
     let out_label = display_path(out);
@@ -141,9 +348,11 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
     }
     if xtask::write_if_changed(&generated, out)? {
         eprintln!("wrote {out_label} ({} bytes)", generated.len());
-        eprintln!(
-            "review the API change with `cargo insta test -p hss-api --review` (or `cargo insta review`)"
-        );
+        if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
+            eprintln!(
+                "review the API change with `cargo insta test -p hss-api --review` (or `cargo insta review`)"
+            );
+        }
     } else {
         eprintln!("{out_label} is already up to date");
     }

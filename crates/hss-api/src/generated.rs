@@ -1380,3 +1380,9 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The error statuses each operation of the spec documents (ranges such as `4XX` are not listed).
+pub mod statuses {
+    /// `ListVulScanTaskHost` (get): the error statuses it documents one by one, whose bodies the client decodes as its error type.
+    pub const LIST_VUL_SCAN_TASK_HOST_ERRORS: &[u16] =
+        &[400, 401, 403, 404, 429, 500, 502, 503, 504];
+}

@@ -53,13 +53,25 @@ pub trait RequestHook: Send + Sync + 'static {
 
 /// The hooks a [`Client`] runs on each request, in order. The default runs
 /// none, which gives progenitor's plain behaviour.
-#[derive(Clone, Default)]
+///
+/// Creating one ([`Hooks::new`], [`Hooks::default`]) also calls
+/// [`ensure_crypto_provider`](crate::ensure_crypto_provider): every
+/// [`Client::new`] call takes a `Hooks`, so a TLS crypto provider is in
+/// place before the generated code builds its `reqwest::Client`.
+#[derive(Clone)]
 pub struct Hooks {
     hooks: Vec<Arc<dyn RequestHook>>,
 }
 
+impl Default for Hooks {
+    fn default() -> Self {
+        crate::ensure_crypto_provider();
+        Self { hooks: Vec::new() }
+    }
+}
+
 impl Hooks {
-    /// No hooks.
+    /// No hooks (and a TLS crypto provider in place, see [`Hooks`]).
     pub fn new() -> Self {
         Self::default()
     }

@@ -27,6 +27,22 @@
 //!
 //! Requests carry no credentials by themselves: add a [`RequestHook`] that
 //! signs them (as `hss-ext` does) or sets `X-Auth-Token`.
+//!
+//! # TLS
+//!
+//! HTTPS goes through rustls. The cargo features choose its crypto provider:
+//!
+//! - `rustls-ring` (default): ring. reqwest is built without a provider of
+//!   its own, so [`ensure_crypto_provider`] installs ring's as the process
+//!   default when none is installed yet. [`Hooks::new`] calls it, which is
+//!   why [`Client::new`] never panics for want of a provider.
+//! - `rustls-aws-lc-rs`: aws-lc-rs, reqwest's own default (FIPS-capable,
+//!   post-quantum key exchange), at the cost of building AWS-LC from C.
+//!
+//! A provider you install yourself with
+//! `rustls::crypto::CryptoProvider::install_default` before building a
+//! client is the one used. Without either feature the client has no TLS
+//! and an `https` request fails with an error.
 
 // Generated code is reviewed through the snapshots, not linted: its doc
 // text comes from the spec's descriptions as progenitor lays them out.
@@ -38,3 +54,24 @@ pub use generated::*;
 pub use hooks::{Hooks, RequestHook};
 /// Facts about the operation being sent, given to every [`RequestHook`].
 pub use progenitor_client::OperationInfo;
+
+/// Makes sure rustls has a process-wide default crypto provider, so that
+/// building a `reqwest::Client` cannot panic for want of one.
+///
+/// With the `rustls-ring` feature (the default) and not `rustls-aws-lc-rs`,
+/// this installs ring's provider unless a provider is installed already
+/// (yours, if you installed one first, stays). Otherwise it does nothing:
+/// with `rustls-aws-lc-rs` reqwest falls back to aws-lc-rs by itself, and
+/// without either there is no TLS to set up.
+///
+/// [`Hooks::new`] calls it, so [`Client::new`] is covered; call it yourself
+/// before building your own `reqwest::Client` for
+/// [`Client::new_with_client`]. Cheap after the first call.
+pub fn ensure_crypto_provider() {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc-rs")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread that installs one is fine: a
+        // provider is in place either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

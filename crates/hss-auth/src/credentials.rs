@@ -467,7 +467,9 @@ impl Profile {
 
 /// The `[basic]` section of the profile file at `path`; `Ok(None)` when the
 /// file does not exist.
-fn read_profile_section(path: &Path) -> Result<Option<HashMap<String, String>>, CredentialsError> {
+pub(crate) fn read_profile_section(
+    path: &Path,
+) -> Result<Option<HashMap<String, String>>, CredentialsError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),

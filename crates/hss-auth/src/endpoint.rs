@@ -195,7 +195,11 @@ impl Endpoint {
         Self::parse(url, true, "custom endpoint")
     }
 
-    fn parse(raw: &str, allow_insecure_http: bool, origin: &str) -> Result<Self, EndpointError> {
+    pub(crate) fn parse(
+        raw: &str,
+        allow_insecure_http: bool,
+        origin: &str,
+    ) -> Result<Self, EndpointError> {
         let origin = origin.to_owned();
         let with_scheme;
         let raw = if raw.contains("://") {

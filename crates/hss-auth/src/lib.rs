@@ -7,8 +7,9 @@
 //!
 //! - [`signer`]: the `SDK-HMAC-SHA256` request signer, byte-exact with the
 //!   official SDKs (checked against the official Python SDK by
-//!   `tests/interop_official_sdk.rs`), and [`signer::verify`], the matching
-//!   server-side check for fake servers.
+//!   `tests/interop_official_sdk.rs`), and, with the `verify` feature,
+//!   `signer::verify`, the matching server-side check for fake servers
+//!   (clients do not need it, so it is off by default).
 //! - [`credentials`]: AK/SK, temporary AK/SK and IAM tokens, loaded from
 //!   explicit values, the environment or the profile file, with the official
 //!   variable and key names.
@@ -102,7 +103,10 @@
 pub mod clock;
 pub mod credentials;
 pub mod endpoint;
+pub mod iam;
+pub mod metadata;
 pub mod signer;
+pub mod skew;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{
@@ -110,7 +114,9 @@ pub use credentials::{
     ResolvedCredentials,
 };
 pub use endpoint::{Endpoint, EndpointError};
-pub use signer::{AccessKey, SignError, Signer, VerifiedCaller, VerifyError, verify};
+pub use signer::{AccessKey, SignError, Signer};
+#[cfg(feature = "verify")]
+pub use signer::{VerifiedCaller, VerifyError, verify};
 
 /// Re-exported so callers can build and read secrets without naming the
 /// `secrecy` version this crate was built against.

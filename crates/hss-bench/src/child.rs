@@ -154,12 +154,13 @@ pub async fn stream_hosts(
 ) -> anyhow::Result<StreamReport> {
     enum Lister {
         Floor(reqwest::Client),
-        Sdk(hss_ext::HssClient, usize),
+        // Boxed: a configured client is several times a reqwest handle.
+        Sdk(Box<hss_ext::HssClient>, usize),
     }
     let lister = match variant {
         Variant::Floor => Lister::Floor(crate::floor::http_client()?),
         Variant::Sdk { concurrency } => Lister::Sdk(
-            crate::sdk::client(target, crate::sdk::Auth::Token)?,
+            Box::new(crate::sdk::client(target, crate::sdk::Auth::Token)?),
             concurrency,
         ),
     };

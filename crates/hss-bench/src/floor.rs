@@ -100,6 +100,8 @@ pub enum Decode {
 
 /// A reqwest client as a program without the SDK would build it.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    hss_api::ensure_crypto_provider();
+    hss_api::ensure_crypto_provider();
     Ok(reqwest::Client::builder().build()?)
 }
 

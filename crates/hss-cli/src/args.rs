@@ -15,18 +15,23 @@ Exit codes:
      a timeout, a refused connection, an answer that could not be read
      (also part way through --all; see above for what stdout then holds)
   2  usage or configuration error: an unknown flag or a bad value, missing
-     credentials, project id or endpoint; nothing was sent";
+     credentials, project id or endpoint (also when IAM has no project or
+     several for the region); nothing was sent to HSS";
 
 #[cfg(feature = "demo")]
 const TOP_AFTER_HELP: &str = "\
 Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
-or `hss demo` to see it work against a local fake HSS without any setup.
+`hss auth check` to see which credentials, project, endpoint and proxy hss
+would use and whether they work, or `hss demo` to see it work against a
+local fake HSS without any setup.
 
 Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
 
 #[cfg(not(feature = "demo"))]
 const TOP_AFTER_HELP: &str = "\
-Run `hss scan-task hosts --help` for credentials, endpoints and output formats.
+Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
+or `hss auth check` to see which credentials, project, endpoint and proxy hss
+would use and whether they work.
 
 Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
 
@@ -36,14 +41,26 @@ Credentials (never taken as flags):
   for temporary keys (requests are signed with SDK-HMAC-SHA256), or
   HUAWEICLOUD_SDK_TOKEN (an IAM token, sent as X-Auth-Token); else the keys
   ak, sk, security_token of section [basic] in the file named by
-  HUAWEICLOUD_SDK_CREDENTIALS_FILE, or ~/.huaweicloud/credentials.
+  HUAWEICLOUD_SDK_CREDENTIALS_FILE, or ~/.huaweicloud/credentials; else, on a
+  Huawei Cloud server with an agency, temporary credentials from its instance
+  metadata service (http://169.254.169.254, or HUAWEICLOUD_SDK_METADATA_ENDPOINT),
+  refreshed before they expire.
 Project id:
-  --project-id, else HUAWEICLOUD_SDK_PROJECT_ID, else project_id in that file.
+  --project-id, else HUAWEICLOUD_SDK_PROJECT_ID, else project_id in that file,
+  else (AK/SK only) asked from IAM: the project named after the region, on the
+  region's IAM endpoint or HUAWEICLOUD_SDK_IAM_ENDPOINT, as the official SDKs do.
 Endpoint:
   --endpoint, else --region, else the region in HUAWEICLOUD_SDK_REGION.
   HUAWEICLOUD_SDK_REGION_HSS_<REGION> (upper case, - as _, e.g.
   HUAWEICLOUD_SDK_REGION_HSS_AP_SOUTHEAST_1) replaces a region's URL. Plain
   http is accepted only for loopback hosts such as a local hss-fake.
+
+Connections:
+  The environment's proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) applies
+  unless --proxy names one; --proxy-user with HUAWEICLOUD_SDK_PROXY_PASSWORD
+  gives it credentials. A proxy that refuses is an error naming it. --ca-bundle
+  trusts only its CAs, as the official SDKs' ssl_ca_cert; --ignore-ssl-verification
+  (their ignore_ssl_verification) checks nothing and says so on stderr.
 
 Output formats:
   table   for people: aligned columns, long names shortened with …, failure
@@ -98,6 +115,9 @@ pub enum Command {
     /// Vulnerability scan tasks.
     #[command(subcommand)]
     ScanTask(ScanTaskCommand),
+    /// Credentials, project, endpoint and connection.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// List failed hosts and a summary from a local fake HSS (no setup).
     ///
     /// Starts hss-fake in this process on a free 127.0.0.1 port with a
@@ -118,6 +138,42 @@ pub enum ScanTaskCommand {
     Hosts(HostsArgs),
 }
 
+/// `hss auth ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Show which credentials, project, endpoint and proxy hss would use,
+    /// the clock skew against the server, and whether one authenticated
+    /// request is accepted.
+    #[command(after_long_help = AUTH_CHECK_AFTER_HELP)]
+    Check(AuthCheckArgs),
+}
+
+const AUTH_CHECK_AFTER_HELP: &str = "\
+It prints, one per line: which credential source won and why (the access key
+masked), the project id and where it came from (asking IAM when that is how
+it is found), the endpoint and how it was chosen, the proxy in use, the
+clock skew between this machine and the server (from the answer's Date), and
+the outcome of one ListVulScanTaskHost request. Without --task-id it asks
+for a task that does not exist: HSS.0011 from HSS then shows the gateway
+accepted the credentials. No secret is printed, at any RUST_LOG level.
+
+Exit codes:
+  0  the credentials were accepted
+  1  the request was refused or failed (an APIGW.* answer, the network)
+  2  usage or configuration error (missing credentials, no project)";
+
+/// `hss auth check`.
+#[derive(Clone, Debug, Args)]
+pub struct AuthCheckArgs {
+    /// A scan task to ask for in the test call [default: one that does not exist].
+    #[arg(long, value_name = "ID")]
+    pub task_id: Option<String>,
+
+    /// Project, region and endpoint.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
 /// Where to send requests and as which project.
 #[derive(Clone, Debug, Default, Args)]
 pub struct ConnectionArgs {
@@ -125,13 +181,41 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
 
-    /// Huawei Cloud region, e.g. ap-southeast-1 [default: HUAWEICLOUD_SDK_REGION].
-    #[arg(long, value_name = "R", conflicts_with = "endpoint")]
+    /// Huawei Cloud region, e.g. ap-southeast-1 [default: HUAWEICLOUD_SDK_REGION]; with
+    /// --endpoint, the region whose project is asked from IAM.
+    #[arg(long, value_name = "R")]
     pub region: Option<String>,
 
-    /// Endpoint URL instead of a region: scheme://host[:port] (https, or http to loopback).
+    /// Endpoint URL instead of the region's: scheme://host or scheme://host:port (https, or http to loopback).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+
+    /// Send every request through this proxy (http://host:port, https://, socks5://)
+    /// instead of HTTPS_PROXY, HTTP_PROXY or ALL_PROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// User for the proxy; the password comes from HUAWEICLOUD_SDK_PROXY_PASSWORD.
+    #[arg(long, value_name = "USER", requires = "proxy")]
+    pub proxy_user: Option<String>,
+
+    /// Trust only the CA certificates of this PEM file (private clouds with a CA of their own).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
+
+    /// Check no TLS certificate at all: anyone on the way can read and change the traffic.
+    #[arg(long)]
+    pub ignore_ssl_verification: bool,
+
+    /// Seconds to establish a connection, 1 to 3600 [default: 10].
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connect_timeout: Option<u64>,
+
+    /// Seconds to wait for the next bytes of an answer, 1 to 3600 [default: only the 60 s of an attempt].
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub read_timeout: Option<u64>,
 }
 
 /// `hss scan-task hosts`.

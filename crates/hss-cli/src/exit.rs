@@ -3,8 +3,11 @@
 //! | code | meaning |
 //! | --- | --- |
 //! | 0 | success (also when the reader of stdout went away, as with `| head`) |
-//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, `Timeout`, writing the output, anything unforeseen |
-//! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request) |
+//! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `ProxyRefused`, `Metadata`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, `Timeout`, writing the output, anything unforeseen |
+//! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request), `Project` (IAM has no project or several for the region: set one), `NoCredentials` (no source had credentials, the instance metadata service included), `CaBundle` (the `--ca-bundle` file cannot be used) |
+//!
+//! [`hss_ext::Error::ProjectDiscovery`] (asking IAM for the project failed)
+//! takes the code of its cause.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -51,6 +54,10 @@ pub fn outcome(error: &anyhow::Error) -> Outcome {
             code = USAGE;
             break;
         }
+        if let Some(failed) = cause.downcast_ref::<crate::auth::CheckFailed>() {
+            code = failed.code;
+            break;
+        }
         if let Some(error) = cause.downcast_ref::<hss_ext::Error>() {
             code = hss_error_code(error);
             break;
@@ -72,7 +79,13 @@ pub fn outcome(error: &anyhow::Error) -> Outcome {
 pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
     use hss_ext::Error as E;
     match error {
-        E::InvalidInput { .. } | E::Config { .. } | E::Refused { .. } => USAGE,
+        E::InvalidInput { .. }
+        | E::Config { .. }
+        | E::Refused { .. }
+        | E::Project(_)
+        | E::NoCredentials { .. }
+        | E::CaBundle { .. } => USAGE,
+        E::ProjectDiscovery { source, .. } => hss_error_code(source),
         E::Transport { .. }
         | E::Service(_)
         | E::Decode { .. }

@@ -18,7 +18,7 @@ pub const ALL_PAGE_SIZE: u32 = 200;
 
 /// Runs the command, writing to stdout.
 pub async fn run(args: &HostsArgs) -> Result<()> {
-    let client = connect::client(&args.connection)?;
+    let client = connect::client(&args.connection).await?;
     let stdout = io::BufWriter::new(io::stdout());
     run_with(&client, args, Box::new(stdout)).await
 }

@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod args;
+pub mod auth;
 pub mod connect;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use hss_cli::args::{Cli, Command, ScanTaskCommand};
+use hss_cli::args::{AuthCommand, Cli, Command, ScanTaskCommand};
 #[cfg(feature = "demo")]
 use hss_cli::demo;
-use hss_cli::{exit, hosts};
+use hss_cli::{auth, exit, hosts};
 
 fn main() -> ExitCode {
     // A bug must still end in one readable line, without a backtrace.
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Command::ScanTask(ScanTaskCommand::Hosts(args)) => hosts::run(args).await,
+            Command::Auth(AuthCommand::Check(args)) => auth::run(args).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::run(args).await,
         }

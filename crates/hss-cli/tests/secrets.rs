@@ -171,3 +171,83 @@ fn the_profile_file_secret_never_shows() {
     assert_eq!(code, Some(0), "{out}");
     assert_absent(&key.sk, &out, "profile SK");
 }
+
+#[test]
+fn auth_check_never_shows_a_secret_at_trace_level() {
+    let fake = Fake::fixture();
+    let key = fake.fake.access_key().clone();
+    let temporary = fake.fake.temporary_access_key().clone();
+    let security_token = temporary.security_token.clone().unwrap();
+    let check = |ak: &str, sk: &str, security_token: Option<&str>| {
+        let mut cmd = hss(fake.home());
+        cmd.env("RUST_LOG", "trace")
+            .env("HUAWEICLOUD_SDK_AK", ak)
+            .env("HUAWEICLOUD_SDK_SK", sk)
+            .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", fake.fake.iam_url())
+            .args(["auth", "check", "--endpoint", &fake.fake.base_url()])
+            .args(["--region", hss_fake::DEFAULT_REGION]);
+        if let Some(token) = security_token {
+            cmd.env("HUAWEICLOUD_SDK_SECURITY_TOKEN", token);
+        }
+        cmd
+    };
+    // Permanent keys, with discovery: IAM and HSS both traced.
+    let (code, out) = run(&mut check(&key.ak, &key.sk, None));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("iam.request") && out.contains("hss.request"),
+        "{out}"
+    );
+    assert_absent(&key.sk, &out, "auth check SK");
+    // Temporary keys.
+    let (code, out) = run(&mut check(
+        &temporary.ak,
+        &temporary.sk,
+        Some(&security_token),
+    ));
+    assert_eq!(code, Some(0), "{out}");
+    assert_absent(&temporary.sk, &out, "auth check temporary SK");
+    assert_absent(&security_token, &out, "auth check security token");
+    // A wrong secret key, refused.
+    let wrong = "wrong-secret-key-0123456789abcdef";
+    let (code, out) = run(check(&key.ak, wrong, None).args(["--project-id", "p"]));
+    assert_eq!(code, Some(1), "{out}");
+    assert_absent(wrong, &out, "auth check wrong SK");
+    // A token.
+    let token = fake.fake.token().to_owned();
+    let (code, out) = run(hss(fake.home())
+        .env("RUST_LOG", "trace")
+        .env("HUAWEICLOUD_SDK_TOKEN", &token)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+        .args(["auth", "check", "--endpoint", &fake.fake.base_url()]));
+    assert_eq!(code, Some(0), "{out}");
+    assert_absent(&token, &out, "auth check token");
+}
+
+#[test]
+fn metadata_credentials_never_show_at_trace_level() {
+    let fake = Fake::fixture();
+    for args in [&["scan-task", "hosts", "--all"][..], &["auth", "check"]] {
+        let mut cmd = hss(fake.home());
+        cmd.env("RUST_LOG", "trace")
+            .env(
+                "HUAWEICLOUD_SDK_METADATA_ENDPOINT",
+                fake.fake.metadata_url(),
+            )
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+            .args(args)
+            .args(["--endpoint", &fake.fake.base_url()]);
+        if args[0] == "scan-task" {
+            cmd.args(["--task-id", &fake.fake.task_id()]);
+        }
+        let (code, out) = run(&mut cmd);
+        assert_eq!(code, Some(0), "{out}");
+        let issued = fake.fake.issued_credentials().pop().unwrap();
+        assert_absent(&issued.key.sk, &out, "metadata SK");
+        assert_absent(
+            issued.key.security_token.as_deref().unwrap(),
+            &out,
+            "metadata security token",
+        );
+    }
+}

@@ -6,19 +6,25 @@ use std::time::Duration;
 
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
 use hss_api::{Hooks, ResponseValue};
+use hss_auth::credentials::CredentialSource;
+use hss_auth::iam::IamEndpointSource;
 use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::auth::AuthState;
 use crate::decode::{
     ERROR_BODY_LIMIT, HostPage, invalid_payload, page_from, service_error, unexpected,
 };
 use crate::error::{Error, TransportKind};
-use crate::hooks::{self, Auth, HssHook, ResponseMeta, capture_response};
+use crate::hooks::{self, HssHook, ResponseMeta, capture_response};
 use crate::limit::{DEFAULT_MAX_RESPONSE_BODY, find_too_large};
-use crate::query::{HostQuery, ValidQuery};
+use crate::metadata::MetadataSource;
+use crate::project::{Discovery, ProjectChoice, ProjectOrigin};
+use crate::proxy::{ProxyConfig, ProxyInUse};
+use crate::query::{HostQuery, ValidQuery, check_project_id};
 use crate::retry::{self, RetryPolicy, RetryQuota};
 
 /// Default time to establish a connection (TCP and TLS).
@@ -46,7 +52,132 @@ pub struct HssClient {
     retry: RetryPolicy,
     /// Shared by clones, so all pages of all listings draw on one quota.
     quota: Option<Arc<RetryQuota>>,
-    project_id: Option<String>,
+    project: ProjectChoice,
+    /// Shared by clones: credentials, the corrected clock, the HTTP client.
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a client shares besides the generated client.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) auth: Arc<AuthState>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) endpoint_origin: EndpointOrigin,
+    pub(crate) credential_origin: CredentialOrigin,
+    pub(crate) credential_kind: CredentialKind,
+    pub(crate) proxy: Option<ProxyInUse>,
+}
+
+/// What [`HssClient::probe`] found.
+#[derive(Debug)]
+pub struct Probe {
+    /// The page, or why there is none.
+    pub result: Result<HostPage, Error>,
+    /// The server's `Date`, when an answer had one.
+    pub server_time: Option<time::OffsetDateTime>,
+    /// This machine's clock (the client's, uncorrected) at the answer.
+    pub local_time: time::OffsetDateTime,
+}
+
+impl Probe {
+    /// How far the server's clock is from this machine's, from `Date`
+    /// (whole seconds, so within a second).
+    pub fn clock_skew(&self) -> Option<time::Duration> {
+        self.server_time.map(|server| {
+            let local = self
+                .local_time
+                .replace_nanosecond(0)
+                .unwrap_or(self.local_time);
+            server - local
+        })
+    }
+
+    /// Whether the gateway accepted the credentials: a page, or an answer
+    /// from HSS itself (`HSS.*`, such as `HSS.0011` for a task that does
+    /// not exist), which only comes once the gateway let the request in.
+    pub fn credentials_accepted(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(error) => error.error_code().is_some_and(|c| c.starts_with("HSS.")),
+        }
+    }
+}
+
+/// Where a client's credentials came from, in the order of the chain the
+/// builder follows when none are given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialOrigin {
+    /// None (`without_credentials`).
+    None,
+    /// Given to the builder.
+    Given,
+    /// The environment (`HUAWEICLOUD_SDK_AK`/`_SK`/`_SECURITY_TOKEN`, or
+    /// `HUAWEICLOUD_SDK_TOKEN`).
+    Environment,
+    /// Section `[basic]` of a profile file.
+    ProfileFile(std::path::PathBuf),
+    /// The instance metadata service: asked for with
+    /// [`HssClientBuilder::credentials_from_metadata`], or the chain's
+    /// last source when no other had credentials (`fallback`).
+    InstanceMetadata {
+        /// The metadata endpoint.
+        endpoint: String,
+        /// Whether it was reached as the last source of the chain.
+        fallback: bool,
+    },
+}
+
+/// What kind of credentials a client sends, without the secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialKind {
+    /// None (`without_credentials`).
+    None,
+    /// An IAM token.
+    Token,
+    /// A permanent access key pair; the access key id is not secret (it
+    /// travels in every `Authorization` header).
+    AccessKey {
+        /// The access key id.
+        ak: String,
+    },
+    /// A temporary access key pair with its security token.
+    TemporaryAccessKey {
+        /// The access key id.
+        ak: String,
+    },
+}
+
+/// How a client's endpoint was chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndpointOrigin {
+    /// Given as a URL or an [`Endpoint`].
+    Given,
+    /// The region's entry in the table.
+    Region(String),
+    /// The region's override variable `HUAWEICLOUD_SDK_REGION_HSS_<REGION>`.
+    RegionOverride {
+        /// The region.
+        region: String,
+        /// The variable.
+        variable: String,
+    },
+}
+
+impl std::fmt::Display for EndpointOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Given => f.write_str("given explicitly"),
+            Self::Region(region) => write!(f, "the endpoint of region {region}"),
+            Self::RegionOverride { region, variable } => {
+                write!(f, "environment variable {variable} (region {region})")
+            }
+        }
+    }
 }
 
 impl HssClient {
@@ -65,7 +196,10 @@ impl HssClient {
 
     /// The same client with another default project.
     pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
-        self.project_id = Some(project_id.into());
+        self.project = ProjectChoice::Known {
+            id: project_id.into(),
+            origin: ProjectOrigin::Given,
+        };
         self
     }
 
@@ -75,9 +209,160 @@ impl HssClient {
         &self.api
     }
 
-    /// The default project of this client.
+    /// The default project of this client, when it is known: given, from
+    /// the environment or the credentials file, or discovered from IAM
+    /// already (see [`resolve_project_id`](Self::resolve_project_id)).
     pub fn project_id(&self) -> Option<&str> {
-        self.project_id.as_deref()
+        self.project.known()
+    }
+
+    /// Where the project id came from, once it is known.
+    pub fn project_origin(&self) -> Option<ProjectOrigin> {
+        self.project.origin()
+    }
+
+    /// Whether this client asks IAM for its project (no project id was
+    /// set, and it has a region and AK/SK credentials), and has not yet.
+    pub fn discovers_project(&self) -> bool {
+        self.project.can_discover() && self.project.known().is_none()
+    }
+
+    /// The default project, asking IAM for it first if this client
+    /// discovers it (see [`HssClientBuilder::build`]); the answer is kept
+    /// for every clone. Fails with [`Error::Project`] when IAM has no
+    /// project or several for the region, [`Error::ProjectDiscovery`] when
+    /// asking failed, and [`Error::InvalidInput`] when there is no project
+    /// and no way to discover one. One question, not retried: the requests
+    /// that need the project retry it under their retry policy.
+    pub async fn resolve_project_id(&self) -> Result<String, Error> {
+        match &self.project {
+            ProjectChoice::Known { id, .. } => Ok(id.clone()),
+            ProjectChoice::Discover(discovery) => self
+                .discover(discovery)
+                .await
+                .map_err(|e| crate::proxy::refusal(e, self.shared.proxy.as_ref())),
+            ProjectChoice::Unknown => Err(Error::invalid(
+                "project_id",
+                "not set: pass it on the query or the client, or set HUAWEICLOUD_SDK_PROJECT_ID (with a region and AK/SK credentials the client asks IAM for it)",
+            )),
+        }
+    }
+
+    async fn discover(&self, discovery: &Discovery) -> Result<String, Error> {
+        if let Some(id) = self.project.known() {
+            return Ok(id.to_owned());
+        }
+        self.shared.auth.prepare().await?;
+        let id = discovery
+            .project_id(
+                &self.shared.http,
+                &self.shared.auth,
+                &self.shared.user_agent,
+            )
+            .await?;
+        check_project_id(&id)?;
+        Ok(id)
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.shared.endpoint
+    }
+
+    /// How the endpoint was chosen.
+    pub fn endpoint_origin(&self) -> &EndpointOrigin {
+        &self.shared.endpoint_origin
+    }
+
+    /// What kind of credentials this client sends (for the metadata
+    /// service's, the access key of the current ones once fetched).
+    pub fn credential_kind(&self) -> CredentialKind {
+        match self.shared.auth.metadata() {
+            Some(source) => CredentialKind::TemporaryAccessKey {
+                ak: source.current().map(|(ak, _)| ak).unwrap_or_default(),
+            },
+            None => self.shared.credential_kind.clone(),
+        }
+    }
+
+    /// When the current temporary credentials of the metadata service
+    /// expire, once fetched.
+    pub fn credentials_expire_at(&self) -> Option<time::OffsetDateTime> {
+        self.shared
+            .auth
+            .metadata()
+            .and_then(|source| source.current())
+            .map(|(_, at)| at)
+    }
+
+    /// The proxy requests to the endpoint go through, if any: the one
+    /// given to the builder, else the environment's as reqwest reads it.
+    pub fn proxy(&self) -> Option<&ProxyInUse> {
+        self.shared.proxy.as_ref()
+    }
+
+    /// One signed request as a check of the setup: the page `query` asks
+    /// for, sent once (no retries; signed once more if the gateway refuses
+    /// the signature as expired), with the server's `Date` and this
+    /// machine's clock at the answer, so the skew can be measured.
+    pub async fn probe(&self, query: &HostQuery) -> Probe {
+        let span = tracing::info_span!(
+            "hss.request",
+            otel.name = "ListVulScanTaskHost",
+            http.method = "GET",
+            url.path = tracing::field::Empty,
+            http.status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempt = 1u32,
+            latency_ms = tracing::field::Empty,
+        );
+        let sent = Instant::now();
+        let (result, headers) = match self.validate(query) {
+            Ok(query) => self.attempt(&query).instrument(span.clone()).await,
+            Err(error) => (Err(error), None),
+        };
+        span.record("latency_ms", sent.elapsed().as_millis() as u64);
+        let local_time = self.shared.auth.base_now();
+        let server_time = headers
+            .as_ref()
+            .and_then(|h| h.get(reqwest::header::DATE))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
+            .map(time::OffsetDateTime::from);
+        Probe {
+            result,
+            server_time,
+            local_time,
+        }
+    }
+
+    /// When this client discovers its project: the region it asks for, the
+    /// IAM endpoint it asks, and how that endpoint was chosen.
+    pub fn project_discovery(&self) -> Option<(&str, &Endpoint, &IamEndpointSource)> {
+        match &self.project {
+            ProjectChoice::Discover(d) => Some((d.region(), d.iam_endpoint(), d.iam_source())),
+            _ => None,
+        }
+    }
+
+    /// Where the credentials came from.
+    pub fn credential_origin(&self) -> &CredentialOrigin {
+        &self.shared.credential_origin
+    }
+
+    /// Makes sure the credentials are ready: for temporary credentials of
+    /// the instance metadata service, fetches (or refreshes) them now, so
+    /// that a program can fail early, as the official SDKs do when they
+    /// build a client; nothing for the others. Requests do it themselves.
+    pub async fn ensure_credentials(&self) -> Result<(), Error> {
+        self.shared.auth.prepare().await
+    }
+
+    /// What this client adds to its clock to date signatures: zero until
+    /// the gateway refused a signature as expired, then the difference
+    /// between its clock and ours (see [`hss_auth::skew`]).
+    pub fn clock_offset(&self) -> time::Duration {
+        self.shared.auth.clock_offset()
     }
 
     /// The retry policy of this client.
@@ -94,12 +379,12 @@ impl HssClient {
 
     /// Fetches one page, retrying as the policy allows.
     pub async fn list_hosts_page(&self, query: &HostQuery) -> Result<HostPage, Error> {
-        let query = query.validate(self.project_id.as_deref())?;
+        let query = self.validate(query)?;
         self.fetch_page(&query).await
     }
 
     pub(crate) fn validate(&self, query: &HostQuery) -> Result<ValidQuery, Error> {
-        query.validate(self.project_id.as_deref())
+        query.validate(self.project.known(), self.project.can_discover())
     }
 
     /// One page of an already validated query, with retries.
@@ -179,11 +464,49 @@ impl HssClient {
         }
     }
 
+    /// One attempt: the project (asked from IAM the first time when it is
+    /// to be discovered), then the page, signed again once if the gateway
+    /// refused the signature as expired (the clock offset is kept).
     async fn send_once(&self, query: &ValidQuery) -> Result<HostPage, Error> {
+        self.attempt(query).await.0
+    }
+
+    /// [`send_once`](Self::send_once) with the last answer's headers.
+    async fn attempt(&self, query: &ValidQuery) -> (Result<HostPage, Error>, Option<HeaderMap>) {
+        if let Err(error) = self.shared.auth.prepare().await {
+            return (Err(error), None);
+        }
+        let project = match &query.project_id {
+            Some(project) => project.clone(),
+            None => match self.resolve_project_id().await {
+                Ok(project) => project,
+                Err(error) => return (Err(error), None),
+            },
+        };
+        let (result, headers) = self.send_page(query, &project).await;
+        let (result, headers) = match result {
+            Err(error) if self.shared.auth.correct_skew(&error, headers.as_ref()) => {
+                self.send_page(query, &project).await
+            }
+            other => (other, headers),
+        };
+        (
+            result.map_err(|e| crate::proxy::refusal(e, self.shared.proxy.as_ref())),
+            headers,
+        )
+    }
+
+    /// Sends the page request once; the answer's headers come back with an
+    /// error for the skew check.
+    async fn send_page(
+        &self,
+        query: &ValidQuery,
+        project: &str,
+    ) -> (Result<HostPage, Error>, Option<HeaderMap>) {
         let mut request = self
             .api
             .list_vul_scan_task_host()
-            .project_id(query.project_id.as_str())
+            .project_id(project)
             .task_id(query.task_id.as_str());
         if let Some(eps) = &query.enterprise_project_id {
             request = request.enterprise_project_id(eps.as_str());
@@ -199,8 +522,14 @@ impl HssClient {
         }
         let (result, meta) = capture_response(request.send()).await;
         match result {
-            Ok(response) => page_from_response(response),
-            Err(error) => Err(convert_error(error, meta).await),
+            Ok(response) => {
+                let headers = response.headers().clone();
+                (page_from_response(response), Some(headers))
+            }
+            Err(error) => {
+                let headers = meta.as_ref().map(|m| m.headers.clone());
+                (Err(convert_error(error, meta).await), headers)
+            }
         }
     }
 }
@@ -301,10 +630,22 @@ async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> 
 /// `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_TOKEN`,
 /// `HUAWEICLOUD_SDK_PROJECT_ID`) and then the profile file
 /// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`).
+///
+/// Without a project id (given, or from the same sources), a client with
+/// a [`region`](Self::region) and AK/SK credentials asks IAM for the
+/// project named after the region, as the official SDKs do (see
+/// [`build`](Self::build)).
 #[derive(Default)]
 #[must_use]
 pub struct HssClientBuilder {
+    region: Option<String>,
     endpoint: Option<EndpointChoice>,
+    iam_endpoint: Option<String>,
+    proxy: Option<ProxyConfig>,
+    metadata: bool,
+    metadata_endpoint: Option<String>,
+    tls: crate::tls::TlsSettings,
+    read_timeout: Option<Duration>,
     credentials: Option<Credentials>,
     anonymous: bool,
     project_id: Option<String>,
@@ -320,7 +661,9 @@ pub struct HssClientBuilder {
 impl std::fmt::Debug for HssClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HssClientBuilder")
+            .field("region", &self.region)
             .field("endpoint", &self.endpoint)
+            .field("iam_endpoint", &self.iam_endpoint)
             .field("credentials", &self.credentials) // redacts secrets itself
             .field("project_id", &self.project_id)
             .field("retry", &self.retry)
@@ -330,21 +673,41 @@ impl std::fmt::Debug for HssClientBuilder {
 
 #[derive(Debug)]
 enum EndpointChoice {
-    Region(String),
     Url { url: String, allow_http: bool },
     Ready(Endpoint),
 }
 
 impl HssClientBuilder {
-    /// A Huawei Cloud region, e.g. `ap-southeast-1`; honours the
-    /// `HUAWEICLOUD_SDK_REGION_HSS_<REGION>` override.
+    /// A Huawei Cloud region, e.g. `ap-southeast-1`: the endpoint, unless
+    /// one is given with [`endpoint_url`](Self::endpoint_url) or
+    /// [`endpoint`](Self::endpoint) (honouring the
+    /// `HUAWEICLOUD_SDK_REGION_HSS_<REGION>` override), and the project to
+    /// ask IAM for when no project id is set.
     pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.endpoint = Some(EndpointChoice::Region(region.into()));
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The IAM endpoint that names the project when no project id is set,
+    /// instead of the credentials file's `iam_endpoint`,
+    /// `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the region's (see
+    /// [`hss_auth::iam::iam_endpoint`]). `https`, or `http` to loopback.
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(url.into());
+        self
+    }
+
+    /// Sends every request through this proxy instead of the
+    /// environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`,
+    /// which apply otherwise, as in reqwest).
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
     /// Any endpoint URL (`scheme://host[:port]`), for partner clouds or a
-    /// local fake. Plain `http` is accepted only for loopback hosts.
+    /// local fake; it wins over the region's. Plain `http` is accepted
+    /// only for loopback hosts.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(EndpointChoice::Url {
             url: url.into(),
@@ -373,6 +736,28 @@ impl HssClientBuilder {
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self.anonymous = false;
+        self.metadata = false;
+        self
+    }
+
+    /// Temporary credentials from the instance metadata service of the
+    /// Huawei Cloud server the program runs on, instead of the other
+    /// sources (which also fall back to it when none has credentials).
+    /// Fetched before the first request and refreshed 40 minutes before
+    /// they expire (see [`hss_auth::metadata`]).
+    pub fn credentials_from_metadata(mut self) -> Self {
+        self.credentials = None;
+        self.anonymous = false;
+        self.metadata = true;
+        self
+    }
+
+    /// Where the instance metadata service answers, instead of
+    /// `HUAWEICLOUD_SDK_METADATA_ENDPOINT` or `http://169.254.169.254`:
+    /// `http` to a link-local or loopback host, or `https`. Tests point it
+    /// at a fake on 127.0.0.1.
+    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.metadata_endpoint = Some(url.into());
         self
     }
 
@@ -381,6 +766,7 @@ impl HssClientBuilder {
     pub fn without_credentials(mut self) -> Self {
         self.credentials = None;
         self.anonymous = true;
+        self.metadata = false;
         self
     }
 
@@ -400,6 +786,33 @@ impl HssClientBuilder {
     /// Time to establish a connection; [`DEFAULT_CONNECT_TIMEOUT`] unless set.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest wait for the next bytes of an answer (the official
+    /// SDKs' read timeout); none unless set, the attempt's timeout bounds
+    /// it anyway.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Trusts only the CA certificates of this PEM file for HTTPS (as the
+    /// official SDKs' `ssl_ca_cert`): for Huawei Cloud Stack and other
+    /// private clouds with a CA of their own. Read by
+    /// [`build`](Self::build); a file that cannot be read or holds no
+    /// certificate is [`Error::CaBundle`].
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Checks no TLS certificate at all (the official SDKs'
+    /// `ignore_ssl_verification`): anyone on the way can then read and
+    /// change requests and answers. Every client built this way logs a
+    /// warning; prefer [`ca_bundle`](Self::ca_bundle).
+    pub fn ignore_ssl_verification(mut self, ignore: bool) -> Self {
+        self.tls.ignore_verification = ignore;
         self
     }
 
@@ -438,39 +851,149 @@ impl HssClientBuilder {
         self
     }
 
-    /// Builds the client, resolving credentials and endpoint.
+    /// Builds the client, resolving credentials, project and endpoint.
+    ///
+    /// The project id is the one given, else the one of the credential
+    /// sources. Without one, a client with a region and AK/SK credentials
+    /// asks IAM (`GET /v3/projects?name=<region>`, signed) before its first
+    /// request, or when [`HssClient::resolve_project_id`] is called. The
+    /// official SDK asks in its `build()`; this `build` is synchronous and
+    /// is called from async code, where waiting for an answer would block
+    /// the runtime, so the question waits for the first `await`.
     pub fn build(self) -> Result<HssClient, Error> {
         let config = |message: String| Error::Config { message };
-        let endpoint = match self.endpoint {
-            None => {
+        let (endpoint, endpoint_origin) = match (self.endpoint, &self.region) {
+            (Some(EndpointChoice::Ready(endpoint)), _) => (endpoint, EndpointOrigin::Given),
+            (Some(EndpointChoice::Url { url, allow_http }), _) => (
+                if allow_http {
+                    Endpoint::custom_allow_insecure_http(&url)
+                } else {
+                    Endpoint::custom(&url)
+                }
+                .map_err(|e| config(e.to_string()))?,
+                EndpointOrigin::Given,
+            ),
+            (None, Some(region)) => {
+                let variable = hss_auth::endpoint::region_override_var(region);
+                let overridden = std::env::var(&variable)
+                    .is_ok_and(|v| v.split(',').any(|s| !s.trim().is_empty()));
+                let endpoint = Endpoint::for_region_from_process_env(region)
+                    .map_err(|e| config(e.to_string()))?;
+                let origin = if overridden {
+                    EndpointOrigin::RegionOverride {
+                        region: region.clone(),
+                        variable,
+                    }
+                } else {
+                    EndpointOrigin::Region(region.clone())
+                };
+                (endpoint, origin)
+            }
+            (None, None) => {
                 return Err(config(
                     "no endpoint: set a region (e.g. ap-southeast-1) or an endpoint URL".into(),
                 ));
             }
-            Some(EndpointChoice::Ready(endpoint)) => endpoint,
-            Some(EndpointChoice::Region(region)) => {
-                Endpoint::for_region_from_process_env(&region).map_err(|e| config(e.to_string()))?
-            }
-            Some(EndpointChoice::Url { url, allow_http }) => if allow_http {
-                Endpoint::custom_allow_insecure_http(&url)
-            } else {
-                Endpoint::custom(&url)
-            }
-            .map_err(|e| config(e.to_string()))?,
         };
 
-        let (credentials, env_project) = if self.anonymous {
-            (None, None)
-        } else if let Some(credentials) = self.credentials {
-            (Some(credentials), None)
-        } else {
-            let resolved =
-                hss_auth::credentials::resolve_from_process(&ExplicitCredentials::default())
-                    .map_err(|e| config(e.to_string()))?;
-            (Some(resolved.credentials), resolved.project_id)
-        };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let auth = Auth::new(credentials.as_ref(), clock).map_err(config)?;
+        let metadata_source = |not_found: Option<String>, clock: Arc<dyn Clock>| {
+            let endpoint =
+                hss_auth::metadata::metadata_endpoint(self.metadata_endpoint.as_deref(), |k| {
+                    std::env::var(k).ok()
+                })
+                .map_err(|e| config(e.to_string()))?;
+            let origin = CredentialOrigin::InstanceMetadata {
+                endpoint: endpoint.to_string(),
+                fallback: not_found.is_some(),
+            };
+            let source = Arc::new(MetadataSource::new(endpoint)?);
+            Ok::<_, Error>((AuthState::from_metadata(source, not_found, clock), origin))
+        };
+        let mut credentials = None;
+        let mut env_project = None;
+        let (auth, credential_origin) = if self.anonymous {
+            (
+                AuthState::new(None, clock).map_err(config)?,
+                CredentialOrigin::None,
+            )
+        } else if self.metadata {
+            metadata_source(None, clock)?
+        } else if let Some(given) = self.credentials {
+            let auth = AuthState::new(Some(&given), clock).map_err(config)?;
+            credentials = Some(given);
+            (auth, CredentialOrigin::Given)
+        } else {
+            match hss_auth::credentials::resolve_from_process(&ExplicitCredentials::default()) {
+                Ok(resolved) => {
+                    env_project = resolved
+                        .project_id
+                        .zip(resolved.project_id_source)
+                        .map(|(id, source)| (id, project_origin(source)));
+                    let origin = match resolved.source {
+                        CredentialSource::Explicit => CredentialOrigin::Given,
+                        CredentialSource::Environment => CredentialOrigin::Environment,
+                        CredentialSource::ProfileFile(path) => CredentialOrigin::ProfileFile(path),
+                    };
+                    let auth =
+                        AuthState::new(Some(&resolved.credentials), clock).map_err(config)?;
+                    credentials = Some(resolved.credentials);
+                    (auth, origin)
+                }
+                // As the official SDKs' chain: the metadata service comes
+                // last. The environment's project id still applies.
+                Err(not_found @ hss_auth::CredentialsError::NotFound { .. }) => {
+                    env_project = std::env::var(hss_auth::credentials::ENV_PROJECT_ID)
+                        .ok()
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| (p, ProjectOrigin::Environment));
+                    metadata_source(Some(not_found.to_string()), clock)?
+                }
+                Err(other) => return Err(config(other.to_string())),
+            }
+        };
+        let auth = Arc::new(auth);
+        let credential_kind = match &credentials {
+            None => CredentialKind::None,
+            Some(Credentials::Token(_)) => CredentialKind::Token,
+            Some(Credentials::AkSk {
+                ak,
+                security_token: None,
+                ..
+            }) => CredentialKind::AccessKey { ak: ak.clone() },
+            Some(Credentials::AkSk { ak, .. }) => {
+                CredentialKind::TemporaryAccessKey { ak: ak.clone() }
+            }
+        };
+
+        let project = match (self.project_id, env_project) {
+            (Some(id), _) => ProjectChoice::Known {
+                id,
+                origin: ProjectOrigin::Given,
+            },
+            (None, Some((id, origin))) => ProjectChoice::Known { id, origin },
+            (None, None) => match &self.region {
+                Some(region) if auth.signs() => {
+                    let profile = match &credential_origin {
+                        CredentialOrigin::ProfileFile(path) => {
+                            hss_auth::iam::profile_iam_endpoint(path)
+                                .map_err(|e| config(e.to_string()))?
+                                .map(|url| (path.clone(), url))
+                        }
+                        _ => None,
+                    };
+                    let (iam, source) = hss_auth::iam::iam_endpoint(
+                        region,
+                        self.iam_endpoint.as_deref(),
+                        profile.as_ref().map(|(p, u)| (p.as_path(), u.as_str())),
+                        |k| std::env::var(k).ok(),
+                    )
+                    .map_err(|e| config(e.to_string()))?;
+                    ProjectChoice::Discover(Arc::new(Discovery::new(region.clone(), iam, source)))
+                }
+                _ => ProjectChoice::Unknown,
+            },
+        };
 
         let user_agent = match &self.user_agent {
             Some(suffix) => format!("{} {suffix}", hooks::DEFAULT_USER_AGENT),
@@ -480,7 +1003,20 @@ impl HssClientBuilder {
             config("the User-Agent suffix contains a character not allowed in headers".into())
         })?;
 
-        let http = reqwest::Client::builder()
+        let proxy = crate::proxy::proxy_for(self.proxy.as_ref(), endpoint.url());
+        // reqwest is built without a crypto provider of its own (hss-api's
+        // `rustls-ring`): without this, building it would panic.
+        hss_api::ensure_crypto_provider();
+        let mut http = reqwest::Client::builder();
+        if let Some(explicit) = &self.proxy {
+            http = http.proxy(explicit.to_reqwest()?);
+        }
+        if let Some(timeout) = self.read_timeout {
+            http = http.read_timeout(timeout);
+        }
+        let http = self
+            .tls
+            .apply(http, &endpoint)?
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .timeout(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
             // As the official SDKs: a redirect would resend signed headers
@@ -497,17 +1033,36 @@ impl HssClientBuilder {
             hooks = hooks.with_shared(hook);
         }
         let hooks = hooks.with(HssHook {
-            user_agent,
-            auth,
+            user_agent: user_agent.clone(),
+            auth: Arc::clone(&auth),
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
         });
         let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
         let retry = self.retry.unwrap_or_default();
         Ok(HssClient {
-            api: hss_api::Client::new_with_client(&base_url, http, hooks),
+            api: hss_api::Client::new_with_client(&base_url, http.clone(), hooks),
             quota: quota_for(&retry),
             retry,
-            project_id: self.project_id.or(env_project),
+            project,
+            shared: Arc::new(Shared {
+                http,
+                auth,
+                user_agent,
+                endpoint,
+                endpoint_origin,
+                credential_origin,
+                credential_kind,
+                proxy,
+            }),
         })
+    }
+}
+
+/// Where a project id found with the credentials came from.
+fn project_origin(source: CredentialSource) -> ProjectOrigin {
+    match source {
+        CredentialSource::Explicit => ProjectOrigin::Given,
+        CredentialSource::Environment => ProjectOrigin::Environment,
+        CredentialSource::ProfileFile(path) => ProjectOrigin::ProfileFile(path),
     }
 }

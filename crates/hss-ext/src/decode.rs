@@ -31,9 +31,9 @@ pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// The error statuses `openapi/hss.yaml` documents for the operation, whose
 /// bodies the generated client decodes as `ErrorBody`; any other status is
-/// an "unexpected response" to it.
-pub(crate) const DOCUMENTED_ERROR_STATUSES: [u16; 9] =
-    [400, 401, 403, 404, 429, 500, 502, 503, 504];
+/// an "unexpected response" to it. Generated from the spec.
+pub(crate) const DOCUMENTED_ERROR_STATUSES: &[u16] =
+    hss_api::statuses::LIST_VUL_SCAN_TASK_HOST_ERRORS;
 
 /// Decodes one answer of `ListVulScanTaskHost` exactly as
 /// [`HssClient`](crate::HssClient) does after receiving it: a page for a

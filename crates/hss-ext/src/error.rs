@@ -268,6 +268,75 @@ pub enum Error {
     #[error("{0}")]
     IncompleteListing(Box<ListingDrift>),
 
+    /// The instance metadata service, chosen as the credential source,
+    /// gave no credentials (unreachable, no agency, an error answer, or
+    /// an answer that is not credentials). Not retried.
+    #[error(transparent)]
+    Metadata(Box<crate::metadata::MetadataError>),
+
+    /// No credential source had credentials: not the explicit values, the
+    /// environment or the profile file (`not_found` says what to set), nor
+    /// the last source, the instance metadata service. Not retried.
+    #[error("{not_found}; nor did the last source, the instance metadata service: {source}")]
+    NoCredentials {
+        /// What the other sources lacked and what to set.
+        not_found: String,
+        /// Why the metadata service gave none.
+        #[source]
+        source: Box<crate::metadata::MetadataError>,
+    },
+
+    /// The CA bundle given to the client cannot be used: it cannot be
+    /// read, is not PEM certificates, or holds none.
+    #[error("cannot use the CA bundle {}: {source}; give a readable PEM file of the CA certificates", path.display())]
+    CaBundle {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::tls::CaBundleError,
+    },
+
+    /// The proxy refused the request: it could not be connected to, it
+    /// wants (other) credentials (`407`), or it would not open a tunnel to
+    /// the endpoint. Not retried: the proxy settings need fixing.
+    #[error("the proxy {proxy} refused the request: {reason}; check the proxy's URL and credentials (--proxy and --proxy-user with HUAWEICLOUD_SDK_PROXY_PASSWORD, or HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY){}", fmt_request_id(.request_id))]
+    ProxyRefused {
+        /// The proxy, without credentials.
+        proxy: String,
+        /// How it refused.
+        reason: String,
+        /// The proxy's status, when it answered.
+        status: Option<StatusCode>,
+        /// The request id, when the answer had one.
+        request_id: Option<String>,
+        /// The HTTP stack's error, when there was one.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+
+    /// No project id was set and IAM did not name exactly one project for
+    /// the region: none (check the region, or set the project id), several
+    /// (they are named; set one), or an answer that is not a project id.
+    #[error("{0}")]
+    Project(hss_auth::iam::ProjectError),
+
+    /// No project id was set, and asking IAM for the region's project
+    /// failed: `source` says how (the network, or IAM's answer, e.g. a
+    /// refused signature). Retried as `source` would be.
+    #[error(
+        "no project id is set, and asking IAM ({endpoint}) for the project of region `{region}` failed: {source}"
+    )]
+    ProjectDiscovery {
+        /// The region whose project was asked for.
+        region: String,
+        /// The IAM endpoint asked.
+        endpoint: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The retry budget ([`RetryPolicy::with_budget`](crate::RetryPolicy::with_budget))
     /// ran out while an attempt was still waiting for its answer, so the
     /// attempt was abandoned: the budget bounds the whole call. Not the
@@ -307,6 +376,8 @@ impl Error {
                 last_error: Some(last),
                 ..
             } => last.status(),
+            Error::ProjectDiscovery { source, .. } => source.status(),
+            Error::ProxyRefused { status, .. } => *status,
             _ => None,
         }
     }
@@ -315,6 +386,7 @@ impl Error {
     pub fn error_code(&self) -> Option<&str> {
         match self {
             Error::Service(e) => e.error_code.as_deref(),
+            Error::ProjectDiscovery { source, .. } => source.error_code(),
             _ => None,
         }
     }
@@ -323,6 +395,7 @@ impl Error {
     pub fn error_msg(&self) -> Option<&str> {
         match self {
             Error::Service(e) => e.error_msg.as_deref(),
+            Error::ProjectDiscovery { source, .. } => source.error_msg(),
             _ => None,
         }
     }
@@ -339,6 +412,7 @@ impl Error {
                 last_error: Some(last),
                 ..
             } => last.request_id(),
+            Error::ProjectDiscovery { source, .. } => source.request_id(),
             _ => None,
         }
     }
@@ -347,6 +421,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Service(e) => e.retry_after,
+            Error::ProjectDiscovery { source, .. } => source.retry_after(),
             _ => None,
         }
     }

@@ -6,9 +6,9 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use crate::auth::AuthState;
+
 use hss_api::{OperationInfo, RequestHook};
-use hss_auth::ExposeSecret;
-use hss_auth::{Clock, Credentials, SecretString, Signer};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
 
@@ -40,47 +40,10 @@ pub(crate) async fn capture_response<F: Future>(future: F) -> (F::Output, Option
         .await
 }
 
-/// How requests prove who sends them.
-#[derive(Clone)]
-pub(crate) enum Auth {
-    None,
-    Token(HeaderValue),
-    Sign {
-        signer: Signer,
-        clock: Arc<dyn Clock>,
-    },
-}
-
-impl Auth {
-    pub(crate) fn new(
-        credentials: Option<&Credentials>,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, String> {
-        Ok(match credentials {
-            None => Auth::None,
-            Some(Credentials::Token(token)) => Auth::Token(token_header(token)?),
-            Some(credentials @ Credentials::AkSk { .. }) => Auth::Sign {
-                signer: credentials
-                    .signer()
-                    .ok_or("AK/SK credentials without a signer")?,
-                clock,
-            },
-        })
-    }
-}
-
-fn token_header(token: &SecretString) -> Result<HeaderValue, String> {
-    let mut value = HeaderValue::from_str(token.expose_secret()).map_err(|_| {
-        "the token contains a character that cannot go into the X-Auth-Token header (CR, LF or another control character)".to_string()
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
 /// The one hook this crate installs.
 pub(crate) struct HssHook {
     pub user_agent: HeaderValue,
-    pub auth: Auth,
+    pub auth: Arc<AuthState>,
     pub max_response_body: u64,
 }
 
@@ -97,20 +60,7 @@ impl RequestHook for HssHook {
             .insert(USER_AGENT, self.user_agent.clone());
         let span = tracing::Span::current();
         span.record("url.path", request.url().path());
-        match &self.auth {
-            Auth::None => {}
-            Auth::Token(token) => {
-                request
-                    .headers_mut()
-                    .insert(hss_auth::signer::X_AUTH_TOKEN, token.clone());
-            }
-            Auth::Sign { signer, clock } => {
-                let (method, url) = (request.method().clone(), request.url().clone());
-                signer
-                    .sign(&method, &url, request.headers_mut(), &[], clock.now())
-                    .map_err(|e| e.to_string())?;
-            }
-        }
+        self.auth.apply(request)?;
         Ok(())
     }
 

@@ -45,7 +45,10 @@
 //!
 //! Against Huawei Cloud, the client takes its region and reads
 //! credentials and project from `HUAWEICLOUD_SDK_AK` / `_SK` /
-//! `_PROJECT_ID` or `~/.huaweicloud/credentials`:
+//! `_PROJECT_ID` or `~/.huaweicloud/credentials`, else the server's
+//! instance metadata service; without a project id it asks IAM for the
+//! region's, and when the gateway refuses a signature as expired it signs
+//! again once with the gateway's time and keeps the offset:
 //! `HssClient::builder().region("ap-southeast-1").build()?`. The example
 //! below runs as it is, against a local `hss-fake` (a dev-dependency),
 //! signing its requests with AK/SK as it would for the real service:
@@ -82,6 +85,7 @@
 
 #![warn(missing_docs)]
 
+mod auth;
 mod client;
 mod decode;
 pub mod enums;
@@ -89,25 +93,39 @@ mod error;
 mod hooks;
 mod limit;
 mod listing;
+mod metadata;
 mod paginate;
+mod project;
+mod proxy;
 mod query;
 mod retry;
 pub mod text;
+mod tls;
 pub mod typed;
 
-pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HssClient, HssClientBuilder};
+pub use client::{
+    CredentialKind, CredentialOrigin, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    EndpointOrigin, HssClient, HssClientBuilder, Probe,
+};
 pub use decode::{HostPage, decode_page};
 pub use enums::{AssetValue, ScanStatus, UnknownValue, VulType};
 pub use error::{BODY_SNIPPET_LIMIT, Error, ListingDrift, MAX_OFFSET, ServiceError, TransportKind};
 pub use hooks::DEFAULT_USER_AGENT;
 pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use listing::MAX_PASSES;
+pub use metadata::MetadataError;
 pub use paginate::ListOptions;
+pub use project::ProjectOrigin;
+pub use proxy::{ProxyConfig, ProxyInUse, ProxyOrigin};
 pub use query::{ALL_ENTERPRISE_PROJECTS, HostQuery, LIMIT_RANGE, MAX_ID_CHARS};
 pub use retry::RetryPolicy;
+pub use tls::CaBundleError;
 
 /// The generated client and models.
 pub use hss_api;
+/// Credentials, endpoints, IAM and clock-skew helpers, for programs that
+/// need more of them than the re-exports below.
+pub use hss_auth;
 /// Re-exported so users configure credentials and endpoints without a
 /// direct dependency on `hss-auth`.
 pub use hss_auth::{Credentials, Endpoint, FixedClock, SecretString, SystemClock};

@@ -85,23 +85,32 @@ impl HostQuery {
     /// `default_project` stands for the client's project when the query
     /// names none.
     pub fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
-        self.validate(default_project).map(drop)
+        self.validate(default_project, false).map(drop)
     }
 
     /// Fills in the project and checks every parameter against the API's
-    /// limits, naming the first one that is wrong.
-    pub(crate) fn validate(&self, default_project: Option<&str>) -> Result<ValidQuery, Error> {
-        let project_id = self
-            .project_id
-            .as_deref()
-            .or(default_project)
-            .ok_or_else(|| {
-                Error::invalid(
+    /// limits, naming the first one that is wrong. With `discover`, a query
+    /// without a project (here or as `default_project`) is valid and
+    /// leaves [`ValidQuery::project_id`] empty: the client asks IAM before
+    /// sending.
+    pub(crate) fn validate(
+        &self,
+        default_project: Option<&str>,
+        discover: bool,
+    ) -> Result<ValidQuery, Error> {
+        let project_id = match self.project_id.as_deref().or(default_project) {
+            Some(project_id) => {
+                check_project_id(project_id)?;
+                Some(project_id.to_owned())
+            }
+            None if discover => None,
+            None => {
+                return Err(Error::invalid(
                     "project_id",
-                    "not set: pass it on the query or the client, or set HUAWEICLOUD_SDK_PROJECT_ID",
-                )
-            })?;
-        check_id("project_id", project_id)?;
+                    "not set: pass it on the query or the client, or set HUAWEICLOUD_SDK_PROJECT_ID (with a region and AK/SK credentials the client asks IAM for it)",
+                ));
+            }
+        };
         check_id("task_id", &self.task_id)?;
         if let Some(eps) = &self.enterprise_project_id {
             check_length("enterprise_project_id", eps, MAX_ID_CHARS)?;
@@ -120,7 +129,7 @@ impl HostQuery {
             ));
         }
         Ok(ValidQuery {
-            project_id: project_id.to_owned(),
+            project_id,
             task_id: self.task_id.clone(),
             enterprise_project_id: self.enterprise_project_id.clone(),
             scan_status: self.scan_status.clone(),
@@ -133,12 +142,18 @@ impl HostQuery {
 /// A query whose every parameter is within the API's limits.
 #[derive(Clone, Debug)]
 pub(crate) struct ValidQuery {
-    pub project_id: String,
+    /// `None`: the client's project, discovered from IAM before sending.
+    pub project_id: Option<String>,
     pub task_id: String,
     pub enterprise_project_id: Option<String>,
     pub scan_status: Option<ScanStatus>,
     pub offset: Option<u32>,
     pub limit: Option<u32>,
+}
+
+/// The checks of a project id, also for one IAM names.
+pub(crate) fn check_project_id(project_id: &str) -> Result<(), Error> {
+    check_id("project_id", project_id)
 }
 
 pub(crate) fn check_limit(limit: u32) -> Result<(), Error> {
@@ -199,7 +214,7 @@ mod tests {
     use super::*;
 
     fn reason(query: HostQuery) -> String {
-        query.validate(Some("proj")).unwrap_err().to_string()
+        query.validate(Some("proj"), false).unwrap_err().to_string()
     }
 
     #[test]
@@ -240,10 +255,20 @@ mod tests {
             reason(HostQuery::new("t").scan_status(ScanStatus::parse(&"s".repeat(33)))),
             "invalid scan_status: must be at most 32 characters, got 33"
         );
-        let err = HostQuery::new("t").validate(None).unwrap_err();
+        let err = HostQuery::new("t").validate(None, false).unwrap_err();
         assert!(
             err.to_string().starts_with("invalid project_id: not set"),
             "{err}"
+        );
+        // A client that can ask IAM leaves the project to it.
+        let deferred = HostQuery::new("t").validate(None, true).unwrap();
+        assert_eq!(deferred.project_id, None);
+        // A project that is set is checked all the same.
+        assert!(
+            HostQuery::new("t")
+                .project_id("..")
+                .validate(None, true)
+                .is_err()
         );
     }
 
@@ -269,7 +294,7 @@ mod tests {
         assert!(
             HostQuery::new("t")
                 .enterprise_project_id("a\\b")
-                .validate(Some("p"))
+                .validate(Some("p"), false)
                 .is_ok()
         );
     }
@@ -280,13 +305,22 @@ mod tests {
             .project_id("mine")
             .limit(10)
             .offset(2_000_000)
-            .validate(Some("default"))
+            .validate(Some("default"), false)
             .unwrap();
-        assert_eq!(q.project_id, "mine");
+        assert_eq!(q.project_id.as_deref(), Some("mine"));
         assert_eq!(q.limit, Some(10));
-        assert!(HostQuery::new("t").limit(200).validate(Some("p")).is_ok());
+        assert!(
+            HostQuery::new("t")
+                .limit(200)
+                .validate(Some("p"), false)
+                .is_ok()
+        );
         // 256 characters, multi-byte: counted in characters like the API.
-        assert!(HostQuery::new("é".repeat(256)).validate(Some("p")).is_ok());
-        assert!(HostQuery::new("a..b").validate(Some("p")).is_ok());
+        assert!(
+            HostQuery::new("é".repeat(256))
+                .validate(Some("p"), false)
+                .is_ok()
+        );
+        assert!(HostQuery::new("a..b").validate(Some("p"), false).is_ok());
     }
 }

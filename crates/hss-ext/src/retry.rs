@@ -208,6 +208,9 @@ pub(crate) fn classify(error: &Error) -> Option<Retryable> {
                 .then_some(Retryable::Transient),
         },
         Error::Timeout { .. } => Some(Retryable::Timeout),
+        // Asking IAM for the project is part of the attempt: it is retried
+        // as its own failure would be.
+        Error::ProjectDiscovery { source, .. } => classify(source),
         Error::Service(e) => RETRYABLE_STATUSES
             .contains(&e.status)
             .then_some(Retryable::Transient),
@@ -408,6 +411,7 @@ mod tests {
 
     #[test]
     fn what_the_caller_must_fix_is_never_retried() {
+        hss_api::ensure_crypto_provider();
         let builder_error = reqwest::Client::new()
             .get("http://[::1")
             .build()

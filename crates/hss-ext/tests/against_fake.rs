@@ -1,11 +1,10 @@
 //! hss-ext against the project's fake HSS: real signing, real verification,
 //! real paging and filters, real faults.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use hss_ext::prelude::*;
-use hss_ext::{Credentials, FixedClock, SecretString};
+use hss_ext::{Credentials, SecretString};
 use hss_fake::{Caller, FakeHss, Fault, FaultRule, RunningFake};
 
 async fn fake(hosts: usize) -> RunningFake {
@@ -93,22 +92,6 @@ async fn a_wrong_sk_gets_the_gateway_error_with_code_message_and_request_id() {
     assert!(err.request_id().is_some_and(|id| !id.is_empty()));
     assert_eq!(fake.requests().len(), 1, "a 401 is not retried");
     assert!(!err.to_string().contains("not-the-secret"));
-}
-
-#[tokio::test]
-async fn a_stale_signature_date_is_refused() {
-    let fake = fake(10).await;
-    let an_hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
-    let client = builder(&fake)
-        .credentials(ak_sk(&fake))
-        .clock(Arc::new(FixedClock::new(an_hour_ago)))
-        .build()
-        .unwrap();
-    let err = client
-        .list_hosts_page(&HostQuery::new(fake.task_id()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
 }
 
 #[tokio::test]

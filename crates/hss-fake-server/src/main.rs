@@ -76,6 +76,24 @@ struct Args {
     /// hosts leave and JOIN new ones join, at random places. Example: 3:2:500
     #[arg(long)]
     churn: Option<HostChurn>,
+    /// The region of the served project: IAM (GET /v3/projects?name=R on the
+    /// same address) lists it under this name.
+    #[arg(long, value_name = "R", default_value = hss_fake::DEFAULT_REGION)]
+    region: String,
+    /// Run the fake's clock this many seconds ahead (negative: behind) of the
+    /// system's, e.g. 1200: signatures dated by a correct clock are then
+    /// refused as expired, as the gateway refuses a skewed client's.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        default_value_t = 0
+    )]
+    clock_offset: i64,
+    /// Lifetime of the temporary credentials the metadata service
+    /// (GET /openstack/latest/securitykey on the same address) issues.
+    #[arg(long, value_name = "SECONDS", default_value_t = hss_fake::DEFAULT_METADATA_CREDENTIALS_TTL.as_secs())]
+    metadata_ttl: u64,
     /// Leaving stops at this many hosts per task (with --churn).
     #[arg(long, requires = "churn", default_value_t = 0)]
     churn_min_hosts: usize,
@@ -156,6 +174,12 @@ fn builder(args: &Args, dataset: Dataset) -> FakeHssBuilder {
         .credentials(credentials)
         .auth(!args.no_auth)
         .port(args.port)
+        .region(&args.region)
+        .clock_offset(hss_fake::time::Duration::seconds(args.clock_offset))
+        .metadata(hss_fake::MetadataOptions {
+            ttl: Duration::from_secs(args.metadata_ttl),
+            ..Default::default()
+        })
         .faults(args.faults.clone());
     if let Some(ms) = args.latency_ms {
         builder = builder.latency(Duration::from_millis(ms));
@@ -184,6 +208,19 @@ fn print_banner(fake: &RunningFake, args: &Args) {
         "enterprise projects: {} (no parameter = 0; all_granted_eps = all)",
         fake.enterprise_projects().join(", ")
     );
+    println!(
+        "IAM:                 {}/v3/projects?name={} (the project under its region)",
+        fake.iam_url(),
+        fake.region()
+    );
+    println!(
+        "metadata:            {}/openstack/latest/securitykey (temporary credentials for {} s)",
+        fake.metadata_url(),
+        args.metadata_ttl
+    );
+    if args.clock_offset != 0 {
+        println!("clock offset:        {} s", args.clock_offset);
+    }
     if args.no_auth {
         println!("authentication:      off");
     } else {

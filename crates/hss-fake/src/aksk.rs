@@ -9,7 +9,7 @@ use hss_auth::{ExposeSecret, SecretString};
 use http::HeaderMap;
 use time::OffsetDateTime;
 
-use crate::credentials::AcceptedCredentials;
+use crate::credentials::AkSk;
 
 /// The parts of a request that authentication looks at.
 pub(crate) struct AuthInput<'a> {
@@ -33,7 +33,7 @@ pub(crate) struct Verified {
 /// `error_msg` of the 401 answer (never a secret).
 pub(crate) fn verify(
     input: &AuthInput<'_>,
-    credentials: &AcceptedCredentials,
+    key: &AkSk,
     max_skew: Duration,
 ) -> Result<Verified, String> {
     let caller = hss_auth::signer::verify(
@@ -42,18 +42,26 @@ pub(crate) fn verify(
         input.raw_query,
         input.headers,
         input.body,
-        |ak| {
-            credentials
-                .keys
-                .iter()
-                .find(|k| k.ak == ak)
-                .map(|k| SecretString::from(k.sk.clone()))
-        },
+        |ak| (ak == key.ak).then(|| SecretString::from(key.sk.clone())),
         input.now,
         max_skew,
     )
-    .map_err(|error: VerifyError| {
-        format!("Incorrect IAM authentication information: verify aksk signature fail: {error}")
+    .map_err(|error: VerifyError| match error {
+        // The gateway's own words, both times included (see
+        // `hss_auth::skew`): what a client corrects its clock from.
+        VerifyError::StaleDate { .. } => format!(
+            "Incorrect IAM authentication information: calc aksk signature fail:signature expired, signature time:{},server time:{}",
+            input
+                .headers
+                .get(hss_auth::signer::X_SDK_DATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .unwrap_or_default(),
+            hss_auth::signer::format_sdk_date(input.now).unwrap_or_default(),
+        ),
+        error => format!(
+            "Incorrect IAM authentication information: verify aksk signature fail: {error}"
+        ),
     })?;
     Ok(Verified {
         security_token: caller.security_token.map(|t| t.expose_secret().to_owned()),

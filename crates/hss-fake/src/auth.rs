@@ -6,13 +6,14 @@
 //! minutes, as the real gateway does ([`Lockout`]); a success resets the count.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::aksk::{self, AuthInput};
 use crate::credentials::AcceptedCredentials;
+use crate::metadata::Metadata;
 
 /// Locking an AK after repeated signature failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +64,9 @@ pub(crate) struct Auth {
     pub(crate) credentials: AcceptedCredentials,
     pub(crate) max_skew: Duration,
     pub(crate) lockout: Option<Lockout>,
+    /// The metadata service, whose issued credentials are accepted until
+    /// they expire.
+    pub(crate) metadata: Arc<Metadata>,
     failures: Mutex<HashMap<String, Failures>>,
 }
 
@@ -74,12 +78,14 @@ impl Auth {
         credentials: AcceptedCredentials,
         max_skew: Duration,
         lockout: Option<Lockout>,
+        metadata: Arc<Metadata>,
     ) -> Auth {
         Auth {
             enabled,
             credentials,
             max_skew,
             lockout,
+            metadata,
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -115,15 +121,26 @@ impl Auth {
                 "{PREFIX}Authorization is not of the form SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=..."
             ));
         };
-        let Some(key) = self.credentials.key(&ak) else {
-            return Err(format!("{PREFIX}access key {ak} does not exist"));
+        let key = match self.credentials.key(&ak) {
+            Some(key) => key.clone(),
+            None => match self.metadata.find(&ak) {
+                Some(issued) if issued.expires_at <= input.now => {
+                    return Err(format!(
+                        "{PREFIX}the security token of temporary access key {ak} expired at {}",
+                        hss_auth::signer::format_sdk_date(issued.expires_at).unwrap_or_default()
+                    ));
+                }
+                Some(issued) => issued.key,
+                None => return Err(format!("{PREFIX}access key {ak} does not exist")),
+            },
         };
+        let key = &key;
         if let Some(until) = self.locked_until(&ak, input.now) {
             return Err(format!(
                 "{PREFIX}access key {ak} is locked after repeated signature failures until {until}"
             ));
         }
-        let result = aksk::verify(input, &self.credentials, self.max_skew).and_then(|verified| {
+        let result = aksk::verify(input, key, self.max_skew).and_then(|verified| {
             match (&key.security_token, verified.security_token.as_deref()) {
                 (None, None) => Ok(Caller::AccessKey {
                     ak: ak.clone(),

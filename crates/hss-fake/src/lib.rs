@@ -35,7 +35,8 @@
 //! [`RunningFake::remove_hosts_at`]).
 //!
 //! The public modules: [`data`] (generated and fixture data), [`fault`]
-//! (fault plans), [`testing`] (helpers for other crates' tests),
+//! (fault plans), [`iam`] (the IAM project list served beside HSS), [`metadata`] (the
+//! instance metadata service with expiring temporary credentials), [`testing`] (helpers for other crates' tests),
 //! [`scripted`] (a server whose answers a closure decides, for shapes the
 //! service never sends). The private ones: the server ([`FakeHss`],
 //! [`RunningFake`]), `store` (the served tasks and their indexes), `motion`
@@ -52,7 +53,9 @@ mod body;
 mod credentials;
 pub mod data;
 pub mod fault;
+pub mod iam;
 mod log;
+pub mod metadata;
 mod motion;
 mod params;
 pub mod scripted;
@@ -67,7 +70,9 @@ pub use data::{
     Host, HostInfo, ScanVul, TaskData, VulScanDetail,
 };
 pub use fault::{Fault, FaultRule, When};
+pub use iam::DEFAULT_REGION;
 pub use log::RecordedRequest;
+pub use metadata::{DEFAULT_METADATA_CREDENTIALS_TTL, IssuedCredential, MetadataOptions};
 pub use motion::{DEFAULT_CHURN_MAX_HOSTS, HostChurn, ScanProgress};
 pub use params::{
     DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, PageQuery, encode_component, hosts_path,
@@ -76,3 +81,7 @@ pub use server::{FakeError, FakeHss, FakeHssBuilder, RunningFake};
 
 /// The clock the fake checks `X-Sdk-Date` against (from `hss-auth`).
 pub use hss_auth::{Clock, FixedClock, SystemClock};
+/// The `time` crate of the clock types and
+/// [`FakeHssBuilder::clock_offset`], for tests without a dependency of
+/// their own on it.
+pub use time;

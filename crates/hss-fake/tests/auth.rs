@@ -324,10 +324,19 @@ async fn sdk_date_must_be_within_15_minutes() {
             assert_eq!(status, StatusCode::OK, "{offset_minutes} min: {body}");
         } else {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{offset_minutes} min");
+            // The gateway's words, with both times, as clients parse them.
+            let message = body["error_msg"].as_str().unwrap();
             assert!(
-                body["error_msg"].as_str().unwrap().contains("X-Sdk-Date"),
+                message.contains("calc aksk signature fail:signature expired, signature time:"),
                 "{body}"
             );
+            let expired = hss_auth::skew::expired_signature(401, Some("APIGW.0301"), Some(message))
+                .expect("recognised as an expired signature");
+            assert_eq!(
+                expired.signature_time.map(|t| t.unix_timestamp()),
+                Some(at.unix_timestamp())
+            );
+            assert!(expired.server_time.is_some());
         }
     }
 }

@@ -376,6 +376,10 @@ pub fn cli_args(data: &[u8]) {
                 ));
             }
         }
+        Command::Auth(hss_cli::args::AuthCommand::Check(args)) => {
+            let _ = hss_cli::connect::target(&args.connection, |_| None);
+            let _ = hss_cli::connect::region(&args.connection, |_| None);
+        }
         Command::Demo(args) => assert!((1..=200_000).contains(&args.hosts)),
     }
 }

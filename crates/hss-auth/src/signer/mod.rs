@@ -5,11 +5,12 @@
 //! minutes, so this module follows the official signer exactly (see the
 //! crate docs for where it differs from the written description).
 //!
-//! [`Signer::sign`] signs a request in place; [`verify`] is the server-side
-//! check for fake servers. The canonical-form functions are public so tests
+//! [`Signer::sign`] signs a request in place; `verify` (feature `verify`)
+//! is the server-side check for fake servers. The canonical-form functions are public so tests
 //! and fakes can show their work.
 
 mod canonical;
+#[cfg(feature = "verify")]
 mod verify;
 
 use std::fmt;
@@ -23,6 +24,7 @@ pub use canonical::{
     EMPTY_BODY_SHA256, canonical_query, canonical_query_string, canonical_request, canonical_uri,
     canonicalize_query, encode_component, format_sdk_date, parse_sdk_date, string_to_sign,
 };
+#[cfg(feature = "verify")]
 pub use verify::{VerifiedCaller, VerifyError, verify};
 
 /// The clock `sign` and `verify` callers read `now` from; re-exported here
@@ -205,7 +207,7 @@ impl Signer {
     /// no `_` is signed, and, as in the SDK, every text value is replaced by
     /// its trimmed form, which is what gets signed and sent. So add every
     /// header you will send, `X-Project-Id` included, before calling this;
-    /// the fake server's [`verify`] rejects headers added afterwards.
+    /// a verifying server (feature `verify`) rejects headers added afterwards.
     ///
     /// The URL's query must already be canonical (see
     /// [`canonical_query_string`]), because the gateway signs what it

@@ -54,7 +54,7 @@ struct Args {
     #[arg(long)]
     no_python: bool,
     /// A Python interpreter that already has huaweicloudsdkhss (default:
-    /// <target>/hss-bench-venv/bin/python, created when missing).
+    /// TARGET_DIR/hss-bench-venv/bin/python, created when missing).
     #[arg(long, env = "HSS_BENCH_PYTHON")]
     python: Option<PathBuf>,
     /// Never create the venv or run pip; skip row d if it is not there.
@@ -74,7 +74,7 @@ struct Args {
     #[arg(long, default_value_t = 8)]
     mem_concurrency: usize,
     /// Where to write the results as JSON (default:
-    /// <target>/hss-bench/e2e-latest.json; `-` for none).
+    /// TARGET_DIR/hss-bench/e2e-latest.json; `-` for none).
     #[arg(long)]
     json: Option<PathBuf>,
     #[command(subcommand)]

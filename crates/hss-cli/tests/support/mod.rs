@@ -161,7 +161,9 @@ pub fn plain_host(i: u64) -> serde_json::Value {
 }
 
 /// The `hss` binary with no `HUAWEICLOUD_*` or `RUST_LOG` from the real
-/// environment and `HOME` at `home`, so no real credentials file is read.
+/// environment and `HOME` at `home`, so no real credentials file is read,
+/// no proxy of the machine, and IAM and the instance metadata service on
+/// closed 127.0.0.1 ports unless the test names others.
 pub fn hss(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hss"));
     for (key, _) in std::env::vars_os() {
@@ -169,9 +171,34 @@ pub fn hss(home: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
+    // Nor a proxy of the machine running the tests.
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd.env_remove("RUST_LOG")
         .env("HOME", home)
         .timeout(Duration::from_secs(120));
+    // A test that does not name IAM itself must not reach the real one (a
+    // region and AK/SK without a project id ask IAM): a closed loopback port.
+    cmd.env(
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+        format!("http://127.0.0.1:{}", closed_port()),
+    );
+    // Nor the instance metadata service at 169.254.169.254, the last source
+    // of credentials: a test must never send anything there.
+    cmd.env(
+        "HUAWEICLOUD_SDK_METADATA_ENDPOINT",
+        format!("http://127.0.0.1:{}", closed_port()),
+    );
     cmd
 }
 

@@ -15,10 +15,22 @@ use crate::auth::{Auth, Lockout};
 use crate::credentials::AcceptedCredentials;
 use crate::data::{DataError, Dataset, GenerateOptions};
 use crate::fault::{Fault, FaultRule, FaultState};
+use crate::iam::IamProjects;
 use crate::log::RequestLog;
+use crate::metadata::{Metadata, MetadataOptions};
 use crate::motion::{HostChurn, Motion, ScanProgress};
 use crate::store::Store;
+use hss_auth::skew::{ClockOffset, CorrectedClock};
 use hss_auth::{Clock, SystemClock};
+
+/// The account (domain) id IAM names as the projects' owner, from the seed.
+fn domain_id(seed: u64) -> String {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x646f_6d61_696e_0000);
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect()
+}
 
 /// Entry point: `FakeHss::builder()`.
 #[derive(Debug)]
@@ -30,7 +42,8 @@ impl FakeHss {
     /// host), authentication on with credentials derived from the seed, 15
     /// minutes of allowed clock skew, the gateway's AK lockout, no faults, a
     /// task that does not move, a random port on 127.0.0.1, a log of the
-    /// last 10,000 requests.
+    /// last 10,000 requests; IAM lists one project, the served one, named
+    /// [`DEFAULT_REGION`](crate::DEFAULT_REGION).
     pub fn builder() -> FakeHssBuilder {
         FakeHssBuilder::default()
     }
@@ -70,6 +83,10 @@ pub struct FakeHssBuilder {
     churn: Option<HostChurn>,
     port: u16,
     log_capacity: usize,
+    region: String,
+    iam_projects: IamProjects,
+    clock_offset: time::Duration,
+    metadata: MetadataOptions,
 }
 
 impl Default for FakeHssBuilder {
@@ -88,6 +105,10 @@ impl Default for FakeHssBuilder {
             churn: None,
             port: 0,
             log_capacity: 10_000,
+            region: crate::iam::DEFAULT_REGION.to_owned(),
+            iam_projects: IamProjects::default(),
+            clock_offset: time::Duration::ZERO,
+            metadata: MetadataOptions::default(),
         }
     }
 }
@@ -209,6 +230,43 @@ impl FakeHssBuilder {
         self
     }
 
+    /// The region of the served project: IAM lists the project under this
+    /// name (default [`DEFAULT_REGION`](crate::DEFAULT_REGION)).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// The projects IAM lists under the name `region` (a region id):
+    /// none, one or several. Replaces the default entry when `region` is
+    /// the fake's own region.
+    pub fn iam_projects<I, S>(mut self, region: &str, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.iam_projects
+            .set(region, ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Runs the fake's clock `offset` from the one given by
+    /// [`clock`](Self::clock) (or the system's): a fake 20 minutes ahead
+    /// refuses signatures dated by the system clock as expired, as the
+    /// gateway does, and says its time in the message and in `Date`.
+    pub fn clock_offset(mut self, offset: time::Duration) -> Self {
+        self.clock_offset = offset;
+        self
+    }
+
+    /// How the metadata service behaves (see [`crate::metadata`]): how
+    /// long issued credentials last, whether a session token is required,
+    /// whether the server has an agency.
+    pub fn metadata(mut self, options: MetadataOptions) -> Self {
+        self.metadata = options;
+        self
+    }
+
     /// How many requests the log keeps (the oldest go first).
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.log_capacity = capacity;
@@ -238,8 +296,18 @@ impl FakeHssBuilder {
             port: self.port,
             source,
         })?;
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let mut clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        if !self.clock_offset.is_zero() {
+            let offset = Arc::new(ClockOffset::new());
+            offset.set(self.clock_offset);
+            clock = Arc::new(CorrectedClock::new(clock, offset));
+        }
+        let mut iam_projects = self.iam_projects;
+        if !iam_projects.contains(&self.region) {
+            iam_projects.set(&self.region, vec![dataset.project_id.clone()]);
+        }
         let motion = Motion::new(self.scan_progress, self.churn, Arc::clone(&clock));
+        let metadata = Arc::new(Metadata::new(self.metadata, seed));
         let shared = Arc::new(Shared {
             store: Store::new(dataset, seed, motion),
             auth: Auth::new(
@@ -247,11 +315,17 @@ impl FakeHssBuilder {
                 credentials.clone(),
                 self.max_skew,
                 self.lockout,
+                Arc::clone(&metadata),
             ),
             faults: Mutex::new(FaultState::new(self.faults)),
             log: Mutex::new(RequestLog::new(self.log_capacity)),
             ids: RequestIds::new(),
             clock,
+            base_url: format!("http://{addr}"),
+            region: self.region,
+            domain_id: domain_id(seed),
+            iam: Mutex::new(iam_projects),
+            metadata,
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, HeaderValue, RETRY_AFTER};
+use http::header::{CONTENT_LENGTH, DATE, HeaderValue, RETRY_AFTER};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -80,6 +80,11 @@ pub(super) async fn handle(
         HeaderValue::from_str(&request_id).expect("hex is a valid header value"),
     );
     headers.insert("server", HeaderValue::from_static("api-gateway"));
+    // The fake's clock, which may run skewed on purpose, as the gateway's
+    // `Date` (hyper adds the system's only when there is none).
+    if let Ok(date) = HeaderValue::from_str(&httpdate::fmt_http_date(shared.clock.now().into())) {
+        headers.insert(DATE, date);
+    }
     record.status = Some(response.status().as_u16());
     tracing::info!(method = %record.method, path = %record.raw_path, status = response.status().as_u16(), %request_id, "request");
     lock(&shared.log).push(record);
@@ -154,6 +159,15 @@ fn route(
     request_id: &str,
     fault: Option<&Fault>,
 ) -> (Response<FakeBody>, Option<Caller>) {
+    if let Some(response) = metadata(shared, request) {
+        return (response, None);
+    }
+    if request.method == Method::GET && request.raw_path == hss_auth::iam::PROJECTS_PATH {
+        return match authenticate(shared, request, request_id) {
+            Ok(caller) => (list_projects(shared, request), Some(caller)),
+            Err(response) => (*response, None),
+        };
+    }
     let PathMatch::Hosts {
         project_id,
         task_id,
@@ -164,6 +178,48 @@ fn route(
     if request.method != Method::GET {
         return (api_not_found(request_id), None);
     }
+    let caller = match authenticate(shared, request, request_id) {
+        Ok(caller) => caller,
+        Err(response) => return (*response, None),
+    };
+    let response = serve(shared, request, project_id, task_id, fault);
+    (response, Some(caller))
+}
+
+/// The metadata service's answer, for its two paths (no authentication:
+/// the real one answers whoever runs on the server).
+fn metadata(shared: &Shared, request: &RecordedRequest) -> Option<Response<FakeBody>> {
+    use hss_auth::metadata::{
+        SECURITY_KEY_PATH, TOKEN_PATH, X_METADATA_TOKEN, X_METADATA_TOKEN_TTL_SECONDS,
+    };
+    let answer = match (&request.method, request.raw_path.as_str()) {
+        (&Method::PUT, TOKEN_PATH) => shared
+            .metadata
+            .token(request.header(X_METADATA_TOKEN_TTL_SECONDS)),
+        (&Method::GET, SECURITY_KEY_PATH) => shared
+            .metadata
+            .security_key(request.header(X_METADATA_TOKEN), shared.clock.now()),
+        _ => return None,
+    };
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if answer.json {
+        return Some(json_response(status, answer.body));
+    }
+    let mut response = Response::new(FakeBody::full(answer.body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain"),
+    );
+    Some(response)
+}
+
+/// The gateway's check of who sent `request`; `Err` is its 401 answer.
+fn authenticate(
+    shared: &Shared,
+    request: &RecordedRequest,
+    request_id: &str,
+) -> Result<Caller, Box<Response<FakeBody>>> {
     let input = AuthInput {
         method: request.method.as_str(),
         raw_path: &request.raw_path,
@@ -172,16 +228,32 @@ fn route(
         body: &request.body,
         now: shared.clock.now(),
     };
-    let caller = match shared.auth.check(&input) {
-        Ok(caller) => caller,
-        Err(message) => {
-            let response =
-                gateway_flat(StatusCode::UNAUTHORIZED, "APIGW.0301", &message, request_id);
-            return (response, None);
-        }
-    };
-    let response = serve(shared, request, project_id, task_id, fault);
-    (response, Some(caller))
+    shared.auth.check(&input).map_err(|message| {
+        Box::new(gateway_flat(
+            StatusCode::UNAUTHORIZED,
+            "APIGW.0301",
+            &message,
+            request_id,
+        ))
+    })
+}
+
+/// IAM's `GET /v3/projects[?name=...]` for an authenticated request, with
+/// the `X-IAM-Trace-Id` IAM sends.
+fn list_projects(shared: &Shared, request: &RecordedRequest) -> Response<FakeBody> {
+    let pairs = request.query_pairs();
+    let name = pairs
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.as_str());
+    let body = lock(&shared.iam).list_json(name, &shared.base_url, &shared.domain_id);
+    let mut response = json_response(StatusCode::OK, body);
+    if let Ok(trace) = HeaderValue::from_str(&shared.ids.next()) {
+        response
+            .headers_mut()
+            .insert(hss_auth::iam::TRACE_ID_HEADER, trace);
+    }
+    response
 }
 
 /// The operation itself, for an authenticated request; the page faults

@@ -12,6 +12,7 @@ use crate::credentials::{AcceptedCredentials, AkSk};
 use crate::data::{Dataset, Host, TaskData};
 use crate::fault::FaultRule;
 use crate::log::RecordedRequest;
+use crate::metadata::{IssuedCredential, MetadataOptions};
 use crate::params::{self, PageQuery};
 use crate::store::effective_ep;
 
@@ -60,6 +61,50 @@ impl RunningFake {
     /// `http://127.0.0.1:<port>`, the endpoint to give a client.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The IAM endpoint to give a client: the fake's own address, where it
+    /// answers `GET /v3/projects` (see [`crate::iam`]).
+    pub fn iam_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// The metadata endpoint to give a client: the fake's own address,
+    /// where it answers `PUT /meta-data/latest/api/token` and
+    /// `GET /openstack/latest/securitykey` (see [`crate::metadata`]).
+    pub fn metadata_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// The temporary credentials the metadata service issued, oldest
+    /// first, with when they expire.
+    pub fn issued_credentials(&self) -> Vec<IssuedCredential> {
+        self.shared.metadata.issued()
+    }
+
+    /// Changes how the metadata service behaves from the next request on.
+    pub fn set_metadata(&self, options: MetadataOptions) {
+        self.shared.metadata.set_options(options);
+    }
+
+    /// The region of the served project, the name IAM lists it under.
+    pub fn region(&self) -> &str {
+        &self.shared.region
+    }
+
+    /// The account (domain) id IAM names as the projects' owner.
+    pub fn domain_id(&self) -> &str {
+        &self.shared.domain_id
+    }
+
+    /// Replaces the projects IAM lists under the name `region`: none, one
+    /// or several.
+    pub fn set_iam_projects<I, S>(&self, region: &str, ids: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        lock(&self.shared.iam).set(region, ids.into_iter().map(Into::into).collect());
     }
 
     /// The project ID the fake serves.

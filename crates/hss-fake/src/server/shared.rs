@@ -8,7 +8,9 @@ use hss_auth::Clock;
 
 use crate::auth::Auth;
 use crate::fault::FaultState;
+use crate::iam::IamProjects;
 use crate::log::RequestLog;
+use crate::metadata::Metadata;
 use crate::store::Store;
 
 pub(super) struct Shared {
@@ -18,6 +20,16 @@ pub(super) struct Shared {
     pub(super) log: Mutex<RequestLog>,
     pub(super) ids: RequestIds,
     pub(super) clock: Arc<dyn Clock>,
+    /// `http://127.0.0.1:<port>`, for links in IAM's answers.
+    pub(super) base_url: String,
+    /// The served project's region.
+    pub(super) region: String,
+    /// The account that owns the projects.
+    pub(super) domain_id: String,
+    /// What IAM's project list holds.
+    pub(super) iam: Mutex<IamProjects>,
+    /// The instance metadata service.
+    pub(super) metadata: Arc<Metadata>,
 }
 
 /// Locks `m`, also after a panic elsewhere: the guarded data stays usable.
