@@ -10,8 +10,8 @@
 //! - length, pattern, range and item-count limits ([`DROPPED`]),
 //! - `format` (an `int32` becomes `i64`, a `date-time` a plain string),
 //!   except `binary`, which only marks a download,
-//! - closed `enum`s: the values move into the description, the type stays
-//!   open,
+//! - closed `enum`s: the values move into the description and, for
+//!   strings, into `x-known-values` (as in `hss.yaml`); the type stays open,
 //! - `additionalProperties: false` (typify would refuse unknown fields).
 //!
 //! Request schemas keep every constraint: the client checks what it sends.
@@ -221,10 +221,18 @@ fn relax(node: &mut Value, ptr: &str, change: &mut dyn FnMut(String, String)) {
             _ => note,
         };
         map.insert("description".into(), Value::String(description));
-        dropped.push(format!(
-            "the closed enum [{}] (kept in the description)",
-            listed.join(", ")
-        ));
+        // The machine-readable list, where `hss.yaml` keeps it too; only
+        // string values (an integer enum has no open-string form).
+        let strings: Vec<Value> = values.iter().filter(|v| v.is_string()).cloned().collect();
+        let kept = if strings.len() == values.len()
+            && map.get("type").and_then(Value::as_str) == Some("string")
+        {
+            map.insert(crate::spec::KNOWN_VALUES.into(), Value::Array(strings));
+            "kept in the description and `x-known-values`"
+        } else {
+            "kept in the description"
+        };
+        dropped.push(format!("the closed enum [{}] ({kept})", listed.join(", ")));
     }
     if !dropped.is_empty() {
         change(ptr.to_string(), format!("dropped {}", dropped.join(", ")));
@@ -336,7 +344,7 @@ mod tests {
             &json!({"type": "object", "properties": {
                 "pid": {"type": "integer"},
                 "name": {"type": "string"},
-                "state": {"type": "string", "description": "Documented values: `on`, `off`. Other values are accepted."},
+                "state": {"type": "string", "description": "Documented values: `on`, `off`. Other values are accepted.", "x-known-values": ["on", "off"]},
                 "when": {"type": "string"},
                 "tags": {"type": "array", "items": {"type": "string"}}
             }})

@@ -537,6 +537,17 @@ fn check_schemas(raw: &Value, problems: &mut Vec<SpecProblem>) {
             continue;
         }
         check_schema(&site.pointer, schema, problems);
+        if let Some(known) = schema.get(KNOWN_VALUES) {
+            // A parameter's schema may leave the prose to the parameter.
+            let parent = site
+                .pointer
+                .strip_suffix("/schema")
+                .and_then(|p| raw.pointer(p))
+                .filter(|p| p.get("in").is_some())
+                .and_then(|p| p.get("description"))
+                .and_then(Value::as_str);
+            check_known_values(&site.pointer, schema, known, parent, problems);
+        }
     }
 }
 
@@ -648,6 +659,74 @@ fn check_schema(ptr: &str, schema: &Map<String, Value>, problems: &mut Vec<SpecP
                     ),
                 );
             }
+        }
+    }
+}
+
+/// The extension that lists the documented values of an open enumerated
+/// string: the one machine-readable place for them (`hss-ext`'s typed enums
+/// are checked against it). The schema stays `type: string` without `enum`,
+/// so a value the service adds later still decodes (and can be sent).
+pub const KNOWN_VALUES: &str = "x-known-values";
+
+/// `x-known-values` must be a non-empty list of distinct, non-empty strings
+/// on a `type: string` schema without `enum`, and the description (the
+/// schema's, or for a parameter's schema the parameter's) must name every
+/// value in backquotes, so the prose and the list cannot drift apart.
+fn check_known_values(
+    ptr: &str,
+    schema: &Map<String, Value>,
+    known: &Value,
+    parameter_description: Option<&str>,
+    problems: &mut Vec<SpecProblem>,
+) {
+    let at = format!("{ptr}/{}", escape_pointer_token(KNOWN_VALUES));
+    if schema.get("type").and_then(Value::as_str) != Some("string") {
+        problem(
+            problems,
+            &at,
+            "`x-known-values` belongs on a `type: string` schema",
+        );
+    }
+    if schema.contains_key("enum") {
+        problem(
+            problems,
+            &at,
+            "`x-known-values` beside `enum`: the values belong in one place (an open string keeps `x-known-values` only)",
+        );
+    }
+    let Some(values) = known.as_array().filter(|v| !v.is_empty()) else {
+        problem(
+            problems,
+            &at,
+            "`x-known-values` must be a non-empty list of strings",
+        );
+        return;
+    };
+    let description = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .or(parameter_description)
+        .unwrap_or("");
+    let mut seen = BTreeSet::new();
+    for (i, value) in values.iter().enumerate() {
+        let here = format!("{at}/{i}");
+        match value.as_str() {
+            Some(v) if !v.is_empty() => {
+                if !seen.insert(v) {
+                    problem(problems, &here, format!("`{v}` is listed twice"));
+                }
+                if !description.contains(&format!("`{v}`")) {
+                    problem(
+                        problems,
+                        &here,
+                        format!(
+                            "`{v}` is a known value the description does not name (write it as `{v}` in backquotes)"
+                        ),
+                    );
+                }
+            }
+            _ => problem(problems, &here, "a known value must be a non-empty string"),
         }
     }
 }
@@ -881,6 +960,39 @@ mod tests {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/hss.yaml"))
                 .unwrap();
         assert_eq!(problems_of(&text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn known_values_are_strings_named_in_the_description() {
+        let ok = one_response_schema(
+            "{type: string, description: 'On (`on`) or `off`.', x-known-values: [on, 'off']}",
+        );
+        assert_eq!(problems_of(&ok), Vec::<String>::new());
+        let bad = one_response_schema(
+            "{type: integer, description: '`on`', enum: [1], x-known-values: [on, on, '', 'off']}",
+        );
+        let at = format!("{RESPONSE_SCHEMA}/x-known-values");
+        assert_eq!(
+            problems_of(&bad),
+            vec![
+                format!("{at}: `x-known-values` belongs on a `type: string` schema"),
+                format!(
+                    "{at}: `x-known-values` beside `enum`: the values belong in one place (an open string keeps `x-known-values` only)"
+                ),
+                format!("{at}/1: `on` is listed twice"),
+                format!("{at}/2: a known value must be a non-empty string"),
+                format!(
+                    "{at}/3: `off` is a known value the description does not name (write it as `off` in backquotes)"
+                ),
+            ]
+        );
+        let empty = one_response_schema("{type: string, x-known-values: []}");
+        assert_eq!(
+            problems_of(&empty),
+            vec![format!(
+                "{at}: `x-known-values` must be a non-empty list of strings"
+            )]
+        );
     }
 
     #[test]

@@ -47,6 +47,8 @@
 // Generated code is reviewed through the snapshots, not linted: its doc
 // text comes from the spec's descriptions as progenitor lays them out.
 #[allow(clippy::all)]
+// Laid out by prettyplease when generated; rustfmt would only re-lay it.
+#[rustfmt::skip]
 mod generated;
 mod hooks;
 

@@ -14,18 +14,6 @@ use rustls::crypto::CryptoProvider;
 #[path = "tls/server.rs"]
 mod server;
 
-/// The error and all its sources, one per line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push('\n');
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}
-
 #[tokio::test]
 async fn https_works_with_the_default_features() {
     let (base_url, requests) = server::https_server(2);
@@ -52,7 +40,7 @@ async fn https_works_with_the_default_features() {
         .send()
         .await
         .expect_err("the test CA is not a system root");
-    let refused = chain(&refused);
+    let refused = server::error_chain(&refused);
     assert!(refused.contains("UnknownIssuer"), "{refused}");
 
     // Trusting the test CA, the request goes through over TLS.

@@ -62,11 +62,13 @@
 //! client code that feeds it) does something that text does not say, this
 //! crate follows the SDK, because the gateway accepts what the SDK sends:
 //!
-//! 1. **Non-JSON bodies.** When `Content-Type` is present and starts with
-//!    neither `application/json` nor `application/bson`, the SDK adds
-//!    `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` before signing (so it is a
-//!    signed header), and for a non-empty body the last line of the canonical
-//!    request is that header's value instead of the body hash.
+//! 1. **Non-JSON bodies.** When `Content-Type` is present, not empty, and
+//!    starts with neither `application/json` nor `application/bson`
+//!    (case-sensitive), the SDK adds `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`
+//!    before signing (so it is a signed header), and for a non-empty body the
+//!    last line of the canonical request is that header's value instead of
+//!    the body hash. An empty body is always the hash of nothing
+//!    (`e3b0c442...b855`), whatever the headers say.
 //! 2. **Header values are trimmed and sent trimmed.** The canonical value is
 //!    the value with leading and trailing whitespace removed (Python
 //!    `str.strip()`, which for the bytes an HTTP header may hold is the same
@@ -93,6 +95,11 @@
 //!    [`signer::canonicalize_query`].
 //! 8. **Re-signing.** The SDK leaves a request that already has
 //!    `Authorization` unsigned; [`signer::Signer::sign`] replaces it.
+//! 9. **The body is bytes.** The SDK signs `request.body` after turning a
+//!    `str` into UTF-8 bytes, and sends the same bytes; its JSON serialiser
+//!    (`Client._parse_body`: `simplejson.dumps`, `ensure_ascii`, `", "` and
+//!    `": "`) is not part of the signature. [`signer::Signer::sign`] takes
+//!    the bytes you send; see "The body" there for what a caller must do.
 //!
 //! Everything else in `signing.md` (both public vectors and the canonical
 //! query example) matches the SDK and is covered by unit tests.

@@ -1,11 +1,16 @@
 //! Interoperability with the official Huawei Cloud Python SDK's signer.
 //!
 //! Generates many `GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`
-//! requests (plus a few raw paths and POST bodies) with awkward path and
-//! query values, headers and temporary credentials, signs each with
+//! requests (plus a few raw paths) with awkward path and query values,
+//! headers and temporary credentials, and `POST`/`PUT` requests with JSON
+//! bodies (the scan-task create and vulnerability status bodies, empty
+//! bodies, no body, non-ASCII and escaped text, bytes that are not UTF-8,
+//! 64 KiB, bodies serialised by the SDK itself), signs each with
 //! [`hss_auth::Signer`] at a fixed date and with the SDK's own signer through
-//! `tests/interop/sign_official.py`, and compares the `Authorization`
-//! header, the path and query sent, and every header sent, byte for byte.
+//! `tests/interop/sign_official.py`, and compares byte for byte the
+//! canonical request, the string to sign, the `Authorization` header, the
+//! path and query sent, every header sent and the body sent. Bodies travel
+//! to the script as hex, so every byte arrives.
 //!
 //! Needs a Python with `huaweicloudsdkcore` (pinned in
 //! `tests/interop/requirements.txt`; `tests/interop/setup.sh` makes a venv).
@@ -17,19 +22,69 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use hss_auth::signer::{X_PROJECT_ID, canonical_query_string, encode_component, format_sdk_date};
+use hss_auth::signer::{
+    X_PROJECT_ID, X_SDK_CONTENT_SHA256, canonical_query_string, canonical_request,
+    encode_component, format_sdk_date, string_to_sign,
+};
 use hss_auth::{AccessKey, Signer};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
 const TEMPLATE: &str = "/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts";
+/// CreateVulnerabilityScanTask (`POST`).
+const SCAN_TASK_CREATE: &str = "/v5/{project_id}/vulnerability/scan-task";
+/// ChangeVulStatus (`PUT`).
+const VUL_STATUS: &str = "/v5/{project_id}/vulnerability/status";
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/interop/sign_official.py"
 );
 const REQUIREMENTS: &str = include_str!("interop/requirements.txt");
+
+/// A request body, and how the official SDK is given it.
+#[derive(Clone)]
+enum Body {
+    /// Exactly these bytes, as `bytes`.
+    Bytes(Vec<u8>),
+    /// This text, as a Python `str` (what `Client._parse_body` hands the
+    /// signer for a JSON body); the SDK encodes it as UTF-8.
+    Text(String),
+    /// This value serialised by the SDK's own serialiser
+    /// (`Client._parse_body`); we sign and send the bytes it produced.
+    SdkJson(Value),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Long bodies shortened so a failure report stays readable.
+        let short = |b: &[u8]| {
+            let text = String::from_utf8_lossy(&b[..b.len().min(120)]).into_owned();
+            format!("{text:?} ({} bytes)", b.len())
+        };
+        match self {
+            Body::Bytes(b) => write!(f, "Bytes({})", short(b)),
+            Body::Text(t) => write!(f, "Text({})", short(t.as_bytes())),
+            Body::SdkJson(v) => write!(f, "SdkJson({})", short(v.to_string().as_bytes())),
+        }
+    }
+}
+
+impl Body {
+    fn json(value: &Value) -> Self {
+        Body::Bytes(serde_json::to_vec(value).unwrap())
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Body::Bytes(b) => json!({ "hex": hex::encode(b), "as": "bytes" }),
+            Body::Text(t) => json!({ "hex": hex::encode(t), "as": "str" }),
+            Body::SdkJson(v) => json!({ "sdk_json": v }),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Case {
@@ -41,6 +96,8 @@ struct Case {
     /// `X-Project-Id`; otherwise `project_id` is an ordinary path parameter.
     project_in_credentials: bool,
     task_id: String,
+    /// The resource path with `{project_id}` and `{task_id}` to fill.
+    template: &'static str,
     /// A raw path used instead of the template.
     raw_path: Option<String>,
     query: Vec<(String, String)>,
@@ -50,13 +107,13 @@ struct Case {
     sk: String,
     security_token: Option<String>,
     date: OffsetDateTime,
-    body: Option<String>,
+    body: Option<Body>,
 }
 
 impl Case {
     fn path(&self) -> String {
         self.raw_path.clone().unwrap_or_else(|| {
-            TEMPLATE
+            self.template
                 .replace("{project_id}", &encode_component(&self.project_id))
                 .replace("{task_id}", &encode_component(&self.task_id))
         })
@@ -65,6 +122,7 @@ impl Case {
     fn to_json(&self) -> Value {
         let path_params = match (&self.raw_path, self.project_in_credentials) {
             (Some(_), _) => json!({}),
+            (None, true) if !self.template.contains("{task_id}") => json!({}),
             (None, true) => json!({ "task_id": self.task_id }),
             (None, false) => json!({ "project_id": self.project_id, "task_id": self.task_id }),
         };
@@ -76,7 +134,7 @@ impl Case {
         json!({
             "method": self.method,
             "endpoint": self.endpoint,
-            "resource_path": self.raw_path.as_deref().unwrap_or(TEMPLATE),
+            "resource_path": self.raw_path.as_deref().unwrap_or(self.template),
             "path_params": path_params,
             "query_params": self.query.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "headers": headers,
@@ -85,13 +143,30 @@ impl Case {
             "security_token": self.security_token,
             "project_id": self.project_in_credentials.then_some(&self.project_id),
             "sdk_date": format_sdk_date(self.date).unwrap(),
-            "body": self.body,
+            "body": self.body.as_ref().map(Body::to_json),
         })
     }
 
-    /// Signs with this crate; returns the path and query to send and the
-    /// headers.
-    fn sign(&self) -> (String, HeaderMap) {
+    /// The bytes we sign and send: the case's bytes, or for
+    /// [`Body::SdkJson`] the bytes the SDK's serialiser produced (checked to
+    /// be the same JSON value).
+    fn body_bytes(&self, official: &Value) -> Vec<u8> {
+        match &self.body {
+            None => Vec::new(),
+            Some(Body::Bytes(b)) => b.clone(),
+            Some(Body::Text(t)) => t.as_bytes().to_vec(),
+            Some(Body::SdkJson(value)) => {
+                let sent = hex::decode(official["body_hex"].as_str().unwrap()).unwrap();
+                let parsed: Value = serde_json::from_slice(&sent).unwrap();
+                assert_eq!(&parsed, value, "the SDK serialised another value");
+                sent
+            }
+        }
+    }
+
+    /// Signs `body` with this crate; returns the path and query to send and
+    /// the headers.
+    fn sign(&self, body: &[u8]) -> (String, HeaderMap) {
         let mut url = Url::parse(self.endpoint).unwrap();
         let path = self.path();
         url.set_path(&path);
@@ -116,7 +191,6 @@ impl Case {
         if let Some(token) = &self.security_token {
             signer = signer.with_security_token(token.clone());
         }
-        let body = self.body.as_deref().unwrap_or("").as_bytes();
         signer
             .sign(
                 &Method::from_bytes(self.method.as_bytes()).unwrap(),
@@ -291,6 +365,7 @@ fn base_case() -> Case {
         security_token: None,
         date: date(1_704_067_200),
         body: None,
+        template: TEMPLATE,
     }
 }
 
@@ -403,15 +478,74 @@ fn cases() -> Vec<Case> {
         ("text/plain", Some("plain body")),
         ("application/json", Some("{\"task_id\":\"中\"}")),
         ("application/octet-stream", Some("bytes")),
+        // Only a non-empty Content-Type counts, tested before trimming and
+        // case-sensitively; `application/json-patch+json` starts like JSON.
+        ("", Some("{}")),
+        ("", None),
+        (" application/json", Some("{}")),
+        ("APPLICATION/JSON", Some("{}")),
+        ("application/json-patch+json", Some("[]")),
+        ("application/x-www-form-urlencoded", Some("a=1&b=2")),
+        ("multipart/form-data; boundary=x", Some("--x--")),
+        ("text/plain", Some("")),
     ] {
         cases.push(Case {
             method: "POST",
             headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.map(str::to_owned),
+            body: body.map(|b| Body::Bytes(b.as_bytes().to_vec())),
             ..base_case()
         });
     }
 
+    // JSON bodies of the scan workflow, each in every form and with the
+    // header variations of the GET cases.
+    for case in body_cases() {
+        for body in body_forms(case.body.as_ref()) {
+            cases.push(Case {
+                body,
+                ..case.clone()
+            });
+        }
+        for token in SECURITY_TOKENS {
+            cases.push(Case {
+                security_token: Some((*token).to_owned()),
+                ..case.clone()
+            });
+        }
+        for (name, value) in EXTRA_HEADERS {
+            let mut headers = case.headers.clone();
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            headers.push(((*name).to_owned(), (*value).to_owned()));
+            cases.push(Case {
+                headers,
+                ..case.clone()
+            });
+        }
+        for endpoint in ENDPOINTS {
+            cases.push(Case {
+                endpoint,
+                ..case.clone()
+            });
+        }
+        cases.push(Case {
+            project_id: "项目 with space".into(),
+            project_in_credentials: false,
+            ..case.clone()
+        });
+    }
+
+    // A preset X-Sdk-Content-Sha256 with a JSON body: its value replaces
+    // the hash, unless it is empty.
+    let create = scan_task_create(&json!({"manual_scan_type": ["linux_vul"]}));
+    let hash = hex::encode(Sha256::digest(
+        serde_json::to_vec(&json!({"manual_scan_type": ["linux_vul"]})).unwrap(),
+    ));
+    for value in ["UNSIGNED-PAYLOAD", "", "   ", hash.as_str(), " padded "] {
+        let mut case = create.clone();
+        case.headers
+            .push(("X-Sdk-Content-Sha256".into(), value.to_owned()));
+        cases.push(case);
+    }
     // Key material and dates.
     cases.push(Case {
         ak: "AccessKey".into(),
@@ -459,7 +593,222 @@ fn cases() -> Vec<Case> {
         case.date = date(rng.below(4_000_000_000) as i64);
         cases.push(case);
     }
+
+    // Random combinations with bodies, from their own seed so the cases
+    // above stay as they were.
+    let bodies: Vec<Option<Body>> = body_cases()
+        .into_iter()
+        .flat_map(|c| body_forms(c.body.as_ref()).into_iter().chain([c.body]))
+        .collect();
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    for _ in 0..200 {
+        let mut case = base_case();
+        case.method = rng.pick(&["POST", "PUT", "DELETE", "PATCH"]);
+        case.template = rng.pick(&[SCAN_TASK_CREATE, VUL_STATUS, TEMPLATE]);
+        case.endpoint = rng.pick(ENDPOINTS);
+        case.task_id = rng.pick(PATH_VALUES).to_owned();
+        case.project_in_credentials = rng.chance(60);
+        case.project_id = if case.project_in_credentials {
+            rng.pick(PROJECT_IDS).to_owned()
+        } else {
+            rng.pick(PATH_VALUES).to_owned()
+        };
+        case.query = (0..rng.below(4))
+            .map(|_| {
+                (
+                    rng.pick(QUERY_KEYS).to_owned(),
+                    rng.pick(QUERY_VALUES).to_owned(),
+                )
+            })
+            .collect();
+        case.headers = EXTRA_HEADERS
+            .iter()
+            .filter(|_| rng.chance(30))
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        case.headers.dedup_by(|a, b| a.0 == b.0);
+        if rng.chance(40) {
+            case.security_token = Some(rng.pick(SECURITY_TOKENS).to_owned());
+        }
+        case.body = bodies[rng.below(bodies.len())].clone();
+        case.date = date(rng.below(4_000_000_000) as i64);
+        cases.push(case);
+    }
     cases
+}
+
+/// `POST /v5/{project_id}/vulnerability/scan-task?enterprise_project_id=...`
+/// with `body` as serde_json writes it.
+fn scan_task_create(body: &Value) -> Case {
+    Case {
+        method: "POST",
+        template: SCAN_TASK_CREATE,
+        query: vec![("enterprise_project_id".into(), "all_granted_eps".into())],
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: Some(Body::json(body)),
+        ..base_case()
+    }
+}
+
+/// `PUT /v5/{project_id}/vulnerability/status` with `body` as serde_json
+/// writes it.
+fn vul_status(body: &Value) -> Case {
+    Case {
+        method: "PUT",
+        template: VUL_STATUS,
+        query: vec![],
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json;charset=UTF-8".into(),
+        )],
+        body: Some(Body::json(body)),
+        ..base_case()
+    }
+}
+
+/// A JSON body of at least `size` bytes: a scan task over many hosts.
+fn large_body(size: usize) -> Vec<u8> {
+    let id = |i: usize| format!("host-{i:05}-中文-🙂");
+    // Each id adds its JSON text and a comma.
+    let per_id = serde_json::to_vec(&id(0)).unwrap().len() + 1;
+    let ids: Vec<String> = (0..size / per_id + 1).map(id).collect();
+    let body = serde_json::to_vec(&json!({"task_type": "manual", "host_ids": ids})).unwrap();
+    assert!(body.len() >= size);
+    body
+}
+
+/// The body-carrying requests, before variations.
+fn body_cases() -> Vec<Case> {
+    let status = json!({
+        "operate_type": "ignore",
+        "remark": "已处理：误报 🙂",
+        "select_type": "all_vul",
+        "type": "linux_vul",
+        "data_list": [
+            {"vul_id": "CVE-2024-3094", "host_id_list": ["h1", "h2"]},
+            {"vul_id": "HCVD-2024-0001", "host_id_list": []}
+        ]
+    });
+    let awkward = json!({
+        "remark": "quote \" backslash \\ slash / newline \n tab \t nul \u{0} del \u{7f} ls \u{2028} ps \u{2029}",
+        "chinese": "中文任务，漏洞扫描",
+        "emoji": "🙂🚀👩‍💻",
+        "escaped_in_source": "\\u4e2d is not 中",
+        "nested": {"a": [1, -2, 3.5, true, false, null, [], {}]},
+        "empty": ""
+    });
+    let mut cases = vec![
+        scan_task_create(&json!({"task_type": "manual", "host_ids": ["a", "b"]})),
+        scan_task_create(&json!({
+            "manual_scan_type": ["linux_vul", "windows_vul", "web_cms", "app_vul"],
+            "batch_flag": true,
+            "range_type": "specific_host",
+            "agent_id_list": ["a1b2c3", "d4e5f6"]
+        })),
+        vul_status(&status),
+        vul_status(&awkward),
+        // Empty bodies: `{}` is a body, "" and no body are not.
+        scan_task_create(&json!({})),
+        Case {
+            body: Some(Body::Bytes(Vec::new())),
+            ..scan_task_create(&json!({}))
+        },
+        Case {
+            body: None,
+            ..scan_task_create(&json!({}))
+        },
+        Case {
+            body: None,
+            ..vul_status(&json!({}))
+        },
+        Case {
+            body: Some(Body::Text(String::new())),
+            ..vul_status(&json!({}))
+        },
+        // The same text with non-ASCII escaped, as the SDK writes it.
+        Case {
+            body: Some(Body::Bytes(
+                br#"{"remark": "\u5df2\u5904\u7406 \ud83d\ude42"}"#.to_vec(),
+            )),
+            ..vul_status(&json!({}))
+        },
+        // Bytes the signer hashes whatever they are: a BOM, not UTF-8,
+        // whitespace around, a body that is not JSON at all.
+        Case {
+            body: Some(Body::Bytes(b"\xEF\xBB\xBF{\"a\":1}".to_vec())),
+            ..vul_status(&json!({}))
+        },
+        Case {
+            body: Some(Body::Bytes(vec![0xff, 0xfe, 0x00, 0x80, b'{', b'}'])),
+            ..vul_status(&json!({}))
+        },
+        Case {
+            body: Some(Body::Bytes(b" \r\n{\"a\": 1}\n\n".to_vec())),
+            ..scan_task_create(&json!({}))
+        },
+        // A body with an awkward query.
+        Case {
+            query: vec![
+                ("enterprise_project_id".into(), "all_granted_eps".into()),
+                ("limit".into(), "10".into()),
+                ("中".into(), "two words & more=".into()),
+                ("scan_status".into(), "failed".into()),
+                ("scan_status".into(), "success".into()),
+            ],
+            ..scan_task_create(&awkward)
+        },
+        // Large: 64 KiB and a little over.
+        Case {
+            body: Some(Body::Bytes(large_body(64 * 1024))),
+            ..scan_task_create(&json!({}))
+        },
+        Case {
+            body: Some(Body::Bytes({
+                let mut b = large_body(64 * 1024);
+                b.truncate(64 * 1024);
+                b
+            })),
+            ..vul_status(&json!({}))
+        },
+        // A body on DELETE and GET: hashed all the same.
+        Case {
+            method: "DELETE",
+            ..vul_status(&status)
+        },
+        Case {
+            method: "GET",
+            ..scan_task_create(&json!({"a": 1}))
+        },
+    ];
+    // Temporary credentials with a body.
+    cases.push(Case {
+        security_token: Some(SECURITY_TOKENS[0].to_owned()),
+        ..vul_status(&status)
+    });
+    cases
+}
+
+/// The forms a case's body is also given in: as bytes, as a `str`, and
+/// serialised by the SDK (for JSON bodies), plus a no-body and an empty one.
+fn body_forms(body: Option<&Body>) -> Vec<Option<Body>> {
+    let mut forms = vec![
+        None,
+        Some(Body::Bytes(Vec::new())),
+        Some(Body::Text(String::new())),
+    ];
+    let text = match body {
+        Some(Body::Bytes(bytes)) => std::str::from_utf8(bytes).ok(),
+        _ => None,
+    };
+    if let Some(text) = text {
+        forms.push(Some(Body::Text(text.to_owned())));
+        if let Ok(value @ (Value::Object(_) | Value::Array(_))) =
+            serde_json::from_str::<Value>(text)
+        {
+            forms.push(Some(Body::SdkJson(value)));
+        }
+    }
+    forms
 }
 
 fn pinned_version() -> &'static str {
@@ -557,7 +906,8 @@ fn signatures_match_the_official_python_sdk() {
 
     let mut failures = Vec::new();
     for (i, (case, official)) in cases.iter().zip(&results).enumerate() {
-        let (path_and_query, headers) = case.sign();
+        let body = case.body_bytes(official);
+        let (path_and_query, headers) = case.sign(&body);
         let ours_auth = headers.get("authorization").unwrap().to_str().unwrap();
         let theirs_auth = official["authorization"].as_str().unwrap();
         let ours_headers: BTreeMap<String, Vec<u8>> = headers
@@ -571,12 +921,51 @@ fn signatures_match_the_official_python_sdk() {
             .map(|(k, v)| (k.to_lowercase(), latin1_bytes(v.as_str().unwrap())))
             .collect();
         let theirs_uri = official["uri"].as_str().unwrap();
+
+        // Our canonical request and string to sign, from the headers as
+        // signed and the bytes we send.
+        let signed: Vec<String> = ours_auth
+            .split(", ")
+            .find_map(|p| p.strip_prefix("SignedHeaders="))
+            .unwrap()
+            .split(';')
+            .map(str::to_owned)
+            .collect();
+        let url = Url::parse(&format!("{}{path_and_query}", case.endpoint)).unwrap();
+        let ours_canonical = canonical_request(
+            case.method,
+            url.path(),
+            url.query().unwrap_or(""),
+            &headers,
+            &signed,
+            &body,
+        );
+        let sdk_date = headers.get("x-sdk-date").unwrap().to_str().unwrap();
+        let ours_sts = string_to_sign(sdk_date, &ours_canonical);
+        let theirs_canonical = official["canonical_request"].as_str().unwrap();
+        let theirs_sts = official["string_to_sign"].as_str().unwrap();
+        // No body and an empty body both send nothing.
+        let theirs_body = official["body_hex"]
+            .as_str()
+            .map(|h| hex::decode(h).unwrap())
+            .unwrap_or_default();
+        // Unless X-Sdk-Content-Sha256 stands in for it, the last line is
+        // the hash of exactly the bytes sent.
+        let expected_payload_line = hex::encode(Sha256::digest(&body));
+        let payload_line_ok = headers.contains_key(X_SDK_CONTENT_SHA256)
+            || ours_canonical.rsplit('\n').next() == Some(expected_payload_line.as_str());
+
         if ours_auth != theirs_auth
             || path_and_query != theirs_uri
             || ours_headers != theirs_headers
+            || ours_canonical != theirs_canonical
+            || ours_sts != theirs_sts
+            || body != theirs_body
+            || !payload_line_ok
         {
             failures.push(format!(
-                "case {i}: {case:?}\n  ours:     {ours_auth}\n  official: {theirs_auth}\n  ours uri:     {path_and_query}\n  official uri: {theirs_uri}\n  ours headers:     {ours_headers:?}\n  official headers: {theirs_headers:?}"
+                "case {i}: {case:?}\n  ours:     {ours_auth}\n  official: {theirs_auth}\n  ours uri:     {path_and_query}\n  official uri: {theirs_uri}\n  ours headers:     {ours_headers:?}\n  official headers: {theirs_headers:?}\n  ours canonical:     {ours_canonical:?}\n  official canonical: {theirs_canonical:?}\n  ours string to sign:     {ours_sts:?}\n  official string to sign: {theirs_sts:?}\n  bodies sent equal: {}, payload line is the body hash: {payload_line_ok}",
+                body == theirs_body
             ));
         }
     }

@@ -4,8 +4,35 @@
 //! usage error naming `--limit`, exit code 2); everything else the API
 //! limits is checked by `hss-ext` before a request is sent.
 
+use std::sync::LazyLock;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hss_ext::{LIMIT_RANGE, ListOptions, MAX_OFFSET, MAX_PASSES, ScanStatus};
+
+/// A clap value parser for one of `hss-ext`'s open enums that takes the
+/// values the API documents (`KNOWN`) and lists them in the help.
+macro_rules! known {
+    ($enum:ty) => {
+        clap::builder::TypedValueParser::map(
+            clap::builder::PossibleValuesParser::new(
+                <$enum>::KNOWN
+                    .iter()
+                    .map(|v| clap::builder::PossibleValue::new(v.as_str())),
+            ),
+            // With `ignore_case`, clap hands over the text as typed.
+            |text: String| {
+                <$enum>::KNOWN
+                    .iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(&text))
+                    .cloned()
+                    .unwrap_or_else(|| <$enum>::parse(&text))
+            },
+        )
+    };
+}
+
+mod workflow;
+pub use workflow::*;
 
 /// Shown under every command's long help: how the exit code reads.
 const EXIT_CODES: &str = "\
@@ -18,6 +45,18 @@ Exit codes:
      credentials, project id or endpoint (also when IAM has no project or
      several for the region); nothing was sent to HSS";
 
+/// The exit codes of the commands that wait for a task, after [`EXIT_CODES`].
+const WAIT_EXIT_CODES: &str = "
+  3  the task ended but failed (an export task in state failure, a scan
+     task whose every host failed)
+  4  the deadline (--timeout) passed before the task ended; the task goes
+     on: `hss scan-task wait TASK_ID` waits again";
+
+/// The exit code of the commands that change state, after [`EXIT_CODES`].
+const CHANGE_EXIT_CODES: &str = "
+     Also 2: a command that changes state run without --yes when stdin is
+     not a terminal, or not confirmed at the prompt; nothing was sent";
+
 #[cfg(feature = "demo")]
 const TOP_AFTER_HELP: &str = "\
 Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
@@ -25,7 +64,14 @@ Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
 would use and whether they work, or `hss demo` to see it work against a
 local fake HSS without any setup.
 
-Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
+Workflow: `hss scan-task create --all-hosts --wait` starts a scan and waits,
+`hss scan-task hosts --task-id ID --scan-status failed` shows where and why it
+failed, `hss host vuls --host-id ID` what a host is vulnerable to, `hss vul
+set-status` acts on it and `hss vul export --wait --file report.csv` writes
+the report.
+
+Exit codes: 0 success, 1 the service or the network failed, 2 usage or
+configuration error, 3 a waited-for task failed, 4 the wait's deadline passed.";
 
 #[cfg(not(feature = "demo"))]
 const TOP_AFTER_HELP: &str = "\
@@ -33,7 +79,14 @@ Run `hss scan-task hosts --help` for credentials, endpoints and output formats,
 or `hss auth check` to see which credentials, project, endpoint and proxy hss
 would use and whether they work.
 
-Exit codes: 0 success, 1 the service or the network failed, 2 usage or configuration error.";
+Workflow: `hss scan-task create --all-hosts --wait` starts a scan and waits,
+`hss scan-task hosts --task-id ID --scan-status failed` shows where and why it
+failed, `hss host vuls --host-id ID` what a host is vulnerable to, `hss vul
+set-status` acts on it and `hss vul export --wait --file report.csv` writes
+the report.
+
+Exit codes: 0 success, 1 the service or the network failed, 2 usage or
+configuration error, 3 a waited-for task failed, 4 the wait's deadline passed.";
 
 const HOSTS_AFTER_HELP: &str = "\
 Credentials (never taken as flags):
@@ -89,9 +142,16 @@ before the failure, each one whole host.
 hosts by scan status and by asset value, and failure reasons by
 vulnerability type.
 
---all fetches every page (--limit hosts each, --concurrency at once,
-starting at --offset); a progress bar is drawn on stderr when stderr is a
-terminal. RUST_LOG=hss_ext=debug traces every request on stderr.
+--all fetches every page (--limit hosts each, starting at --offset), as
+fast as the service allows: the rate starts at one request per round trip
+and doubles while answers come back clean; a 429 or 503, or round trips
+growing to twice their usual time, cut it, and it grows back slowly; at
+most 64 pages are in flight (and in memory). A throttled page is retried
+no sooner than its Retry-After, and retries share the same rate.
+--concurrency N sends N pages at once instead, paced only once the service
+throttled; --max-rps caps the rate for a quota shared with other tools.
+A progress bar is drawn on stderr when stderr is a terminal.
+RUST_LOG=hss_ext=debug traces every request on stderr.
 
 Examples:
   hss scan-task hosts --region ap-southeast-1 --task-id 2b31ed52... --scan-status failed
@@ -112,18 +172,30 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Vulnerability scan tasks.
+    /// Vulnerability scan tasks: start, list, wait for, and their hosts.
     #[command(subcommand)]
     ScanTask(ScanTaskCommand),
+    /// Vulnerabilities: list, their hosts, statistics, handle, export.
+    #[command(subcommand)]
+    Vul(VulCommand),
+    /// Hosts: their vulnerabilities.
+    #[command(subcommand)]
+    Host(HostCommand),
+    /// The scheduled vulnerability scan.
+    #[command(subcommand)]
+    ScanPolicy(ScanPolicyCommand),
     /// Credentials, project, endpoint and connection.
     #[command(subcommand)]
     Auth(AuthCommand),
-    /// List failed hosts and a summary from a local fake HSS (no setup).
+    /// Run the workflow against a local fake HSS (no setup): a scan, its failed hosts and why, the worst host's vulnerabilities.
     ///
     /// Starts hss-fake in this process on a free 127.0.0.1 port with a
-    /// seeded scan task, signs every request with the fake's demo AK/SK,
-    /// lists the task's failed hosts page by page as `--all` does, shows the
-    /// first few and a summary of the whole task, and stops the fake.
+    /// seeded project, signs every request with the fake's demo AK/SK,
+    /// starts a scan of every host and waits for it, lists the scan's hosts
+    /// page by page as `--all` does and shows the failed ones and a summary
+    /// of why they failed, finds the host with the most severe
+    /// vulnerabilities and lists them, and stops the fake, in a couple of
+    /// seconds.
     // Only with the `demo` feature (the default).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
@@ -132,6 +204,17 @@ pub enum Command {
 /// `hss scan-task ...`.
 #[derive(Debug, Subcommand)]
 pub enum ScanTaskCommand {
+    /// Start a vulnerability scan and print its task id; --wait waits for it
+    /// (CreateVulnerabilityScanTask).
+    #[command(after_long_help = CREATE_AFTER_HELP.as_str())]
+    Create(CreateArgs),
+    /// List vulnerability scan tasks with their progress (ListVulScanTask).
+    #[command(after_long_help = LIST_AFTER_HELP.as_str())]
+    List(TaskListArgs),
+    /// Wait for a vulnerability scan task to end, with progress on stderr, and
+    /// print its final state.
+    #[command(after_long_help = WAIT_AFTER_HELP.as_str())]
+    Wait(TaskWaitArgs),
     /// List the hosts a vulnerability scan task covered and why scans failed
     /// (ListVulScanTaskHost).
     #[command(after_long_help = format!("{HOSTS_AFTER_HELP}{EXIT_CODES}"))]
@@ -216,7 +299,286 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub read_timeout: Option<u64>,
+
+    /// The most requests per second, retries included, paced evenly: for a quota
+    /// shared with other tools, 0.1 to 10000 [default: as fast as the service
+    /// allows, learnt from its 429s].
+    #[arg(long, value_name = "RPS", value_parser = parse_max_rps)]
+    pub max_rps: Option<f64>,
 }
+
+/// `--max-rps`: a number of requests per second, 0.1 to 10000.
+fn parse_max_rps(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rps) if (0.1..=10_000.0).contains(&rps) => Ok(rps),
+        Ok(rps) => Err(format!("{rps} is not between 0.1 and 10000")),
+        Err(_) => Err(format!("{text:?} is not a number")),
+    }
+}
+
+/// The paging and output flags every listing shares (`hss scan-task
+/// hosts`, `hss scan-task list`, `hss vul list`, `hss vul hosts`, `hss host
+/// vuls`).
+#[derive(Clone, Debug, Args)]
+pub struct ListArgs {
+    /// Records per page, 10 to 200 [default: the service's 10; with --all: 200].
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32)
+              .range(*LIMIT_RANGE.start() as i64..=*LIMIT_RANGE.end() as i64))]
+    pub limit: Option<u32>,
+
+    /// Index of the first record, 0 to 2000000 [default: 0].
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(0..=MAX_OFFSET as i64))]
+    pub offset: Option<u32>,
+
+    /// List every page, not just one.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Pages fetched at once with --all, 1 to 64: a fixed number, slowed only once the
+    /// service throttles [default: as fast as the service allows, up to 64 in flight].
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "all",
+        value_parser = clap::value_parser!(u16).range(1..=ALL_CONCURRENCY as i64),
+    )]
+    pub concurrency: Option<u16>,
+
+    /// Passes over the list at most with --all, 1 to 8: when the list moves
+    /// while it is read, verifying passes recover the records the first one
+    /// missed; a list that keeps moving fails the command. 1 fails at the
+    /// first sign of movement.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = ListOptions::default().max_passes,
+        requires = "all",
+        value_parser = clap::value_parser!(u32).range(1..=MAX_PASSES as i64),
+    )]
+    pub max_passes: u32,
+
+    /// Output format.
+    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+}
+
+impl Default for ListArgs {
+    fn default() -> Self {
+        ListArgs {
+            limit: None,
+            offset: None,
+            all: false,
+            concurrency: None,
+            max_passes: ListOptions::default().max_passes,
+            output: Format::Table,
+        }
+    }
+}
+
+/// The output format of a command that prints one record (`hss vul
+/// stats`, `hss scan-policy show`, `hss scan-task wait`).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+}
+
+/// The flags of every command that changes state.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct ChangeArgs {
+    /// Do it without asking (needed when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print the request that would be sent (method, URL, headers, body; secrets
+    /// redacted) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// How long a command waits for a task.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct WaitArgs {
+    /// Seconds to wait at most, 1 to 86400 [default: 3600].
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+}
+
+impl WaitArgs {
+    /// The default deadline of a wait.
+    pub const DEFAULT_TIMEOUT: u64 = 3600;
+
+    /// The deadline.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout.unwrap_or(Self::DEFAULT_TIMEOUT))
+    }
+}
+
+/// A time for a filter: `2024-05-01`, `2024-05-01T08:00:00Z` (UTC; the
+/// `Z` may be left out) or milliseconds since the Unix epoch.
+pub fn parse_time(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<i64>() {
+        return if ms >= 0 {
+            Ok(ms)
+        } else {
+            Err(format!("{ms} is before 1970"))
+        };
+    }
+    let bad = || {
+        format!(
+            "{text:?} is not a time: use 2024-05-01, 2024-05-01T08:00:00Z (UTC) or milliseconds since 1970"
+        )
+    };
+    let text = text.strip_suffix('Z').unwrap_or(text);
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let number = |part: &str| part.parse::<i64>().map_err(|_| bad());
+    let parts: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let (y, m, d) = (number(y)?, number(m)?, number(d)?);
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if !(1970..=9999).contains(&y) || !(1..=days_in_month).contains(&d) {
+        return Err(bad());
+    }
+    let (mut h, mut min, mut sec) = (0, 0, 0);
+    if let Some(time) = time {
+        let parts: Vec<&str> = time.split(':').collect();
+        match parts.as_slice() {
+            [a, b] => (h, min) = (number(a)?, number(b)?),
+            [a, b, c] => (h, min, sec) = (number(a)?, number(b)?, number(c)?),
+            _ => return Err(bad()),
+        }
+        if !(0..24).contains(&h) || !(0..60).contains(&min) || !(0..60).contains(&sec) {
+            return Err(bad());
+        }
+    }
+    // Howard Hinnant's days_from_civil.
+    let y_adj = if m <= 2 { y - 1 } else { y };
+    let era = y_adj.div_euclid(400);
+    let yoe = y_adj - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(((days * 86_400) + h * 3600 + min * 60 + sec) * 1000)
+}
+
+/// After the long help of every listing.
+pub static LIST_AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+Credentials, project and endpoint are found as for `hss scan-task hosts`
+(see its --help).
+
+Output formats (-o): table (the fields a security engineer acts on, long
+values shortened with …, a count line last), json (one page in the API's
+shape {{\"total_num\": N, \"data_list\": [...]}}; with --all, an array of
+every record), ndjson (one record per line, written as pages arrive), csv
+(a header row of the API's field names, the table's columns and more; cells
+a spreadsheet would run as formulas get a ' in front). json and ndjson hold
+every field exactly as the service sent it; times in table and csv are UTC.
+
+--all fetches every page and checks the list did not move meanwhile (see
+--max-passes); if it fails part way, stdout holds nothing (json, csv, table)
+or only whole lines (ndjson), and one error line says which.
+
+{EXIT_CODES}"
+    )
+});
+
+/// After the long help of `hss vul stats` and `hss scan-policy show`.
+pub static SHOW_AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+Credentials, project and endpoint are found as for `hss scan-task hosts`
+(see its --help). Output formats (-o): table (one field per line), json (the
+answer as the service sent it), ndjson (the same on one line), csv (a header
+row of field names and one row).
+
+{EXIT_CODES}"
+    )
+});
+
+/// After the long help of `hss scan-task wait`.
+pub static WAIT_AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+Polls the task (ListVulScanTask) with backoff, a few seconds apart, until it
+ends or --timeout passes; progress (hosts scanned of all) goes to stderr, on
+a terminal as a bar, else as a line whenever it changes. Then prints the
+task's final record on stdout (-o table, json, ndjson or csv) and, when
+hosts failed, how to list them. A task that ends with every host failed
+exits with 3, a deadline that passes with 4.
+
+{EXIT_CODES}{WAIT_EXIT_CODES}"
+    )
+});
+
+/// After the long help of `hss scan-task create`.
+pub static CREATE_AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+Prints the new task's id on stdout, alone on its line, so that a script can
+take it: `task=$(hss scan-task create --all-hosts --yes)`. With --wait it
+then waits as `hss scan-task wait` does: progress on stderr, the final state
+as one line on stderr, and the exit code says how it ended (3 failed, 4 the
+deadline passed).
+
+{CONFIRM_HELP}
+
+{EXIT_CODES}{CHANGE_EXIT_CODES}{WAIT_EXIT_CODES}"
+    )
+});
+
+/// After the long help of `hss vul set-status` and `hss scan-policy set`.
+pub static CHANGE_AFTER_HELP: LazyLock<String> =
+    LazyLock::new(|| format!("{CONFIRM_HELP}\n\n{EXIT_CODES}{CHANGE_EXIT_CODES}"));
+
+/// After the long help of `hss vul export`.
+pub static EXPORT_AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+Starts an export task on the service and prints its id on stdout. With
+--wait it waits for the file (progress on stderr), and with --file PATH
+downloads it to PATH: streamed to a temporary file in the same directory
+and renamed to PATH only once complete, so PATH never holds a partial
+report (an existing PATH is replaced only then). An export reads, it
+changes nothing, so it needs no --yes; --dry-run prints the request (method,
+URL, headers, body; secrets redacted) and sends nothing to HSS.
+
+{EXIT_CODES}{WAIT_EXIT_CODES}"
+    )
+});
+
+/// How confirmation and --dry-run work.
+const CONFIRM_HELP: &str = "\
+This command changes state. On a terminal it says what it is about to do
+and asks; otherwise (a script, a pipe) it needs --yes, and without it exits
+with 2 before sending anything. --dry-run prints the request that would be
+sent (method, URL, headers, body) with every secret redacted (the
+signature, tokens, the security token), sends nothing to HSS, and needs no
+--yes.";
+
+/// Pages in flight at most with `--all`, adaptive or `--concurrency`:
+/// [`hss_ext::ListOptions::ADAPTIVE_CONCURRENCY`], enough to cover the
+/// whole second a `429`'s `Retry-After` holds one page back at 64
+/// requests per second, at most 64 pages in memory.
+pub const ALL_CONCURRENCY: u16 = hss_ext::ListOptions::ADAPTIVE_CONCURRENCY as u16;
 
 /// `hss scan-task hosts`.
 #[derive(Clone, Debug, Args)]
@@ -237,47 +599,9 @@ pub struct HostsArgs {
     #[arg(long, value_name = "E")]
     pub enterprise_project_id: Option<String>,
 
-    /// Hosts per page, 10 to 200 [default: the service's 10; with --all: 200].
-    #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32)
-              .range(*LIMIT_RANGE.start() as i64..=*LIMIT_RANGE.end() as i64))]
-    pub limit: Option<u32>,
-
-    /// Index of the first host, 0 to 2000000 [default: 0].
-    #[arg(long, value_name = "N", allow_negative_numbers = true,
-          value_parser = clap::value_parser!(u32).range(0..=MAX_OFFSET as i64))]
-    pub offset: Option<u32>,
-
-    /// List every page, not just one.
-    #[arg(long)]
-    pub all: bool,
-
-    /// Pages fetched at once with --all, 1 to 16.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 4,
-        requires = "all",
-        value_parser = clap::value_parser!(u16).range(1..=16),
-    )]
-    pub concurrency: u16,
-
-    /// Passes over the task at most with --all, 1 to 8: when the task moves
-    /// while it is listed, verifying passes recover the hosts the first one
-    /// missed; a task that keeps moving fails the command. 1 fails at the
-    /// first sign of movement.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = ListOptions::default().max_passes,
-        requires = "all",
-        value_parser = clap::value_parser!(u32).range(1..=MAX_PASSES as i64),
-    )]
-    pub max_passes: u32,
-
-    /// Output format.
-    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
-    pub output: Format,
+    /// Paging and output.
+    #[command(flatten)]
+    pub list: ListArgs,
 
     /// Print counts (scan status, asset value, failure reasons) instead of the hosts.
     #[arg(long)]
@@ -287,7 +611,7 @@ pub struct HostsArgs {
 /// `hss demo`.
 #[derive(Clone, Debug, Args)]
 pub struct DemoArgs {
-    /// Hosts in the fake's scan task.
+    /// Hosts of the fake's project (every one is scanned).
     #[arg(long, value_name = "N", default_value_t = 3000,
           value_parser = clap::value_parser!(u32).range(1..=200_000))]
     pub hosts: u32,
@@ -332,12 +656,10 @@ impl From<ScanStatusArg> for ScanStatus {
 }
 
 #[cfg(test)]
-// Without `demo`, `Command` has one variant and the `let ... else` below
-// always matches.
-#[cfg_attr(not(feature = "demo"), allow(irrefutable_let_patterns))]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use hss_ext::{Severity, VulType};
 
     #[test]
     fn the_command_line_is_consistent() {
@@ -389,13 +711,39 @@ mod tests {
         let Command::ScanTask(ScanTaskCommand::Hosts(args)) = cli.command else {
             panic!("wrong command");
         };
-        assert_eq!(args.limit, Some(50));
-        assert_eq!(args.concurrency, 2);
-        assert_eq!(args.output, Format::Ndjson);
+        assert_eq!(args.list.limit, Some(50));
+        assert_eq!(args.list.concurrency, Some(2));
+        assert_eq!(args.list.output, Format::Ndjson);
         assert_eq!(
             ScanStatus::from(args.scan_status.unwrap()),
             ScanStatus::Failed
         );
+    }
+
+    #[test]
+    fn max_rps_takes_a_rate_and_concurrency_defaults_to_adaptive() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["hss", "scan-task", "hosts", "--task-id", "t", "--all"];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv).map(|cli| match cli.command {
+                Command::ScanTask(ScanTaskCommand::Hosts(args)) => args,
+                _ => panic!("wrong command"),
+            })
+        };
+        let args = parse(&[]).unwrap();
+        assert_eq!(
+            (args.connection.max_rps, args.list.concurrency),
+            (None, None)
+        );
+        assert_eq!(
+            parse(&["--max-rps", "2.5"]).unwrap().connection.max_rps,
+            Some(2.5)
+        );
+        for bad in ["0", "-1", "0.01", "10001", "fast", "NaN", "inf"] {
+            let err = parse(&[&format!("--max-rps={bad}")]).unwrap_err();
+            assert!(err.to_string().contains("--max-rps"), "{bad}: {err}");
+        }
+        assert!(parse(&["--concurrency", "65"]).is_err());
     }
 
     #[test]
@@ -424,5 +772,120 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("--all"), "{err}");
+    }
+
+    #[test]
+    fn times_parse_as_utc_or_milliseconds() {
+        assert_eq!(parse_time("0"), Ok(0));
+        assert_eq!(parse_time("1679042408195"), Ok(1_679_042_408_195));
+        assert_eq!(parse_time("1970-01-02"), Ok(86_400_000));
+        assert_eq!(parse_time("2023-03-17T08:40:08Z"), Ok(1_679_042_408_000));
+        assert_eq!(parse_time("2023-03-17 08:40"), Ok(1_679_042_400_000));
+        assert_eq!(parse_time("2000-02-29"), Ok(951_782_400_000));
+        for bad in [
+            "-1",
+            "2023-02-29",
+            "2023-13-01",
+            "2023-03-17T24:00",
+            "yesterday",
+            "",
+            "2023-03",
+            "1969-12-31",
+            "99999999999999999999",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn workflow_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "hss",
+            "scan-task",
+            "create",
+            "--all-hosts",
+            "--vul-type",
+            "linux_vul,web_cms",
+            "--wait",
+            "--timeout",
+            "60",
+            "--yes",
+        ])
+        .unwrap();
+        let Command::ScanTask(ScanTaskCommand::Create(args)) = cli.command else {
+            panic!("wrong command");
+        };
+        assert_eq!(args.vul_type, [VulType::LinuxVul, VulType::WebCms]);
+        assert!(args.all_hosts && args.wait && args.change.yes && !args.change.dry_run);
+        assert_eq!(args.waiting.timeout(), std::time::Duration::from_secs(60));
+
+        // A scan names its hosts, one way.
+        for argv in [
+            &["hss", "scan-task", "create"][..],
+            &[
+                "hss",
+                "scan-task",
+                "create",
+                "--all-hosts",
+                "--agent-id",
+                "a",
+            ],
+            &["hss", "vul", "set-status", "--operation", "ignore"],
+            &[
+                "hss",
+                "vul",
+                "set-status",
+                "--operation",
+                "ignore",
+                "--vul-id",
+                "v",
+                "--select",
+                "all_vul",
+            ],
+            &[
+                "hss",
+                "vul",
+                "set-status",
+                "--operation",
+                "hide",
+                "--vul-id",
+                "v",
+            ],
+            &["hss", "vul", "list", "--type", "mac_vul"],
+            &["hss", "vul", "export", "--file", "x.csv"],
+            &["hss", "scan-task", "list", "--since", "soon"],
+            &[
+                "hss",
+                "scan-policy",
+                "set",
+                "--period",
+                "one_day",
+                "--range",
+                "all_host",
+            ],
+        ] {
+            let err = Cli::try_parse_from(argv).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{argv:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "hss",
+            "vul",
+            "hosts",
+            "--vul-id",
+            "V",
+            "--type",
+            "linux_vul",
+            "--severity",
+            "critical",
+        ])
+        .unwrap();
+        let Command::Vul(VulCommand::Hosts(args)) = cli.command else {
+            panic!("wrong command");
+        };
+        assert_eq!(
+            args.severity,
+            Some(Severity::Critical),
+            "case does not matter"
+        );
     }
 }

@@ -101,6 +101,9 @@ pub fn build(args: &ConnectionArgs) -> Result<HssClient> {
     if let Some(seconds) = args.read_timeout {
         builder = builder.read_timeout(Duration::from_secs(seconds));
     }
+    if let Some(rps) = args.max_rps {
+        builder = builder.max_requests_per_second(rps);
+    }
     Ok(builder.build()?)
 }
 

@@ -4,7 +4,9 @@
 //! | --- | --- |
 //! | 0 | success (also when the reader of stdout went away, as with `| head`) |
 //! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `ProxyRefused`, `Metadata`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, `Timeout`, writing the output, anything unforeseen |
-//! | 2 | usage or configuration: clap's own errors, [`UsageError`], [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request), `Project` (IAM has no project or several for the region: set one), `NoCredentials` (no source had credentials, the instance metadata service included), `CaBundle` (the `--ca-bundle` file cannot be used) |
+//! | 2 | usage or configuration: clap's own errors, [`UsageError`] (also a command that changes state without `--yes` off a terminal, or not confirmed), [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request), `Project` (IAM has no project or several for the region: set one), `NoCredentials` (no source had credentials, the instance metadata service included), `CaBundle` (the `--ca-bundle` file cannot be used) |
+//! | 3 | a task waited for ended but failed: [`hss_ext::Error::TaskFailed`] (an export task in state `failure`, a scan task whose every host failed) |
+//! | 4 | a wait's deadline passed before the task ended: [`hss_ext::Error::WaitTimeout`] (the task goes on) |
 //!
 //! [`hss_ext::Error::ProjectDiscovery`] (asking IAM for the project failed)
 //! takes the code of its cause.
@@ -18,6 +20,10 @@ pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
 /// Usage or configuration error (clap uses the same code for its own).
 pub const USAGE: u8 = 2;
+/// A task waited for (`--wait`, `hss scan-task wait`) ended, but failed.
+pub const TASK_FAILED: u8 = 3;
+/// A wait's deadline (`--timeout`) passed before the task ended.
+pub const WAIT_TIMEOUT: u8 = 4;
 
 /// An error in what the user asked for or configured, found by the CLI
 /// itself (for example no endpoint at all). Exit code 2.
@@ -86,6 +92,8 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
         | E::NoCredentials { .. }
         | E::CaBundle { .. } => USAGE,
         E::ProjectDiscovery { source, .. } => hss_error_code(source),
+        E::TaskFailed { .. } => TASK_FAILED,
+        E::WaitTimeout { .. } => WAIT_TIMEOUT,
         E::Transport { .. }
         | E::Service(_)
         | E::Decode { .. }
@@ -193,6 +201,38 @@ mod tests {
             outcome(&other),
             Outcome::Fail { code: FAILURE, .. }
         ));
+    }
+
+    #[test]
+    fn waits_that_fail_or_run_out_have_codes_of_their_own() {
+        let failed = anyhow::Error::new(hss_ext::Error::TaskFailed {
+            kind: hss_ext::TaskKind::Export,
+            task_id: "t".into(),
+            state: "failure".into(),
+            detail: "the export failed".into(),
+        })
+        .context("waiting for export task t");
+        assert!(matches!(
+            outcome(&failed),
+            Outcome::Fail {
+                code: TASK_FAILED,
+                ..
+            }
+        ));
+        let late = anyhow::Error::new(hss_ext::Error::WaitTimeout {
+            kind: hss_ext::TaskKind::ScanTask,
+            task_id: "t".into(),
+            last_state: Some("running".into()),
+            timeout: std::time::Duration::from_secs(5),
+            polls: 3,
+        });
+        match outcome(&late) {
+            Outcome::Fail { code, message } => {
+                assert_eq!(code, WAIT_TIMEOUT);
+                assert!(message.contains("running"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

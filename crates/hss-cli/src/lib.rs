@@ -2,16 +2,21 @@
 //! (`src/main.rs`) runs, exposed so that tests and the fuzz targets can
 //! drive the argument parser and the error reporting without a process.
 //!
-//! `hss scan-task hosts` lists the hosts of a vulnerability scan task
-//! (`ListVulScanTaskHost`) through `hss-ext`; `hss demo` does the same
-//! against an in-process `hss-fake`. See `hss scan-task hosts --help` for
-//! credentials, endpoints, formats and exit codes.
+//! The vulnerability-scan workflow through `hss-ext`: `hss scan-task
+//! create|list|wait|hosts` (start a scan, follow it, see where and why it
+//! failed), `hss vul list|hosts|stats|set-status|export`, `hss host vuls`
+//! and `hss scan-policy show|set`; `hss auth check`; and `hss demo`, the
+//! workflow against an in-process `hss-fake`. See `hss scan-task hosts
+//! --help` for credentials, endpoints, formats and exit codes.
 //!
 //! Modules: [`args`] (the command line), [`connect`] (client from flags and
-//! environment), [`hosts`] (the listing), `demo` (with the `demo` feature,
-//! on by default), [`exit`] (error lines
-//! and exit codes); inside, `output` (formats), `summary` (`--summary`) and
-//! `progress` (the `--all` bar).
+//! environment), [`listing`] (any listing: one page or `--all`, every
+//! format), [`hosts`], [`scan_tasks`], [`vuls`] and [`policy`] (the
+//! commands), [`change`] (confirmation and `--dry-run`), [`waiting`]
+//! (progress of a wait), `demo` (with the `demo` feature, on by default),
+//! [`exit`] (error lines and exit codes); inside, `output` (formats and
+//! the columns of every record), `summary` (`--summary`) and `progress`
+//! (the `--all` bar).
 //!
 //! ```
 //! use clap::Parser;
@@ -19,8 +24,8 @@
 //!
 //! let cli = Cli::try_parse_from(["hss", "scan-task", "hosts", "--task-id", "t", "--all"])?;
 //! let Command::ScanTask(ScanTaskCommand::Hosts(args)) = cli.command else { unreachable!() };
-//! assert!(args.all);
-//! assert_eq!(args.max_passes, 3, "verifying passes when the task moves");
+//! assert!(args.list.all);
+//! assert_eq!(args.list.max_passes, 3, "verifying passes when the task moves");
 //!
 //! // Errors become one printable line, whatever the server put in them.
 //! let error = anyhow::anyhow!("bad\nline").context("listing the hosts of scan task t");
@@ -32,11 +37,17 @@
 
 pub mod args;
 pub mod auth;
+pub mod change;
 pub mod connect;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod exit;
 pub mod hosts;
+pub mod listing;
 mod output;
+pub mod policy;
 mod progress;
+pub mod scan_tasks;
 mod summary;
+pub mod vuls;
+pub mod waiting;

@@ -8,10 +8,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use hss_cli::args::{AuthCommand, Cli, Command, ScanTaskCommand};
+use hss_cli::args::{
+    AuthCommand, Cli, Command, HostCommand, ScanPolicyCommand, ScanTaskCommand, VulCommand,
+};
 #[cfg(feature = "demo")]
 use hss_cli::demo;
-use hss_cli::{auth, exit, hosts};
+use hss_cli::{auth, exit, hosts, policy, scan_tasks, vuls};
 
 fn main() -> ExitCode {
     // A bug must still end in one readable line, without a backtrace.
@@ -43,7 +45,18 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match &cli.command {
+            Command::ScanTask(ScanTaskCommand::Create(args)) => scan_tasks::create(args).await,
+            Command::ScanTask(ScanTaskCommand::List(args)) => scan_tasks::list(args).await,
+            Command::ScanTask(ScanTaskCommand::Wait(args)) => scan_tasks::wait(args).await,
             Command::ScanTask(ScanTaskCommand::Hosts(args)) => hosts::run(args).await,
+            Command::Vul(VulCommand::List(args)) => vuls::list(args).await,
+            Command::Vul(VulCommand::Hosts(args)) => vuls::hosts(args).await,
+            Command::Vul(VulCommand::Stats(args)) => vuls::stats(args).await,
+            Command::Vul(VulCommand::SetStatus(args)) => vuls::set_status(args).await,
+            Command::Vul(VulCommand::Export(args)) => vuls::export(args).await,
+            Command::Host(HostCommand::Vuls(args)) => vuls::host_vuls(args).await,
+            Command::ScanPolicy(ScanPolicyCommand::Show(args)) => policy::show(args).await,
+            Command::ScanPolicy(ScanPolicyCommand::Set(args)) => policy::set(args).await,
             Command::Auth(AuthCommand::Check(args)) => auth::run(args).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::run(args).await,

@@ -1,4 +1,4 @@
-//! The `--all` progress bar: hosts so far of `total_num`, on stderr, and
+//! The `--all` progress bar: records so far of `total_num`, on stderr, and
 //! only when stderr is a terminal (so pipes, files and tests see nothing).
 
 use std::io::IsTerminal;
@@ -20,16 +20,18 @@ impl Progress {
         Progress(None)
     }
 
-    /// A bar on stderr counting hosts; its length is set from the first
-    /// page's `total_num`. [`Progress::off`] when stderr is not a terminal.
-    pub fn hosts() -> Self {
+    /// A bar on stderr counting `noun` (`hosts`); its length is set from
+    /// the first page's `total_num`. [`Progress::off`] when stderr is not a
+    /// terminal.
+    pub fn items(noun: &'static str) -> Self {
         if !Self::wanted() {
             return Self::off();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_message(noun);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} hosts ({elapsed})")
-                .expect("the template is valid"),
+            ProgressStyle::with_template("{spinner} {pos} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         Progress(Some(bar))
     }
@@ -42,8 +44,8 @@ impl Progress {
         {
             bar.set_length(total);
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} hosts ({elapsed})")
-                    .expect("the template is valid"),
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
         }
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::args::Format;
 use crate::output::table::{Align, Table};
-use crate::output::{HostSink, cells, failures};
+use crate::output::{Sink, cells, failures};
 
 /// Counts over the hosts seen so far.
 #[derive(Debug, Default)]
@@ -272,7 +272,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     table.write(out)
 }
 
-/// A [`HostSink`] that only counts, and writes the summary at the end.
+/// A [`Sink`] of hosts that only counts, and writes the summary at the end.
 pub struct SummarySink<'a> {
     summary: Summary,
     format: Format,
@@ -290,8 +290,8 @@ impl<'a> SummarySink<'a> {
     }
 }
 
-impl HostSink for SummarySink<'_> {
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
+impl Sink<VulScanTaskHostInfo> for SummarySink<'_> {
+    fn record(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
         self.summary.add(host);
         Ok(())
     }

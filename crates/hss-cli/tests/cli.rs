@@ -220,6 +220,34 @@ fn help_texts() {
         "help_scan_task_hosts",
         &String::from_utf8(hosts.stdout).unwrap(),
     );
+    for command in [
+        &["scan-task"][..],
+        &["scan-task", "create"],
+        &["scan-task", "list"],
+        &["scan-task", "wait"],
+        &["vul"],
+        &["vul", "list"],
+        &["vul", "hosts"],
+        &["vul", "stats"],
+        &["vul", "set-status"],
+        &["vul", "export"],
+        &["host"],
+        &["host", "vuls"],
+        &["scan-policy"],
+        &["scan-policy", "show"],
+        &["scan-policy", "set"],
+    ] {
+        let output = hss(home.path())
+            .args(command)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command:?}");
+        golden(
+            &format!("help_{}", command.join("_").replace('-', "_")),
+            &String::from_utf8(output.stdout).unwrap(),
+        );
+    }
 }
 
 // ------------------------------------------------------ usage errors (2)
@@ -523,32 +551,59 @@ fn all_hosts_of_a_large_task_with_concurrency() {
 
 #[cfg(feature = "demo")]
 #[test]
-fn demo_lists_failed_hosts_and_a_summary() {
+fn demo_runs_the_workflow() {
     let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
     let output = hss(home.path()).arg("demo").output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stderr, "");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the demo takes a couple of seconds"
+    );
     let first = stdout.lines().next().unwrap();
     assert!(
         first.starts_with("hss demo: started hss-fake on http://127.0.0.1:"),
         "{first}"
     );
-    assert!(first.contains("(3000 hosts)"), "{first}");
-    assert!(first.contains("AK/SK-signed"), "{first}");
+    assert!(first.contains("with 3000 hosts"), "{first}");
+    assert!(first.contains("signed with AK/SK"), "{first}");
+    // The steps in order: a scan started, waited for, its failed hosts and
+    // why, the vulnerabilities of the worst host.
+    let steps = [
+        "1. Started a vulnerability scan of every host",
+        "2. Waited for it",
+        "3. The scan failed on ",
+        "4. The host with the most severe vulnerabilities is ",
+        "Done in ",
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = stdout[at..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} not in order in\n{stdout}"));
+        at += found + step.len();
+    }
     for needle in [
+        ": running, ",
+        "finished: 3000 hosts scanned, ",
         "HOST ID",
         "FAILURE REASONS",
         "Summary of 3000 hosts",
         "SCAN STATUS",
-        "ASSET VALUE",
         "VUL TYPE",
+        "FAILURE REASON",
         "linux_vul",
+        "VUL ID",
+        "SEVERITY",
+        "$ hss scan-task create --all-hosts --yes --wait",
+        "$ hss host vuls --host-id ",
     ] {
         assert!(stdout.contains(needle), "{needle} not in\n{stdout}");
     }
-    // The table shows failed hosts only.
+    // The failed hosts' table shows failed hosts only.
     let rows: Vec<&str> = stdout
         .lines()
         .skip_while(|l| !l.starts_with("HOST ID"))
@@ -557,6 +612,18 @@ fn demo_lists_failed_hosts_and_a_summary() {
         .collect();
     assert_eq!(rows.len(), 10, "{stdout}");
     assert!(rows.iter().all(|r| r.contains("  failed  ")), "{stdout}");
+    // The worst host's vulnerabilities, most severe first.
+    let vuls: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("VUL ID"))
+        .skip(1)
+        .take_while(|l| !l.is_empty() && !l.starts_with('…'))
+        .collect();
+    assert!(!vuls.is_empty(), "{stdout}");
+    assert!(
+        vuls[0].contains("  Critical  ") || vuls[0].contains("  High  "),
+        "{stdout}"
+    );
 }
 
 /// The lean build (`--no-default-features`) has no `demo` and says so as

@@ -149,11 +149,16 @@ impl AuthState {
 
     fn sign_with(&self, signer: &Signer, request: &mut reqwest::Request) -> Result<(), String> {
         let (method, url) = (request.method().clone(), request.url().clone());
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .unwrap_or_default()
-            .to_vec();
+        // The bytes signed must be the bytes sent: a streaming body has none
+        // to read here, and signing it as empty would be refused by the
+        // gateway, so it is an error instead.
+        let body = match request.body() {
+            None => Vec::new(),
+            Some(body) => body
+                .as_bytes()
+                .ok_or("a streaming request body cannot be signed; send it buffered")?
+                .to_vec(),
+        };
         signer
             .sign(
                 &method,

@@ -25,6 +25,7 @@ use crate::metadata::MetadataSource;
 use crate::project::{Discovery, ProjectChoice, ProjectOrigin};
 use crate::proxy::{ProxyConfig, ProxyInUse};
 use crate::query::{HostQuery, ValidQuery, check_project_id};
+use crate::rate::{Outcome, RateController};
 use crate::retry::{self, RetryPolicy, RetryQuota};
 
 /// Default time to establish a connection (TCP and TLS).
@@ -48,13 +49,17 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Clone, Debug)]
 pub struct HssClient {
-    api: hss_api::Client,
-    retry: RetryPolicy,
+    pub(crate) api: hss_api::Client,
+    pub(crate) retry: RetryPolicy,
     /// Shared by clones, so all pages of all listings draw on one quota.
-    quota: Option<Arc<RetryQuota>>,
-    project: ProjectChoice,
+    pub(crate) quota: Option<Arc<RetryQuota>>,
+    /// Shared by clones: how fast all requests together may be sent.
+    pub(crate) rate: Arc<RateController>,
+    /// This handle's requests probe for the rate (an adaptive listing's).
+    pub(crate) probe: bool,
+    pub(crate) project: ProjectChoice,
     /// Shared by clones: credentials, the corrected clock, the HTTP client.
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 /// What every clone of a client shares besides the generated client.
@@ -377,6 +382,27 @@ impl HssClient {
         self.quota.as_ref().map(|quota| quota.available())
     }
 
+    /// The rate this client and its clones send at now, requests per
+    /// second: `None` while nothing holds it back (no throttling seen, no
+    /// ceiling); otherwise what [`max_requests_per_second`](HssClientBuilder::max_requests_per_second)
+    /// and the throttling met so far allow (see [`HssClientBuilder::adaptive_rate`]).
+    pub fn send_rate(&self) -> Option<f64> {
+        self.rate.snapshot().rate
+    }
+
+    /// Answers `429` or `503` this client and its clones received so far
+    /// (retried or not): how often the service said "too much".
+    pub fn throttled_answers(&self) -> u64 {
+        self.rate.snapshot().throttled
+    }
+
+    /// The same client (same rate, quota and connections) whose requests
+    /// probe for the rate: what an adaptive listing fetches with.
+    pub(crate) fn probing(mut self, probe: bool) -> Self {
+        self.probe = probe;
+        self
+    }
+
     /// Fetches one page, retrying as the policy allows.
     pub async fn list_hosts_page(&self, query: &HostQuery) -> Result<HostPage, Error> {
         let query = self.validate(query)?;
@@ -393,6 +419,10 @@ impl HssClient {
     /// which cuts the attempt in flight too (ending in [`Error::Timeout`]);
     /// and the client's retry quota, which every retry draws on.
     pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
+        // Every attempt waits for a send slot of the client's rate. The
+        // first wait comes before the budget starts (pages queued behind
+        // a slow rate are not late); a retry's counts.
+        let mut sent_at = self.rate.acquire_as(self.probe).await;
         let started = Instant::now();
         let budget = self.retry.budget();
         let mut attempt = 1u32;
@@ -410,6 +440,19 @@ impl HssClient {
                 attempt,
                 latency_ms = tracing::field::Empty,
             );
+            if attempt > 1 {
+                let remaining = budget.saturating_sub(started.elapsed());
+                match tokio::time::timeout(remaining, self.rate.acquire_as(self.probe)).await {
+                    Ok(at) => sent_at = at,
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            budget,
+                            attempts: attempt - 1,
+                            last_error: last_error.map(Box::new),
+                        });
+                    }
+                }
+            }
             let remaining = budget.saturating_sub(started.elapsed());
             let sent = Instant::now();
             let outcome =
@@ -418,13 +461,17 @@ impl HssClient {
             span.record("latency_ms", sent.elapsed().as_millis() as u64);
             let error = match outcome {
                 Ok(Ok(page)) => {
+                    self.rate.report(sent_at, Outcome::Answered(sent.elapsed()));
                     if let Some(quota) = &self.quota {
                         quota.refund(held.unwrap_or(RetryPolicy::SUCCESS_REFUND));
                     }
                     span.in_scope(|| tracing::debug!(hosts = page.hosts.len(), "page received"));
                     return Ok(page);
                 }
-                Ok(Err(error)) => error,
+                Ok(Err(error)) => {
+                    self.rate.report(sent_at, rate_outcome(&error));
+                    error
+                }
                 Err(_) => {
                     let error = Error::Timeout {
                         budget,
@@ -534,6 +581,14 @@ impl HssClient {
     }
 }
 
+/// What an error says about the rate: `429` and `503` ask for less.
+pub(crate) fn rate_outcome(error: &Error) -> Outcome {
+    match error.status().map(|s| s.as_u16()) {
+        Some(429 | 503) => Outcome::Throttled,
+        _ => Outcome::Other,
+    }
+}
+
 /// A full quota for a client with this policy.
 fn quota_for(retry: &RetryPolicy) -> Option<Arc<RetryQuota>> {
     retry
@@ -550,7 +605,10 @@ fn page_from_response(
 
 /// Turns what the generated client returned into this crate's error,
 /// using the status and headers the hook kept when progenitor lost them.
-async fn convert_error(error: hss_api::Error<ErrorBody>, meta: Option<ResponseMeta>) -> Error {
+pub(crate) async fn convert_error(
+    error: hss_api::Error<ErrorBody>,
+    meta: Option<ResponseMeta>,
+) -> Error {
     use hss_api::Error as Api;
     let meta_request_id = meta
         .as_ref()
@@ -656,6 +714,8 @@ pub struct HssClientBuilder {
     user_agent: Option<String>,
     max_response_body: Option<u64>,
     extra_hooks: Vec<Arc<dyn hss_api::RequestHook>>,
+    max_rps: Option<f64>,
+    fixed_rate: bool,
 }
 
 impl std::fmt::Debug for HssClientBuilder {
@@ -841,6 +901,33 @@ impl HssClientBuilder {
     /// a length is read up to the limit.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// The most requests per second this client and its clones send
+    /// together, retries included, whatever the service would allow: for
+    /// a credential whose quota other tools share. Requests are paced
+    /// evenly (no burst). No ceiling unless set; a value that is not
+    /// positive and finite is [`Error::Config`] at [`build`](Self::build).
+    pub fn max_requests_per_second(mut self, rps: f64) -> Self {
+        self.max_rps = Some(rps);
+        self
+    }
+
+    /// Whether the client learns the rate the service allows (the
+    /// default, `true`). All requests of a client and its clones share one
+    /// send rate: once the service answered `429` or `503` (or round
+    /// trips grew to twice their usual time), every attempt, retries
+    /// included, waits for a slot of it; it is cut on each new episode and
+    /// recovers along a cubic. Listings with
+    /// [`ListOptions::adaptive`](crate::ListOptions::adaptive) also probe
+    /// for it from their first answer on (one request per round trip,
+    /// doubling while answers come back clean), so that they find the
+    /// service's rate without overrunning it first.
+    /// With `false` only [`max_requests_per_second`](Self::max_requests_per_second)
+    /// paces; throttling is then met by the retry policy alone.
+    pub fn adaptive_rate(mut self, adaptive: bool) -> Self {
+        self.fixed_rate = !adaptive;
         self
     }
 
@@ -1032,14 +1119,25 @@ impl HssClientBuilder {
         for hook in self.extra_hooks {
             hooks = hooks.with_shared(hook);
         }
-        let hooks = hooks.with(HssHook {
+        // Downloads are bounded by their own limit (`download.rs`); the
+        // preview hook comes last, to see the request exactly as signed.
+        let hooks = hooks.with(crate::download::BoundedExceptDownloads(HssHook {
             user_agent: user_agent.clone(),
             auth: Arc::clone(&auth),
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
-        });
+        }));
+        let hooks = hooks.with(crate::preview::PreviewHook);
         let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
         let retry = self.retry.unwrap_or_default();
+        if let Some(rps) = self.max_rps.filter(|r| !(r.is_finite() && *r > 0.0)) {
+            return Err(config(format!(
+                "max_requests_per_second must be a positive number, got {rps}"
+            )));
+        }
+        let rate = Arc::new(RateController::new(!self.fixed_rate, self.max_rps));
         Ok(HssClient {
+            rate,
+            probe: false,
             api: hss_api::Client::new_with_client(&base_url, http.clone(), hooks),
             quota: quota_for(&retry),
             retry,

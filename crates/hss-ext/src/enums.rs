@@ -174,6 +174,214 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// How a vulnerability scan task was started (`scan_type` of a task,
+    /// and the `scan_type` filter of `ListVulScanTask`).
+    pub enum ScanType {
+        /// Started by a user or a program (`CreateVulnerabilityScanTask`).
+        Manual => "manual",
+        /// Started by the scan policy's schedule.
+        Schedule => "schedule",
+    }
+}
+
+open_enum! {
+    /// Status of a vulnerability scan task (`status` of `ListVulScanTask`).
+    pub enum ScanTaskStatus {
+        /// Hosts are still being scanned.
+        Running => "running",
+        /// Every host has been scanned (successfully or not).
+        Finished => "finished",
+    }
+}
+
+open_enum! {
+    /// A four-step rating: `severity_level`, `repair_priority` and
+    /// `repair_necessity` of vulnerabilities, and their filters.
+    pub enum Severity {
+        /// CVSS 9 or more.
+        Critical => "Critical",
+        /// CVSS 7 to under 9.
+        High => "High",
+        /// CVSS 4 to under 7.
+        Medium => "Medium",
+        /// CVSS under 4.
+        Low => "Low",
+    }
+}
+
+open_enum! {
+    /// Whether a vulnerability has been dealt with (`handle_status` filter).
+    pub enum HandleStatus {
+        /// Not handled yet.
+        Unhandled => "unhandled",
+        /// Handled (fixed, ignored, ...).
+        Handled => "handled",
+    }
+}
+
+open_enum! {
+    /// Status of a vulnerability on a host (`status` of vulnerability
+    /// hosts and host vulnerabilities, and the `status` filter).
+    pub enum VulStatus {
+        /// Not fixed.
+        Unfix => "vul_status_unfix",
+        /// Ignored.
+        Ignored => "vul_status_ignored",
+        /// Being verified.
+        Verified => "vul_status_verified",
+        /// Being fixed.
+        Fixing => "vul_status_fixing",
+        /// Fixed.
+        Fixed => "vul_status_fixed",
+        /// Fixed, takes effect after a reboot.
+        Reboot => "vul_status_reboot",
+        /// The fix failed.
+        Failed => "vul_status_failed",
+        /// Fixed after a reboot.
+        FixAfterReboot => "vul_status_fix_after_reboot",
+    }
+}
+
+open_enum! {
+    /// Whether a host is a CCE cluster node (`node_type`).
+    pub enum NodeType {
+        /// A CCE node.
+        Cce => "cce",
+        /// Not a CCE node.
+        NotCce => "not_cce",
+    }
+}
+
+open_enum! {
+    /// Which hosts a scan task or the scan policy covers
+    /// (`range_type`, `scan_range_type`).
+    pub enum ScanRange {
+        /// Every host.
+        AllHost => "all_host",
+        /// The hosts listed with the request.
+        SpecificHost => "specific_host",
+    }
+}
+
+open_enum! {
+    /// Operating system family of a host (`os_type`).
+    pub enum OsType {
+        /// Linux.
+        Linux => "Linux",
+        /// Windows.
+        Windows => "Windows",
+    }
+}
+
+open_enum! {
+    /// State of a cloud server (`host_status`).
+    pub enum HostStatus {
+        /// Running.
+        Active => "ACTIVE",
+        /// Stopped.
+        Shutoff => "SHUTOFF",
+        /// Being created.
+        Building => "BUILDING",
+        /// In error.
+        Error => "ERROR",
+    }
+}
+
+open_enum! {
+    /// State of the HSS agent on a host (`agent_status`).
+    pub enum AgentStatus {
+        /// Installed.
+        Installed => "installed",
+        /// Not installed.
+        NotInstalled => "not_installed",
+        /// Online.
+        Online => "online",
+        /// Offline.
+        Offline => "offline",
+        /// Installation failed.
+        InstallFailed => "install_failed",
+        /// Being installed.
+        Installing => "installing",
+    }
+}
+
+open_enum! {
+    /// What `ChangeVulStatus` does (`operate_type`), also the operations
+    /// a host disables (`disabled_operate_types[].operate_type`).
+    pub enum VulOperation {
+        /// Ignore the vulnerability.
+        Ignore => "ignore",
+        /// Stop ignoring it.
+        NotIgnore => "not_ignore",
+        /// Fix it now.
+        ImmediateRepair => "immediate_repair",
+        /// Mark it as fixed by hand.
+        ManualRepair => "manual_repair",
+        /// Verify the fix.
+        Verify => "verify",
+        /// Add it to the whitelist.
+        AddToWhitelist => "add_to_whitelist",
+    }
+}
+
+open_enum! {
+    /// What a `ChangeVulStatus` request selects without listing it
+    /// (`select_type`).
+    pub enum VulSelection {
+        /// Every vulnerability.
+        AllVul => "all_vul",
+        /// Every host.
+        AllHost => "all_host",
+    }
+}
+
+open_enum! {
+    /// How often the scan policy scans (`scan_period`).
+    pub enum ScanPeriod {
+        /// Every day.
+        OneDay => "one_day",
+        /// Every three days.
+        ThreeDay => "three_day",
+        /// Every week.
+        OneWeek => "one_week",
+        /// Every month.
+        OneMonth => "one_month",
+    }
+}
+
+open_enum! {
+    /// Whether the scan policy is on (`status` of the scan policy).
+    pub enum PolicyStatus {
+        /// Scheduled scans run.
+        Open => "open",
+        /// No scheduled scans.
+        Close => "close",
+    }
+}
+
+open_enum! {
+    /// Status of an export task (`task_status` of `ListQueryExportTask`).
+    pub enum ExportStatus {
+        /// The file is being made.
+        Running => "running",
+        /// The file is ready to download.
+        Success => "success",
+        /// The export failed.
+        Failure => "failure",
+    }
+}
+
+open_enum! {
+    /// What an export lists (`category` of `ExportVuls`).
+    pub enum ExportCategory {
+        /// One row per vulnerability.
+        Vul => "vul",
+        /// One row per host.
+        Host => "host",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

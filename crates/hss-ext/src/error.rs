@@ -114,6 +114,12 @@ pub struct ListingDrift {
     pub without_id: u64,
     /// The request id of the page where the change showed, for support.
     pub request_id: Option<String>,
+    /// What was listed, plural (`hosts`, `vulnerabilities`, ...); empty
+    /// reads as `hosts`.
+    pub items: &'static str,
+    /// The field (or fields) that identify an item (`host_id`, ...);
+    /// empty reads as `host_id`.
+    pub id_field: &'static str,
 }
 
 impl ListingDrift {
@@ -129,9 +135,16 @@ impl fmt::Display for ListingDrift {
         } else {
             format!("{} passes", self.passes)
         };
+        let (items, id_field) = match (self.items, self.id_field) {
+            ("", _) | ("hosts", _) => ("hosts", "host_id"),
+            (items, "") => (items, "id"),
+            names => names,
+        };
+        // Hosts are the hosts of a scan task; other lists are lists.
+        let subject = if items == "hosts" { "task" } else { "list" };
         write!(
             f,
-            "the listing is incomplete: the task kept changing over {passes}"
+            "the listing is incomplete: the {subject} kept changing over {passes}"
         )?;
         let mut facts = Vec::new();
         match (self.total_before, self.total_after, self.total_range) {
@@ -152,20 +165,20 @@ impl fmt::Display for ListingDrift {
         if self.seen_twice > 0 {
             let ids: Vec<_> = self.seen_twice_ids.iter().map(|id| one_line(id)).collect();
             facts.push(format!(
-                "{} hosts seen twice (e.g. {})",
+                "{} {items} seen twice (e.g. {})",
                 self.seen_twice,
                 ids.join(", ")
             ));
         }
         if self.without_id > 0 {
             facts.push(format!(
-                "{} hosts without host_id cannot be matched across passes",
+                "{} {items} without {id_field} cannot be matched across passes",
                 self.without_id
             ));
         }
         match self.total_after {
-            Some(total) => facts.push(format!("{} of {total} hosts listed", self.listed)),
-            None => facts.push(format!("{} hosts listed", self.listed)),
+            Some(total) => facts.push(format!("{} of {total} {items} listed", self.listed)),
+            None => facts.push(format!("{} {items} listed", self.listed)),
         }
         write!(f, " ({})", facts.join("; "))?;
         f.write_str(&fmt_request_id(&self.request_id))
@@ -335,6 +348,64 @@ pub enum Error {
         /// What went wrong.
         #[source]
         source: Box<Error>,
+    },
+
+    /// A waiter's deadline ([`WaitOptions::timeout`](crate::WaitOptions::timeout))
+    /// passed before the task ended. The task may still end later: wait
+    /// again, or look at it with its id.
+    #[error(
+        "the {kind} {} had not ended after {timeout:?} ({polls} polls); last state: {}",
+        one_line(.task_id),
+        .last_state.as_deref().map(one_line).unwrap_or(std::borrow::Cow::Borrowed("none seen"))
+    )]
+    WaitTimeout {
+        /// What kind of task.
+        kind: crate::wait::TaskKind,
+        /// The task's id.
+        task_id: String,
+        /// The state the last answer reported, `None` if none was seen.
+        last_state: Option<String>,
+        /// The deadline that passed.
+        timeout: Duration,
+        /// Requests made.
+        polls: u32,
+    },
+
+    /// The task ended, but not well: an export task in state `failure`,
+    /// or a scan task that finished with every host failed.
+    #[error("the {kind} {} ended as {}: {}", one_line(.task_id), one_line(.state), one_line(.detail))]
+    TaskFailed {
+        /// What kind of task.
+        kind: crate::wait::TaskKind,
+        /// The task's id.
+        task_id: String,
+        /// Its final state, as the service wrote it.
+        state: String,
+        /// What went wrong, in a few words.
+        detail: String,
+    },
+
+    /// The service did not know the task a waiter asked about, for longer
+    /// than [`WaitOptions::not_found_grace`](crate::WaitOptions::not_found_grace)
+    /// (a task just created can take a moment to be listed).
+    #[error("the {kind} {} is not known to the service (not listed for {waited:?})", one_line(.task_id))]
+    TaskNotFound {
+        /// What kind of task.
+        kind: crate::wait::TaskKind,
+        /// The task's id.
+        task_id: String,
+        /// How long it was looked for.
+        waited: Duration,
+    },
+
+    /// A local file could not be written (a download's target).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
     },
 
     /// The retry budget ([`RetryPolicy::with_budget`](crate::RetryPolicy::with_budget))

@@ -83,43 +83,139 @@
 //! # Ok(()) }
 //! ```
 
+//! # The workflow
+//!
+//! Start a scan, wait for it, see which hosts failed and which
+//! vulnerabilities the worst one has, act on one, export the report:
+//!
+//! - [`HssClient::create_scan_task`] ([`ScanRequest`]) and
+//!   [`HssClient::wait_for_scan_task`] ([`WaitOptions`]: backoff, a
+//!   deadline, a progress callback; its module, [`wait`], states the load);
+//! - one listing face for every offset/limit operation
+//!   ([`HssClient::list_all`], [`HssClient::collect_all`],
+//!   [`HssClient::list_all_pages`], [`HssClient::list_page`]) over
+//!   [`ScanTaskQuery`], [`HostQuery`], [`VulnQuery`], [`VulHostQuery`] and
+//!   [`HostVulQuery`], each with the promise above and keyed by its own
+//!   identity ([`lists`] says which);
+//! - [`HssClient::vul_statistics`], [`HssClient::change_vul_status`]
+//!   ([`VulStatusChange`]), [`HssClient::scan_policy`] and
+//!   [`HssClient::set_scan_policy`] ([`ScanPolicy`]);
+//! - [`HssClient::export_vulns`] ([`ExportRequest`]),
+//!   [`HssClient::wait_for_export`] and [`HssClient::download_export`]
+//!   (streamed to a temporary file, renamed into place when whole);
+//! - [`HssClient::preview`]: the request a state-changing call would
+//!   send, signed, redacted, not sent (the CLI's `--dry-run`);
+//! - typed open enums ([`enums`]) for every enumerated field, checked
+//!   against the spec's `x-known-values` by a test.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use hss_ext::prelude::*;
+//! use hss_ext::{Credentials, DownloadOptions, ExportCategory, ExportRequest, HostVulQuery,
+//!     ScanRequest, SecretString, WaitOptions};
+//!
+//! let fake = hss_fake::FakeHss::builder().hosts(40).scan_task_duration(Duration::from_millis(300))
+//!     .export_duration(Duration::ZERO).start().await?;
+//! let key = fake.access_key();
+//! let client = HssClient::builder()
+//!     .endpoint_url(fake.base_url())
+//!     .credentials(Credentials::ak_sk(key.ak.clone(), SecretString::from(key.sk.clone())))
+//!     .project_id(fake.project_id())
+//!     .build()?;
+//!
+//! let task_id = client.create_scan_task(&ScanRequest::new().vul_types([VulType::LinuxVul])).await?;
+//! let waiting = WaitOptions::default()
+//!     .initial_interval(Duration::from_millis(100))
+//!     .on_progress(|p| eprintln!("{:?} {:?} after {:?}", p.state, p.counts, p.elapsed));
+//! let task = client.wait_for_scan_task(&task_id, waiting.clone()).await?;
+//! println!("{:?} hosts failed", task.failed_host_num);
+//!
+//! let failed = client.collect_all(HostQuery::new(&task_id).scan_status(ScanStatus::Failed),
+//!     ListOptions::default()).await?;
+//! for host in &failed {
+//!     for reason in &host.failed_reasons {
+//!         println!("{:?}: {:?}", host.host_name, reason.failed_reason);
+//!     }
+//! }
+//! if let Some(host_id) = failed.first().and_then(|h| h.host_id.clone()) {
+//!     let vuls = client.collect_all(HostVulQuery::new(host_id), ListOptions::default()).await?;
+//!     println!("{} vulnerabilities", vuls.len());
+//! }
+//!
+//! let export = client.export_vulns(&ExportRequest::new(ExportCategory::Vul)).await?;
+//! let export = client.wait_for_export(&export, waiting).await?;
+//! let dir = std::env::temp_dir().join(format!("hss-ext-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let file = client.download_export(export.file_id.as_deref().unwrap_or_default(),
+//!     &dir.join("vulnerabilities.csv"), DownloadOptions::default()).await?;
+//! assert!(file.bytes > 0);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(()) }
+//! ```
+
 #![warn(missing_docs)]
 
 mod auth;
+mod call;
 mod client;
 mod decode;
+pub mod download;
 pub mod enums;
 mod error;
+mod export;
 mod hooks;
 mod limit;
 mod listing;
+pub mod lists;
 mod metadata;
 mod paginate;
+mod policy;
+pub mod preview;
 mod project;
 mod proxy;
 mod query;
+mod rate;
 mod retry;
+mod scan_tasks;
+mod scope;
 pub mod text;
 mod tls;
 pub mod typed;
+mod vulns;
+pub mod wait;
 
 pub use client::{
     CredentialKind, CredentialOrigin, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     EndpointOrigin, HssClient, HssClientBuilder, Probe,
 };
 pub use decode::{HostPage, decode_page};
-pub use enums::{AssetValue, ScanStatus, UnknownValue, VulType};
+pub use download::{DEFAULT_MAX_DOWNLOAD, DownloadOptions, Downloaded};
+pub use enums::{
+    AgentStatus, AssetValue, ExportCategory, ExportStatus, HandleStatus, HostStatus, NodeType,
+    OsType, PolicyStatus, ScanPeriod, ScanRange, ScanStatus, ScanTaskStatus, ScanType, Severity,
+    UnknownValue, VulOperation, VulSelection, VulStatus, VulType,
+};
 pub use error::{BODY_SNIPPET_LIMIT, Error, ListingDrift, MAX_OFFSET, ServiceError, TransportKind};
+pub use export::{DEFAULT_EXPORT_HEADERS, ExportRequest, MAX_EXPORT_SIZE};
 pub use hooks::DEFAULT_USER_AGENT;
 pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use listing::MAX_PASSES;
+pub use lists::{ItemPage, ListQuery};
 pub use metadata::MetadataError;
 pub use paginate::ListOptions;
+pub use policy::ScanPolicy;
+pub use preview::RequestPreview;
 pub use project::ProjectOrigin;
 pub use proxy::{ProxyConfig, ProxyInUse, ProxyOrigin};
 pub use query::{ALL_ENTERPRISE_PROJECTS, HostQuery, LIMIT_RANGE, MAX_ID_CHARS};
 pub use retry::RetryPolicy;
+pub use scan_tasks::{ScanRequest, ScanTaskQuery};
+pub use scope::Scope;
 pub use tls::CaBundleError;
+pub use vulns::{HostVulQuery, VulHostQuery, VulStatusChange, VulnQuery};
+pub use wait::{ScanCounts, TaskKind, WaitOptions, WaitProgress};
 
 /// The generated client and models.
 pub use hss_api;
@@ -136,5 +232,9 @@ pub mod prelude {
     pub use crate::{
         AssetValue, Error, HostQuery, HssClient, ListOptions, ListingDrift, RetryPolicy,
         ScanStatus, VulType,
+    };
+    pub use crate::{
+        HostVulQuery, ScanTaskQuery, Scope, Severity, VulHostQuery, VulStatus, VulnQuery,
+        WaitOptions,
     };
 }

@@ -35,6 +35,7 @@
 
 mod seen;
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -65,8 +66,12 @@ pub(crate) type FetchPage<T> = Arc<dyn Fn(u64, u32) -> PageFuture<T> + Send + Sy
 /// How to list one operation.
 pub(crate) struct Plan<T> {
     pub fetch: FetchPage<T>,
-    /// The item's identity, `None` when it has none.
-    pub id: fn(&T) -> Option<&str>,
+    /// The item's identity, `None` when it has none. Keys made of several
+    /// fields join them with NUL, which no id holds.
+    pub id: fn(&T) -> Option<Cow<'_, str>>,
+    /// What is listed and what identifies it, for [`ListingDrift`]:
+    /// `("hosts", "host_id")`.
+    pub names: (&'static str, &'static str),
     pub start: u64,
     pub page_size: u32,
     pub concurrency: usize,
@@ -186,6 +191,7 @@ impl Pass {
             seen_twice_ids: self.seen_twice_ids.clone(),
             without_id: self.without_id,
             request_id: self.request_id.clone(),
+            ..ListingDrift::default()
         }
     }
 }
@@ -260,7 +266,8 @@ impl<T: Send + 'static> Listing<T> {
             return Some(None);
         }
         if self.any_without_id || self.pass.number >= self.plan.max_passes {
-            let drift = self.pass.drift();
+            let mut drift = self.pass.drift();
+            (drift.items, drift.id_field) = self.plan.names;
             tracing::warn!(%drift, "listing incomplete");
             self.done = true;
             return Some(Some(Err(Error::IncompleteListing(Box::new(drift)))));
@@ -348,7 +355,7 @@ impl<T: Send + 'static> Listing<T> {
                 }
                 continue;
             };
-            match self.seen.meet(id, pass.number as u8) {
+            match self.seen.meet(&id, pass.number as u8) {
                 Seen::New => {
                     pass.distinct += 1;
                     fresh.push(item);
@@ -357,7 +364,7 @@ impl<T: Send + 'static> Listing<T> {
                 Seen::ThisPass => {
                     pass.seen_twice += 1;
                     if pass.seen_twice_ids.len() < ListingDrift::SAMPLE {
-                        pass.seen_twice_ids.push(id.to_owned());
+                        pass.seen_twice_ids.push(id.into_owned());
                     }
                     if pass.moved_at.is_none() {
                         pass.moved_at = Some(offset);

@@ -3,7 +3,7 @@
 //! error) and how it is kept. Hosts are matched across passes by
 //! `host_id`.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_api::types::VulScanTaskHostInfo;
@@ -11,16 +11,27 @@ use hss_api::types::VulScanTaskHostInfo;
 use crate::client::HssClient;
 use crate::decode::HostPage;
 use crate::error::Error;
-use crate::listing::{FetchPage, Listing, MAX_PASSES, Page, Plan};
-use crate::query::{HostQuery, check_limit};
+use crate::listing::Page;
+use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
+use crate::query::HostQuery;
 
 /// How a listing fetches its pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListOptions {
     /// Hosts per request, 10..=200. Default 200, the API's maximum.
     pub page_size: u32,
-    /// Pages fetched at once once `total_num` is known. Default 1.
+    /// Pages in flight at most once `total_num` is known (fetched, or
+    /// waiting for a send slot, or answered and not yet yielded). Default 1.
+    /// Without [`adaptive`](Self::adaptive) they are all sent at once
+    /// until the service throttles; then, and always with `adaptive`, the
+    /// client's shared send rate paces them (see
+    /// [`HssClientBuilder::adaptive_rate`](crate::HssClientBuilder::adaptive_rate)).
     pub concurrency: usize,
+    /// Probe for the rate the service allows from the first answer on,
+    /// instead of sending `concurrency` pages at once: start at one
+    /// request per round trip and double while answers come back clean,
+    /// cut on `429`, `503` or growing round trips. Default false.
+    pub adaptive: bool,
     /// Passes over the task at most, the first included, before a task
     /// that keeps moving ends the listing in
     /// [`Error::IncompleteListing`]. Default 3, at most 8.
@@ -32,15 +43,35 @@ impl Default for ListOptions {
         ListOptions {
             page_size: 200,
             concurrency: 1,
+            adaptive: false,
             max_passes: 3,
         }
     }
 }
 
 impl ListOptions {
-    /// Fetch `concurrency` pages at once (at least 1).
+    /// Pages in flight when the listing starts with [`adaptive`](Self::adaptive).
+    /// A `429`'s retry waits its whole-second `Retry-After`; pages in
+    /// flight enough for a second at the rate keep the listing going
+    /// meanwhile (64 covers 64 requests per second).
+    pub const ADAPTIVE_CONCURRENCY: usize = 64;
+
+    /// Fetch `concurrency` pages at once (at least 1), a fixed number:
+    /// slowed only by the client's send rate once the service throttled.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
+        self.adaptive = false;
+        self
+    }
+
+    /// As fast as the service allows, with at most `max_in_flight` pages
+    /// in flight (at least 1; [`ADAPTIVE_CONCURRENCY`](Self::ADAPTIVE_CONCURRENCY)
+    /// is a good ceiling): the listing probes for the rate (see
+    /// [`adaptive`](Self::adaptive)), sharing it with every listing of the
+    /// client and its clones.
+    pub fn adaptive(mut self, max_in_flight: usize) -> Self {
+        self.concurrency = max_in_flight.max(1);
+        self.adaptive = true;
         self
     }
 
@@ -79,60 +110,8 @@ impl HssClient {
         query: HostQuery,
         options: ListOptions,
     ) -> impl Stream<Item = Result<HostPage, Error>> + Send + 'static {
-        let listing = self.host_listing(query, options);
-        futures::stream::unfold(listing, |state| async move {
-            match state {
-                Ok(mut listing) => {
-                    let page = listing.next_page().await?;
-                    Some((page.map(HostPage::from), Ok(listing)))
-                }
-                Err(error) => error.map(|e| (Err(e), Err(None))),
-            }
-        })
-        // Polled again after its end, a stream may panic; this one keeps
-        // answering `None`.
-        .fuse()
-    }
-
-    fn host_listing(
-        &self,
-        query: HostQuery,
-        options: ListOptions,
-    ) -> Result<Listing<VulScanTaskHostInfo>, Option<Error>> {
-        let query = self.validate(&query)?;
-        check_limit(options.page_size).map_err(|_| {
-            Error::invalid(
-                "page_size",
-                format!("must be between 10 and 200, got {}", options.page_size),
-            )
-        })?;
-        if !(1..=MAX_PASSES).contains(&options.max_passes) {
-            return Err(Some(Error::invalid(
-                "max_passes",
-                format!(
-                    "must be between 1 and {MAX_PASSES}, got {}",
-                    options.max_passes
-                ),
-            )));
-        }
-        let start = u64::from(query.offset.unwrap_or(0));
-        let client = self.clone();
-        let fetch: FetchPage<VulScanTaskHostInfo> = Arc::new(move |offset, limit| {
-            let client = client.clone();
-            let mut query = query.clone();
-            // `plan_more` never asks past MAX_OFFSET, which fits in u32.
-            query.offset = Some(u32::try_from(offset).unwrap_or(u32::MAX));
-            query.limit = Some(limit);
-            Box::pin(async move { client.fetch_page(&query).await.map(Page::from) })
-        });
-        Ok(Listing::new(Plan {
-            fetch,
-            id: |host| host.host_id.as_deref(),
-            start,
-            page_size: options.page_size,
-            concurrency: options.concurrency.max(1),
-            max_passes: options.max_passes,
-        }))
+        self.list_all_pages(query, options)
+            .map_ok(|page| HostPage::from(Page::from(page)))
     }
 
     /// Every host the query matches, as a stream: the hosts of
@@ -161,6 +140,44 @@ impl HssClient {
             hosts.push(host?);
         }
         Ok(hosts)
+    }
+}
+
+impl Sealed for HostQuery {}
+
+/// The hosts of a scan task, matched across passes by `host_id`.
+impl ListQuery for HostQuery {
+    type Item = VulScanTaskHostInfo;
+    const OPERATION: &'static str = "ListVulScanTaskHost";
+    const ITEMS: &'static str = "hosts";
+    const ID_FIELD: &'static str = "host_id";
+
+    fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
+        HostQuery::check(self, default_project)
+    }
+
+    fn identity(host: &VulScanTaskHostInfo) -> Option<Cow<'_, str>> {
+        host.host_id.as_deref().map(Cow::Borrowed)
+    }
+
+    fn start_offset(&self) -> u32 {
+        self.offset.unwrap_or(0)
+    }
+
+    fn fetch_page(&self, client: &HssClient, offset: u32, limit: u32) -> PageFuture<Self::Item> {
+        let (client, mut query) = (client.clone(), self.clone());
+        query.offset = Some(offset);
+        if limit != u32::MAX {
+            query.limit = Some(limit);
+        }
+        Box::pin(async move {
+            let query = client.validate(&query)?;
+            client.fetch_page(&query).await.map(|page| ItemPage {
+                total_num: page.total_num,
+                items: page.hosts,
+                request_id: page.request_id,
+            })
+        })
     }
 }
 

@@ -190,7 +190,7 @@ fn check_length(parameter: &'static str, value: &str, max: usize) -> Result<(), 
 /// segment, or a backslash (an `http(s)` URL reads `\\` as `/`, and the
 /// generated client's path encoding keeps it, so `..\\..` would climb two
 /// segments up).
-fn check_id(parameter: &'static str, value: &str) -> Result<(), Error> {
+pub(crate) fn check_id(parameter: &'static str, value: &str) -> Result<(), Error> {
     check_length(parameter, value, MAX_ID_CHARS)?;
     if value == "." || value == ".." {
         return Err(Error::invalid(

@@ -1,11 +1,14 @@
 //! hss-ext against the project's fake HSS: real signing, real verification,
 //! real paging and filters, real faults.
 
+mod support;
+
 use std::time::Duration;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, SecretString};
 use hss_fake::{Caller, FakeHss, Fault, FaultRule, RunningFake};
+use support::ak_sk;
 
 async fn fake(hosts: usize) -> RunningFake {
     FakeHss::builder()
@@ -21,11 +24,6 @@ fn builder(fake: &RunningFake) -> hss_ext::HssClientBuilder {
         .endpoint_url(fake.base_url())
         .project_id(fake.project_id())
         .retry(RetryPolicy::default().with_initial_backoff(Duration::from_millis(5)))
-}
-
-fn ak_sk(fake: &RunningFake) -> Credentials {
-    let key = fake.access_key();
-    Credentials::ak_sk(key.ak.clone(), SecretString::from(key.sk.clone()))
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use std::time::Duration;
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, FixedClock, SecretString};
 use hss_fake::{DEFAULT_REGION, FakeHss, RunningFake};
-use support::{Reply, ScriptedServer, page, window};
+use support::{Reply, ScriptedServer, ak_sk, page, window};
 
 const EXPIRED: &str = r#"{"error_msg":"Incorrect IAM authentication information: calc aksk signature fail:signature expired, signature time:20240101T000000Z,server time:20240101T002000Z","error_code":"APIGW.0301","request_id":"r-1"}"#;
 
@@ -26,11 +26,6 @@ async fn skewed(minutes: i64) -> RunningFake {
         .start()
         .await
         .unwrap()
-}
-
-fn ak_sk(fake: &RunningFake) -> Credentials {
-    let key = fake.access_key();
-    Credentials::ak_sk(key.ak.clone(), SecretString::from(key.sk.clone()))
 }
 
 fn client(fake: &RunningFake) -> HssClient {

@@ -4,33 +4,12 @@
 //! parallel threads without a subscriber at the same call site race with
 //! this one's thread-local subscriber.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, SecretString};
 use hss_fake::FakeHss;
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use support::Captured;
 
 #[tokio::test]
 async fn the_correction_warns_with_the_measured_skew_once() {
@@ -41,7 +20,7 @@ async fn the_correction_warns_with_the_measured_skew_once() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let text = || String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = || captured.text();
 
     for (minutes, sign) in [(20i64, "+"), (-20, "-")] {
         let fake = FakeHss::builder()

@@ -24,38 +24,12 @@ const SCRIPT: &str = concat!(
     "/tests/interop/discover_and_list.py"
 );
 
+/// The pin file CI installs the official SDK from.
+const REQUIREMENTS: &str = include_str!("../../hss-auth/tests/interop/requirements.txt");
+
 /// The interpreter with the official HSS SDK, or `None` after a note.
 fn python_with_sdk() -> Option<String> {
-    let python = std::env::var("HSS_INTEROP_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let on_ci = std::env::var_os("CI").is_some();
-    let probe = Command::new(&python)
-        .args([
-            "-c",
-            "from importlib.metadata import version; import huaweicloudsdkhss.v5; print(version('huaweicloudsdkhss'), version('huaweicloudsdkcore'))",
-        ])
-        .output();
-    let problem = match probe {
-        Ok(out) if out.status.success() => {
-            let versions = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            assert_eq!(versions, "3.1.219 3.1.219", "the pinned SDK versions");
-            return Some(python);
-        }
-        Ok(out) => format!(
-            "{python} cannot import huaweicloudsdkhss ({})",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("no error output")
-        ),
-        Err(e) => format!("cannot run {python}: {e}"),
-    };
-    let help = "run crates/hss-auth/tests/interop/setup.sh and set HSS_INTEROP_PYTHON=target/interop-venv/bin/python";
-    assert!(
-        !on_ci,
-        "this test needs the official SDK on CI: {problem}; {help}"
-    );
-    eprintln!("note: skipping the official-SDK discovery test: {problem}; {help}");
-    None
+    hss_fake::testing::official_sdk_python("the official-SDK discovery test", REQUIREMENTS)
 }
 
 /// Runs the script against `fake`; its exit code and JSON output.

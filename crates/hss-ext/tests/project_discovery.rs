@@ -3,12 +3,15 @@
 //! asked once per client (clones included), and no project or several are
 //! typed errors that say what to do.
 
+mod support;
+
 use std::time::Duration;
 
 use hss_auth::iam::ProjectError;
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, ProjectOrigin, SecretString};
 use hss_fake::{Caller, DEFAULT_REGION, FakeHss, Fault, FaultRule, RunningFake};
+use support::ak_sk;
 
 async fn fake() -> RunningFake {
     FakeHss::builder()
@@ -17,11 +20,6 @@ async fn fake() -> RunningFake {
         .start()
         .await
         .unwrap()
-}
-
-fn ak_sk(fake: &RunningFake) -> Credentials {
-    let key = fake.access_key();
-    Credentials::ak_sk(key.ak.clone(), SecretString::from(key.sk.clone()))
 }
 
 /// A client for the fake without a project id: region and IAM given.

@@ -18,18 +18,6 @@ const RING_ONLY: bool = cfg!(all(
     not(feature = "rustls-aws-lc-rs")
 ));
 
-/// The error and all its sources, one per line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push('\n');
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}
-
 #[tokio::test]
 async fn an_https_client_builds_and_checks_the_certificate() {
     let (base_url, _requests) = server::https_server(1);
@@ -65,6 +53,6 @@ async fn an_https_client_builds_and_checks_the_certificate() {
         ),
         "{error:?}"
     );
-    let text = chain(&error);
+    let text = server::error_chain(&error);
     assert!(text.contains("UnknownIssuer"), "{text}");
 }

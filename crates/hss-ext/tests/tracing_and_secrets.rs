@@ -3,44 +3,15 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, SecretString};
-use support::{Reply, ScriptedServer, page, window};
-use tracing_subscriber::fmt::MakeWriter;
+use support::{Captured, Reply, ScriptedServer, page, window};
 
 const TOKEN: &str = "MIIT0k3n-very-secret-token-value";
 const SK: &str = "sk-9f8e7d6c5b4a-very-secret";
 const SECURITY_TOKEN: &str = "sts-session-very-secret";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 /// Runs one failing-then-succeeding request at TRACE level and returns
 /// everything that was logged plus the Debug/Display of client and error.

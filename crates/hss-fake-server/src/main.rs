@@ -94,6 +94,26 @@ struct Args {
     /// (GET /openstack/latest/securitykey on the same address) issues.
     #[arg(long, value_name = "SECONDS", default_value_t = hss_fake::DEFAULT_METADATA_CREDENTIALS_TTL.as_secs())]
     metadata_ttl: u64,
+    /// How long a task created with CreateVulnerabilityScanTask scans, in
+    /// milliseconds: its hosts finish evenly over it (hss-fake's default
+    /// when absent; 0: at the first look).
+    #[arg(long, value_name = "MS")]
+    scan_task_ms: Option<u64>,
+    /// Percentage of a created task's hosts that end failed.
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    scan_task_failed_percent: Option<u8>,
+    /// How long an export (ExportVuls) runs before its file is ready, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS")]
+    export_ms: Option<u64>,
+    /// How long a repair or verification (ChangeVulStatus) runs before the
+    /// status settles, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    vul_operation_ms: Option<u64>,
+    /// Throttle like the API gateway, RPS[:BURST] per credential: over it,
+    /// 429 APIGW.0308 with Retry-After. Example: 50:10
+    #[arg(long, value_name = "RPS[:BURST]")]
+    rate_limit: Option<hss_fake::RateLimit>,
     /// Leaving stops at this many hosts per task (with --churn).
     #[arg(long, requires = "churn", default_value_t = 0)]
     churn_min_hosts: usize,
@@ -186,6 +206,21 @@ fn builder(args: &Args, dataset: Dataset) -> FakeHssBuilder {
     }
     if let Some(progress) = args.scan_progress {
         builder = builder.scan_progress(progress);
+    }
+    if let Some(ms) = args.scan_task_ms {
+        builder = builder.scan_task_duration(Duration::from_millis(ms));
+    }
+    if let Some(percent) = args.scan_task_failed_percent {
+        builder = builder.scan_task_failed_percent(percent);
+    }
+    if let Some(ms) = args.export_ms {
+        builder = builder.export_duration(Duration::from_millis(ms));
+    }
+    if let Some(ms) = args.vul_operation_ms {
+        builder = builder.vul_operation_duration(Duration::from_millis(ms));
+    }
+    if let Some(limit) = args.rate_limit {
+        builder = builder.rate_limit(limit);
     }
     if let Some(churn) = args.churn {
         builder = builder.host_churn(churn.bounds(args.churn_min_hosts, args.churn_max_hosts));

@@ -140,3 +140,43 @@ async fn the_binary_runs_a_scan_and_serves_page_faults() {
     assert_eq!(scanning.last(), Some(&0), "{scanning:?}");
     assert!(scanning.windows(2).all(|w| w[1] <= w[0]), "{scanning:?}");
 }
+
+#[tokio::test]
+async fn the_workflow_speeds_are_flags() {
+    let (_child, base, lines) = run_binary(&[
+        "--hosts",
+        "40",
+        "--scan-task-ms",
+        "0",
+        "--scan-task-failed-percent",
+        "100",
+    ]);
+    let project = banner_value(&lines, "project_id:");
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("{base}/v5/{project}/vulnerability/scan-task"))
+        .header("X-Auth-Token", "test-token")
+        .json(&serde_json::json!({"manual_scan_type": ["linux_vul"], "batch_flag": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = created["task_id"].as_str().expect("a task id").to_owned();
+    let url = format!("{base}/v5/{project}/vulnerability/scan-task/{task}/hosts");
+    // A scan that takes no time is over at the first look, and every host
+    // of it failed, as the flags say.
+    let (total, _) = list_all(&url, "test-token").await;
+    assert!(total > 0);
+    let failed: Value = client
+        .get(format!("{url}?scan_status=failed&limit=10"))
+        .header("X-Auth-Token", "test-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(failed["total_num"].as_u64(), Some(total));
+}

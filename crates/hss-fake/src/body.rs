@@ -23,6 +23,12 @@ pub(crate) struct FakeBody {
 #[derive(Debug)]
 enum Kind {
     Full(Option<Bytes>),
+    /// Sends `data` in `chunk`-sized frames as fast as the client reads
+    /// (a file download, never copied whole into one frame).
+    Chunks {
+        data: Bytes,
+        chunk: usize,
+    },
     /// Sends `data[..]` in `chunk`-sized frames, each after `interval`.
     Dribble {
         data: Bytes,
@@ -45,10 +51,21 @@ impl FakeBody {
         }
     }
 
-    /// The whole body of this response, if it is a plain one.
+    /// `data` streamed in frames of `chunk` bytes.
+    pub(crate) fn chunks(data: Bytes, chunk: usize) -> FakeBody {
+        FakeBody {
+            kind: Kind::Chunks {
+                data,
+                chunk: chunk.max(1),
+            },
+        }
+    }
+
+    /// The whole body of this response, if it is a plain or a streamed one.
     pub(crate) fn take_full(&mut self) -> Option<Bytes> {
         match &mut self.kind {
             Kind::Full(data) => Some(data.take().unwrap_or_default()),
+            Kind::Chunks { data, .. } => Some(std::mem::take(data)),
             _ => None,
         }
     }
@@ -89,6 +106,13 @@ impl Body for FakeBody {
         let this = self.get_mut();
         match &mut this.kind {
             Kind::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            Kind::Chunks { data, chunk } => {
+                if data.is_empty() {
+                    return Poll::Ready(None);
+                }
+                let n = (*chunk).min(data.len());
+                Poll::Ready(Some(Ok(Frame::data(data.split_to(n)))))
+            }
             Kind::Dribble {
                 data,
                 chunk,
@@ -123,6 +147,7 @@ impl Body for FakeBody {
     fn is_end_stream(&self) -> bool {
         match &self.kind {
             Kind::Full(data) => data.is_none(),
+            Kind::Chunks { data, .. } => data.is_empty(),
             Kind::Dribble { data, .. } => data.is_empty(),
             Kind::Truncated { .. } => false,
         }
@@ -131,7 +156,9 @@ impl Body for FakeBody {
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
             Kind::Full(data) => SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64)),
-            Kind::Dribble { data, .. } => SizeHint::with_exact(data.len() as u64),
+            Kind::Dribble { data, .. } | Kind::Chunks { data, .. } => {
+                SizeHint::with_exact(data.len() as u64)
+            }
             // Not exact, so that hyper keeps the Content-Length header we set.
             Kind::Truncated { .. } => SizeHint::default(),
         }

@@ -54,7 +54,7 @@ pub enum Fault {
     },
     /// A page with `extra` hosts more than `limit` asked for, continuing from
     /// the offset (the hosts of `offset .. offset + limit + extra`), with the
-    /// right `total_num`. Only successful listings change.
+    /// right `total_num`. Only successful `ListVulScanTaskHost` pages change.
     OverlongPage {
         /// Hosts beyond `limit`.
         extra: u32,
@@ -62,7 +62,8 @@ pub enum Fault {
     /// The hosts of the previous page (`offset - limit`, at least 0) instead
     /// of the page asked for, with the right `total_num`: a client that
     /// trusts offsets sees some hosts twice and misses others. Only
-    /// successful listings change; the first page is answered as it is.
+    /// successful `ListVulScanTaskHost` pages change; the first page is
+    /// answered as it is.
     RepeatedPage,
 }
 

@@ -1,6 +1,15 @@
-//! A fake Huawei Cloud Host Security Service (HSS) that serves
-//! `ListVulScanTaskHost` (`GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`)
-//! on 127.0.0.1, for tests and benchmarks of the HSS client.
+//! A fake Huawei Cloud Host Security Service (HSS) on 127.0.0.1, for
+//! tests, demos and benchmarks of the HSS client. It serves the whole
+//! vulnerability-scan workflow from one consistent state:
+//! `ListVulScanTaskHost` (`GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`),
+//! `CreateVulnerabilityScanTask` and `ListVulScanTask` (a created task
+//! scans its hosts over [`FakeHssBuilder::scan_task_duration`] and ends
+//! with successes and failures), `ListVulnerabilities`, `ListVulHosts`,
+//! `ListHostVuls` and `ShowVulStatics` (the servers' seeded
+//! vulnerabilities, counted alike everywhere), `ChangeVulStatus`,
+//! `ShowVulScanPolicy` / `ChangeVulScanPolicy`, and `ExportVuls`,
+//! `ListQueryExportTask` and `ListDownloadExportedFile` (a CSV file,
+//! streamed). [`paths`] has the path of each.
 //!
 //! It behaves as the reference describes the real service: offset/limit
 //! paging with the documented bounds and defaults, the `scan_status` and
@@ -28,6 +37,36 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The workflow, with the token (AK/SK signatures, the body's hash
+//! included, work as well; see [`testing::sign`]):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use hss_fake::{FakeHss, paths};
+//!
+//! let fake = FakeHss::builder().hosts(50).scan_task_duration(Duration::ZERO).start().await?;
+//! let client = reqwest::Client::new();
+//! let body = r#"{"manual_scan_type": ["linux_vul"], "batch_flag": true}"#;
+//! let created: serde_json::Value = client
+//!     .post(fake.url(&paths::create_scan_task_path(&fake.project_id())))
+//!     .header("X-Auth-Token", fake.token())
+//!     .body(body)
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let task_id = created["task_id"].as_str().unwrap();
+//! let url = format!("{}?task_id={task_id}", fake.url(&paths::scan_tasks_path(&fake.project_id())));
+//! let tasks: serde_json::Value =
+//!     client.get(&url).header("X-Auth-Token", fake.token()).send().await?.json().await?;
+//! let task = &tasks["data_list"][0];
+//! assert_eq!(task["status"], "finished");
+//! assert_eq!(task["success_host_num"].as_u64().unwrap() + task["failed_host_num"].as_u64().unwrap(), 50);
+//! # Ok(()) }
+//! ```
+//!
 //! Tasks can move while they are listed, as on the real service: a running
 //! scan whose `scanning` hosts finish ([`ScanProgress`],
 //! [`RunningFake::advance_scan`]) and hosts that join and leave
@@ -36,13 +75,19 @@
 //!
 //! The public modules: [`data`] (generated and fixture data), [`fault`]
 //! (fault plans), [`iam`] (the IAM project list served beside HSS), [`metadata`] (the
-//! instance metadata service with expiring temporary credentials), [`testing`] (helpers for other crates' tests),
+//! instance metadata service with expiring temporary credentials), [`paths`]
+//! (the path of every operation), [`testing`] (helpers for other crates' tests),
 //! [`scripted`] (a server whose answers a closure decides, for shapes the
 //! service never sends). The private ones: the server ([`FakeHss`],
-//! [`RunningFake`]), `store` (the served tasks and their indexes), `motion`
-//! (tasks that change over time), `params` (path and query), `credentials`,
-//! `aksk` (signature checks) and `auth` (the gateway's policy), `body` and
-//! `log`.
+//! [`RunningFake`]), `routes` (which operation a method and path name),
+//! `store` (the served tasks and their indexes), `motion` (tasks that
+//! change over time, created scans included), `workflow` (scan tasks,
+//! vulnerabilities, statuses, policy, exports), `params` and `query` (path
+//! and query parameters, paging), `json_body` (request bodies checked
+//! field by field), `credentials`, `aksk` (signature checks) and `auth`
+//! (the gateway's policy), `body` and `log`. They depend one way:
+//! `server` → `workflow` → `store` → `motion` → `data`; `routes`,
+//! `query` and `json_body` → `params`.
 
 #![warn(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -54,14 +99,20 @@ mod credentials;
 pub mod data;
 pub mod fault;
 pub mod iam;
+mod json_body;
 mod log;
 pub mod metadata;
 mod motion;
 mod params;
+pub mod paths;
+mod query;
+mod routes;
 pub mod scripted;
 mod server;
 mod store;
 pub mod testing;
+pub mod throttle;
+mod workflow;
 
 pub use auth::{Caller, Lockout};
 pub use credentials::{AcceptedCredentials, AkSk};
@@ -78,6 +129,8 @@ pub use params::{
     DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, PageQuery, encode_component, hosts_path,
 };
 pub use server::{FakeError, FakeHss, FakeHssBuilder, RunningFake};
+pub use throttle::RateLimit;
+pub use workflow::HostVulStatus;
 
 /// The clock the fake checks `X-Sdk-Date` against (from `hss-auth`).
 pub use hss_auth::{Clock, FixedClock, SystemClock};

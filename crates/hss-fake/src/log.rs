@@ -23,7 +23,7 @@ pub struct RecordedRequest {
     pub raw_query: Option<String>,
     /// Every header as received (names lower-cased by HTTP/1 parsing).
     pub headers: HeaderMap,
-    /// The request body (normally empty: the operation has none).
+    /// The request body (the JSON of a `POST` or `PUT`; empty for a `GET`).
     pub body: Bytes,
     /// The `X-Request-Id` the fake answered with.
     pub request_id: String,

@@ -76,45 +76,9 @@ impl PageQuery {
     }
 }
 
-/// What a raw path is.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum PathMatch {
-    /// The operation's path; each parameter decoded, or the `error_msg` of
-    /// an `HSS.0001` answer.
-    Hosts {
-        project_id: Result<String, String>,
-        task_id: Result<String, String>,
-    },
-    /// Anything else (the gateway answers `APIGW.0101`).
-    NotFound,
-}
-
-pub(crate) fn match_path(raw_path: &str) -> PathMatch {
-    let segments: Vec<&str> = raw_path.split('/').collect();
-    match segments.as_slice() {
-        [
-            "",
-            "v5",
-            project,
-            "vulnerability",
-            "scan-task",
-            task,
-            "hosts",
-        ] if routable(project) && routable(task) => PathMatch::Hosts {
-            project_id: decode_id("project_id", project),
-            task_id: decode_id("task_id", task),
-        },
-        _ => PathMatch::NotFound,
-    }
-}
-
-/// An empty, `.` or `..` segment never reaches the API: the gateway's path
-/// normalisation sends such requests elsewhere.
-fn routable(segment: &str) -> bool {
-    !matches!(segment, "" | "." | "..")
-}
-
-fn decode_id(name: &str, raw: &str) -> Result<String, String> {
+/// A path parameter, percent-decoded; `Err` is the `error_msg` of an
+/// `HSS.0001` answer (not UTF-8, or more than 256 characters).
+pub(crate) fn decode_id(name: &str, raw: &str) -> Result<String, String> {
     let value = percent_decode_str(raw).decode_utf8().map_err(|_| {
         format!("Invalid parameter: {name} is not valid UTF-8 once percent-decoded")
     })?;
@@ -171,7 +135,9 @@ pub(crate) fn parse_query(raw_query: &str) -> Result<PageQuery, String> {
     Ok(query)
 }
 
-fn integer(name: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
+/// `value` as an integer from `min` to `max`; `Err` is the `error_msg`
+/// naming the parameter.
+pub(crate) fn integer(name: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
     value
         .parse::<i64>()
         .ok()
@@ -185,7 +151,8 @@ fn integer(name: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
         })
 }
 
-fn truncate(value: &str) -> String {
+/// The first 40 characters of `value`, for error messages.
+pub(crate) fn truncate(value: &str) -> String {
     value.chars().take(40).collect()
 }
 
@@ -196,45 +163,17 @@ mod tests {
     #[test]
     fn paths() {
         assert_eq!(
-            match_path("/v5/p/vulnerability/scan-task/t%2Fx/hosts"),
-            PathMatch::Hosts {
-                project_id: Ok("p".into()),
-                task_id: Ok("t/x".into()),
-            }
-        );
-        assert_eq!(
-            match_path("/v5/p/vulnerability/scan-task//hosts"),
-            PathMatch::NotFound
-        );
-        assert_eq!(
-            match_path("/v5/p/vulnerability/scan-task/t/hosts/"),
-            PathMatch::NotFound
-        );
-        assert_eq!(
-            match_path("/v5/p/vulnerability/scan-task/../hosts"),
-            PathMatch::NotFound
-        );
-        assert_eq!(
-            match_path("/v3/p/vulnerability/scan-task/t/hosts"),
-            PathMatch::NotFound
-        );
-        let long = "a".repeat(257);
-        let PathMatch::Hosts { task_id, .. } =
-            match_path(&format!("/v5/p/vulnerability/scan-task/{long}/hosts"))
-        else {
-            panic!("should match");
-        };
-        assert!(task_id.unwrap_err().contains("task_id"));
-        let PathMatch::Hosts { project_id, .. } =
-            match_path("/v5/%FF/vulnerability/scan-task/t/hosts")
-        else {
-            panic!("should match");
-        };
-        assert!(project_id.unwrap_err().contains("project_id"));
-        assert_eq!(
             hosts_path("p 1", "t/x~"),
             "/v5/p%201/vulnerability/scan-task/t%2Fx~/hosts"
         );
+        let long = "a".repeat(257);
+        assert!(decode_id("task_id", &long).unwrap_err().contains("task_id"));
+        assert!(
+            decode_id("project_id", "%FF")
+                .unwrap_err()
+                .contains("project_id")
+        );
+        assert_eq!(decode_id("task_id", "t%2Fx"), Ok("t/x".to_owned()));
     }
 
     #[test]

@@ -179,3 +179,62 @@ pub fn raw_get(addr: SocketAddr, path_and_query: &str, headers: &[(&str, &str)])
     text.push_str("\r\n");
     text.into_bytes()
 }
+
+/// The Python interpreter that has the official HSS SDK, for tests that
+/// check the fake (or a client) against it; `None`, after a note naming
+/// `test` on stderr, where it is not installed.
+///
+/// The interpreter is `HSS_INTEROP_PYTHON`, else `python3`. `requirements`
+/// is the text of the pin file (`crates/hss-auth/tests/interop/requirements.txt`,
+/// which CI installs into a virtualenv): the SDK's `huaweicloudsdkhss` and
+/// `huaweicloudsdkcore` versions must be the pinned ones. On CI (`CI` set)
+/// a missing or different SDK panics instead, so the test cannot pass by
+/// skipping there.
+pub fn official_sdk_python(test: &str, requirements: &str) -> Option<String> {
+    let pinned = |package: &str| {
+        requirements.lines().find_map(|line| {
+            line.trim()
+                .strip_prefix(package)
+                .and_then(|rest| rest.strip_prefix("=="))
+                .map(str::trim)
+        })
+    };
+    let wanted = format!(
+        "{} {}",
+        pinned("huaweicloudsdkhss").unwrap_or("(not pinned)"),
+        pinned("huaweicloudsdkcore").unwrap_or("(not pinned)")
+    );
+    let python = std::env::var("HSS_INTEROP_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let on_ci = std::env::var_os("CI").is_some();
+    let probe = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "from importlib.metadata import version; import huaweicloudsdkhss.v5; print(version('huaweicloudsdkhss'), version('huaweicloudsdkcore'))",
+        ])
+        .output();
+    let problem = match probe {
+        Ok(out) if out.status.success() => {
+            let versions = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            assert_eq!(
+                versions, wanted,
+                "{python} has other SDK versions (hss core) than requirements.txt pins"
+            );
+            return Some(python);
+        }
+        Ok(out) => format!(
+            "{python} cannot import huaweicloudsdkhss ({})",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("no error output")
+        ),
+        Err(e) => format!("cannot run {python}: {e}"),
+    };
+    let help = "run crates/hss-auth/tests/interop/setup.sh and set HSS_INTEROP_PYTHON=target/interop-venv/bin/python";
+    assert!(
+        !on_ci,
+        "{test} needs the official SDK on CI: {problem}; {help}"
+    );
+    eprintln!("note: skipping {test}: {problem}; {help}");
+    None
+}

@@ -90,10 +90,16 @@ fn to_json_schema(spec: &Value, schema: &Value, strict: bool, depth: usize) -> V
     Value::Object(out)
 }
 
-/// The response object the spec gives for `status`: the exact code, then
-/// `4XX`/`5XX`, then `default`.
+/// The response object the spec gives for `status` of `ListVulScanTaskHost`.
 fn response_for(spec: &Value, status: u16) -> Option<&Value> {
-    let responses = &spec["paths"][OPERATION_PATH]["get"]["responses"];
+    response_of(spec, (OPERATION_PATH, "get"), status)
+}
+
+/// The response object the spec gives for `status` of an operation (path
+/// template and method): the exact code, then `4XX`/`5XX`, then `default`.
+fn response_of<'a>(spec: &'a Value, operation: (&str, &str), status: u16) -> Option<&'a Value> {
+    let (path, method) = operation;
+    let responses = &spec["paths"][path][method]["responses"];
     let range = format!("{}XX", status / 100);
     [status.to_string(), range, "default".to_owned()]
         .iter()
@@ -103,6 +109,8 @@ fn response_for(spec: &Value, status: u16) -> Option<&Value> {
 
 struct Seen {
     label: String,
+    /// The operation's path template and method in the spec.
+    operation: (&'static str, &'static str),
     status: u16,
     headers: reqwest::header::HeaderMap,
     content_type: String,
@@ -118,6 +126,7 @@ async fn fetch(label: &str, url: &str, headers: HeaderMap) -> Seen {
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     Seen {
         label: label.to_owned(),
+        operation: (OPERATION_PATH, "get"),
         status: response.status().as_u16(),
         headers: response.headers().clone(),
         content_type: response
@@ -253,72 +262,528 @@ async fn every_answer_conforms_to_the_spec() {
     let spec = spec();
     assert_eq!(spec["openapi"].as_str().map(|v| &v[..3]), Some("3.0"));
     let answers = every_kind_of_answer().await;
-    let mut statuses = std::collections::BTreeSet::new();
-    for seen in &answers {
-        let label = &seen.label;
-        statuses.insert(seen.status);
-        let response = response_for(&spec, seen.status)
-            .unwrap_or_else(|| panic!("{label}: status {} is not documented", seen.status));
-        for (name, header) in response
-            .get("headers")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let header = resolve(&spec, header);
-            let value = seen.headers.get(name.as_str());
-            if header.get("required") == Some(&Value::Bool(true)) || name == "X-Request-Id" {
-                assert!(value.is_some(), "{label}: header {name} missing");
-            }
-            if let (Some(value), Some(schema)) = (value, header.get("schema")) {
-                let text = value.to_str().unwrap();
-                let instance = match resolve(&spec, schema).get("type").and_then(Value::as_str) {
-                    Some("integer") => json!(text.parse::<i64>().unwrap_or_else(|_| panic!(
-                        "{label}: header {name} is not an integer: {text}"
-                    ))),
-                    _ => json!(text),
-                };
-                let schema = to_json_schema(&spec, schema, false, 0);
-                let validator = jsonschema::validator_for(&schema).unwrap();
-                assert!(
-                    validator.is_valid(&instance),
-                    "{label}: header {name}={text}"
-                );
-            }
-        }
-        let content = &response["content"];
-        if seen.content_type.starts_with("application/json") {
-            let media = content
-                .get("application/json")
-                .unwrap_or_else(|| panic!("{label}: JSON is not documented for {}", seen.status));
-            let body: Value = serde_json::from_slice(&seen.body)
-                .unwrap_or_else(|e| panic!("{label}: body is not JSON: {e}"));
-            for strict in [false, true] {
-                let schema = to_json_schema(&spec, &media["schema"], strict, 0);
-                let validator = jsonschema::validator_for(&schema).unwrap();
-                let errors: Vec<String> = validator
-                    .iter_errors(&body)
-                    .map(|e| format!("{} at {}", e, e.instance_path()))
-                    .collect();
-                assert!(
-                    errors.is_empty(),
-                    "{label} (strict: {strict}): {errors:#?}\n{body}"
-                );
-            }
-        } else {
-            // The only non-JSON answer is the proxy's HTML page, which the
-            // spec cannot describe; clients must survive it.
-            assert_eq!(
-                label, "502 HTML",
-                "unexpected content type {}",
-                seen.content_type
-            );
-            assert!(seen.content_type.starts_with("text/html"));
-        }
-    }
+    let statuses = check_all(&spec, &answers);
     // The run covered what it should.
     for status in [200, 400, 401, 404, 429, 500, 502, 503, 504] {
         assert!(statuses.contains(&status), "no {status} answer checked");
+    }
+}
+
+/// Checks every answer against its operation in the spec; the statuses seen.
+fn check_all(spec: &Value, answers: &[Seen]) -> std::collections::BTreeSet<u16> {
+    let mut statuses = std::collections::BTreeSet::new();
+    for seen in answers {
+        statuses.insert(seen.status);
+        check(spec, seen);
+    }
+    statuses
+}
+
+fn check(spec: &Value, seen: &Seen) {
+    let label = &seen.label;
+    let response = response_of(spec, seen.operation, seen.status)
+        .unwrap_or_else(|| panic!("{label}: status {} is not documented", seen.status));
+    for (name, header) in response
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let header = resolve(spec, header);
+        let value = seen.headers.get(name.as_str());
+        if header.get("required") == Some(&Value::Bool(true)) || name == "X-Request-Id" {
+            assert!(value.is_some(), "{label}: header {name} missing");
+        }
+        if let (Some(value), Some(schema)) = (value, header.get("schema")) {
+            let text = value.to_str().unwrap();
+            let instance = match resolve(spec, schema).get("type").and_then(Value::as_str) {
+                Some("integer") => json!(text.parse::<i64>().unwrap_or_else(|_| panic!(
+                    "{label}: header {name} is not an integer: {text}"
+                ))),
+                _ => json!(text),
+            };
+            let schema = to_json_schema(spec, schema, false, 0);
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            assert!(
+                validator.is_valid(&instance),
+                "{label}: header {name}={text}"
+            );
+        }
+    }
+    let content = &response["content"];
+    if content.is_null() {
+        assert!(
+            seen.body.is_empty(),
+            "{label}: no body is documented, got {} bytes",
+            seen.body.len()
+        );
+        assert!(
+            seen.content_type.is_empty(),
+            "{label}: {} without a body",
+            seen.content_type
+        );
+    } else if seen.content_type == "application/octet-stream" {
+        assert!(
+            content.get("application/octet-stream").is_some(),
+            "{label}: a file is not documented for {}",
+            seen.status
+        );
+        assert!(!seen.body.is_empty(), "{label}: an empty file");
+    } else if seen.content_type.starts_with("application/json") {
+        let media = content
+            .get("application/json")
+            .unwrap_or_else(|| panic!("{label}: JSON is not documented for {}", seen.status));
+        let body: Value = serde_json::from_slice(&seen.body)
+            .unwrap_or_else(|e| panic!("{label}: body is not JSON: {e}"));
+        for strict in [false, true] {
+            let schema = to_json_schema(spec, &media["schema"], strict, 0);
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{label} (strict: {strict}): {errors:#?}\n{body}"
+            );
+        }
+    } else {
+        // The only non-JSON answer is the proxy's HTML page, which the
+        // spec cannot describe; clients must survive it.
+        assert_eq!(
+            label, "502 HTML",
+            "unexpected content type {}",
+            seen.content_type
+        );
+        assert!(seen.content_type.starts_with("text/html"));
+    }
+}
+
+/// One answer of `operation`, sent with `method` and `body` (signed with
+/// the AK/SK when there is a body, the token otherwise).
+async fn fetch_op(
+    fake: &RunningFake,
+    label: &str,
+    operation: (&'static str, &'static str),
+    url: &str,
+    body: Option<&Value>,
+) -> Seen {
+    let method: Method = operation.1.to_ascii_uppercase().parse().unwrap();
+    // The signer wants the query canonical: keys sorted.
+    let url = &match url.split_once('?') {
+        Some((path, query)) => {
+            let mut pairs: Vec<&str> = query.split('&').collect();
+            pairs.sort_unstable();
+            format!("{path}?{}", pairs.join("&"))
+        }
+        None => url.to_owned(),
+    };
+    let client = reqwest::Client::new();
+    let request = match body {
+        Some(body) => {
+            let bytes = serde_json::to_vec(body).unwrap();
+            let mut headers = HeaderMap::new();
+            headers.insert("content-type", "application/json".parse().unwrap());
+            let headers = sign(
+                fake.access_key(),
+                &method,
+                url,
+                headers,
+                &bytes,
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+            client.request(method, url).headers(headers).body(bytes)
+        }
+        None => client.request(method, url).headers(token(fake)),
+    };
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
+    Seen {
+        label: label.to_owned(),
+        operation,
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        content_type: response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default(),
+        body: response.bytes().await.unwrap().to_vec(),
+    }
+}
+
+const CREATE: (&str, &str) = ("/v5/{project_id}/vulnerability/scan-task", "post");
+const TASKS: (&str, &str) = ("/v5/{project_id}/vulnerability/scan-tasks", "get");
+const VULS: (&str, &str) = ("/v5/{project_id}/vulnerability/vulnerabilities", "get");
+const VUL_HOSTS: (&str, &str) = ("/v5/{project_id}/vulnerability/hosts", "get");
+const HOST_VULS: (&str, &str) = ("/v5/{project_id}/vulnerability/host/{host_id}", "get");
+const STATS: (&str, &str) = ("/v5/{project_id}/vulnerability/statistics", "get");
+const STATUS: (&str, &str) = ("/v5/{project_id}/vulnerability/status", "put");
+const POLICY: (&str, &str) = ("/v5/{project_id}/vulnerability/scan-policy", "get");
+const SET_POLICY: (&str, &str) = ("/v5/{project_id}/vulnerability/scan-policy", "put");
+const EXPORT: (&str, &str) = ("/v5/{project_id}/vul/export", "post");
+const EXPORT_TASK: (&str, &str) = ("/v5/{project_id}/export-task/{task_id}", "get");
+const DOWNLOAD: (&str, &str) = ("/v5/{project_id}/download/{file_id}", "get");
+
+/// Answers of every workflow operation: successes in each state (a task
+/// running and finished, vulnerabilities of every type and status, an
+/// export running and done, the file) and their errors.
+async fn workflow_answers() -> Vec<Seen> {
+    use hss_fake::paths::*;
+    let fake = FakeHss::builder()
+        .seed(43)
+        .hosts(150)
+        .enterprise_projects(2)
+        .scan_task_duration(std::time::Duration::from_millis(300))
+        .export_duration(std::time::Duration::from_millis(200))
+        .vul_operation_duration(std::time::Duration::ZERO)
+        .lockout(None)
+        .start()
+        .await
+        .unwrap();
+    let p = fake.project_id();
+    let url = |path: String| fake.url(&path);
+    let all = "enterprise_project_id=all_granted_eps";
+    let mut seen = Vec::new();
+    let body = json!({"manual_scan_type": ["linux_vul", "windows_vul", "web_cms", "app_vul", "urgent_vul"], "batch_flag": true});
+    let created = fetch_op(
+        &fake,
+        "create task",
+        CREATE,
+        &format!("{}?{all}", url(create_scan_task_path(&p))),
+        Some(&body),
+    )
+    .await;
+    let task_id = serde_json::from_slice::<Value>(&created.body).unwrap()["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    seen.push(created);
+    seen.push(
+        fetch_op(
+            &fake,
+            "running task",
+            TASKS,
+            &format!("{}?task_id={task_id}&{all}", url(scan_tasks_path(&p))),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "bad create body",
+            CREATE,
+            &url(create_scan_task_path(&p)),
+            Some(&json!({"batch_flag": 1})),
+        )
+        .await,
+    );
+    for t in [
+        "linux_vul",
+        "windows_vul",
+        "web_cms",
+        "app_vul",
+        "urgent_vul",
+    ] {
+        let q = format!("type={t}&limit=200&{all}");
+        seen.push(
+            fetch_op(
+                &fake,
+                &format!("{t} vulnerabilities"),
+                VULS,
+                &format!("{}?{q}", url(vulnerabilities_path(&p))),
+                None,
+            )
+            .await,
+        );
+    }
+    let vul_page: Value = serde_json::from_slice(
+        &fetch_op(
+            &fake,
+            "",
+            VULS,
+            &format!("{}?type=linux_vul&{all}", url(vulnerabilities_path(&p))),
+            None,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    let vul_id = vul_page["data_list"][0]["vul_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let host_id = vul_page["data_list"][0]["host_id_list"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    seen.push(
+        fetch_op(
+            &fake,
+            "vul hosts",
+            VUL_HOSTS,
+            &format!(
+                "{}?vul_id={vul_id}&type=linux_vul&limit=200&{all}",
+                url(vul_hosts_path(&p))
+            ),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "vul hosts without vul_id",
+            VUL_HOSTS,
+            &url(vul_hosts_path(&p)),
+            None,
+        )
+        .await,
+    );
+    for t in ["linux_vul", "windows_vul", "app_vul"] {
+        for server in fake.server_ids().iter().take(20) {
+            let q = format!("type={t}&{all}");
+            seen.push(
+                fetch_op(
+                    &fake,
+                    &format!("{t} of {server}"),
+                    HOST_VULS,
+                    &format!("{}?{q}", url(host_vuls_path(&p, server))),
+                    None,
+                )
+                .await,
+            );
+        }
+    }
+    seen.push(
+        fetch_op(
+            &fake,
+            "no such host",
+            HOST_VULS,
+            &url(host_vuls_path(&p, "nope")),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "statistics",
+            STATS,
+            &format!("{}?{all}", url(statistics_path(&p))),
+            None,
+        )
+        .await,
+    );
+    for op in [
+        "ignore",
+        "not_ignore",
+        "immediate_repair",
+        "verify",
+        "manual_repair",
+        "add_to_whitelist",
+    ] {
+        let body = json!({"operate_type": op, "remark": "r", "data_list": [{"vul_id": vul_id, "host_id_list": [host_id]}]});
+        seen.push(
+            fetch_op(
+                &fake,
+                op,
+                STATUS,
+                &format!("{}?{all}", url(vul_status_path(&p))),
+                Some(&body),
+            )
+            .await,
+        );
+        seen.push(
+            fetch_op(
+                &fake,
+                &format!("after {op}"),
+                VUL_HOSTS,
+                &format!(
+                    "{}?vul_id={vul_id}&type=linux_vul&{all}",
+                    url(vul_hosts_path(&p))
+                ),
+                None,
+            )
+            .await,
+        );
+    }
+    seen.push(
+        fetch_op(
+            &fake,
+            "bad status body",
+            STATUS,
+            &url(vul_status_path(&p)),
+            Some(&json!({"operate_type": "fix"})),
+        )
+        .await,
+    );
+    seen.push(fetch_op(&fake, "policy", POLICY, &url(scan_policy_path(&p)), None).await);
+    let policy = json!({"scan_period": "one_week", "scan_range_type": "specific_host", "host_ids": [host_id], "status": "open", "time": {"day_part": [1], "hour_part": 1, "minute_part": 2, "timezone_offset": 0}});
+    seen.push(
+        fetch_op(
+            &fake,
+            "set policy",
+            SET_POLICY,
+            &url(scan_policy_path(&p)),
+            Some(&policy),
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "changed policy",
+            POLICY,
+            &url(scan_policy_path(&p)),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "bad policy",
+            SET_POLICY,
+            &url(scan_policy_path(&p)),
+            Some(&json!({"scan_period": "one_week"})),
+        )
+        .await,
+    );
+    let headers = json!({"export_headers": [["vul_id", "ID"], ["vul_name", "Name"]]});
+    let exported = fetch_op(
+        &fake,
+        "export",
+        EXPORT,
+        &format!(
+            "{}?category=vul&export_size=100&{all}",
+            url(export_path(&p))
+        ),
+        Some(&headers),
+    )
+    .await;
+    let export_id = serde_json::from_slice::<Value>(&exported.body).unwrap()["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    seen.push(exported);
+    seen.push(
+        fetch_op(
+            &fake,
+            "export without category",
+            EXPORT,
+            &format!("{}?export_size=1", url(export_path(&p))),
+            Some(&headers),
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "export running",
+            EXPORT_TASK,
+            &url(export_task_path(&p, &export_id)),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "no such export",
+            EXPORT_TASK,
+            &url(export_task_path(&p, "nope")),
+            None,
+        )
+        .await,
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    let done = fetch_op(
+        &fake,
+        "export done",
+        EXPORT_TASK,
+        &url(export_task_path(&p, &export_id)),
+        None,
+    )
+    .await;
+    let file_id = serde_json::from_slice::<Value>(&done.body).unwrap()["file_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    seen.push(done);
+    seen.push(
+        fetch_op(
+            &fake,
+            "download",
+            DOWNLOAD,
+            &url(download_path(&p, &file_id)),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "no such file",
+            DOWNLOAD,
+            &url(download_path(&p, "nope")),
+            None,
+        )
+        .await,
+    );
+    seen.push(
+        fetch_op(
+            &fake,
+            "finished task",
+            TASKS,
+            &format!("{}?{all}&limit=200", url(scan_tasks_path(&p))),
+            None,
+        )
+        .await,
+    );
+    seen.push(fetch_op(&fake, "tasks of 0", TASKS, &url(scan_tasks_path(&p)), None).await);
+    let mut unsigned = HeaderMap::new();
+    unsigned.insert("x-auth-token", "nope".parse().unwrap());
+    let mut denied = fetch(
+        &format!("401 on {}", STATS.0),
+        &url(statistics_path(&p)),
+        unsigned,
+    )
+    .await;
+    denied.operation = STATS;
+    seen.push(denied);
+    seen
+}
+
+#[tokio::test]
+async fn every_workflow_answer_conforms_to_the_spec() {
+    let spec = spec();
+    let answers = workflow_answers().await;
+    let statuses = check_all(&spec, &answers);
+    assert!(statuses.contains(&200) && statuses.contains(&400) && statuses.contains(&401));
+    // Every operation was checked.
+    for op in [
+        CREATE,
+        TASKS,
+        VULS,
+        VUL_HOSTS,
+        HOST_VULS,
+        STATS,
+        STATUS,
+        POLICY,
+        SET_POLICY,
+        EXPORT,
+        EXPORT_TASK,
+        DOWNLOAD,
+    ] {
+        assert!(
+            answers.iter().any(|a| a.operation == op && a.status == 200),
+            "no 200 of {op:?}"
+        );
     }
 }
 

@@ -354,13 +354,17 @@ pub fn cli_args(data: &[u8]) {
     };
     match cli.command {
         Command::ScanTask(ScanTaskCommand::Hosts(args)) => {
-            if let Some(limit) = args.limit {
-                assert!((10..=200).contains(&limit));
+            if let Some(limit) = args.list.limit {
+                assert!(hss_ext::LIMIT_RANGE.contains(&limit));
             }
-            if let Some(offset) = args.offset {
-                assert!(offset <= 2_000_000);
+            if let Some(offset) = args.list.offset {
+                assert!(offset <= hss_ext::MAX_OFFSET);
             }
-            assert!((1..=16).contains(&args.concurrency));
+            assert!(
+                args.list
+                    .concurrency
+                    .is_none_or(|c| (1..=hss_cli::args::ALL_CONCURRENCY).contains(&c))
+            );
             let _ = hss_cli::connect::target(&args.connection, |_| None);
             let query = hss_cli::hosts::query(&args);
             if let Err(error) = query.check(Some("project")) {
@@ -381,5 +385,7 @@ pub fn cli_args(data: &[u8]) {
             let _ = hss_cli::connect::region(&args.connection, |_| None);
         }
         Command::Demo(args) => assert!((1..=200_000).contains(&args.hosts)),
+        // The workflow commands: parsing them without a panic is the check.
+        _ => {}
     }
 }

@@ -15,6 +15,20 @@ pub const CA: &[u8] = include_bytes!("ca.pem");
 const CERT: &[u8] = include_bytes!("server.pem");
 const KEY: &[u8] = include_bytes!("server-key.pem");
 
+/// The error and all its sources, one per line: where rustls says why a
+/// handshake failed.
+#[allow(dead_code)] // not every test that includes this file reads errors
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push('\n');
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 /// An HTTPS server on 127.0.0.1, on a thread of its own, that serves
 /// `connections` connections: each request gets an empty page, and its
 /// request line is sent down the channel.

@@ -146,15 +146,28 @@ pub(crate) fn canonical_header_value(value: &http::HeaderValue) -> std::borrow::
     }
 }
 
-/// The payload hash line: the empty-body hash for no body, the value of
-/// `X-Sdk-Content-Sha256` when that header is present (the SDK's
-/// `UNSIGNED-PAYLOAD` for non-JSON bodies), else the hex SHA-256 of the body.
-fn payload_hash(headers: &HeaderMap, body: &[u8]) -> String {
+/// The payload hash, the last line of the canonical request, as the
+/// official signer computes it (`Signer._process_hash_payload`):
+///
+/// - an empty `body` gives [`EMPTY_BODY_SHA256`] (the SDK treats no body,
+///   `""` and `b""` alike), whatever the headers say;
+/// - else a non-empty `X-Sdk-Content-Sha256` value, trimmed, is used as it
+///   is (the SDK's `UNSIGNED-PAYLOAD` for non-JSON bodies): the body itself
+///   is then not covered by the signature;
+/// - else the lower-case hex SHA-256 of exactly `body`.
+///
+/// `body` is the bytes on the wire: after any transfer decoding (chunked),
+/// before anything parses or re-serialises them.
+pub fn payload_hash(headers: &HeaderMap, body: &[u8]) -> String {
     if body.is_empty() {
         return EMPTY_BODY_SHA256.to_owned();
     }
     if let Some(value) = headers.get(X_SDK_CONTENT_SHA256) {
-        return canonical_header_value(value).into_owned();
+        // The SDK tests the value for truth: an empty one falls through.
+        let value = canonical_header_value(value);
+        if !value.is_empty() {
+            return value.into_owned();
+        }
     }
     hex_sha256(body)
 }
@@ -168,7 +181,7 @@ pub(crate) fn hex_sha256(data: &[u8]) -> String {
 ///
 /// `signed_headers` are lower-case names in the order they are signed (the
 /// signer sorts them); each is written as `name:value` with the value
-/// trimmed. A name missing from `headers` is written with an empty value
+/// trimmed. The last line is [`payload_hash`] of `headers` and `body`. A name missing from `headers` is written with an empty value
 /// and a repeated one with its first value: [`super::Signer::sign`] and
 /// [`super::verify`] refuse both before they get here.
 pub fn canonical_request(

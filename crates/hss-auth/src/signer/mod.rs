@@ -22,7 +22,8 @@ use time::OffsetDateTime;
 
 pub use canonical::{
     EMPTY_BODY_SHA256, canonical_query, canonical_query_string, canonical_request, canonical_uri,
-    canonicalize_query, encode_component, format_sdk_date, parse_sdk_date, string_to_sign,
+    canonicalize_query, encode_component, format_sdk_date, parse_sdk_date, payload_hash,
+    string_to_sign,
 };
 #[cfg(feature = "verify")]
 pub use verify::{VerifiedCaller, VerifyError, verify};
@@ -142,6 +143,12 @@ pub enum SignError {
     /// The URL has no host to sign.
     #[error("the URL has no host, so there is no Host header to sign")]
     MissingHost,
+    /// A preset `X-Sdk-Content-Sha256` holds non-ASCII text while there is
+    /// a body, which the official signer would hash in a garbled form.
+    #[error(
+        "the preset X-Sdk-Content-Sha256 header is not ASCII; the official signer garbles such a payload hash, so refusing to sign it"
+    )]
+    NonAsciiContentSha256,
     /// The URL's query is not in canonical form, so the gateway would
     /// compute a different canonical query from what it receives.
     #[error(
@@ -202,17 +209,87 @@ impl Signer {
     /// `Host` from the URL (`host:port` when the URL names a non-default
     /// port) unless already there, `X-Security-Token` for temporary
     /// credentials, `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` when
-    /// `Content-Type` is present and not JSON/BSON, and finally
-    /// `Authorization` (replacing any old one). Every header whose name has
-    /// no `_` is signed, and, as in the SDK, every text value is replaced by
-    /// its trimmed form, which is what gets signed and sent. So add every
-    /// header you will send, `X-Project-Id` included, before calling this;
-    /// a verifying server (feature `verify`) rejects headers added afterwards.
+    /// `Content-Type` is present, not empty and not JSON/BSON (see "The
+    /// body" below), and finally `Authorization` (replacing any old one).
+    /// Every header whose name has no `_` is signed, and, as in the SDK,
+    /// every text value is replaced by its trimmed form, which is what gets
+    /// signed and sent. So add every header you will send, `X-Project-Id`
+    /// included, before calling this; a verifying server (feature `verify`)
+    /// rejects headers added afterwards.
     ///
     /// The URL's query must already be canonical (see
     /// [`canonical_query_string`]), because the gateway signs what it
     /// receives. On error `headers` may have gained the headers listed above
     /// but never an `Authorization`.
+    ///
+    /// # The body
+    ///
+    /// `body` must be exactly the bytes that will be sent, because the last
+    /// line of the canonical request is their hex SHA-256 (see
+    /// [`payload_hash`]) and the gateway hashes the bytes it receives. One
+    /// different byte (a second serialisation with other spacing or key
+    /// order, `\u4e2d` instead of UTF-8 `中`, a trailing newline) is a
+    /// different signature and an `APIGW.0301`. So serialise once, sign that
+    /// buffer and send the same buffer:
+    ///
+    /// ```
+    /// use hss_auth::signer::{X_PROJECT_ID, payload_hash};
+    /// use hss_auth::{AccessKey, Signer};
+    /// use http::header::CONTENT_TYPE;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let signer = Signer::new(AccessKey::new("AK", "SK"));
+    /// let url = url::Url::parse("https://hss.cn-north-4.myhuaweicloud.com/v5/p/vulnerability/scan-task")?;
+    /// // Serialised once; these bytes are signed and then sent as they are.
+    /// let body: Vec<u8> = serde_json::to_vec(&serde_json::json!({
+    ///     "manual_scan_type": ["linux_vul"],
+    ///     "agent_id_list": ["a", "b"],
+    /// }))?;
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert(CONTENT_TYPE, "application/json".parse()?);
+    /// headers.insert(X_PROJECT_ID, "p".parse()?);
+    /// signer.sign(&http::Method::POST, &url, &mut headers, &body, time::OffsetDateTime::UNIX_EPOCH)?;
+    /// // What was signed for the body: the hash of exactly these bytes.
+    /// use sha2::Digest;
+    /// assert_eq!(payload_hash(&headers, &body), hex::encode(sha2::Sha256::digest(&body)));
+    /// // Send `headers` and `body` (not a re-serialised value) to `url`.
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// What the official SDK does, and so what this does:
+    ///
+    /// - **No body is an empty body.** The SDK hashes no body, `""` and
+    ///   `b""` alike ([`EMPTY_BODY_SHA256`]); pass `b""` for a `GET`, and for
+    ///   a `POST` or `PUT` that sends nothing.
+    /// - **Its bytes need not be the SDK's.** The SDK serialises models with
+    ///   `simplejson.dumps` (`ensure_ascii`, `", "` and `": "`), so it sends
+    ///   `{"remark": "\u4e2d"}` where `serde_json` writes `{"remark":"中"}`.
+    ///   Either is signed correctly as long as the bytes signed are the bytes
+    ///   sent; the signature never depends on how JSON was written, only on
+    ///   the bytes.
+    /// - **Non-JSON bodies are not hashed.** With a non-empty `Content-Type`
+    ///   that starts with neither `application/json` nor `application/bson`
+    ///   (case-sensitive, as in the SDK), `X-Sdk-Content-Sha256:
+    ///   UNSIGNED-PAYLOAD` is added and signed, and for a non-empty body the
+    ///   last line is `UNSIGNED-PAYLOAD`: the body is then not covered by the
+    ///   signature. Pass the real bytes anyway; whether they are empty still
+    ///   decides the line.
+    /// - **A preset `X-Sdk-Content-Sha256`** (with a JSON content type, which
+    ///   the SDK leaves alone) replaces the body hash with its value, unless
+    ///   it is empty; a non-ASCII value is refused
+    ///   ([`SignError::NonAsciiContentSha256`]), because the SDK would hash
+    ///   a garbled form of it that no server computes.
+    ///
+    /// With `reqwest`: a body set with `RequestBuilder::json` (what
+    /// progenitor-generated clients use) or from bytes is buffered, so in a
+    /// hook that sees the built `reqwest::Request` just before it is sent,
+    /// `request.body().and_then(reqwest::Body::as_bytes)` is exactly what
+    /// goes on the wire: sign that. A streaming body (`Body::wrap_stream`)
+    /// has no bytes to read there (`as_bytes` is `None`); signing it as
+    /// `b""` would be a wrong signature, so buffer it first or refuse it.
+    /// `Content-Length`, added by the HTTP stack after signing, is framing
+    /// and needs no signature.
     pub fn sign(
         &self,
         method: &Method,
@@ -241,9 +318,14 @@ impl Signer {
             headers.insert(X_SECURITY_TOKEN, value);
         }
 
+        // As the SDK: only a non-empty value counts (`if content_type`), and
+        // the test is on the value as given, before trimming.
         if let Some(content_type) = headers.get(CONTENT_TYPE) {
             let ct = content_type.as_bytes();
-            if !ct.starts_with(b"application/json") && !ct.starts_with(b"application/bson") {
+            if !ct.is_empty()
+                && !ct.starts_with(b"application/json")
+                && !ct.starts_with(b"application/bson")
+            {
                 headers.insert(
                     X_SDK_CONTENT_SHA256,
                     HeaderValue::from_static(UNSIGNED_PAYLOAD),
@@ -266,6 +348,17 @@ impl Signer {
         }
 
         let signed_headers = prepare_signed_headers(headers)?;
+
+        // The SDK reads this header back after re-encoding every value as
+        // ISO-8859-1 text, so it would hash a garbled form of a non-ASCII
+        // value; no server computes that.
+        if !body.is_empty()
+            && headers
+                .get(X_SDK_CONTENT_SHA256)
+                .is_some_and(|v| !v.as_bytes().is_ascii())
+        {
+            return Err(SignError::NonAsciiContentSha256);
+        }
 
         // Checked by prepare_signed_headers: present, single, UTF-8.
         let sdk_date = headers

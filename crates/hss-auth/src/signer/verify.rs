@@ -8,7 +8,9 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use super::canonical::{canonical_header_value, canonical_request, signature, string_to_sign};
+use super::canonical::{
+    canonical_header_value, canonical_request, hex_sha256, payload_hash, signature, string_to_sign,
+};
 use super::{ALGORITHM, Redacted, X_SDK_DATE, X_SECURITY_TOKEN, parse_sdk_date};
 
 /// Who sent a request whose signature checked out.
@@ -30,6 +32,13 @@ pub struct VerifiedCaller {
     /// `Connection` unsigned. A test of a client that must sign everything
     /// it sends checks that this is empty.
     pub unsigned_headers: Vec<String>,
+    /// Whether the signature covers the body: true when the canonical
+    /// request's last line is the SHA-256 of the body received (always for
+    /// an empty body), false when a signed `X-Sdk-Content-Sha256` (the SDK's
+    /// `UNSIGNED-PAYLOAD` for non-JSON content types) stood in for it, so
+    /// the body could have been changed on the way. A fake server that
+    /// expects JSON can refuse a request whose body is not signed.
+    pub body_signed: bool,
 }
 
 impl fmt::Debug for VerifiedCaller {
@@ -43,6 +52,7 @@ impl fmt::Debug for VerifiedCaller {
             .field("signed_headers", &self.signed_headers)
             .field("sdk_date", &self.sdk_date)
             .field("unsigned_headers", &self.unsigned_headers)
+            .field("body_signed", &self.body_signed)
             .finish()
     }
 }
@@ -195,6 +205,12 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
 /// body is covered by the payload hash).
 ///
 /// `raw_path` and `raw_query` are as received (no `?`), not decoded.
+/// `body` is every byte of the body as received (after transfer decoding
+/// such as chunked, before any parsing); an empty slice when there is none.
+/// The signature covers it through its SHA-256, so a changed byte is a
+/// [`VerifyError::SignatureMismatch`], except when a signed
+/// `X-Sdk-Content-Sha256` replaces the hash (see
+/// [`VerifiedCaller::body_signed`]).
 #[allow(clippy::too_many_arguments)]
 pub fn verify(
     method: &str,
@@ -295,5 +311,6 @@ pub fn verify(
         signed_headers,
         sdk_date,
         unsigned_headers,
+        body_signed: payload_hash(headers, body) == hex_sha256(body),
     })
 }

@@ -1,39 +1,115 @@
-//! The output formats of `hss scan-task hosts`.
+//! The output formats of every listing (`hss scan-task hosts`, `hss vul
+//! list`, ...).
 //!
-//! Hosts go into a [`HostSink`], one at a time: `ndjson`, `csv` and `json`
-//! write each host as it comes (`json` as the elements of one array),
-//! while `table` keeps them to align its columns. With `--all`, `json` and
-//! `csv` write into a [`spool::Spool`] that reaches stdout only once the
-//! listing completed ([`is_document`]), because a cut array or CSV still
-//! parses as a whole list; `ndjson` lines go out as pages arrive, each
-//! whole. One page in `json` is written by [`write_page`] in the API's own
-//! shape. JSON always goes through the generated types' serde, so values
-//! are written exactly as the service sent them; CSV cells go through
-//! [`cells::write_row`] against formula injection.
+//! A record type says once how it shows ([`Record`]: its columns, for
+//! table and CSV alike); records then go into a [`Sink`], one at a time:
+//! `ndjson`, `csv` and `json` write each record as it comes (`json` as the
+//! elements of one array), while `table` keeps them to align its columns.
+//! With `--all`, `json` and `csv` write into a [`spool::Spool`] that
+//! reaches stdout only once the listing completed ([`is_document`]),
+//! because a cut array or CSV still parses as a whole list; `ndjson` lines
+//! go out as pages arrive, each whole. One page in `json` is written by
+//! [`write_page`] in the API's own shape. JSON always goes through the
+//! generated types' serde, so values are written exactly as the service
+//! sent them; CSV cells go through [`cells::write_row`] against formula
+//! injection.
 
 pub mod cells;
+pub mod columns;
 pub mod spool;
 pub mod table;
 
 use std::io::{self, Write};
 
-use hss_api::types::VulScanTaskHostInfo;
+use serde::Serialize;
 
 use crate::args::Format;
-use table::Table;
+use table::{Align, Table};
 
-/// Widest host name in a table, in display columns; longer ones end in `…`.
-pub const HOST_NAME_WIDTH: usize = 28;
-/// Widest host id in a table; ids are UUIDs (36) in practice.
-pub const HOST_ID_WIDTH: usize = 36;
+pub use columns::failures;
 
-/// What a table or CSV shows for a field the service left out.
-const MISSING: &str = "-";
+/// What a table shows for a field the service left out.
+pub const MISSING: &str = "-";
 
-/// Where hosts are written, one at a time.
-pub trait HostSink {
-    /// Takes one host.
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()>;
+/// One column of a listing: the same in a table and in CSV, except that a
+/// table shortens long values and shows [`MISSING`] for empty ones.
+pub struct Column<T> {
+    /// The table's header, e.g. `HOST NAME`.
+    pub title: &'static str,
+    /// The CSV header: the API's field name, e.g. `host_name`.
+    pub name: &'static str,
+    /// The cell; `None` or empty for a field the service left out.
+    pub value: fn(&T) -> Option<String>,
+    /// Widest cell in a table, in display columns (longer ones end in `…`).
+    pub width: Option<usize>,
+    /// Numbers are right-aligned in a table.
+    pub align: Align,
+    /// Only in CSV: values too long for a table (descriptions, URLs).
+    pub csv_only: bool,
+}
+
+impl<T> Column<T> {
+    /// A left-aligned text column.
+    pub const fn text(
+        title: &'static str,
+        name: &'static str,
+        value: fn(&T) -> Option<String>,
+    ) -> Self {
+        Column {
+            title,
+            name,
+            value,
+            width: None,
+            align: Align::Left,
+            csv_only: false,
+        }
+    }
+
+    /// A right-aligned number column.
+    pub const fn number(
+        title: &'static str,
+        name: &'static str,
+        value: fn(&T) -> Option<String>,
+    ) -> Self {
+        Column {
+            align: Align::Right,
+            ..Column::text(title, name, value)
+        }
+    }
+
+    /// This column shortened to `width` display columns in a table.
+    pub const fn width(self, width: usize) -> Self {
+        Column {
+            width: Some(width),
+            ..self
+        }
+    }
+
+    /// This column in CSV only.
+    pub const fn csv_only(self) -> Self {
+        Column {
+            csv_only: true,
+            ..self
+        }
+    }
+}
+
+/// A kind of record a listing prints.
+pub trait Record: Serialize {
+    /// `host`: the count line under a table says `1 host`.
+    const SINGULAR: &'static str;
+    /// `hosts`: ... and `12 hosts`.
+    const PLURAL: &'static str;
+    /// The columns, in order.
+    fn columns() -> &'static [Column<Self>]
+    where
+        Self: Sized;
+}
+
+/// Where records are written, one at a time.
+pub trait Sink<T> {
+    /// Takes one record.
+    fn record(&mut self, record: &T) -> io::Result<()>;
     /// Pushes what was written so far to the reader (called whenever the
     /// listing waits for the network, so once per page).
     fn flush(&mut self) -> io::Result<()>;
@@ -63,16 +139,16 @@ pub fn is_document(format: Format) -> bool {
 }
 
 /// A sink for `format`, writing to `out`.
-pub fn host_sink<'a>(
+pub fn sink<'a, T: Record + 'static>(
     format: Format,
     scope: Scope,
     out: Box<dyn Write + 'a>,
-) -> Box<dyn HostSink + 'a> {
+) -> Box<dyn Sink<T> + 'a> {
     match format {
         Format::Table => Box::new(TableSink {
             out,
             scope,
-            table: host_table(),
+            table: table_of::<T>(),
         }),
         Format::Json => Box::new(JsonArraySink { out, count: 0 }),
         Format::Ndjson => Box::new(NdjsonSink { out }),
@@ -85,115 +161,133 @@ pub fn host_sink<'a>(
 
 /// One page in the API's shape, `{"total_num": N, "data_list": [...]}`,
 /// pretty-printed. `data_list` is always present, empty or not.
-pub fn write_page(
+pub fn write_page<T: Serialize>(
     out: &mut dyn Write,
     total_num: Option<u64>,
-    hosts: &[VulScanTaskHostInfo],
+    records: &[T],
 ) -> io::Result<()> {
     #[derive(serde::Serialize)]
-    struct Page<'a> {
+    struct Page<'a, T> {
         #[serde(skip_serializing_if = "Option::is_none")]
         total_num: Option<u64>,
-        data_list: &'a [VulScanTaskHostInfo],
+        data_list: &'a [T],
     }
     serde_json::to_writer_pretty(
         &mut *out,
         &Page {
             total_num,
-            data_list: hosts,
+            data_list: records,
         },
     )?;
     writeln!(out)
 }
 
-/// The failure causes of a host as (vulnerability type, reason) pairs:
-/// `failed_reasons`, or when that is empty (the API is moving away from
-/// it), the `vul_scan_details` entries that carry a `failed_reason`.
-pub fn failures(host: &VulScanTaskHostInfo) -> Vec<(Option<&str>, Option<&str>)> {
-    if !host.failed_reasons.is_empty() {
-        return host
-            .failed_reasons
-            .iter()
-            .map(|r| {
-                (
-                    r.vul_type.as_ref().map(|t| t.0.as_str()),
-                    r.failed_reason.as_deref(),
-                )
-            })
-            .filter(|pair| *pair != (None, None))
-            .collect();
+/// One value (a record that is not a list, such as statistics or the
+/// policy) pretty-printed as JSON.
+pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// One record (the statistics, the policy, a task's final state) in
+/// `format`: `table` one column per line (`TITLE  value`, every column,
+/// none shortened), `json` the record pretty-printed as the service sent
+/// it, `ndjson` the same on one line, `csv` a header row and one row.
+pub fn write_one<T: Record + 'static>(
+    format: Format,
+    out: &mut dyn Write,
+    record: &T,
+) -> io::Result<()> {
+    match format {
+        Format::Json => write_json(out, record)?,
+        Format::Ndjson => {
+            serde_json::to_writer(&mut *out, record)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut *out);
+            cells::write_row(&mut csv, csv_header::<T>())?;
+            cells::write_row(
+                &mut csv,
+                T::columns()
+                    .iter()
+                    .map(|c| (c.value)(record).unwrap_or_default()),
+            )?;
+            csv.flush()?;
+        }
+        Format::Table => {
+            let width = T::columns()
+                .iter()
+                .map(|c| unicode_width::UnicodeWidthStr::width(c.title))
+                .max()
+                .unwrap_or(0);
+            for column in T::columns() {
+                let value = match (column.value)(record) {
+                    Some(v) if !v.is_empty() => v,
+                    _ => MISSING.to_owned(),
+                };
+                let pad = width - unicode_width::UnicodeWidthStr::width(column.title);
+                writeln!(
+                    out,
+                    "{}{}  {}",
+                    column.title,
+                    " ".repeat(pad),
+                    hss_ext::text::one_line(&value)
+                )?;
+            }
+        }
     }
-    host.vul_scan_details
-        .iter()
-        .filter(|d| d.failed_reason.is_some())
-        .map(|d| {
-            (
-                d.vul_type.as_ref().map(|t| t.0.as_str()),
-                d.failed_reason.as_deref(),
-            )
-        })
-        .collect()
+    out.flush()
 }
 
-/// `linux_vul: reason; web_cms: reason`; empty when the host has none.
-pub fn failure_text(host: &VulScanTaskHostInfo) -> String {
-    failures(host)
-        .into_iter()
-        .map(|pair| match pair {
-            (Some(t), Some(r)) => format!("{t}: {r}"),
-            (Some(t), None) => t.to_owned(),
-            (None, Some(r)) => r.to_owned(),
-            (None, None) => String::new(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn host_table() -> Table {
-    Table::new([
-        "HOST ID",
-        "HOST NAME",
-        "PUBLIC IP",
-        "PRIVATE IP",
-        "ASSET",
-        "STATUS",
-        "FAILURE REASONS",
-    ])
-}
-
-fn or_missing(value: Option<&str>) -> &str {
-    match value {
-        Some(v) if !v.is_empty() => v,
-        _ => MISSING,
-    }
-}
-
-/// Adds one host as a table row.
-pub fn table_row(table: &mut Table, host: &VulScanTaskHostInfo) {
-    let reasons = failure_text(host);
-    table.row([
-        table::shorten(or_missing(host.host_id.as_deref()), HOST_ID_WIDTH),
-        table::shorten(or_missing(host.host_name.as_deref()), HOST_NAME_WIDTH),
-        or_missing(host.public_ip.as_deref()).to_owned(),
-        or_missing(host.private_ip.as_deref()).to_owned(),
-        or_missing(host.asset_value.as_deref()).to_owned(),
-        or_missing(host.scan_status.as_deref()).to_owned(),
-        if reasons.is_empty() {
-            MISSING.to_owned()
-        } else {
-            reasons
-        },
-    ]);
-}
-
-/// A table of hosts, ready to write.
-#[cfg(feature = "demo")]
-pub fn hosts_table<'a>(hosts: impl IntoIterator<Item = &'a VulScanTaskHostInfo>) -> Table {
-    let mut table = host_table();
-    for host in hosts {
-        table_row(&mut table, host);
+/// An empty table with `T`'s columns.
+pub fn table_of<T: Record + 'static>() -> Table {
+    let columns = T::columns().iter().filter(|c| !c.csv_only);
+    let mut table = Table::new(columns.clone().map(|c| c.title));
+    for (i, column) in columns.enumerate() {
+        table = table.align(i, column.align);
     }
     table
+}
+
+/// Adds `record` to `table` (made by [`table_of`]) as one row.
+pub fn table_row<T: Record + 'static>(table: &mut Table, record: &T) {
+    table.row(
+        T::columns()
+            .iter()
+            .filter(|c| !c.csv_only)
+            .map(|c| table_cell(c, record)),
+    );
+}
+
+fn table_cell<T>(column: &Column<T>, record: &T) -> String {
+    match (column.value)(record) {
+        Some(v) if !v.is_empty() => match column.width {
+            Some(width) => table::shorten(&v, width),
+            None => v,
+        },
+        _ => MISSING.to_owned(),
+    }
+}
+
+/// A table of records, ready to write.
+#[cfg(feature = "demo")]
+pub fn records_table<'a, T: Record + 'static>(records: impl IntoIterator<Item = &'a T>) -> Table {
+    let mut table = table_of::<T>();
+    for record in records {
+        table_row(&mut table, record);
+    }
+    table
+}
+
+/// The CSV header of `T`.
+pub fn csv_header<T: Record + 'static>() -> Vec<&'static str> {
+    T::columns().iter().map(|c| c.name).collect()
+}
+
+/// `n` records as the count line says it (`1 host`, `3 hosts`).
+pub fn count<T: Record>(n: u64) -> String {
+    format!("{n} {}", if n == 1 { T::SINGULAR } else { T::PLURAL })
 }
 
 struct TableSink<'a> {
@@ -202,9 +296,9 @@ struct TableSink<'a> {
     table: Table,
 }
 
-impl HostSink for TableSink<'_> {
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
-        table_row(&mut self.table, host);
+impl<T: Record + 'static> Sink<T> for TableSink<'_> {
+    fn record(&mut self, record: &T) -> io::Result<()> {
+        table_row(&mut self.table, record);
         Ok(())
     }
 
@@ -215,9 +309,8 @@ impl HostSink for TableSink<'_> {
     fn finish(mut self: Box<Self>) -> io::Result<()> {
         self.table.write(&mut self.out)?;
         let shown = self.table.len() as u64;
-        let hosts = if shown == 1 { "host" } else { "hosts" };
         match self.scope {
-            Scope::All => writeln!(self.out, "{shown} {hosts}")?,
+            Scope::All => writeln!(self.out, "{}", count::<T>(shown))?,
             Scope::Page {
                 total_num: Some(total),
                 offset,
@@ -225,14 +318,14 @@ impl HostSink for TableSink<'_> {
                 let first = u64::from(offset) + u64::from(shown > 0);
                 let last = u64::from(offset) + shown;
                 if shown == 0 {
-                    writeln!(self.out, "no hosts at offset {offset} of {total}")?;
+                    writeln!(self.out, "no {} at offset {offset} of {total}", T::PLURAL)?;
                 } else {
-                    writeln!(self.out, "hosts {first}-{last} of {total}")?;
+                    writeln!(self.out, "{} {first}-{last} of {total}", T::PLURAL)?;
                 }
             }
             Scope::Page {
                 total_num: None, ..
-            } => writeln!(self.out, "{shown} {hosts}")?,
+            } => writeln!(self.out, "{}", count::<T>(shown))?,
         }
         self.out.flush()
     }
@@ -243,11 +336,11 @@ struct JsonArraySink<'a> {
     count: u64,
 }
 
-impl HostSink for JsonArraySink<'_> {
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
+impl<T: Serialize> Sink<T> for JsonArraySink<'_> {
+    fn record(&mut self, record: &T) -> io::Result<()> {
         // Each element pretty-printed and indented one level, which is
         // byte for byte what serde_json prints for the whole array.
-        let text = serde_json::to_string_pretty(host)?;
+        let text = serde_json::to_string_pretty(record)?;
         self.out
             .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
         for (i, line) in text.lines().enumerate() {
@@ -278,9 +371,9 @@ struct NdjsonSink<'a> {
     out: Box<dyn Write + 'a>,
 }
 
-impl HostSink for NdjsonSink<'_> {
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, host)?;
+impl<T: Serialize> Sink<T> for NdjsonSink<'_> {
+    fn record(&mut self, record: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
         self.out.write_all(b"\n")
     }
 
@@ -293,47 +386,29 @@ impl HostSink for NdjsonSink<'_> {
     }
 }
 
-/// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 7] = [
-    "host_id",
-    "host_name",
-    "public_ip",
-    "private_ip",
-    "asset_value",
-    "scan_status",
-    "failed_reasons",
-];
-
 struct CsvSink<'a> {
     out: csv::Writer<Box<dyn Write + 'a>>,
     header_written: bool,
 }
 
 impl CsvSink<'_> {
-    fn header(&mut self) -> io::Result<()> {
+    fn header<T: Record + 'static>(&mut self) -> io::Result<()> {
         if !self.header_written {
-            cells::write_row(&mut self.out, CSV_HEADER)?;
+            cells::write_row(&mut self.out, csv_header::<T>())?;
             self.header_written = true;
         }
         Ok(())
     }
 }
 
-impl HostSink for CsvSink<'_> {
-    fn host(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
-        self.header()?;
-        let field = |v: &Option<String>| v.clone().unwrap_or_default();
+impl<T: Record + 'static> Sink<T> for CsvSink<'_> {
+    fn record(&mut self, record: &T) -> io::Result<()> {
+        self.header::<T>()?;
         cells::write_row(
             &mut self.out,
-            [
-                field(&host.host_id),
-                field(&host.host_name),
-                field(&host.public_ip),
-                field(&host.private_ip),
-                field(&host.asset_value),
-                field(&host.scan_status),
-                failure_text(host),
-            ],
+            T::columns()
+                .iter()
+                .map(|c| (c.value)(record).unwrap_or_default()),
         )?;
         Ok(())
     }
@@ -343,7 +418,7 @@ impl HostSink for CsvSink<'_> {
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {
-        self.header()?;
+        self.header::<T>()?;
         self.out.flush()
     }
 }
@@ -351,7 +426,7 @@ impl HostSink for CsvSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hss_api::types::{FailedReason, VulScanDetail, VulType};
+    use hss_api::types::{FailedReason, VulScanTaskHostInfo, VulType};
 
     fn host(name: &str, reasons: &[(&str, &str)]) -> VulScanTaskHostInfo {
         VulScanTaskHostInfo {
@@ -381,41 +456,12 @@ mod tests {
 
     fn run(format: Format, scope: Scope, hosts: &[VulScanTaskHostInfo]) -> String {
         let mut out = Vec::new();
-        let mut sink = host_sink(format, scope, Box::new(&mut out));
+        let mut sink = sink::<VulScanTaskHostInfo>(format, scope, Box::new(&mut out));
         for h in hosts {
-            sink.host(h).unwrap();
+            sink.record(h).unwrap();
         }
         sink.finish().unwrap();
         String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn failure_text_prefers_failed_reasons_then_details() {
-        let h = host("a", &[("linux_vul", "offline"), ("web_cms", "timed out")]);
-        assert_eq!(failure_text(&h), "linux_vul: offline; web_cms: timed out");
-
-        let mut h = host("b", &[]);
-        h.vul_scan_details = vec![
-            VulScanDetail {
-                vul_type: Some(VulType("app_vul".into())),
-                status: Some("failed".into()),
-                failed_reason: Some("no memory".into()),
-                scan_vul_list: Vec::new(),
-            },
-            VulScanDetail {
-                vul_type: Some(VulType("linux_vul".into())),
-                status: Some("success".into()),
-                failed_reason: None,
-                scan_vul_list: Vec::new(),
-            },
-        ];
-        assert_eq!(failure_text(&h), "app_vul: no memory");
-        h.failed_reasons = vec![FailedReason {
-            vul_type: None,
-            failed_reason: Some("why".into()),
-        }];
-        assert_eq!(failure_text(&h), "why");
-        assert_eq!(failure_text(&VulScanTaskHostInfo::default()), "");
     }
 
     #[test]
@@ -488,7 +534,7 @@ mod tests {
     #[test]
     fn one_page_keeps_the_api_shape() {
         let mut out = Vec::new();
-        write_page(&mut out, Some(0), &[]).unwrap();
+        write_page::<VulScanTaskHostInfo>(&mut out, Some(0), &[]).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value, serde_json::json!({"total_num": 0, "data_list": []}));
     }

@@ -75,6 +75,34 @@ impl Fake {
         cmd
     }
 
+    /// `hss <args> --endpoint <fake>` with the fake's AK/SK and project in
+    /// the environment, and stdin a pipe (not a terminal) that is empty.
+    pub fn hss(&self, args: &[&str]) -> Command {
+        let key = self.fake.access_key();
+        let mut cmd = hss(self.home());
+        cmd.env("HUAWEICLOUD_SDK_AK", &key.ak)
+            .env("HUAWEICLOUD_SDK_SK", &key.sk)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", self.fake.project_id())
+            .args(args)
+            .arg("--endpoint")
+            .arg(self.fake.base_url())
+            .write_stdin("");
+        cmd
+    }
+
+    /// Runs [`Fake::hss`]; asserts success and returns stdout and stderr.
+    pub fn run(&self, args: &[&str]) -> (String, String) {
+        let output = self.hss(args).output().expect("hss runs");
+        let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+        let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
+        assert!(
+            output.status.success(),
+            "hss {args:?} failed with {:?}: {stderr}",
+            output.status.code()
+        );
+        (stdout, stderr)
+    }
+
     /// Runs `hosts()` with `args`; asserts success and a silent stderr
     /// (no progress bar, no warnings) and returns stdout.
     pub fn stdout(&self, args: &[&str]) -> String {

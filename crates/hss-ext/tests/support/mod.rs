@@ -1,6 +1,7 @@
-//! Helpers for scripted-server tests: a synthetic task `h0, h1, ...`.
+//! Helpers shared by the tests: a synthetic task `h0, h1, ...` for scripted
+//! servers, the fake's credentials, a log capture.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub use hss_fake::scripted::{Reply, ScriptedRequest, ScriptedServer};
 
@@ -58,4 +59,49 @@ pub fn host_json(id: Option<&str>) -> String {
 /// `h{first}` .. `h{end - 1}`.
 pub fn host_ids(range: std::ops::Range<u64>) -> Vec<String> {
     range.map(|i| format!("h{i}")).collect()
+}
+
+/// The fake's AK/SK pair as client credentials.
+pub fn ak_sk(fake: &hss_fake::RunningFake) -> hss_ext::Credentials {
+    let key = fake.access_key();
+    hss_ext::Credentials::ak_sk(key.ak.clone(), hss_ext::SecretString::from(key.sk.clone()))
+}
+
+/// Whether the error is a transport timeout (connect, read or budget).
+pub fn is_timeout(error: &hss_ext::Error) -> bool {
+    matches!(
+        error,
+        hss_ext::Error::Transport {
+            kind: hss_ext::TransportKind::Timeout,
+            ..
+        }
+    )
+}
+
+/// Everything a `tracing` subscriber writes, for tests that read the log.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }

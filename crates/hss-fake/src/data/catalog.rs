@@ -119,3 +119,11 @@ pub(super) const LINUX_ROLES: [&str; 12] = [
 ];
 /// The documentation networks (RFC 5737) public addresses come from.
 pub(super) const PUBLIC_NETS: [&str; 3] = ["192.0.2", "198.51.100", "203.0.113"];
+
+/// Every emergency vulnerability generated tasks check, with whether it
+/// is a Windows one: what the vulnerability inventory of `crate::workflow`
+/// lists as `urgent_vul`.
+pub(crate) fn urgent_vulnerabilities() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
+    let linux = URGENT_LINUX.iter().map(|v| (v.id, v.name, false));
+    linux.chain(URGENT_WINDOWS.iter().map(|v| (v.id, v.name, true)))
+}

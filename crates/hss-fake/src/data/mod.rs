@@ -24,13 +24,15 @@
 //! types), `dataset` (a whole dataset, the fixture format and its checks),
 //! `generate`, `profile` and `host` (seeded data) with `random` (the seeding
 //! helpers), `catalog` (the fixed texts generated data draws from) and
-//! `finish` (how a scanning host ends).
+//! `finish` (how a scanning host ends) and `fresh` (a host as a created
+//! scan task starts it).
 
 mod catalog;
 #[cfg(test)]
 mod checks;
 mod dataset;
 pub(crate) mod finish;
+mod fresh;
 mod generate;
 mod host;
 mod model;
@@ -43,6 +45,8 @@ pub use generate::{GenerateOptions, enterprise_project_ids};
 pub use model::{FailedReason, Host, HostInfo, ScanVul, TaskData, VulScanDetail};
 pub use values::{ALL_GRANTED_EPS, DEFAULT_ENTERPRISE_PROJECT, asset_value, scan_status, vul_type};
 
+pub(crate) use catalog::urgent_vulnerabilities;
+pub(crate) use fresh::scanning_host;
 pub(crate) use generate::HostSource;
 pub(crate) use profile::TaskProfile;
-pub(crate) use random::pick_distinct;
+pub(crate) use random::{mix, pick_distinct};

@@ -11,7 +11,7 @@ pub(super) const SALT_HOST: u64 = 0x686f_7374_0000_0000;
 pub(super) const SALT_HOST_EP: u64 = 0x686f_7374_6570_0000;
 
 /// SplitMix64 finaliser over `a` and `b`: a cheap, well-spread seed mixer.
-pub(super) fn mix(a: u64, b: u64) -> u64 {
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
     let mut z = a ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

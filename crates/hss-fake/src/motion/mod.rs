@@ -8,6 +8,7 @@
 //! the task.
 
 mod churn;
+mod planned;
 mod scan;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 use crate::data::{Host, HostSource};
 
 pub use churn::{DEFAULT_CHURN_MAX_HOSTS, HostChurn};
+pub(crate) use planned::PlannedScan;
 pub use scan::ScanProgress;
 
 /// Where a task is in its life: when it started and what has happened.
@@ -31,6 +33,10 @@ pub(crate) struct Timeline {
     finished: u64,
     /// Churn catch-ups so far; numbers their RNGs.
     churned: u64,
+    /// The scan of a task created through the API (which does not churn).
+    planned: Option<PlannedScan>,
+    /// When the last host stopped scanning, if none scans now.
+    ended_at: Option<OffsetDateTime>,
 }
 
 impl Timeline {
@@ -41,6 +47,50 @@ impl Timeline {
             churn_steps: 0,
             finished: 0,
             churned: 0,
+            planned: None,
+            ended_at: None,
+        }
+    }
+
+    /// The timeline of a task created at `origin` that scans as `planned`.
+    pub(crate) fn planned(origin: OffsetDateTime, planned: PlannedScan) -> Timeline {
+        Timeline {
+            planned: Some(planned),
+            ..Timeline::starting_at(origin)
+        }
+    }
+
+    /// When the task started (was created, or the fake started).
+    pub(crate) fn origin(&self) -> OffsetDateTime {
+        self.origin
+    }
+
+    /// When its last scanning host finished; `None` while one scans (or
+    /// when it never had one since the fake watched it).
+    pub(crate) fn ended_at(&self) -> Option<OffsetDateTime> {
+        self.ended_at
+    }
+
+    /// Seconds until a created task's scan is planned to end at `now`;
+    /// `None` for other tasks.
+    pub(crate) fn remaining_secs(&self, now: OffsetDateTime) -> Option<u64> {
+        let planned = self.planned.as_ref()?;
+        Some(planned.remaining_secs(elapsed(self.origin, now)))
+    }
+
+    /// Records whether hosts still scan after a change at `now`: the first
+    /// change that leaves none scanning ends the task (at the planned end
+    /// when the clock finished it, since that is when its last host did).
+    pub(crate) fn note_scanning(&mut self, scanning: bool, now: OffsetDateTime) {
+        if scanning {
+            self.ended_at = None;
+        } else if self.ended_at.is_none() {
+            let planned_end = self.planned.as_ref().and_then(|p| {
+                let duration = time::Duration::try_from(p.duration).unwrap_or(time::Duration::MAX);
+                let end = self.origin.saturating_add(duration);
+                (p.done >= p.hosts && end <= now).then_some(end)
+            });
+            self.ended_at = Some(planned_end.unwrap_or(now));
         }
     }
 }
@@ -69,11 +119,17 @@ impl Motion {
     /// Whether catching up at `now` would take a step.
     pub(crate) fn due(&self, timeline: &Timeline, now: OffsetDateTime) -> bool {
         let elapsed = elapsed(timeline.origin, now);
+        let churns = timeline.planned.is_none()
+            && self
+                .churn
+                .is_some_and(|c| steps(elapsed, c.every) > timeline.churn_steps);
         self.scan
             .is_some_and(|s| steps(elapsed, s.every) > timeline.scan_steps)
-            || self
-                .churn
-                .is_some_and(|c| steps(elapsed, c.every) > timeline.churn_steps)
+            || churns
+            || timeline
+                .planned
+                .as_ref()
+                .is_some_and(|p| p.target(elapsed) > p.done)
     }
 
     /// Takes every step due at `now`: first the scan's (so hosts that join
@@ -86,6 +142,15 @@ impl Motion {
         now: OffsetDateTime,
     ) {
         let elapsed = elapsed(timeline.origin, now);
+        if let Some(planned) = &mut timeline.planned {
+            let target = planned.target(elapsed);
+            if target > planned.done {
+                let count = target - planned.done;
+                planned.done = target;
+                let percent = planned.failed_percent;
+                scan::finish_scans(hosts, source, &mut timeline.finished, count, percent);
+            }
+        }
         if let Some(scan) = &self.scan {
             let due = steps(elapsed, scan.every);
             if due > timeline.scan_steps {
@@ -98,7 +163,7 @@ impl Motion {
                 scan::finish_scans(hosts, source, finished, count, scan.failed_percent);
             }
         }
-        if let Some(rule) = &self.churn {
+        if let Some(rule) = self.churn.as_ref().filter(|_| timeline.planned.is_none()) {
             let due = steps(elapsed, rule.every);
             if due > timeline.churn_steps {
                 let new = due - timeline.churn_steps;
@@ -117,7 +182,10 @@ impl Motion {
         timeline: &mut Timeline,
         count: usize,
     ) -> usize {
-        let percent = self.scan.unwrap_or_default().failed_percent;
+        let percent = match &timeline.planned {
+            Some(planned) => planned.failed_percent,
+            None => self.scan.unwrap_or_default().failed_percent,
+        };
         scan::finish_scans(hosts, source, &mut timeline.finished, count, percent)
     }
 }

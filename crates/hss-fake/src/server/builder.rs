@@ -20,6 +20,8 @@ use crate::log::RequestLog;
 use crate::metadata::{Metadata, MetadataOptions};
 use crate::motion::{HostChurn, Motion, ScanProgress};
 use crate::store::Store;
+use crate::throttle::{RateLimit, Throttle};
+use crate::workflow::{Workflow, WorkflowOptions};
 use hss_auth::skew::{ClockOffset, CorrectedClock};
 use hss_auth::{Clock, SystemClock};
 
@@ -87,6 +89,8 @@ pub struct FakeHssBuilder {
     iam_projects: IamProjects,
     clock_offset: time::Duration,
     metadata: MetadataOptions,
+    workflow: WorkflowOptions,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Default for FakeHssBuilder {
@@ -109,6 +113,8 @@ impl Default for FakeHssBuilder {
             iam_projects: IamProjects::default(),
             clock_offset: time::Duration::ZERO,
             metadata: MetadataOptions::default(),
+            workflow: WorkflowOptions::default(),
+            rate_limit: None,
         }
     }
 }
@@ -267,6 +273,46 @@ impl FakeHssBuilder {
         self
     }
 
+    /// How long a scan task created through `CreateVulnerabilityScanTask`
+    /// takes (default 10 s): its hosts finish evenly over it, on the fake's
+    /// clock, and the last one when it is over. Zero finishes them at the
+    /// first request that looks. [`RunningFake::advance_scan`] finishes
+    /// hosts by hand whatever the clock says.
+    pub fn scan_task_duration(mut self, duration: Duration) -> Self {
+        self.workflow.scan_duration = duration;
+        self
+    }
+
+    /// Percentage of a created scan task's hosts that end `failed`, with
+    /// causes like the generated data's (default 20; 100 and more: all).
+    pub fn scan_task_failed_percent(mut self, percent: u8) -> Self {
+        self.workflow.scan_failed_percent = percent;
+        self
+    }
+
+    /// How long an `ExportVuls` task reports `running` before its file is
+    /// ready (default 1 s; zero: ready at once).
+    pub fn export_duration(mut self, duration: Duration) -> Self {
+        self.workflow.export_duration = duration;
+        self
+    }
+
+    /// How long an `immediate_repair`, `manual_repair` or `verify` of
+    /// `ChangeVulStatus` runs before the status settles (default 5 s).
+    pub fn vul_operation_duration(mut self, duration: Duration) -> Self {
+        self.workflow.operation_duration = duration;
+        self
+    }
+
+    /// Throttles every HSS operation as the API gateway does: a token
+    /// bucket per credential, `429` `APIGW.0308` with `Retry-After` once it
+    /// is empty (see [`crate::throttle`]). None by default; faults apply
+    /// before it, on the fake's clock.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// How many requests the log keeps (the oldest go first).
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.log_capacity = capacity;
@@ -306,6 +352,7 @@ impl FakeHssBuilder {
         if !iam_projects.contains(&self.region) {
             iam_projects.set(&self.region, vec![dataset.project_id.clone()]);
         }
+        let workflow = Workflow::new(&dataset, seed, self.workflow, clock.now());
         let motion = Motion::new(self.scan_progress, self.churn, Arc::clone(&clock));
         let metadata = Arc::new(Metadata::new(self.metadata, seed));
         let shared = Arc::new(Shared {
@@ -326,6 +373,8 @@ impl FakeHssBuilder {
             domain_id: domain_id(seed),
             iam: Mutex::new(iam_projects),
             metadata,
+            workflow,
+            throttle: Throttle::new(self.rate_limit),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));

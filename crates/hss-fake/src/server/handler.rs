@@ -1,5 +1,7 @@
-//! Answering one request: faults first, then route, authentication,
-//! parameters and lookup, in the order the service checks them.
+//! Answering one request: faults first, then route, authentication, and
+//! the operation (`operations`: parameters, body, lookup), in the order
+//! the service checks them. A layer for every request (such as a rate
+//! limit) goes into [`route`] between authentication and the operation.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,17 +13,19 @@ use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
-use super::respond::{api_not_found, gateway_flat, hss_error, html_bad_gateway, json_response};
+use super::operations;
+use super::respond::{api_not_found, gateway_flat, html_bad_gateway, json_response};
 use super::shared::{Shared, lock};
 use crate::aksk::AuthInput;
 use crate::auth::Caller;
 use crate::body::FakeBody;
 use crate::fault::Fault;
 use crate::log::RecordedRequest;
-use crate::params::{self, PathMatch};
-use crate::store::{Lookup, effective_ep};
+use crate::routes::match_route;
+use crate::throttle::Verdict;
 
-/// Largest request body read (the operation has none); more gets 413.
+/// Largest request body read (the JSON bodies of the operations are far
+/// smaller); more gets 413.
 const MAX_BODY: usize = 1 << 20;
 
 /// Returned to hyper to drop the connection without an answer.
@@ -168,22 +172,31 @@ fn route(
             Err(response) => (*response, None),
         };
     }
-    let PathMatch::Hosts {
-        project_id,
-        task_id,
-    } = params::match_path(&request.raw_path)
-    else {
+    let Some(route) = match_route(&request.method, &request.raw_path) else {
         return (api_not_found(request_id), None);
     };
-    if request.method != Method::GET {
-        return (api_not_found(request_id), None);
-    }
     let caller = match authenticate(shared, request, request_id) {
         Ok(caller) => caller,
         Err(response) => return (*response, None),
     };
-    let response = serve(shared, request, project_id, task_id, fault);
+    if let Some(throttled) = throttle(shared, &caller, request_id) {
+        return (throttled, Some(caller));
+    }
+    let response = operations::serve(shared, request, route, fault);
     (response, Some(caller))
+}
+
+/// The gateway's `429` when `caller` is over its rate limit (`crate::throttle`).
+fn throttle(shared: &Shared, caller: &Caller, request_id: &str) -> Option<Response<FakeBody>> {
+    match shared.throttle.check(caller, shared.clock.now()) {
+        Verdict::Allowed => None,
+        Verdict::Throttled { retry_after_secs } => fault_answer(
+            Some(&Fault::Throttle {
+                retry_after_secs: Some(retry_after_secs),
+            }),
+            request_id,
+        ),
+    }
 }
 
 /// The metadata service's answer, for its two paths (no authentication:
@@ -254,45 +267,4 @@ fn list_projects(shared: &Shared, request: &RecordedRequest) -> Response<FakeBod
             .insert(hss_auth::iam::TRACE_ID_HEADER, trace);
     }
     response
-}
-
-/// The operation itself, for an authenticated request; the page faults
-/// change which hosts a good request gets.
-fn serve(
-    shared: &Shared,
-    request: &RecordedRequest,
-    project_id: Result<String, String>,
-    task_id: Result<String, String>,
-    fault: Option<&Fault>,
-) -> Response<FakeBody> {
-    let (project_id, task_id) = match (project_id, task_id) {
-        (Ok(p), Ok(t)) => (p, t),
-        (Err(message), _) | (_, Err(message)) => return hss_error("HSS.0001", &message),
-    };
-    let query = match params::parse_query(request.raw_query.as_deref().unwrap_or("")) {
-        Ok(q) => q,
-        Err(message) => return hss_error("HSS.0001", &message),
-    };
-    let ep = effective_ep(query.enterprise_project_id.as_deref());
-    let not_found = |what: String| hss_error("HSS.0011", &format!("Resource not found: {what}"));
-    match shared.store.lookup(&project_id, &task_id, ep) {
-        Lookup::UnknownProject => not_found(format!("project {project_id} does not exist")),
-        Lookup::UnknownTask => {
-            not_found(format!("vulnerability scan task {task_id} does not exist"))
-        }
-        Lookup::UnknownEnterpriseProject => {
-            not_found(format!("enterprise project {ep} does not exist"))
-        }
-        Lookup::Found(task) => {
-            let selection = task.select(ep, query.scan_status.as_deref());
-            let offset = query.offset.unwrap_or(0) as usize;
-            let limit = query.limit.unwrap_or(params::DEFAULT_LIMIT) as usize;
-            let (offset, limit) = match fault {
-                Some(Fault::OverlongPage { extra }) => (offset, limit + *extra as usize),
-                Some(Fault::RepeatedPage) => (offset.saturating_sub(limit), limit),
-                _ => (offset, limit),
-            };
-            json_response(StatusCode::OK, task.page_json(selection, offset, limit))
-        }
-    }
 }

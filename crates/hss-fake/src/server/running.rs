@@ -15,6 +15,7 @@ use crate::log::RecordedRequest;
 use crate::metadata::{IssuedCredential, MetadataOptions};
 use crate::params::{self, PageQuery};
 use crate::store::effective_ep;
+use crate::workflow::HostVulStatus;
 
 /// A fake serving on 127.0.0.1. Dropping it stops the server (connections
 /// are closed gracefully in the background); [`RunningFake::shutdown`] waits
@@ -144,6 +145,34 @@ impl RunningFake {
         format!("{}{}", self.base_url(), self.hosts_path(task_id))
     }
 
+    /// `base_url() + path`, for a path of [`crate::paths`], e.g.
+    /// `fake.url(&paths::statistics_path(&fake.project_id()))`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
+    /// The servers of the project, in order: the hosts of the dataset the
+    /// fake started with, the first of each `host_id`. Each has
+    /// vulnerabilities, and `CreateVulnerabilityScanTask` scans them.
+    pub fn server_ids(&self) -> Vec<String> {
+        self.shared.workflow.server_ids()
+    }
+
+    /// The agent ID of a server (what `agent_id_list` of
+    /// `CreateVulnerabilityScanTask` names); `None` when it is no server.
+    pub fn agent_id(&self, host_id: &str) -> Option<String> {
+        self.shared.workflow.agent_id(host_id)
+    }
+
+    /// The vulnerabilities of a server as they are now (repairs and
+    /// verifications that came due settled), in the server's order;
+    /// `None` when it is no server.
+    pub fn host_vuls(&self, host_id: &str) -> Option<Vec<HostVulStatus>> {
+        self.shared
+            .workflow
+            .host_vuls(host_id, self.shared.clock.now())
+    }
+
     /// The accepted credentials.
     pub fn credentials(&self) -> &AcceptedCredentials {
         &self.credentials
@@ -193,6 +222,29 @@ impl RunningFake {
     /// The current fault plan.
     pub fn faults(&self) -> Vec<FaultRule> {
         lock(&self.shared.faults).rules().to_vec()
+    }
+
+    /// Replaces the gateway's rate limit (`None` lifts it); every
+    /// caller's bucket starts full again (see [`crate::throttle`]).
+    pub fn set_rate_limit(&self, limit: Option<crate::throttle::RateLimit>) {
+        self.shared.throttle.set(limit);
+    }
+
+    /// The gateway's rate limit, if any.
+    pub fn rate_limit(&self) -> Option<crate::throttle::RateLimit> {
+        self.shared.throttle.limit()
+    }
+
+    /// Requests the rate limit refused (`429` `APIGW.0308`) since the
+    /// start; throttling faults are not counted. Also in the request log,
+    /// as status 429.
+    pub fn throttled_count(&self) -> u64 {
+        self.shared.throttle.throttled()
+    }
+
+    /// Requests the rate limit let through since the start (0 without one).
+    pub fn rate_limited_allowed_count(&self) -> u64 {
+        self.shared.throttle.allowed()
     }
 
     /// Forgets AK signature failures and lifts every AK lock.
@@ -283,7 +335,10 @@ impl RunningFake {
 
     /// Finishes the scan of up to `hosts` hosts of a task that are still
     /// `scanning`, now, as one step of [`ScanProgress`](crate::ScanProgress)
-    /// would (with its share of `failed`, or a fifth without one): the
+    /// would (with its share of `failed`, or a fifth without one; a task
+    /// created through the API uses
+    /// [`scan_task_failed_percent`](crate::FakeHssBuilder::scan_task_failed_percent)):
+    /// `usize::MAX` ends the scan. The
     /// hosts are chosen and ended from the seed, so the same calls give the
     /// same data. Returns how many finished (fewer when fewer were
     /// scanning); `None` when there is no such task.

@@ -12,6 +12,8 @@ use crate::iam::IamProjects;
 use crate::log::RequestLog;
 use crate::metadata::Metadata;
 use crate::store::Store;
+use crate::throttle::Throttle;
+use crate::workflow::Workflow;
 
 pub(super) struct Shared {
     pub(super) store: Store,
@@ -30,6 +32,10 @@ pub(super) struct Shared {
     pub(super) iam: Mutex<IamProjects>,
     /// The instance metadata service.
     pub(super) metadata: Arc<Metadata>,
+    /// Scan tasks, vulnerabilities, policy and exports.
+    pub(super) workflow: Workflow,
+    /// The gateway's rate limit per credential (`crate::throttle`).
+    pub(super) throttle: Throttle,
 }
 
 /// Locks `m`, also after a panic elsewhere: the guarded data stays usable.

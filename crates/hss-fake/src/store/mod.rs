@@ -12,10 +12,11 @@ use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;
 
+use crate::data::scan_status;
 use crate::data::{
     ALL_GRANTED_EPS, DEFAULT_ENTERPRISE_PROJECT, Dataset, Host, HostSource, TaskData, TaskProfile,
 };
-use crate::motion::{Motion, Timeline};
+use crate::motion::{Motion, PlannedScan, Timeline};
 
 pub(crate) use snapshot::TaskSnapshot;
 
@@ -152,6 +153,7 @@ impl Store {
             timeline: &mut timeline,
         });
         let next = source.next;
+        timeline.note_scanning(any_scanning(&hosts), now);
         register_eps(&mut state, &hosts);
         let snapshot = TaskSnapshot::build(hosts, old.profile.clone(), next, timeline);
         state.tasks.insert(task_id.to_owned(), Arc::new(snapshot));
@@ -178,6 +180,30 @@ impl Store {
         };
         let snapshot = new_snapshot(task.hosts, self.seed, index, now);
         state.tasks.insert(task.task_id, snapshot).is_some()
+    }
+
+    /// Adds a task created through the API at `now`, scanning as
+    /// `planned`, after the others (its ID is new: the caller made it).
+    pub(crate) fn insert_planned_task(
+        &self,
+        task: TaskData,
+        planned: PlannedScan,
+        now: OffsetDateTime,
+    ) {
+        let mut state = self.write();
+        register_eps(&mut state, &task.hosts);
+        let index = match state.task_order.iter().position(|t| *t == task.task_id) {
+            Some(i) => i,
+            None => {
+                state.task_order.push(task.task_id.clone());
+                state.task_order.len() - 1
+            }
+        };
+        let profile = TaskProfile::new(self.seed, index as u64);
+        let next = task.hosts.len() as u64;
+        let snapshot =
+            TaskSnapshot::build(task.hosts, profile, next, Timeline::planned(now, planned));
+        state.tasks.insert(task.task_id, Arc::new(snapshot));
     }
 
     pub(crate) fn remove_task(&self, task_id: &str) -> bool {
@@ -218,12 +244,15 @@ fn new_snapshot(
 ) -> Arc<TaskSnapshot> {
     let profile = TaskProfile::new(seed, index as u64);
     let next = hosts.len() as u64;
-    Arc::new(TaskSnapshot::build(
-        hosts,
-        profile,
-        next,
-        Timeline::starting_at(now),
-    ))
+    let mut timeline = Timeline::starting_at(now);
+    timeline.note_scanning(any_scanning(&hosts), now);
+    Arc::new(TaskSnapshot::build(hosts, profile, next, timeline))
+}
+
+fn any_scanning(hosts: &[Host]) -> bool {
+    hosts
+        .iter()
+        .any(|h| h.info.scan_status.as_deref() == Some(scan_status::SCANNING))
 }
 
 /// Makes every enterprise project a host names known.

@@ -110,4 +110,9 @@ impl TaskSnapshot {
     pub(crate) fn hosts(&self) -> &[Host] {
         &self.hosts
     }
+
+    /// Where the task is in its life (start, end, planned scan).
+    pub(crate) fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
 }

@@ -1,0 +1,270 @@
+//! Listings against a fake that throttles like the API gateway (a token
+//! bucket per credential, `429` `APIGW.0308` with `Retry-After`): they
+//! complete, draw few 429s, come near the allowed rate, honour a user's
+//! ceiling, share the rate across clones, and fail loudly when the service
+//! never lets them through. Assertions are on counts and on bounds that
+//! only a faster-than-allowed client could break; speed is measured in
+//! `BENCHMARKS.md`, not here.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use hss_ext::{Error, HostQuery, HssClient, ListOptions, RetryPolicy};
+use hss_fake::{FakeHss, RateLimit, RunningFake};
+
+/// A client signing with the fake's AK/SK.
+fn client(fake: &RunningFake) -> hss_ext::HssClientBuilder {
+    let key = fake.access_key();
+    HssClient::builder()
+        .endpoint_url(fake.base_url())
+        .credentials(hss_ext::Credentials::ak_sk(
+            key.ak.clone(),
+            hss_ext::SecretString::from(key.sk.clone()),
+        ))
+        .project_id(fake.project_id())
+}
+
+fn query(fake: &RunningFake) -> HostQuery {
+    HostQuery::new(fake.task_id())
+}
+
+/// Statuses the fake answered to listing requests, in order.
+fn statuses(fake: &RunningFake) -> Vec<u16> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.raw_path.ends_with("/hosts"))
+        .filter_map(|r| r.status)
+        .collect()
+}
+
+fn distinct_ids(hosts: &[hss_ext::hss_api::types::VulScanTaskHostInfo]) -> usize {
+    hosts
+        .iter()
+        .filter_map(|h| h.host_id.as_deref())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_under_a_rate_limit_completes_near_the_limit_with_few_429s() {
+    // 150 pages of 10 against 40 requests/s with a burst of 8: about 3.6 s.
+    let limit = RateLimit::new(40.0, 8);
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(1_500)
+        .rate_limit(limit)
+        .request_log_capacity(100_000)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&fake).build().unwrap();
+    let started = Instant::now();
+    let hosts = client
+        .collect_hosts(
+            query(&fake),
+            ListOptions::default().page_size(10).adaptive(64),
+        )
+        .await
+        .expect("a throttled listing completes");
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(hosts.len(), 1_500);
+    assert_eq!(distinct_ids(&hosts), 1_500, "every host exactly once");
+
+    let statuses = statuses(&fake);
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    assert_eq!(ok, 150, "{statuses:?}");
+    assert_eq!(throttled as u64, fake.throttled_count());
+    assert_eq!(client.throttled_answers(), fake.throttled_count());
+    // Few 429s: the first overrun of the burst and a handful of probes.
+    assert!(
+        throttled <= 12,
+        "{throttled} 429s of {} requests",
+        statuses.len()
+    );
+    // Never faster than the gateway allows (the burst, then the rate),
+    // and not far below it: a lower bound only a broken controller
+    // misses, even on a loaded machine.
+    let allowed = (f64::from(limit.burst) + limit.per_second * elapsed) as usize + 1;
+    assert!(ok <= allowed, "{ok} pages in {elapsed:.2} s");
+    assert!(
+        ok as f64 / elapsed >= 0.5 * limit.per_second,
+        "{ok} pages in {elapsed:.2} s is under half of {} per second",
+        limit.per_second
+    );
+    assert!(client.send_rate().is_some(), "the client learnt a rate");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ceiling_paces_every_request_and_holds_without_throttling() {
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(300)
+        .request_log_capacity(10_000)
+        .start()
+        .await
+        .unwrap();
+    let paced = client(&fake).max_requests_per_second(25.0).build().unwrap();
+    assert_eq!(paced.send_rate(), Some(25.0));
+    let started = Instant::now();
+    let hosts = paced
+        .collect_hosts(
+            query(&fake),
+            ListOptions::default().page_size(10).concurrency(16),
+        )
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(hosts.len(), 300);
+    // 30 requests, evenly paced at 25 per second, no burst: the last
+    // went at least 29 / 25 s after the first, however fast the fake is.
+    assert_eq!(statuses(&fake).len(), 30);
+    assert!(elapsed >= Duration::from_millis(29 * 40), "{elapsed:?}");
+    assert_eq!(fake.throttled_count(), 0);
+
+    let bad = client(&fake).max_requests_per_second(0.0).build();
+    assert!(matches!(bad, Err(Error::Config { .. })), "{bad:?}");
+    let bad = client(&fake).max_requests_per_second(f64::NAN).build();
+    assert!(matches!(bad, Err(Error::Config { .. })), "{bad:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clones_share_one_rate_and_two_listings_stay_within_the_limit() {
+    let limit = RateLimit::new(30.0, 5);
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(600)
+        .rate_limit(limit)
+        .request_log_capacity(100_000)
+        .start()
+        .await
+        .unwrap();
+    let first = client(&fake).build().unwrap();
+    let second = first.clone();
+    let options = ListOptions::default().page_size(10).adaptive(32);
+    let started = Instant::now();
+    let (a, b) = tokio::join!(
+        first.collect_hosts(query(&fake), options),
+        second.collect_hosts(query(&fake), options),
+    );
+    let elapsed = started.elapsed().as_secs_f64();
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.len(), b.len()), (600, 600));
+    assert_eq!((distinct_ids(&a), distinct_ids(&b)), (600, 600));
+    let statuses = statuses(&fake);
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(statuses.len() - throttled, 120);
+    // One rate for both: the clones saw the same throttling.
+    assert_eq!(first.throttled_answers(), second.throttled_answers());
+    assert_eq!(first.throttled_answers(), fake.throttled_count());
+    // A shared rate keeps 429s to a few (10 when the machine is quiet);
+    // the bound leaves room for a loaded machine's scheduling, while two
+    // clients probing on their own would draw several times as many.
+    assert!(throttled <= 24, "{throttled} 429s of {}", statuses.len());
+    let allowed = f64::from(limit.burst) + limit.per_second * elapsed + 1.0;
+    assert!(120.0 <= allowed, "120 pages in {elapsed:.2} s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_never_multiplies_the_load() {
+    // 2 requests per second, a burst of 1, 32 pages in flight allowed:
+    // a client that retried every 429 at once would send hundreds.
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(80)
+        .rate_limit(RateLimit::new(2.0, 1))
+        .request_log_capacity(10_000)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&fake).build().unwrap();
+    let hosts = client
+        .collect_hosts(
+            query(&fake),
+            ListOptions::default().page_size(10).adaptive(32),
+        )
+        .await
+        .expect("completes, slowly");
+    assert_eq!(hosts.len(), 80);
+    let statuses = statuses(&fake);
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(statuses.len() - throttled, 8);
+    // At most a few 429s per page (the fake's clock and ours drift on a
+    // loaded machine), never the hundreds of a client that resends at once.
+    assert!(
+        throttled <= 24,
+        "{throttled} 429s for 8 pages: {statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_never_lets_a_page_through_fails_the_listing_loudly() {
+    // One request per 100 s after the first: every later page is refused
+    // with Retry-After: 100, beyond any retry budget.
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(100)
+        .rate_limit(RateLimit::new(0.01, 1))
+        .request_log_capacity(10_000)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&fake)
+        .retry(RetryPolicy::default().with_budget(Duration::from_secs(3)))
+        .build()
+        .unwrap();
+    let mut stream = std::pin::pin!(client.list_hosts(
+        query(&fake),
+        ListOptions::default().page_size(10).concurrency(8),
+    ));
+    let mut listed = 0;
+    let mut error = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(_) => listed += 1,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    assert_eq!(listed, 10, "only the first page got through");
+    let error = error.expect("the listing ends in an error, not a short list");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{error}");
+    assert_eq!(error.error_code(), Some("APIGW.0308"));
+    assert!(stream.next().await.is_none(), "nothing after the error");
+    // Retry-After (100 s) is beyond the budget: no page was retried.
+    let throttled = statuses(&fake).iter().filter(|s| **s == 429).count();
+    assert!(throttled <= 8, "{throttled}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixed_concurrency_listing_is_paced_once_throttled_and_completes() {
+    // 32 pages at once against a burst of 8: a storm of 429s at first,
+    // then every request, retries included, waits for the learnt rate.
+    let limit = RateLimit::new(40.0, 8);
+    let fake = FakeHss::builder()
+        .seed(16)
+        .hosts(1_000)
+        .rate_limit(limit)
+        .request_log_capacity(100_000)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&fake).build().unwrap();
+    let hosts = client
+        .collect_hosts(
+            query(&fake),
+            ListOptions::default().page_size(10).concurrency(32),
+        )
+        .await
+        .expect("completes");
+    assert_eq!((hosts.len(), distinct_ids(&hosts)), (1_000, 1_000));
+    let statuses = statuses(&fake);
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(statuses.len() - throttled, 100);
+    // The opening storm (about 32 - 8) and little after it.
+    assert!(throttled <= 45, "{throttled} 429s of {}", statuses.len());
+    assert!(client.send_rate().is_some(), "paced once throttled");
+}
