@@ -77,9 +77,12 @@ async fn a_listing_under_a_rate_limit_completes_near_the_limit_with_few_429s() {
     assert_eq!(ok, 150, "{statuses:?}");
     assert_eq!(throttled as u64, fake.throttled_count());
     assert_eq!(client.throttled_answers(), fake.throttled_count());
-    // Few 429s: the first overrun of the burst and a handful of probes.
+    // Few 429s: the first overrun of the burst and a handful of probes
+    // (at most 12 on a quiet machine, up to 14 seen while a build shares its
+    // 2 cores; a client that did not slow down would draw one per page
+    // over the rate).
     assert!(
-        throttled <= 12,
+        throttled <= 24,
         "{throttled} 429s of {} requests",
         statuses.len()
     );
