@@ -8,6 +8,10 @@
 //!   (sequential); the official Python SDK's offset loop
 //!   (`python/list_hosts.py`, its listing loop timed by itself).
 //!
+//! - **another listing**, unlimited, 20 ms: `hss vul hosts --all` for the
+//!   vulnerability the most hosts have, default and sequential, so the
+//!   workflow's listings are measured too, not only the hosts of a task.
+//!
 //! Each round runs every row once, the order rotating; medians and the
 //! median of per-round ratios are printed. Every `hss` listing must print
 //! exactly the task's hosts (ndjson lines), the fake counts requests and
@@ -131,6 +135,21 @@ fn main() -> anyhow::Result<()> {
             }
         }
     };
+    let biggest = biggest_vulnerability(&hss, &unlimited)?;
+    eprintln!(
+        "rate-bench: vul hosts rows list {} ({}), {} hosts",
+        biggest.vul_id, biggest.vul_type, biggest.hosts
+    );
+    let vul_hosts: Vec<String> = vec![
+        "vul".into(),
+        "hosts".into(),
+        "--vul-id".into(),
+        biggest.vul_id.clone(),
+        "--type".into(),
+        biggest.vul_type.clone(),
+    ];
+    let vul_hosts: Vec<&str> = vul_hosts.iter().map(String::as_str).collect();
+    let (mut vul_adaptive, mut vul_sequential, mut vul_ratio) = (vec![], vec![], vec![]);
     let machine = Machine::read();
     let load_before = load_average();
 
@@ -176,6 +195,23 @@ fn main() -> anyhow::Result<()> {
             }
             also[i].push(run);
         }
+        let va = run_hss(&hss, &unlimited, &vul_hosts, &[], biggest.hosts)?;
+        let vs = run_hss(
+            &hss,
+            &unlimited,
+            &vul_hosts,
+            &["--concurrency", "1"],
+            biggest.hosts,
+        )?;
+        eprintln!(
+            "rate-bench: round {}: vul hosts {:.2} s, sequential {:.2} s",
+            round + 1,
+            va.seconds,
+            vs.seconds
+        );
+        vul_ratio.push(vs.seconds / va.seconds);
+        vul_adaptive.push(va);
+        vul_sequential.push(vs);
         let (Some(c), Some(a), Some(s)) = (c, a, s) else {
             bail!("a row did not run");
         };
@@ -212,9 +248,7 @@ fn main() -> anyhow::Result<()> {
         load_after.map_or("?".into(), |l| format!("{l:.2}")),
     );
     println!();
-    println!(
-        "| fake | `hss scan-task hosts` | s per listing | pages/s | requests | 429s | 429 share |"
-    );
+    println!("| fake | `hss` | s per listing | pages/s | requests | 429s | 429 share |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     let row = |fake: &str, what: &str, runs: &[Run]| {
         println!(
@@ -227,12 +261,27 @@ fn main() -> anyhow::Result<()> {
         );
     };
     let limit = format!("{}/s, burst {}", args.limit_rps, args.burst);
-    row(&limit, "`--all` (default)", &capped);
-    row("no limit", "`--all` (default)", &adaptive);
-    row("no limit", "`--all --concurrency 1`", &sequential);
+    row(&limit, "`scan-task hosts --all` (default)", &capped);
+    row("no limit", "`scan-task hosts --all` (default)", &adaptive);
+    row(
+        "no limit",
+        "`scan-task hosts --all --concurrency 1`",
+        &sequential,
+    );
     for (extra, runs) in args.also.iter().zip(&also) {
-        row("no limit", &format!("`--all {extra}`"), runs);
+        row(
+            "no limit",
+            &format!("`scan-task hosts --all {extra}`"),
+            runs,
+        );
     }
+    let vul_rows = format!("`vul hosts --all` ({} hosts)", biggest.hosts);
+    row("no limit", &vul_rows, &vul_adaptive);
+    row(
+        "no limit",
+        &format!("{vul_rows} `--concurrency 1`"),
+        &vul_sequential,
+    );
     if !sdk.is_empty() {
         println!(
             "| no limit | official Python SDK loop (its loop only) | {:.2} | {:.1} | | | |",
@@ -257,6 +306,10 @@ fn main() -> anyhow::Result<()> {
             median(&adaptive_vs_sdk)
         );
     }
+    println!(
+        "unlimited: vul hosts default --all / sequential = {:.1}x",
+        median(&vul_ratio)
+    );
     drop((limited, unlimited));
     Ok(())
 }
@@ -281,6 +334,72 @@ fn target(fake: &RunningFake) -> Target {
 /// Runs `hss scan-task hosts --all -o ndjson` (plus `extra`) against
 /// `fake` with its AK/SK, counting the lines it prints: exactly `hosts`.
 fn list(hss: &Path, fake: &RunningFake, extra: &[&str], hosts: usize) -> anyhow::Result<Run> {
+    let task = fake.task_id();
+    let command = ["scan-task", "hosts", "--task-id", task.as_str()];
+    run_hss(hss, fake, &command, extra, hosts)
+}
+
+/// The vulnerability the most hosts have, from `hss vul list --all`.
+struct Biggest {
+    vul_id: String,
+    vul_type: String,
+    hosts: usize,
+}
+
+fn biggest_vulnerability(hss: &Path, fake: &RunningFake) -> anyhow::Result<Biggest> {
+    let key = fake.access_key();
+    let output = Command::new(hss)
+        .env_clear()
+        .args(["vul", "list", "--all", "--output", "ndjson", "--endpoint"])
+        .arg(fake.base_url())
+        .args(["--project-id", &fake.project_id()])
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("starting {}", hss.display()))?;
+    ensure!(
+        output.status.success(),
+        "hss vul list failed: {}",
+        output.status
+    );
+    let mut biggest: Option<Biggest> = None;
+    for line in output
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
+        let vul: serde_json::Value = serde_json::from_slice(line)?;
+        let (Some(id), Some(kind), Some(hosts)) = (
+            vul["vul_id"].as_str(),
+            vul["type"].as_str(),
+            vul["host_num"].as_u64(),
+        ) else {
+            continue;
+        };
+        if biggest.as_ref().is_none_or(|b| hosts as usize > b.hosts) {
+            biggest = Some(Biggest {
+                vul_id: id.to_owned(),
+                vul_type: kind.to_owned(),
+                hosts: hosts as usize,
+            });
+        }
+    }
+    biggest.context("hss vul list listed no vulnerability with hosts")
+}
+
+/// Runs `hss COMMAND --all -o ndjson` (plus `extra`) against `fake` with
+/// its AK/SK, counting the lines it prints: exactly `expected`.
+fn run_hss(
+    hss: &Path,
+    fake: &RunningFake,
+    command_args: &[&str],
+    extra: &[&str],
+    expected: usize,
+) -> anyhow::Result<Run> {
+    let hosts = expected;
     let key = fake.access_key();
     let (requests, throttled) = (fake.request_count(), fake.throttled_count());
     let started = Instant::now();
@@ -291,10 +410,10 @@ fn list(hss: &Path, fake: &RunningFake, extra: &[&str], hosts: usize) -> anyhow:
         command.env("RUST_LOG", filter);
     }
     let mut child = command
-        .args(["scan-task", "hosts", "--endpoint"])
+        .args(command_args)
+        .arg("--endpoint")
         .arg(fake.base_url())
         .args(["--project-id", &fake.project_id()])
-        .args(["--task-id", &fake.task_id()])
         .args(["--enterprise-project-id", "all_granted_eps", "--all"])
         .args(["--output", "ndjson"])
         .args(extra)
@@ -319,10 +438,13 @@ fn list(hss: &Path, fake: &RunningFake, extra: &[&str], hosts: usize) -> anyhow:
     }
     let status = child.wait()?;
     let seconds = started.elapsed().as_secs_f64();
-    ensure!(status.success(), "hss {extra:?} failed: {status}");
+    ensure!(
+        status.success(),
+        "hss {command_args:?} {extra:?} failed: {status}"
+    );
     ensure!(
         lines == hosts,
-        "hss {extra:?} printed {lines} hosts, not {hosts}"
+        "hss {command_args:?} {extra:?} printed {lines} lines, not {hosts}"
     );
     Ok(Run {
         seconds,
