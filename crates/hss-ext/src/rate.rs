@@ -15,11 +15,17 @@
 //!   does, but timed, so a gateway's burst allowance, which hides its
 //!   limit for a moment, is overrun by little when it finally says `429`.
 //! - **Backing off**: a `429` or `503` (the service says "too much"), or
-//!   a round trip grown to more than twice its usual time plus
+//!   round trips grown to more than twice their usual time plus
 //!   [`LATENCY_SLACK`] (requests queue somewhere), cuts the rate to
 //!   [`THROTTLE_BETA`] (or [`LATENCY_BETA`]) of what was being achieved,
 //!   once per episode: answers to requests sent before the last cut say
-//!   nothing new and cut nothing.
+//!   nothing new and cut nothing, and the round trips judged are those of
+//!   requests sent since.
+//! - Latency is a weaker signal than a `429`: a busy client machine
+//!   stretches round trips too, whatever the rate. Before any throttle it
+//!   cuts and probing goes on from there; after one, it cuts only once
+//!   the rate has grown back to where the last cut found it. Noise cannot
+//!   spiral the rate down.
 //! - **Recovering**: after a cut the rate grows back along a cubic (as
 //!   CUBIC and the AWS SDKs' adaptive retry mode do): quickly at first,
 //!   flat near the rate that was too much (`w_max`), reached after
@@ -85,6 +91,15 @@ pub(crate) enum Outcome {
     Other,
 }
 
+/// What a cut answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    /// A `429` or `503`.
+    Throttle,
+    /// Round trips grown (queueing, or a busy machine).
+    Latency,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
     /// No answer yet: nothing is known, nothing is paced.
@@ -119,6 +134,10 @@ pub(crate) struct Core {
     /// Smoothed and lowest recent round trip, in seconds.
     srtt: Option<f64>,
     base_rtt: Option<f64>,
+    /// Smoothed round trip of the requests sent since the last cut, and
+    /// how many answered: what the latency signal judges.
+    episode_rtt: Option<f64>,
+    episode_answers: usize,
     last_cut: Option<Instant>,
     /// When the latest throttling answer arrived.
     last_throttle: Option<Instant>,
@@ -138,6 +157,8 @@ impl Core {
             completions: VecDeque::new(),
             srtt: None,
             base_rtt: None,
+            episode_rtt: None,
+            episode_answers: 0,
             last_cut: None,
             last_throttle: None,
             throttled: 0,
@@ -258,7 +279,7 @@ impl Core {
             Outcome::Answered(latency) => self.answered(sent_at, now, latency),
             Outcome::Throttled => {
                 self.throttled += 1;
-                self.cut(sent_at, now, THROTTLE_BETA);
+                self.cut(sent_at, now, Signal::Throttle);
                 self.last_throttle = Some(now);
             }
             Outcome::Other => {}
@@ -292,14 +313,37 @@ impl Core {
                 from: (INITIAL_WINDOW / sample.max(1e-3)).max(MIN_RATE),
             };
         }
-        if srtt > 2.0 * base + LATENCY_SLACK.as_secs_f64() {
-            self.cut(sent_at, now, LATENCY_BETA);
+        if self.last_cut.is_some_and(|cut| sent_at < cut) {
+            return;
+        }
+        let episode = self.episode_rtt.map_or(sample, |s| s + (sample - s) / 4.0);
+        self.episode_rtt = Some(episode);
+        self.episode_answers += 1;
+        if self.episode_answers >= MIN_SUCCESSES
+            && episode > 2.0 * base + LATENCY_SLACK.as_secs_f64()
+            && self.recovered(now)
+        {
+            self.cut(sent_at, now, Signal::Latency);
+        }
+    }
+
+    /// Whether the rate is back where the last cut found it (or no cut
+    /// was made): only then may latency cut again.
+    fn recovered(&self, now: Instant) -> bool {
+        match self.phase {
+            Phase::Start => false,
+            Phase::Probing { .. } => true,
+            Phase::Recovering { since, .. } => now.saturating_duration_since(since) >= RECOVERY,
         }
     }
 
     /// Cuts the rate to `beta` of what was achieved, unless the attempt
     /// went before the last cut (that cut already answered it).
-    fn cut(&mut self, sent_at: Instant, now: Instant, beta: f64) {
+    fn cut(&mut self, sent_at: Instant, now: Instant, signal: Signal) {
+        let beta = match signal {
+            Signal::Throttle => THROTTLE_BETA,
+            Signal::Latency => LATENCY_BETA,
+        };
         if !self.adaptive || self.last_cut.is_some_and(|cut| sent_at < cut) {
             return;
         }
@@ -345,9 +389,19 @@ impl Core {
         let since = now
             .checked_sub(Duration::from_secs_f64(k.max(0.0)))
             .unwrap_or(now);
-        self.phase = Phase::Recovering { since, w_max };
+        self.phase = match self.phase {
+            // Latency alone, with no limit ever hit, says "slower", not
+            // where a limit is: probing goes on from the cut rate.
+            Phase::Probing { .. } if signal == Signal::Latency => Phase::Probing {
+                since: now,
+                from: rate,
+            },
+            _ => Phase::Recovering { since, w_max },
+        };
         self.last_cut = Some(now);
         self.cuts += 1;
+        self.episode_rtt = None;
+        self.episode_answers = 0;
         let spaced = now + Duration::from_secs_f64(1.0 / rate);
         self.next_send = Some(self.next_send.map_or(spaced, |next| next.max(spaced)));
         tracing::debug!(w_max, rate, beta, "send rate cut");
@@ -575,6 +629,17 @@ mod tests {
         limit: Option<(f64, f64)>,
         latency: Duration,
     ) -> (f64, u64, u64) {
+        simulate_with(pages, lookahead, limit, &|_| latency)
+    }
+
+    /// [`simulate`] with a round trip that depends on when the request is
+    /// sent (time since the start).
+    fn simulate_with(
+        pages: usize,
+        lookahead: usize,
+        limit: Option<(f64, f64)>,
+        latency: &dyn Fn(Duration) -> Duration,
+    ) -> (f64, u64, u64) {
         let t0 = Instant::now();
         let mut core = Core::new(true, None);
         let mut tokens = limit.map_or(0.0, |(_, burst)| burst);
@@ -637,7 +702,7 @@ mod tests {
                     if !ok {
                         throttled += 1;
                     }
-                    answers.push((now + latency, now, page, ok));
+                    answers.push((now + latency(now - t0), now, page, ok));
                 }
             }
             now += step;
@@ -684,5 +749,58 @@ mod tests {
         assert_eq!((requests, throttled), (500, 0));
         let sequential = 500.0 * 0.020;
         assert!(sequential / secs >= 10.0, "{secs:.3} s");
+    }
+
+    /// Round trips of 20 ms, but 100 ms for 150 ms of every 500 ms: what a
+    /// loaded client machine (or a noisy path) does to them, whatever the
+    /// rate.
+    fn noisy(since_start: Duration) -> Duration {
+        if since_start.as_millis() % 500 < 150 {
+            100 * MS
+        } else {
+            20 * MS
+        }
+    }
+
+    #[test]
+    fn latency_noise_does_not_spiral_the_rate_down() {
+        // Against a 50/s limit: the rate stays near it despite the noise.
+        let pages = 500;
+        let (secs, _, throttled) = simulate_with(pages, 64, Some((50.0, 10.0)), &noisy);
+        let achieved = pages as f64 / secs;
+        // Without a limit: far ahead of one page at a time.
+        let (unlimited, requests, _) = simulate_with(pages, 64, None, &noisy);
+        let sequential = 500.0 * 0.020;
+        assert!(achieved >= 0.8 * 50.0, "{achieved:.1}/s, {throttled} 429s");
+        assert_eq!(requests, 500);
+        // 4.4× here (10× with steady round trips); a rate spiralling down
+        // on the noise would end near 1×.
+        assert!(sequential / unlimited >= 3.0, "{unlimited:.3} s");
+    }
+
+    #[test]
+    fn latency_cuts_wait_for_the_rate_to_recover() {
+        let t0 = Instant::now();
+        let mut core = Core::new(true, None);
+        let mut t = t0;
+        // 40 requests/s, 5 ms round trips, a 429 (a limit was found),
+        // then 60 ms for 10 s (a busy machine): the noise cuts at most
+        // once per recovery, and the rate stays near the limit.
+        for _ in 0..40 {
+            answered(&mut core, t, 5 * MS);
+            t += 25 * MS;
+        }
+        core.report(t - 5 * MS, t, Outcome::Throttled);
+        assert_eq!(core.snapshot(t).cuts, 1);
+        for _ in 0..400 {
+            answered(&mut core, t, 60 * MS);
+            t += 25 * MS;
+        }
+        let snapshot = core.snapshot(t);
+        assert!(
+            (2..=1 + 10_000 / 2_300).contains(&(snapshot.cuts as usize)),
+            "{snapshot:?}"
+        );
+        assert!(snapshot.rate.unwrap() >= 20.0, "{snapshot:?}");
     }
 }
