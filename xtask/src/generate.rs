@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 
 use anyhow::{Context, bail};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 
 use crate::{pointer, spec};
@@ -215,9 +215,38 @@ fn doc_text(attr: &syn::Attribute) -> Option<String> {
     }
 }
 
+/// The extension by which a component schema names the hand-written
+/// Rust type used for it instead of a generated one (a path in the
+/// generated crate, e.g. `crate::ResourceId`).
+pub const HAND_WRITTEN: &str = "x-hand-written";
+
+/// The component schemas of `spec` that name a hand-written type, with
+/// that type's path.
+fn hand_written(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
+    let Some(components) = &spec.components else {
+        return Vec::new();
+    };
+    components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let schema = schema.as_item()?;
+            let path = schema.schema_data.extensions.get(HAND_WRITTEN)?.as_str()?;
+            Some((name.clone(), path.to_owned()))
+        })
+        .collect()
+}
+
 /// The generator settings of this project, in one place.
-fn settings() -> GenerationSettings {
+fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    for (name, path) in hand_written(spec) {
+        settings.with_replacement(
+            name,
+            path,
+            [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+        );
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -235,7 +264,7 @@ fn settings() -> GenerationSettings {
 fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
     quietly(|| {
         panic::catch_unwind(AssertUnwindSafe(|| {
-            Generator::new(&settings()).generate_tokens(spec)
+            Generator::new(&settings(spec)).generate_tokens(spec)
         }))
     })
     .map_err(|payload| {

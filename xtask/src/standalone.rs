@@ -39,7 +39,7 @@ pub fn crate_files(
     let mut files = vec![
         (
             dir.join("Cargo.toml"),
-            manifest(&name, &spec_label, &title)?,
+            manifest(&name, &spec_label, &title, &generated)?,
         ),
         (dir.join("src/lib.rs"), lib_rs(&spec_label, &title)),
         (
@@ -161,7 +161,22 @@ fn hss_api_dependencies() -> anyhow::Result<Vec<(String, toml::Value)>> {
     Ok(out)
 }
 
-fn manifest(name: &str, spec_label: &str, title: &str) -> anyhow::Result<String> {
+/// Crates that generated code may use although `hss-api`'s does not
+/// (its spec has no `pattern`), each with the path that shows it is used.
+const USED_BY_GENERATED_CODE: &[(&str, &str)] = &[("regress", "::regress::")];
+
+/// The workspace's declaration of `name`.
+fn workspace_dependency(name: &str) -> anyhow::Result<toml::Value> {
+    let workspace = read_toml("Cargo.toml")?;
+    workspace
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.get(name))
+        .cloned()
+        .with_context(|| format!("`{name}` is not in [workspace.dependencies]"))
+}
+
+fn manifest(name: &str, spec_label: &str, title: &str, generated: &str) -> anyhow::Result<String> {
     let workspace = read_toml("Cargo.toml")?;
     let api = read_toml("crates/hss-api/Cargo.toml")?;
     let package = workspace.get("workspace").and_then(|w| w.get("package"));
@@ -173,7 +188,13 @@ fn manifest(name: &str, spec_label: &str, title: &str) -> anyhow::Result<String>
             .to_string()
     };
     let mut deps = String::new();
-    for (dep, value) in hss_api_dependencies()? {
+    let mut dependencies = hss_api_dependencies()?;
+    for (dep, marker) in USED_BY_GENERATED_CODE {
+        if generated.contains(marker) && !dependencies.iter().any(|(d, _)| d == dep) {
+            dependencies.push((dep.to_string(), workspace_dependency(dep)?));
+        }
+    }
+    for (dep, value) in dependencies {
         deps.push_str(&format!("{dep} = {value}\n"));
     }
     let mut features = String::new();

@@ -3778,71 +3778,6 @@ pub mod types {
             Default::default()
         }
     }
-    /// An ID in the path (project, task, server or file), 1 to 256
-    /// characters. `.` and `..` are refused
-    /// because URL parsing would treat them as path navigation and send the
-    /// request to another endpoint.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ResourceId(::std::string::String);
-    impl ::std::ops::Deref for ResourceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ResourceId> for ::std::string::String {
-        fn from(value: ResourceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ResourceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(?!\\.\\.?$)").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(?!\\.\\.?$)\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ResourceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ResourceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ResourceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The scan of one emergency vulnerability on a server.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ScanVul {
@@ -10186,8 +10121,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListDownloadExportedFile<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
-        file_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
+        file_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         region: Result<Option<types::RegionId>, String>,
     }
@@ -10203,23 +10138,24 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
         pub fn file_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.file_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for file_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for file_id failed".to_string()
                 });
             self
         }
@@ -10365,8 +10301,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListQueryExportTask<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
-        task_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
+        task_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         region: Result<Option<types::RegionId>, String>,
     }
@@ -10382,23 +10318,24 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
         pub fn task_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.task_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for task_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for task_id failed".to_string()
                 });
             self
         }
@@ -10551,7 +10488,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExportVuls<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         asset_value: Result<Option<types::AssetValueFilter>, String>,
         category: Result<types::ExportVulsCategory, String>,
         cve_id: Result<Option<types::ExportVulsCveId>, String>,
@@ -10598,12 +10535,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -11018,8 +10956,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListHostVuls<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
-        host_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
+        host_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         excluded_label_list: Result<
             Option<types::ListHostVulsExcludedLabelList>,
@@ -11060,23 +10998,24 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
         pub fn host_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.host_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for host_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for host_id failed".to_string()
                 });
             self
         }
@@ -11424,7 +11363,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListVulHosts<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         asset_value: Result<Option<types::AssetValueFilter>, String>,
         cluster_id: Result<Option<types::ListVulHostsClusterId>, String>,
         cluster_name: Result<Option<types::ListVulHostsClusterName>, String>,
@@ -11477,12 +11416,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -11949,7 +11889,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShowVulScanPolicy<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
     }
     impl<'a> ShowVulScanPolicy<'a> {
@@ -11962,12 +11902,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -12105,7 +12046,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangeVulScanPolicy<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         body: Result<types::builder::ChangeVulScanPolicyBody, String>,
     }
@@ -12120,12 +12061,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -12291,7 +12233,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateVulnerabilityScanTask<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         body: Result<types::builder::CreateVulnerabilityScanTaskBody, String>,
     }
@@ -12306,12 +12248,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -12483,8 +12426,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListVulScanTaskHost<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
-        task_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
+        task_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<
             Option<types::ListVulScanTaskHostEnterpriseProjectId>,
             String,
@@ -12507,23 +12450,24 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
         pub fn task_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.task_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for task_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for task_id failed".to_string()
                 });
             self
         }
@@ -12710,7 +12654,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListVulScanTask<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         limit: Result<Option<i32>, String>,
         max_start_time: Result<Option<i64>, String>,
@@ -12735,12 +12679,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -12980,7 +12925,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShowVulStatics<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
     }
     impl<'a> ShowVulStatics<'a> {
@@ -12993,12 +12938,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -13136,7 +13082,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangeVulStatus<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
         body: Result<types::builder::ChangeVulStatusBody, String>,
     }
@@ -13151,12 +13097,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
@@ -13319,7 +13266,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListVulnerabilities<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ResourceId, String>,
+        project_id: Result<crate::ResourceId, String>,
         asset_value: Result<Option<types::AssetValueFilter>, String>,
         cve_id: Result<Option<types::ListVulnerabilitiesCveId>, String>,
         enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
@@ -13358,12 +13305,13 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ResourceId>,
+            V: std::convert::TryInto<crate::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ResourceId` for project_id failed".to_string()
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
                 });
             self
         }
