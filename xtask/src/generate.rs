@@ -11,14 +11,73 @@ use serde_json::Value;
 
 use crate::{pointer, spec};
 
-/// Generates the client source for the spec text. `spec_label` is the spec's
-/// path as written into the header line of the output.
+/// How the client is generated. [`Options::default`] is `hss-api`'s (what
+/// `cargo xtask generate` writes to `crates/hss-api`); [`Options::lean`] is
+/// a smaller client that `cargo check`s in a fraction of the time, for the
+/// standalone `--crate` of a large spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// progenitor's interface style. `Builder` also gives every struct a
+    /// typify builder (`types::builder`); `Positional` gives neither
+    /// operation nor struct builders.
+    pub interface: Interface,
+    /// Keep only the serde direction each type is used in
+    /// ([`crate::one_way`]).
+    pub one_way_serde: bool,
+    /// Derive `PartialEq` on every type (typify derives `Serialize`,
+    /// `Deserialize`, `Debug`, `Clone` and, on simple enums and string
+    /// newtypes, `Eq`, `Ord`, `Hash` by itself; `PartialEq` is ours).
+    pub partial_eq: bool,
+}
+
+/// progenitor's [`InterfaceStyle`], as a value `clap` can parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Interface {
+    /// `client.op().param(v).send()`, with struct builders for bodies.
+    Builder,
+    /// `client.op(param, ...)`: every parameter in order, bodies as structs.
+    Positional,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            interface: Interface::Builder,
+            one_way_serde: false,
+            partial_eq: true,
+        }
+    }
+}
+
+impl Options {
+    /// Positional interface, one-way serde, no `PartialEq`.
+    pub fn lean() -> Self {
+        Self {
+            interface: Interface::Positional,
+            one_way_serde: true,
+            partial_eq: false,
+        }
+    }
+}
+
+/// Generates the client source for the spec text with `hss-api`'s options.
+/// `spec_label` is the spec's path as written into the header line of the
+/// output.
 pub fn generate(spec_text: &str, spec_label: &str) -> anyhow::Result<String> {
+    generate_with(spec_text, spec_label, &Options::default())
+}
+
+/// [`generate`] with the given options.
+pub fn generate_with(
+    spec_text: &str,
+    spec_label: &str,
+    options: &Options,
+) -> anyhow::Result<String> {
     let started = std::time::Instant::now();
     let spec =
         spec::load(spec_text).map_err(|problems| anyhow::anyhow!("{spec_label} has {problems}"))?;
     phase("parse and check", started);
-    generate_spec(&spec, spec_label)
+    generate_spec_with(&spec, spec_label, options)
 }
 
 /// With `XTASK_TIMINGS` set, prints how long a phase took (for
@@ -31,11 +90,20 @@ fn phase(name: &str, since: std::time::Instant) {
 
 /// [`generate`] for a spec already loaded and checked.
 pub fn generate_spec(spec: &spec::Spec, spec_label: &str) -> anyhow::Result<String> {
+    generate_spec_with(spec, spec_label, &Options::default())
+}
+
+/// [`generate_spec`] with the given options.
+pub fn generate_spec_with(
+    spec: &spec::Spec,
+    spec_label: &str,
+    options: &Options,
+) -> anyhow::Result<String> {
     let started = std::time::Instant::now();
-    let tokens = match run_progenitor(&spec.openapi) {
+    let tokens = match run_progenitor_with(&spec.openapi, options) {
         Ok(tokens) => tokens,
         Err(whole) => {
-            let problems = isolate_failures(&spec.raw, &whole);
+            let problems = isolate_failures(&spec.raw, &whole, options);
             bail!(
                 "progenitor cannot generate a client for {spec_label}: {}",
                 spec::Problems(problems)
@@ -65,6 +133,9 @@ pub fn generate_spec(spec: &spec::Spec, spec_label: &str) -> anyhow::Result<Stri
             "the client for {spec_label} would not compile: {}",
             spec::Problems(problems)
         );
+    }
+    if options.one_way_serde {
+        crate::one_way::apply(&mut file);
     }
     file.items.push(statuses_module(&spec.openapi)?);
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneDocLinePerAttribute, &mut file);
@@ -238,7 +309,7 @@ fn hand_written(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
 }
 
 /// The generator settings of this project, in one place.
-fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
+fn settings(spec: &openapiv3::OpenAPI, options: &Options) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     for (name, path) in hand_written(spec) {
         settings.with_replacement(
@@ -248,23 +319,31 @@ fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
         );
     }
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(match options.interface {
+            Interface::Builder => InterfaceStyle::Builder,
+            Interface::Positional => InterfaceStyle::Positional,
+        })
         .with_tag(TagStyle::Merged)
         // Every request passes through `hss_api::Hooks`, the one place where
         // hand-written code (signing, tracing) meets the generated client.
         .with_inner_type("crate::Hooks".parse().expect("a valid Rust path"))
-        .with_hooks(HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_hooks(HooksMode::Expected);
+    if options.partial_eq {
+        settings.with_derive("PartialEq");
+    }
     settings
 }
 
 /// Runs progenitor, turning its panics (it asserts on specs it cannot
 /// express) into an error message, without the default panic message on
 /// stderr.
-fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+fn run_progenitor_with(
+    spec: &openapiv3::OpenAPI,
+    options: &Options,
+) -> Result<proc_macro2::TokenStream, String> {
     quietly(|| {
         panic::catch_unwind(AssertUnwindSafe(|| {
-            Generator::new(&settings(spec)).generate_tokens(spec)
+            Generator::new(&settings(spec, options)).generate_tokens(spec)
         }))
     })
     .map_err(|payload| {
@@ -294,7 +373,7 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
 /// none of the schemas it references fails (the first broken link, not
 /// every schema that leads to it); an operation is reported with the
 /// failing schemas it uses, or on its own when none does.
-fn isolate_failures(raw: &Value, whole: &str) -> Vec<spec::SpecProblem> {
+fn isolate_failures(raw: &Value, whole: &str, options: &Options) -> Vec<spec::SpecProblem> {
     let mut schema_failures: BTreeMap<String, String> = BTreeMap::new();
     let names: Vec<String> = raw
         .pointer("/components/schemas")
@@ -304,7 +383,7 @@ fn isolate_failures(raw: &Value, whole: &str) -> Vec<spec::SpecProblem> {
     for name in &names {
         let ptr = pointer::push("/components/schemas", name);
         let closure = pointer::ref_closure(raw, [ptr.clone()]);
-        if let Err(e) = try_part(raw, &closure, None) {
+        if let Err(e) = try_part(raw, &closure, None, options) {
             schema_failures.insert(ptr, e);
         }
     }
@@ -336,7 +415,7 @@ fn isolate_failures(raw: &Value, whole: &str) -> Vec<spec::SpecProblem> {
                     list.join(", ")
                 ),
             });
-        } else if let Err(e) = try_part(raw, &closure, Some((&path, &method))) {
+        } else if let Err(e) = try_part(raw, &closure, Some((&path, &method)), options) {
             problems.push(spec::SpecProblem {
                 location: op_ptr,
                 message: format!("operation `{op_id}`: {e}"),
@@ -379,6 +458,7 @@ fn try_part(
     raw: &Value,
     closure: &BTreeSet<String>,
     op: Option<(&str, &str)>,
+    options: &Options,
 ) -> Result<(), String> {
     let mut doc = serde_json::Map::new();
     for key in ["openapi", "info"] {
@@ -416,5 +496,5 @@ fn try_part(
     doc.insert("components".into(), Value::Object(components));
     let openapi: openapiv3::OpenAPI = serde_json::from_value(Value::Object(doc))
         .map_err(|e| format!("not OpenAPI 3.0 on its own: {e}"))?;
-    run_progenitor(&openapi).map(drop)
+    run_progenitor_with(&openapi, options).map(drop)
 }

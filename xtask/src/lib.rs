@@ -5,6 +5,7 @@ pub mod drift;
 pub mod generate;
 pub mod import;
 pub mod leniency;
+pub mod one_way;
 pub mod pointer;
 pub mod report;
 pub mod spec;
@@ -58,9 +59,14 @@ pub enum Freshness {
 /// Generates the client for `spec_path`; the returned text is what belongs
 /// in the output file.
 pub fn generate_from(spec_path: &Path) -> anyhow::Result<String> {
+    generate_from_with(spec_path, &generate::Options::default())
+}
+
+/// [`generate_from`] with the given options.
+pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
-    generate::generate(&text, &display_path(spec_path))
+    generate::generate_with(&text, &display_path(spec_path), options)
         .with_context(|| format!("generating from {}", display_path(spec_path)))
 }
 

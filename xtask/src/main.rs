@@ -34,6 +34,24 @@ enum Task {
         /// The package name of the `--crate` crate [default: DIR's name].
         #[arg(long, value_name = "NAME", requires = "crate_dir")]
         crate_name: Option<String>,
+        /// The `--crate` crate's interface: `builder` (hss-api's:
+        /// `client.op().param(v).send()`, with struct builders) or
+        /// `positional` (`client.op(param, ...)`; no operation or struct
+        /// builders, a much smaller crate) [default: builder].
+        #[arg(long, value_enum, value_name = "STYLE", requires = "crate_dir")]
+        interface: Option<xtask::generate::Interface>,
+        /// `--crate` only: types only received lose `Serialize`, types only
+        /// sent lose `Deserialize`; types on both sides keep both.
+        #[arg(long, requires = "crate_dir")]
+        one_way_serde: bool,
+        /// `--crate` only: no `PartialEq` on the types (hss-api derives it).
+        #[arg(long, requires = "crate_dir")]
+        no_partial_eq: bool,
+        /// `--crate` only: all of `--interface positional --one-way-serde
+        /// --no-partial-eq`, the smallest client; `cargo check` of HSS's
+        /// 237 operations takes a fraction of the time (BENCHMARKS.md).
+        #[arg(long, requires = "crate_dir", conflicts_with_all = ["interface", "one_way_serde", "no_partial_eq"])]
+        lean: bool,
     },
     /// Import operations from a Huawei API definition into an OpenAPI 3.0.3
     /// spec in this project's form. Every change to upstream is a named
@@ -106,10 +124,26 @@ fn main() -> ExitCode {
             out,
             crate_dir,
             crate_name,
+            interface,
+            one_way_serde,
+            no_partial_eq,
+            lean,
         } => {
             let spec = spec.unwrap_or_else(default_spec);
+            let options = if lean {
+                xtask::generate::Options::lean()
+            } else {
+                let default = xtask::generate::Options::default();
+                xtask::generate::Options {
+                    interface: interface.unwrap_or(default.interface),
+                    one_way_serde,
+                    partial_eq: !no_partial_eq,
+                }
+            };
             let result = match crate_dir {
-                Some(dir) => run_generate_crate(check, &spec, &dir, crate_name.as_deref()),
+                Some(dir) => {
+                    run_generate_crate(check, &spec, &dir, crate_name.as_deref(), &options)
+                }
                 None => run_generate(check, &spec, &out.unwrap_or_else(default_output)),
             };
             report(result)
@@ -283,8 +317,9 @@ fn run_generate_crate(
     spec: &Path,
     dir: &Path,
     name: Option<&str>,
+    options: &xtask::generate::Options,
 ) -> anyhow::Result<ExitCode> {
-    let files = xtask::standalone::crate_files(spec, dir, name)?;
+    let files = xtask::standalone::crate_files(spec, dir, name, options)?;
     if check_only {
         let mut stale = Vec::new();
         for (path, text) in &files {

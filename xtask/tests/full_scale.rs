@@ -3,6 +3,12 @@
 //! crate, and that crate passes `cargo check` with no errors and no
 //! warnings.
 //!
+//! The same for the `--lean` crate (positional interface, one-way serde, no
+//! `PartialEq`: the issue's 20 s `cargo check` target), which must also be a
+//! client a consumer can call and read answers from: a test file of this
+//! test's own calls one operation and asserts the serde sides of two types,
+//! type-checked with `cargo check --tests`.
+//!
 //! The wheel comes from `cargo xtask upstream` (`.ci/run` runs it before the
 //! tests). On CI (`CI` set) a missing wheel fails this test; elsewhere the
 //! test fetches it, and skips with the reason only when the fetch itself
@@ -79,23 +85,100 @@ fn every_hss_operation_imports_generates_and_builds_without_warnings() {
     std::fs::create_dir_all(&base).unwrap();
     let spec = base.join("hss-full.yaml");
     xtask::write_if_changed(&imported.yaml, &spec).unwrap();
-    let dir = base.join("hss-full");
+    generate_and_check(
+        &base,
+        &spec,
+        "hss-full",
+        &xtask::generate::Options::default(),
+        None,
+    );
+    generate_and_check(
+        &base,
+        &spec,
+        "hss-full-lean",
+        &xtask::generate::Options::lean(),
+        Some(LEAN_CONSUMER),
+    );
+}
+
+/// `tests/consumer.rs` of the lean crate: an operation called and its answer
+/// read; a response-only type deserialises and does not serialise, a
+/// request-only one the other way round. (`cargo check --tests` type-checks
+/// it; the assertions on what a type does *not* implement are the
+/// `static_assertions` trick: the method is ambiguous when it does.)
+const LEAN_CONSUMER: &str = r#"//! Written by xtask/tests/full_scale.rs.
+use hss_full_lean::{types, Client, Hooks};
+
+fn deserialises<T: serde::de::DeserializeOwned>() {}
+fn serialises<T: serde::Serialize>() {}
+
+#[allow(dead_code)]
+struct Invalid;
+trait AmbiguousIfSerialize<A> {
+    fn some_item() {}
+}
+impl<T: ?Sized> AmbiguousIfSerialize<()> for T {}
+impl<T: ?Sized + serde::Serialize> AmbiguousIfSerialize<Invalid> for T {}
+trait AmbiguousIfDeserialize<A> {
+    fn some_item() {}
+}
+impl<T: ?Sized> AmbiguousIfDeserialize<()> for T {}
+impl<T: ?Sized + serde::de::DeserializeOwned> AmbiguousIfDeserialize<Invalid> for T {}
+
+#[test]
+fn each_type_has_the_serde_side_it_is_used_on() {
+    deserialises::<types::GetBackupPolicyResponseInfo>();
+    let _ = <types::GetBackupPolicyResponseInfo as AmbiguousIfSerialize<_>>::some_item;
+    serialises::<types::SharedProjectId3>();
+    let _ = <types::SharedProjectId3 as AmbiguousIfDeserialize<_>>::some_item;
+}
+
+#[allow(dead_code)]
+async fn a_consumer_reads_an_answer() -> Result<Option<bool>, hss_full_lean::Error<()>> {
+    let client = Client::new("https://hss.ap-southeast-1.myhuaweicloud.com", Hooks::new());
+    let project = types::SharedProjectId3::try_from("0123456789abcdef0123456789abcdef")
+        .expect("a valid project id");
+    let policy = client
+        .show_backup_policy_info(&project, None, None)
+        .await?
+        .into_inner();
+    Ok(policy.enabled)
+}
+"#;
+
+/// Generates the crate `name` from `spec` into `base/name` and asserts that
+/// `cargo check` (with `--tests` when a consumer test file is given) passes
+/// without a diagnostic.
+fn generate_and_check(
+    base: &Path,
+    spec: &Path,
+    name: &str,
+    options: &xtask::generate::Options,
+    consumer: Option<&str>,
+) {
+    let dir = base.join(name);
     let started = Instant::now();
-    let files = xtask::standalone::crate_files(&spec, &dir, Some("hss-full"))
+    let files = xtask::standalone::crate_files(spec, &dir, Some(name), options)
         .unwrap_or_else(|e| panic!("{e:#}"));
     for (path, text) in &files {
         xtask::write_if_changed(text, path).unwrap();
     }
     let generated = std::fs::read_to_string(dir.join("src/generated.rs")).unwrap();
     eprintln!(
-        "generate: {} lines, {:.1} s",
+        "generate {name}: {} lines, {:.1} s",
         generated.lines().count(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(text) = consumer {
+        xtask::write_if_changed(text, &dir.join("tests/consumer.rs")).unwrap();
+    }
 
     let started = Instant::now();
-    let (ok, diagnostics) = cargo_check(&dir, &base.join("target"));
-    eprintln!("cargo check: {:.1} s", started.elapsed().as_secs_f64());
+    let (ok, diagnostics) = cargo_check(&dir, &base.join("target"), consumer.is_some());
+    eprintln!(
+        "cargo check {name}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     assert!(
         diagnostics.is_empty(),
         "{} warning(s)/error(s) in the generated crate:\n{}",
@@ -113,9 +196,9 @@ fn every_hss_operation_imports_generates_and_builds_without_warnings() {
     );
 }
 
-/// Runs `cargo check` on the crate; returns success and every warning or
+/// Runs `cargo check` (with `tests`, `--tests`) on the crate; returns success and every warning or
 /// error rustc reported for the crate itself.
-fn cargo_check(dir: &Path, target: &Path) -> (bool, Vec<String>) {
+fn cargo_check(dir: &Path, target: &Path, tests: bool) -> (bool, Vec<String>) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
         .args([
@@ -125,6 +208,7 @@ fn cargo_check(dir: &Path, target: &Path) -> (bool, Vec<String>) {
             "--manifest-path",
         ])
         .arg(dir.join("Cargo.toml"))
+        .args(if tests { &["--tests"][..] } else { &[] })
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .output()

@@ -23,6 +23,9 @@ fn decode(c: &mut Criterion) {
     group.bench_function("generated_types_utf8_checked_once", |b| {
         b.iter(|| micro::decode_generated_utf8_once(black_box(&page)))
     });
+    group.bench_function("hss_ext_decode_page", |b| {
+        b.iter(|| micro::decode_hss_ext(black_box(&page)))
+    });
     group.bench_function("floor_structs", |b| {
         b.iter(|| micro::decode_floor(black_box(&page)))
     });

@@ -5,9 +5,10 @@
 //! one more signature when the gateway refuses a signature as expired,
 //! and the answer turned into this crate's [`Error`].
 //!
-//! The host listing has its own copy of this loop in `client.rs`
-//! (`fetch_page`), written before the other operations existed; this is
-//! the generic form every other operation uses.
+//! Every operation goes through this one loop: most through [`HssClient::call`]
+//! (the generated call's `ResponseValue`), the host listing through
+//! [`HssClient::call_with`] with an attempt that reads and decodes the
+//! page itself (`client.rs`, `send_page`).
 //!
 //! What is sent again differs by method: a `GET` is retried as
 //! [`Error::is_retryable`] says. A `POST` or `PUT` may have taken effect
@@ -103,7 +104,32 @@ impl HssClient {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, hss_api::Error<ErrorBody>>>,
     {
-        let mut sent_at = self.rate.acquire().await;
+        self.call_with(op, project, |project| send_converted(send(project)))
+            .await
+    }
+
+    /// The retry loop itself. `send` makes one attempt for a project id
+    /// and returns its outcome with the answer's headers, which the
+    /// expired-signature check reads.
+    ///
+    /// Bounded three ways: at most `max_attempts` attempts; the budget,
+    /// which cuts the attempt in flight too (ending in [`Error::Timeout`]);
+    /// and the client's retry quota, which every retry draws on. Every
+    /// attempt waits for a send slot of the client's rate; the first wait
+    /// comes before the budget starts (requests queued behind a slow rate
+    /// are not late), a retry's counts. The slots probe for the rate when
+    /// this handle belongs to an adaptive listing (any listing's pages).
+    pub(crate) async fn call_with<T, F, Fut>(
+        &self,
+        op: Op,
+        project: Option<&str>,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = (Result<T, Error>, Option<HeaderMap>)>,
+    {
+        let mut sent_at = self.rate.acquire_as(self.probe).await;
         let started = Instant::now();
         let budget = self.retry.budget();
         let mut attempt = 1u32;
@@ -122,7 +148,7 @@ impl HssClient {
             );
             if attempt > 1 {
                 let remaining = budget.saturating_sub(started.elapsed());
-                match tokio::time::timeout(remaining, self.rate.acquire()).await {
+                match tokio::time::timeout(remaining, self.rate.acquire_as(self.probe)).await {
                     Ok(at) => sent_at = at,
                     Err(_) => {
                         return Err(Error::Timeout {
@@ -137,7 +163,7 @@ impl HssClient {
             let sent = Instant::now();
             let outcome = tokio::time::timeout(
                 remaining,
-                self.call_once(project, &send).instrument(span.clone()),
+                async { self.call_once(project, &send).await.0 }.instrument(span.clone()),
             )
             .await;
             span.record("latency_ms", sent.elapsed().as_millis() as u64);
@@ -214,30 +240,40 @@ impl HssClient {
         }
     }
 
-    /// One attempt: credentials, project, the request, and once more if
-    /// the gateway refused the signature as expired.
-    async fn call_once<T, F, Fut>(
+    /// One attempt: credentials, project (asked from IAM the first time
+    /// when it is to be discovered), the request, and once more if the
+    /// gateway refused the signature as expired (the clock offset is
+    /// kept). Returns the last answer's headers too.
+    pub(crate) async fn call_once<T, F, Fut>(
         &self,
         project: Option<&str>,
         send: &F,
-    ) -> Result<ResponseValue<T>, Error>
+    ) -> (Result<T, Error>, Option<HeaderMap>)
     where
         F: Fn(String) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, hss_api::Error<ErrorBody>>>,
+        Fut: Future<Output = (Result<T, Error>, Option<HeaderMap>)>,
     {
-        self.shared.auth.prepare().await?;
+        if let Err(error) = self.shared.auth.prepare().await {
+            return (Err(error), None);
+        }
         let project = match project {
             Some(project) => project.to_owned(),
-            None => self.resolve_project_id().await?,
+            None => match self.resolve_project_id().await {
+                Ok(project) => project,
+                Err(error) => return (Err(error), None),
+            },
         };
-        let (result, headers) = send_converted(send(project.clone())).await;
-        let result = match result {
+        let (result, headers) = send(project.clone()).await;
+        let (result, headers) = match result {
             Err(error) if self.shared.auth.correct_skew(&error, headers.as_ref()) => {
-                send_converted(send(project)).await.0
+                send(project).await
             }
-            other => other,
+            other => (other, headers),
         };
-        result.map_err(|e| crate::proxy::refusal(e, self.shared.proxy.as_ref()))
+        (
+            result.map_err(|e| crate::proxy::refusal(e, self.shared.proxy.as_ref())),
+            headers,
+        )
     }
 }
 

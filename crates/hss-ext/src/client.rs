@@ -15,8 +15,10 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::AuthState;
+use crate::call::Op;
 use crate::decode::{
-    ERROR_BODY_LIMIT, HostPage, invalid_payload, page_from, service_error, unexpected,
+    self, ERROR_BODY_LIMIT, HostPage, decode_page, invalid_payload, page_from, service_error,
+    unexpected,
 };
 use crate::error::{Error, TransportKind};
 use crate::hooks::{self, HssHook, ResponseMeta, capture_response};
@@ -26,7 +28,7 @@ use crate::project::{Discovery, ProjectChoice, ProjectOrigin};
 use crate::proxy::{ProxyConfig, ProxyInUse};
 use crate::query::{HostQuery, ValidQuery, check_project_id};
 use crate::rate::{Outcome, RateController};
-use crate::retry::{self, RetryPolicy, RetryQuota};
+use crate::retry::{RetryPolicy, RetryQuota};
 
 /// Default time to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -413,138 +415,38 @@ impl HssClient {
         query.validate(self.project.known(), self.project.can_discover())
     }
 
-    /// One page of an already validated query, with retries.
-    ///
-    /// Bounded three ways: at most `max_attempts` attempts; the budget,
-    /// which cuts the attempt in flight too (ending in [`Error::Timeout`]);
-    /// and the client's retry quota, which every retry draws on.
+    /// One page of an already validated query, with the client's
+    /// retries ([`call_with`](Self::call_with), the loop every operation
+    /// goes through).
     pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
-        // Every attempt waits for a send slot of the client's rate. The
-        // first wait comes before the budget starts (pages queued behind
-        // a slow rate are not late); a retry's counts.
-        let mut sent_at = self.rate.acquire_as(self.probe).await;
-        let started = Instant::now();
-        let budget = self.retry.budget();
-        let mut attempt = 1u32;
-        // Tokens the latest retry took, refunded if it succeeds.
-        let mut held = None;
-        let mut last_error: Option<Error> = None;
-        loop {
-            let span = tracing::info_span!(
-                "hss.request",
-                otel.name = "ListVulScanTaskHost",
-                http.method = "GET",
-                url.path = tracing::field::Empty,
-                http.status = tracing::field::Empty,
-                request_id = tracing::field::Empty,
-                attempt,
-                latency_ms = tracing::field::Empty,
-            );
-            if attempt > 1 {
-                let remaining = budget.saturating_sub(started.elapsed());
-                match tokio::time::timeout(remaining, self.rate.acquire_as(self.probe)).await {
-                    Ok(at) => sent_at = at,
-                    Err(_) => {
-                        return Err(Error::Timeout {
-                            budget,
-                            attempts: attempt - 1,
-                            last_error: last_error.map(Box::new),
-                        });
-                    }
-                }
+        let op = Op::get(PAGE_OPERATION);
+        self.call_with(op, query.project_id.as_deref(), |project| async move {
+            let (result, headers) = self.send_page(query, &project).await;
+            if let Ok(page) = &result {
+                tracing::debug!(hosts = page.hosts.len(), "page received");
             }
-            let remaining = budget.saturating_sub(started.elapsed());
-            let sent = Instant::now();
-            let outcome =
-                tokio::time::timeout(remaining, self.send_once(query).instrument(span.clone()))
-                    .await;
-            span.record("latency_ms", sent.elapsed().as_millis() as u64);
-            let error = match outcome {
-                Ok(Ok(page)) => {
-                    self.rate.report(sent_at, Outcome::Answered(sent.elapsed()));
-                    if let Some(quota) = &self.quota {
-                        quota.refund(held.unwrap_or(RetryPolicy::SUCCESS_REFUND));
-                    }
-                    span.in_scope(|| tracing::debug!(hosts = page.hosts.len(), "page received"));
-                    return Ok(page);
-                }
-                Ok(Err(error)) => {
-                    self.rate.report(sent_at, rate_outcome(&error));
-                    error
-                }
-                Err(_) => {
-                    let error = Error::Timeout {
-                        budget,
-                        attempts: attempt,
-                        last_error: last_error.map(Box::new),
-                    };
-                    span.in_scope(|| tracing::warn!(%error, "budget spent, attempt abandoned"));
-                    return Err(error);
-                }
-            };
-            let Some(retryable) = retry::classify(&error) else {
-                return Err(error);
-            };
-            let Some(delay) =
-                self.retry
-                    .delay_before(attempt, started.elapsed(), error.retry_after())
-            else {
-                span.in_scope(|| tracing::warn!(%error, attempts = attempt, "giving up"));
-                return Err(error);
-            };
-            if let Some(quota) = &self.quota {
-                let cost = retryable.cost();
-                if !quota.try_acquire(cost) {
-                    span.in_scope(|| {
-                        tracing::warn!(%error, attempts = attempt, "retry quota exhausted, giving up")
-                    });
-                    return Err(error);
-                }
-                held = Some(cost);
-            }
-            span.in_scope(
-                || tracing::info!(%error, delay_ms = delay.as_millis() as u64, "retrying"),
-            );
-            tokio::time::sleep(delay).await;
-            last_error = Some(error);
-            attempt += 1;
-        }
+            (result, headers)
+        })
+        .await
     }
 
-    /// One attempt: the project (asked from IAM the first time when it is
-    /// to be discovered), then the page, signed again once if the gateway
-    /// refused the signature as expired (the clock offset is kept).
-    async fn send_once(&self, query: &ValidQuery) -> Result<HostPage, Error> {
-        self.attempt(query).await.0
-    }
-
-    /// [`send_once`](Self::send_once) with the last answer's headers.
+    /// One attempt of a page, signed again once if the gateway refused
+    /// the signature as expired, with the last answer's headers.
     async fn attempt(&self, query: &ValidQuery) -> (Result<HostPage, Error>, Option<HeaderMap>) {
-        if let Err(error) = self.shared.auth.prepare().await {
-            return (Err(error), None);
-        }
-        let project = match &query.project_id {
-            Some(project) => project.clone(),
-            None => match self.resolve_project_id().await {
-                Ok(project) => project,
-                Err(error) => return (Err(error), None),
-            },
-        };
-        let (result, headers) = self.send_page(query, &project).await;
-        let (result, headers) = match result {
-            Err(error) if self.shared.auth.correct_skew(&error, headers.as_ref()) => {
-                self.send_page(query, &project).await
-            }
-            other => (other, headers),
-        };
-        (
-            result.map_err(|e| crate::proxy::refusal(e, self.shared.proxy.as_ref())),
-            headers,
-        )
+        self.call_once(query.project_id.as_deref(), &|project: String| async move {
+            self.send_page(query, &project).await
+        })
+        .await
     }
 
     /// Sends the page request once; the answer's headers come back with an
     /// error for the skew check.
+    ///
+    /// The generated builder makes and sends the request (through every
+    /// hook); the body of its answer is taken from the generated code
+    /// ([`hooks::take_body`]) and decoded here by [`decode_page`], the
+    /// function the fuzzers and tests call, with the faster decoder it
+    /// chooses (BENCHMARKS.md, "Micro").
     async fn send_page(
         &self,
         query: &ValidQuery,
@@ -567,18 +469,63 @@ impl HssClient {
         if let Some(offset) = query.offset {
             request = request.offset(offset);
         }
-        let (result, meta) = capture_response(request.send()).await;
-        match result {
-            Ok(response) => {
-                let headers = response.headers().clone();
-                (page_from_response(response), Some(headers))
+        let ((result, meta), body) = hooks::take_body(capture_response(request.send())).await;
+        match (meta, body) {
+            // An answer arrived: whatever the generated code made of the
+            // stand-in body it read is dropped.
+            (Some(meta), Some(body)) => {
+                let read = if decode::reads_whole_body(meta.status) {
+                    read_whole(body).await
+                } else {
+                    Ok(read_bounded(
+                        reqwest::Response::from(http::Response::new(body)),
+                        ERROR_BODY_LIMIT,
+                    )
+                    .await
+                    .into())
+                };
+                let result = match read {
+                    Ok(bytes) => decode_page(meta.status, &meta.headers, &bytes),
+                    Err(error) => {
+                        let headers = meta.headers.clone();
+                        return (
+                            Err(convert_error(
+                                hss_api::Error::ResponseBodyError(error),
+                                Some(meta),
+                            )
+                            .await),
+                            Some(headers),
+                        );
+                    }
+                };
+                (result, Some(meta.headers))
             }
-            Err(error) => {
-                let headers = meta.as_ref().map(|m| m.headers.clone());
-                (Err(convert_error(error, meta).await), headers)
-            }
+            // No answer (a bad parameter, a preview, a connection that
+            // failed), or, should the hook not be installed, the generated
+            // code's own decoding.
+            (meta, _) => match result {
+                Ok(response) => {
+                    let headers = response.headers().clone();
+                    (page_from_response(response), Some(headers))
+                }
+                Err(error) => {
+                    let headers = meta.as_ref().map(|m| m.headers.clone());
+                    (Err(convert_error(error, meta).await), headers)
+                }
+            },
         }
     }
+}
+
+/// The host listing's operation, as traces name it.
+const PAGE_OPERATION: &str = "ListVulScanTaskHost";
+
+/// A whole body, as the generated code would read it (bounded by the
+/// client's `max_response_body`, which the hook put on it).
+async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error> {
+    reqwest::Response::from(http::Response::new(body))
+        .bytes()
+        .await
 }
 
 /// What an error says about the rate: `429` and `503` ask for less.
@@ -1127,6 +1074,8 @@ impl HssClientBuilder {
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
         }));
         let hooks = hooks.with(crate::preview::PreviewHook);
+        // Last, so the body it takes has passed every other hook.
+        let hooks = hooks.with(hooks::TakeBody);
         let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
         let retry = self.retry.unwrap_or_default();
         if let Some(rps) = self.max_rps.filter(|r| !(r.is_finite() && *r > 0.0)) {

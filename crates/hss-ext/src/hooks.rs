@@ -40,6 +40,52 @@ pub(crate) async fn capture_response<F: Future>(future: F) -> (F::Output, Option
         .await
 }
 
+tokio::task_local! {
+    static TAKEN_BODY: RefCell<Option<reqwest::Body>>;
+}
+
+/// Runs `future` (one generated-client call) with the body of its answer
+/// taken from the generated code, which reads `{}` in its place: the
+/// caller reads and decodes the real one itself (the host listing, whose
+/// pages `decode::decode_page` decodes faster than progenitor's
+/// `serde_json::from_slice`). The body comes back only when an answer
+/// arrived.
+pub(crate) async fn take_body<F: Future>(future: F) -> (F::Output, Option<reqwest::Body>) {
+    TAKEN_BODY
+        .scope(RefCell::new(None), async {
+            let output = future.await;
+            let body = TAKEN_BODY.with(|slot| slot.borrow_mut().take());
+            (output, body)
+        })
+        .await
+}
+
+/// The hook installed last: within a [`take_body`] scope it swaps the
+/// body of the answer (bounded by then, see [`HssHook`]) for `{}`, which
+/// every generated response type decodes, and keeps the real one for
+/// the scope. Outside one it does nothing.
+pub(crate) struct TakeBody;
+
+impl RequestHook for TakeBody {
+    fn name(&self) -> &'static str {
+        "hss-ext-take-body"
+    }
+
+    fn before_send(&self, _: &mut reqwest::Request, _: &OperationInfo) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn wrap_response(&self, response: reqwest::Response, _: &OperationInfo) -> reqwest::Response {
+        if TAKEN_BODY.try_with(|_| ()).is_err() {
+            return response;
+        }
+        crate::limit::map_body(response, |body| {
+            let _ = TAKEN_BODY.try_with(|slot| *slot.borrow_mut() = Some(body));
+            reqwest::Body::from("{}")
+        })
+    }
+}
+
 /// The one hook this crate installs.
 pub(crate) struct HssHook {
     pub user_agent: HeaderValue,

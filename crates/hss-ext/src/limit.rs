@@ -49,32 +49,42 @@ pub(crate) fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Re
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .or_else(|| response.content_length());
+    map_body(response, |body| {
+        reqwest::Body::wrap(match declared {
+            // Dropping the body closes the connection without reading on.
+            Some(declared) if declared > limit => Limited {
+                inner: None,
+                read: 0,
+                limit,
+                error: Some(BodyTooLarge {
+                    limit,
+                    declared: Some(declared),
+                }),
+            },
+            _ => Limited {
+                inner: Some(body),
+                read: 0,
+                limit,
+                error: None,
+            },
+        })
+    })
+}
+
+/// The same response (status, headers, URL) with its body replaced by
+/// what `f` makes of it.
+pub(crate) fn map_body(
+    response: reqwest::Response,
+    f: impl FnOnce(reqwest::Body) -> reqwest::Body,
+) -> reqwest::Response {
     let url = response.url().clone();
     let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = match declared {
-        // Dropping the body closes the connection without reading on.
-        Some(declared) if declared > limit => Limited {
-            inner: None,
-            read: 0,
-            limit,
-            error: Some(BodyTooLarge {
-                limit,
-                declared: Some(declared),
-            }),
-        },
-        _ => Limited {
-            inner: Some(body),
-            read: 0,
-            limit,
-            error: None,
-        },
-    };
     // `reqwest::Response::from` takes the URL from an extension that only
     // its response builder can set.
     if let Ok(with_url) = http::Response::builder().url(url).body(()) {
         parts.extensions.extend(with_url.into_parts().0.extensions);
     }
-    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::wrap(body)))
+    reqwest::Response::from(http::Response::from_parts(parts, f(body)))
 }
 
 /// A body that fails once more than `limit` bytes of data passed, or at

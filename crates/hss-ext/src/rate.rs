@@ -441,13 +441,8 @@ impl RateController {
 
     /// Waits for a send slot and returns when the request went. Each wait
     /// is until the next slot; a cut meanwhile pushes the slot later, so
-    /// waiters see it. Bounded by the caller's budget.
-    pub(crate) async fn acquire(&self) -> Instant {
-        self.acquire_as(false).await
-    }
-
-    /// [`acquire`](Self::acquire) for a request that probes for the rate
-    /// (`probe`, an adaptive listing's) or not.
+    /// waiters see it. Bounded by the caller's budget. `probe`: the
+    /// request probes for the rate (an adaptive listing's page).
     pub(crate) async fn acquire_as(&self, probe: bool) -> Instant {
         loop {
             let now = Instant::now();
@@ -459,7 +454,7 @@ impl RateController {
         }
     }
 
-    /// Reports how the attempt that [`acquire`](Self::acquire) let go at
+    /// Reports how the attempt that [`acquire_as`](Self::acquire_as) let go at
     /// `sent_at` went.
     pub(crate) fn report(&self, sent_at: Instant, outcome: Outcome) {
         self.core().report(sent_at, Instant::now(), outcome);

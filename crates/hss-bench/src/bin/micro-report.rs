@@ -59,6 +59,9 @@ fn main() {
             "decode 200-host page: generated types, UTF-8 checked once",
             || micro::decode_generated_utf8_once(black_box(&page)),
         ),
+        Case::new("decode 200-host page: hss_ext::decode_page", || {
+            micro::decode_hss_ext(black_box(&page))
+        }),
         Case::new("sign one request (fixed clock)", || {
             let mut headers = sign.headers();
             sign.sign(black_box(&mut headers));
@@ -108,6 +111,12 @@ fn main() {
     println!("floor structs time / generated types time: {floor:.2}");
     let once = paired_ratio(&cases[3].ns_per_op, &cases[0].ns_per_op);
     println!("UTF-8 checked once time / generated types time: {once:.2}");
+    let ext = paired_ratio(&cases[4].ns_per_op, &cases[0].ns_per_op);
+    let ext_value = paired_ratio(&cases[1].ns_per_op, &cases[4].ns_per_op);
+    println!(
+        "hss_ext::decode_page time / generated types time: {ext:.2}; speed-up over serde_json::Value: {ext_value:.2}x (target ≥ 1.5: {})",
+        if ext_value >= 1.5 { "met" } else { "MISSED" }
+    );
 }
 
 impl<'a> Case<'a> {

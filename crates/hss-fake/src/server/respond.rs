@@ -10,7 +10,7 @@ use crate::body::FakeBody;
 
 const JSON: &str = "application/json;charset=UTF-8";
 
-pub(super) fn json_response(status: StatusCode, body: Vec<u8>) -> Response<FakeBody> {
+pub(super) fn json_response(status: StatusCode, body: impl Into<Bytes>) -> Response<FakeBody> {
     let mut r = Response::new(FakeBody::full(body));
     *r.status_mut() = status;
     r.headers_mut()

@@ -1,7 +1,7 @@
 //! The data of a running fake: tasks as immutable, indexed snapshots.
 //!
 //! A request clones a task's `Arc` (not its hosts) and serializes only its
-//! page. Changing a task (by hand, or by the steps of [`crate::motion`] that
+//! page, once per snapshot (the snapshot keeps it for the next request). Changing a task (by hand, or by the steps of [`crate::motion`] that
 //! came due) builds a new snapshot and swaps it in, so requests under way
 //! keep a consistent view.
 

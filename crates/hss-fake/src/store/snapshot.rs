@@ -1,8 +1,12 @@
 //! One task as served: its hosts with per-filter indexes, so that a page
-//! costs `O(limit)` whatever the size of the task.
+//! costs `O(limit)` whatever the size of the task, and the pages already
+//! rendered, so that serving one again costs a copy of a handle.
 
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::sync::Mutex;
+
+use bytes::Bytes;
 
 use crate::data::{ALL_GRANTED_EPS, Host, TaskProfile, scan_status};
 use crate::motion::Timeline;
@@ -34,6 +38,33 @@ impl StatusIndex {
     }
 }
 
+/// Most bytes of rendered pages one snapshot keeps: every 200-host page
+/// of a 100,000-host task (about 81 MB) fits; past it pages are rendered
+/// each time, as before there was a cache.
+const PAGE_CACHE_BYTES: usize = 256 << 20;
+
+/// What a cached page costs besides its body (key, map slot), counted so
+/// that many tiny pages (past the end) stay bounded too.
+const PAGE_ENTRY_OVERHEAD: usize = 128;
+
+/// Which page of which selection: everything a page's body depends on
+/// besides the snapshot itself.
+#[derive(Debug, Hash, PartialEq, Eq)]
+struct PageKey {
+    ep: Box<str>,
+    status: Option<Box<str>>,
+    offset: usize,
+    limit: usize,
+}
+
+/// Pages rendered from one snapshot. A snapshot never changes (a change
+/// builds a new one), so its pages cannot go stale: they are dropped with it.
+#[derive(Debug, Default)]
+struct PageCache {
+    pages: HashMap<PageKey, Bytes>,
+    bytes: usize,
+}
+
 /// One task as served: hosts, indexes, and what it needs to change later
 /// (its generator's state and its timeline).
 #[derive(Debug)]
@@ -41,6 +72,7 @@ pub(crate) struct TaskSnapshot {
     hosts: Vec<Host>,
     all_eps: StatusIndex,
     by_ep: HashMap<String, StatusIndex>,
+    pages: Mutex<PageCache>,
     pub(super) profile: TaskProfile,
     pub(super) next_host_index: u64,
     pub(super) timeline: Timeline,
@@ -70,6 +102,7 @@ impl TaskSnapshot {
             hosts,
             all_eps,
             by_ep,
+            pages: Mutex::default(),
             profile,
             next_host_index,
             timeline,
@@ -86,6 +119,45 @@ impl TaskSnapshot {
                 .get(enterprise_project)
                 .map_or(&[][..], |idx| idx.select(status))
         }
+    }
+
+    /// The body of one page of the hosts matching the filters, as
+    /// [`TaskSnapshot::page_json`] renders it, rendered once per snapshot
+    /// (within [`PAGE_CACHE_BYTES`]) and shared after that.
+    pub(crate) fn page(
+        &self,
+        enterprise_project: &str,
+        status: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Bytes {
+        let key = PageKey {
+            ep: enterprise_project.into(),
+            status: status.map(Into::into),
+            offset,
+            limit,
+        };
+        if let Some(page) = self.cache().pages.get(&key) {
+            return page.clone();
+        }
+        // Rendered without the lock: two requests for the same new page
+        // may both render it, and the second keeps the first's.
+        let selection = self.select(enterprise_project, status);
+        let page = Bytes::from(self.page_json(selection, offset, limit));
+        let mut cache = self.cache();
+        let cost = page.len() + PAGE_ENTRY_OVERHEAD;
+        if cache.bytes + cost <= PAGE_CACHE_BYTES {
+            if let Some(kept) = cache.pages.get(&key) {
+                return kept.clone();
+            }
+            cache.bytes += cost;
+            cache.pages.insert(key, page.clone());
+        }
+        page
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, PageCache> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The JSON body of one page: `total_num` is the whole selection,

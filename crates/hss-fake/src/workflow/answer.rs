@@ -8,8 +8,8 @@ use serde::Serialize;
 /// A successful answer.
 #[derive(Debug)]
 pub(crate) enum Answer {
-    /// A JSON body.
-    Json(Vec<u8>),
+    /// A JSON body (shared: it may be a page rendered before).
+    Json(Bytes),
     /// 200 and no body, as the service answers the operations that change
     /// state and return nothing.
     Empty,
@@ -25,7 +25,11 @@ pub(crate) enum Answer {
 impl Answer {
     /// `value` as JSON.
     pub(crate) fn json(value: &impl Serialize) -> Answer {
-        Answer::Json(serde_json::to_vec(value).expect("answers always serialize"))
+        Answer::Json(
+            serde_json::to_vec(value)
+                .expect("answers always serialize")
+                .into(),
+        )
     }
 
     /// A page of a listing: `total_num` and `data_list`, as every listing

@@ -11,8 +11,9 @@ use super::{ApiError, Ctx, Selection};
 use crate::data::{asset_value, vul_type};
 use crate::query::Query;
 
-/// Which (server, vulnerability) pairs a request selects.
-#[derive(Debug, Default)]
+/// Which (server, vulnerability) pairs a request selects (comparable, so
+/// that a selection can be remembered per filter).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct VulFilter {
     pub(crate) vul_type: Option<String>,
     pub(crate) vul_id: Option<String>,
@@ -93,21 +94,28 @@ impl VulFilter {
         })
     }
 
-    /// Whether the pair is selected.
+    /// Whether the pair is selected. What a filter compares is only read
+    /// (or computed, like the repair priority) when the filter is set:
+    /// this runs for every pair a listing considers.
     pub(crate) fn matches(&self, def: &VulDef, server: &Server, vul: &HostVul) -> bool {
-        let has = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
-        let contains = |want: &Option<String>, got: &str| {
+        fn has<'a>(want: &Option<String>, got: impl FnOnce() -> &'a str) -> bool {
+            want.as_deref().is_none_or(|w| w == got())
+        }
+        fn contains<'a>(want: &Option<String>, got: impl FnOnce() -> &'a str) -> bool {
             want.as_deref()
-                .is_none_or(|w| got.to_lowercase().contains(w))
-        };
-        let any = |want: &Option<Vec<String>>, got: &str| {
-            want.as_ref().is_none_or(|w| w.iter().any(|x| x == got))
-        };
+                .is_none_or(|w| got().to_lowercase().contains(w))
+        }
+        fn any<'a>(want: &Option<Vec<String>>, got: impl FnOnce() -> &'a str) -> bool {
+            want.as_ref().is_none_or(|w| {
+                let got = got();
+                w.iter().any(|x| x == got)
+            })
+        }
         !self.nothing
             && self.group_name.is_none()
-            && has(&self.vul_type, def.vul_type)
-            && has(&self.vul_id, def.id)
-            && contains(&self.vul_name, def.name)
+            && has(&self.vul_type, || def.vul_type)
+            && has(&self.vul_id, || def.id)
+            && contains(&self.vul_name, || def.name)
             && self
                 .cve_id
                 .as_deref()
@@ -120,27 +128,25 @@ impl VulFilter {
                 .excluded_labels
                 .as_ref()
                 .is_none_or(|ls| !ls.iter().any(|l| def.labels.contains(&l.as_str())))
-            && any(&self.repair_priority, repair_priority(def, server))
-            && any(&self.severity, def.severity())
+            && any(&self.repair_priority, || repair_priority(def, server))
+            && any(&self.severity, || def.severity())
             && self.handled.is_none_or(|h| h == vul.state.status.handled())
             && self.status.is_none_or(|s| s == vul.state.status)
-            && has(
-                &self.asset_value,
-                server.info.asset_value.as_deref().unwrap_or_default(),
-            )
+            && has(&self.asset_value, || {
+                server.info.asset_value.as_deref().unwrap_or_default()
+            })
             && self
                 .affects_business
                 .is_none_or(|a| a == server.affects_business)
-            && contains(
-                &self.host_name,
-                server.info.host_name.as_deref().unwrap_or_default(),
-            )
+            && contains(&self.host_name, || {
+                server.info.host_name.as_deref().unwrap_or_default()
+            })
             && self.host_ip.as_deref().is_none_or(|ip| {
                 [&server.info.private_ip, &server.info.public_ip]
                     .iter()
                     .any(|a| a.as_deref() == Some(ip))
             })
-            && has(&self.host_id, server.host_id())
+            && has(&self.host_id, || server.host_id())
     }
 }
 

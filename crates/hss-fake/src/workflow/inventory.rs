@@ -63,6 +63,18 @@ pub(crate) struct Inventory {
     pub(crate) servers: Vec<Server>,
     by_host: HashMap<String, usize>,
     by_agent: HashMap<String, usize>,
+    /// Per `vul_id`, the (server, vulnerability) positions that have it, in
+    /// server order: what `ListVulHosts` would find by filtering every
+    /// server. Which server has which vulnerability never changes (only
+    /// their statuses do, which the filter still checks per request), so
+    /// it is built once and never goes stale.
+    by_vul: HashMap<&'static str, Vec<(u32, u32)>>,
+    /// The earliest time a pending repair or verification settles; `None`
+    /// when none is pending, so [`Inventory::settle`] has nothing to do.
+    next_due: Option<OffsetDateTime>,
+    /// Moves on with every change to a status, so that what was selected
+    /// from the statuses before is known to be old.
+    generation: u64,
     /// When the vulnerability library was last updated (the fake's start).
     pub(crate) library_updated_ms: i64,
 }
@@ -100,20 +112,69 @@ impl Inventory {
                 vuls,
             });
         }
-        Inventory {
+        let mut by_vul: HashMap<&'static str, Vec<(u32, u32)>> = HashMap::new();
+        for (s, server) in servers.iter().enumerate() {
+            for (v, vul) in server.vuls.iter().enumerate() {
+                // Positions fit: at most u32::MAX hosts (see the store) and
+                // a handful of vulnerabilities each.
+                by_vul
+                    .entry(catalog[vul.def].id)
+                    .or_default()
+                    .push((s as u32, v as u32));
+            }
+        }
+        let mut inventory = Inventory {
             catalog,
             servers,
             by_host,
             by_agent,
+            by_vul,
+            next_due: None,
+            generation: 0,
             library_updated_ms: now_ms,
-        }
+        };
+        inventory.note_changes();
+        inventory
     }
 
-    /// Takes every repair or verification that is due at `now`.
+    /// Takes every repair or verification that is due at `now`; costs
+    /// nothing until the earliest pending one is due.
     pub(crate) fn settle(&mut self, now: OffsetDateTime) {
+        if self.next_due.is_none_or(|due| due > now) {
+            return;
+        }
         for vul in self.servers.iter_mut().flat_map(|s| &mut s.vuls) {
             vul.state.settle(now);
         }
+        self.note_changes();
+    }
+
+    /// Call after changing any status (`ChangeVulStatus`, settling): moves
+    /// the generation on and recomputes when the next pending change
+    /// settles.
+    pub(crate) fn note_changes(&mut self) {
+        self.generation += 1;
+        self.next_due = self
+            .servers
+            .iter()
+            .flat_map(|s| &s.vuls)
+            .filter_map(|v| v.state.pending.map(|(at, _)| at))
+            .min();
+    }
+
+    /// Which state the statuses are in: equal generations, equal statuses.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The (server, vulnerability) positions with `vul_id`, in server
+    /// order, whatever their status.
+    pub(crate) fn with_vul_positions(&self, vul_id: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.by_vul
+            .get(vul_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
     }
 
     pub(crate) fn server(&self, host_id: &str) -> Option<&Server> {

@@ -79,6 +79,8 @@ pub(crate) struct Workflow {
 struct State {
     inventory: inventory::Inventory,
     tasks: scan_tasks::CreatedTasks,
+    /// `ListVulHosts` selections already made (`vuls::VulHostsCache`).
+    vul_hosts: vuls::VulHostsCache,
     policy: policy::Policy,
     exports: export::Exports,
 }
@@ -108,6 +110,7 @@ impl Workflow {
             state: Mutex::new(State {
                 inventory,
                 tasks: scan_tasks::CreatedTasks::default(),
+                vul_hosts: vuls::VulHostsCache::default(),
                 policy,
                 exports: export::Exports::default(),
             }),
@@ -144,7 +147,9 @@ impl Workflow {
             ListVulnerabilities => {
                 vuls::list_vulnerabilities(&ctx, &state.inventory, call.raw_query)
             }
-            ListVulHosts => vuls::list_vul_hosts(&ctx, &state.inventory, call.raw_query),
+            ListVulHosts => {
+                vuls::list_vul_hosts(&ctx, &state.inventory, &mut state.vul_hosts, call.raw_query)
+            }
             ListHostVuls => vuls::list_host_vuls(&ctx, &state.inventory, id, call.raw_query),
             ShowVulStatics => vuls::statistics(&ctx, &state.inventory, call.raw_query),
             ChangeVulStatus => {
@@ -221,7 +226,7 @@ impl Ctx<'_> {
 }
 
 /// Which enterprise projects a request sees.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Selection {
     All,
     One(String),

@@ -12,10 +12,8 @@ use crate::data::asset_value;
 /// How urgent repairing `def` on `server` is: its severity, one level
 /// more for an important asset, one less for a test one.
 pub(crate) fn repair_priority(def: &VulDef, server: &Server) -> &'static str {
-    let level = LEVELS
-        .iter()
-        .position(|l| *l == def.severity())
-        .unwrap_or(3);
+    let severity = def.severity();
+    let level = LEVELS.iter().position(|l| *l == severity).unwrap_or(3);
     let level = match server.info.asset_value.as_deref() {
         Some(asset_value::IMPORTANT) => level.saturating_sub(1),
         Some(asset_value::TEST) => (level + 1).min(3),

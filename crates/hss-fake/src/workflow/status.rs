@@ -8,7 +8,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// A vulnerability's status on a server, as `status` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum VulStatus {
     Unfix,
     Ignored,

@@ -2,7 +2,10 @@
 //! all counting the pairs [`VulFilter`] selects, and `ChangeVulStatus`,
 //! which changes those pairs for every one of them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use bytes::Bytes;
 
 use serde_json::{Value, json};
 
@@ -64,11 +67,82 @@ fn severity_rank(inventory: &Inventory, def: usize) -> usize {
         .unwrap_or(LEVELS.len())
 }
 
+/// Selections `ListVulHosts` remembers at most.
+const VUL_HOSTS_CACHED: usize = 16;
+
+/// Most bytes of rendered `ListVulHosts` pages kept over all selections:
+/// every page of the most widespread vulnerability of 100,000 servers
+/// (25,000 hosts, about 19 MB) fits a few times.
+const VUL_HOSTS_PAGE_BYTES: usize = 64 << 20;
+
+/// The (server, vulnerability) positions `ListVulHosts` selected for a
+/// filter, and the pages rendered from them, so that the pages of one
+/// listing filter once, not once per page, and a page asked again is
+/// not rendered again. An entry holds for the generation of the
+/// inventory it was made in only: any status change moves the generation
+/// on and every entry made before is dropped unused.
+#[derive(Debug, Default)]
+pub(crate) struct VulHostsCache {
+    entries: Vec<VulHostsEntry>,
+}
+
+#[derive(Debug)]
+struct VulHostsEntry {
+    generation: u64,
+    selection: Selection,
+    filter: VulFilter,
+    selected: Arc<[(u32, u32)]>,
+    /// Rendered pages by (offset, limit).
+    pages: HashMap<(usize, usize), Bytes>,
+    bytes: usize,
+}
+
+impl VulHostsCache {
+    /// The index of the entry of `filter` in `inventory`'s generation now
+    /// (made with `select` when there is none).
+    fn entry(
+        &mut self,
+        inventory: &Inventory,
+        selection: &Selection,
+        filter: &VulFilter,
+        select: impl FnOnce() -> Vec<(u32, u32)>,
+    ) -> usize {
+        let generation = inventory.generation();
+        self.entries.retain(|e| e.generation == generation);
+        let found = self
+            .entries
+            .iter()
+            .position(|e| e.selection == *selection && e.filter == *filter);
+        match found {
+            Some(i) => i,
+            None => {
+                if self.entries.len() >= VUL_HOSTS_CACHED {
+                    self.entries.remove(0);
+                }
+                self.entries.push(VulHostsEntry {
+                    generation,
+                    selection: selection.clone(),
+                    filter: filter.clone(),
+                    selected: select().into(),
+                    pages: HashMap::new(),
+                    bytes: 0,
+                });
+                self.entries.len() - 1
+            }
+        }
+    }
+
+    fn page_bytes(&self) -> usize {
+        self.entries.iter().map(|e| e.bytes).sum()
+    }
+}
+
 /// The servers that have `vul_id` (both `vul_id` and `type` are
 /// required), in server order.
 pub(crate) fn list_vul_hosts(
     ctx: &Ctx<'_>,
     inventory: &Inventory,
+    cache: &mut VulHostsCache,
     raw_query: &str,
 ) -> Result<Answer, ApiError> {
     const OWN: [&str; 10] = [
@@ -89,10 +163,44 @@ pub(crate) fn list_vul_hosts(
     required(query.string("vul_id", 64)?, "vul_id")?;
     required(query.one_of("type", &vul_type::ALL)?, "type")?;
     let filter = VulFilter::parse(&query, None)?;
-    let rows: Vec<Value> = pairs(inventory, &selection, &filter)
-        .map(|(server, vul)| vul_host_info(&inventory.catalog[vul.def], server, vul))
+    // The index narrows to the servers with `vul_id`; the filter (the
+    // statuses, the enterprise project, ...) is checked as for any
+    // listing, once per generation, and only the page's rows are written.
+    let i = cache.entry(inventory, &selection, &filter, || {
+        let vul_id = filter.vul_id.as_deref().unwrap_or_default();
+        inventory
+            .with_vul_positions(vul_id)
+            .filter(|&(s, v)| {
+                let server = &inventory.servers[s as usize];
+                let vul = &server.vuls[v as usize];
+                selection.contains(&server.ep)
+                    && filter.matches(&inventory.catalog[vul.def], server, vul)
+            })
+            .collect()
+    });
+    let key = (paging.offset, paging.limit);
+    if let Some(page) = cache.entries[i].pages.get(&key) {
+        return Ok(Answer::Json(page.clone()));
+    }
+    let selected = Arc::clone(&cache.entries[i].selected);
+    let rows: Vec<Value> = paging
+        .slice(&selected)
+        .iter()
+        .map(|&(s, v)| {
+            let server = &inventory.servers[s as usize];
+            let vul = &server.vuls[v as usize];
+            vul_host_info(&inventory.catalog[vul.def], server, vul)
+        })
         .collect();
-    Ok(Answer::page(rows.len(), paging.slice(&rows)))
+    let answer = Answer::page(selected.len(), &rows);
+    if let Answer::Json(body) = &answer
+        && cache.page_bytes() + body.len() <= VUL_HOSTS_PAGE_BYTES
+    {
+        let entry = &mut cache.entries[i];
+        entry.bytes += body.len();
+        entry.pages.insert(key, body.clone());
+    }
+    Ok(answer)
 }
 
 /// The vulnerabilities of one server of `type` (default `linux_vul`),
@@ -227,6 +335,7 @@ pub(crate) fn change_status(
             .state
             .apply(op, remark.as_deref(), ctx.now, takes);
     }
+    inventory.note_changes();
     Ok(Answer::Empty)
 }
 
@@ -275,4 +384,178 @@ fn targets(
     out.sort_unstable();
     out.dedup();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::data::{Dataset, GenerateOptions};
+    use crate::motion::Motion;
+    use crate::store::Store;
+    use crate::workflow::WorkflowOptions;
+
+    /// `ListVulHosts` as it was before the index: every server filtered,
+    /// every row written, then the page sliced out. The reference the
+    /// indexed listing must equal byte for byte.
+    fn reference(ctx: &Ctx<'_>, inventory: &Inventory, raw_query: &str) -> Vec<u8> {
+        let mut known = names::VUL.to_vec();
+        known.extend_from_slice(&[
+            "host_name",
+            "host_ip",
+            "is_affect_business",
+            "cluster_name",
+            "cluster_id",
+            "is_container",
+            "container_name",
+            "min_scan_time",
+            "max_scan_time",
+            "status",
+        ]);
+        let (query, paging, selection) = listing(ctx, raw_query, &known).unwrap();
+        let filter = VulFilter::parse(&query, None).unwrap();
+        let rows: Vec<Value> = pairs(inventory, &selection, &filter)
+            .map(|(server, vul)| vul_host_info(&inventory.catalog[vul.def], server, vul))
+            .collect();
+        match Answer::page(rows.len(), paging.slice(&rows)) {
+            Answer::Json(body) => body.to_vec(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn body(answer: Result<Answer, ApiError>) -> Vec<u8> {
+        match answer {
+            Ok(Answer::Json(body)) => body.to_vec(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn indexed_vul_hosts_equal_filtering_every_server() {
+        let dataset = Dataset::generate(&GenerateOptions {
+            seed: 11,
+            hosts_per_task: 3_000,
+            enterprise_projects: 3,
+            ..GenerateOptions::default()
+        });
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(500);
+        let mut inventory = Inventory::build(&dataset, 11, now);
+        let eps = dataset.enterprise_projects.clone();
+        let clock = Arc::new(hss_auth::FixedClock::new(now));
+        let store = Store::new(dataset, 11, Motion::new(None, None, clock));
+        let options = WorkflowOptions {
+            operation_duration: Duration::from_secs(5),
+            ..WorkflowOptions::default()
+        };
+        let ctx_at = |now| Ctx {
+            store: &store,
+            options: &options,
+            seed: 11,
+            now,
+        };
+        // The most widespread vulnerability of each type, a rare one and
+        // one no server has.
+        let mut counts: std::collections::HashMap<usize, usize> = Default::default();
+        for vul in inventory.servers.iter().flat_map(|s| &s.vuls) {
+            *counts.entry(vul.def).or_default() += 1;
+        }
+        let mut chosen: Vec<usize> = Vec::new();
+        for t in vul_type::ALL {
+            if let Some((&d, _)) = counts
+                .iter()
+                .filter(|(d, _)| inventory.catalog[**d].vul_type == t)
+                .max_by_key(|(d, n)| (**n, **d))
+            {
+                chosen.push(d);
+            }
+        }
+        if let Some((&d, _)) = counts.iter().min_by_key(|(d, n)| (**n, **d)) {
+            chosen.push(d);
+        }
+        assert!(chosen.len() >= 5, "{chosen:?}");
+        let mut queries: Vec<String> = Vec::new();
+        for &d in &chosen {
+            let def = &inventory.catalog[d];
+            let base = format!("vul_id={}&type={}", def.id, def.vul_type);
+            for extra in [
+                "",
+                "&offset=0&limit=200",
+                "&offset=200&limit=200",
+                "&offset=37&limit=10",
+                "&offset=100000&limit=10",
+                "&handle_status=unhandled",
+                "&status=vul_status_fixing&limit=50",
+                "&status=vul_status_ignored",
+                "&enterprise_project_id=all_granted_eps&limit=200&offset=400",
+                "&is_affect_business=true&asset_value=important",
+                "&host_name=1&repair_priority=Critical,High",
+            ] {
+                queries.push(format!("{base}{extra}"));
+            }
+            queries.push(format!("{base}&enterprise_project_id={}", eps[1]));
+        }
+        queries.push("vul_id=no-such-vul&type=linux_vul".into());
+        // A type that does not fit the vulnerability selects nothing.
+        let d = chosen[0];
+        queries.push(format!("vul_id={}&type=web_cms", inventory.catalog[d].id));
+        const ALL: &str = "enterprise_project_id=all_granted_eps";
+        // One cache for every check: twice each, so the second answer of
+        // each query comes from it, and kept across the changes below.
+        let mut cache = VulHostsCache::default();
+        let mut check = |inventory: &Inventory, at| {
+            let ctx = ctx_at(at);
+            for q in queries.iter().chain(&queries) {
+                let got = body(list_vul_hosts(&ctx, inventory, &mut cache, q));
+                let want = reference(&ctx, inventory, q);
+                assert!(
+                    got == want,
+                    "{q}:\n{}\n{}",
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want)
+                );
+            }
+        };
+        check(&inventory, now);
+
+        // After status changes (some settling later), still the same.
+        let vul_id = inventory.catalog[chosen[0]].id;
+        let hosts: Vec<String> = inventory
+            .with_vul_positions(vul_id)
+            .step_by(3)
+            .take(100)
+            .map(|(s, _)| inventory.servers[s as usize].host_id().to_owned())
+            .collect();
+        assert_eq!(hosts.len(), 100);
+        for (op, hosts) in [("immediate_repair", &hosts[..50]), ("ignore", &hosts[50..])] {
+            let change = json!({"operate_type": op, "data_list": [{"vul_id": vul_id, "host_id_list": hosts}]});
+            let body = serde_json::to_vec(&change).unwrap();
+            let answer = change_status(&ctx_at(now), &mut inventory, ALL, &body).unwrap();
+            assert!(matches!(answer, Answer::Empty));
+        }
+        check(&inventory, now);
+        let fixing = format!(
+            "vul_id={vul_id}&type={}&status=vul_status_fixing&{ALL}",
+            inventory.catalog[chosen[0]].vul_type
+        );
+        let total = |inventory: &Inventory, at| {
+            let page = body(list_vul_hosts(
+                &ctx_at(at),
+                inventory,
+                &mut VulHostsCache::default(),
+                &fixing,
+            ));
+            serde_json::from_slice::<Value>(&page).unwrap()["total_num"].clone()
+        };
+        // Those already fixed stay so; the others are being repaired.
+        let running = total(&inventory, now).as_u64().unwrap();
+        assert!((25..=50).contains(&running), "{running}");
+        let later = now + time::Duration::seconds(6);
+        inventory.settle(later);
+        check(&inventory, later);
+        assert_eq!(total(&inventory, later), 0, "and are done");
+    }
 }

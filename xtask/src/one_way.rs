@@ -1,0 +1,467 @@
+//! One-way serde: a pass over the generated code that keeps only the serde
+//! direction each type is used in.
+//!
+//! progenitor (through typify) derives both `Serialize` and `Deserialize` for
+//! every type, but a client only ever serialises what it sends (bodies, query
+//! and header parameters) and deserialises what it receives (success and
+//! error bodies). serde's derives are most of what `cargo check` spends on
+//! the types (BENCHMARKS.md, "Generator at scale"), so a type reachable only
+//! from responses loses `Serialize` and one reachable only from requests
+//! loses `Deserialize` (typify's hand-written `impl Deserialize` of
+//! validating newtypes included). A type reachable from both sides, or from
+//! neither (a component no operation uses), keeps both.
+//!
+//! Which side a type is on is read from the generated code itself, not the
+//! spec, so typify's names for inline schemas need no guessing:
+//!
+//! - response roots: the `types::*` named in the return type of a function
+//!   outside `mod types` (`Result<ResponseValue<T>, Error<E>>`);
+//! - request roots: every other `types::*` named outside `mod types`
+//!   (parameters, builder fields, conversions in `send`); when in doubt a
+//!   type is a request type, which at worst keeps a derive;
+//! - then everything the fields and variants of a type name, transitively.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use syn::visit_mut::VisitMut;
+
+/// What the pass changed: type names, for tests and timings.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Sides {
+    /// Types that lost `Serialize` (received only).
+    pub response_only: BTreeSet<String>,
+    /// Types that lost `Deserialize` (sent only).
+    pub request_only: BTreeSet<String>,
+    /// Types that keep both.
+    pub both: BTreeSet<String>,
+}
+
+/// Removes the serde direction each type of `mod types` does not need.
+pub fn apply(file: &mut syn::File) -> Sides {
+    let Some(types) = types_module(&mut file.items) else {
+        return Sides::default();
+    };
+    let graph = field_graph(types);
+    let (request_roots, response_roots) = roots(&mut file.items, &graph);
+    let request = closure(&graph, request_roots);
+    let response = closure(&graph, response_roots);
+
+    let mut sides = Sides::default();
+    for name in graph.keys() {
+        match (request.contains(name), response.contains(name)) {
+            (false, true) => sides.response_only.insert(name.clone()),
+            (true, false) => sides.request_only.insert(name.clone()),
+            _ => sides.both.insert(name.clone()),
+        };
+    }
+    let types = types_module(&mut file.items).expect("found above");
+    types.retain(|item| {
+        !impls_trait_for(item, "Serialize", &sides.response_only)
+            && !impls_trait_for(item, "Deserialize", &sides.request_only)
+    });
+    for item in types.iter_mut() {
+        let (ident, attrs) = match item {
+            syn::Item::Struct(s) => (&s.ident, &mut s.attrs),
+            syn::Item::Enum(e) => (&e.ident, &mut e.attrs),
+            _ => continue,
+        };
+        let name = ident.to_string();
+        if sides.response_only.contains(&name) {
+            remove_derive(attrs, "Serialize");
+        } else if sides.request_only.contains(&name) {
+            remove_derive(attrs, "Deserialize");
+            // `#[serde(default = "defaults::f")]` only serves
+            // deserialisation; without it `f` would be dead code.
+            if let syn::Item::Struct(s) = item {
+                for field in &mut s.fields {
+                    remove_default_fns(&mut field.attrs);
+                }
+            }
+        }
+    }
+    prune_defaults(types);
+    sides
+}
+
+/// Removes `default = "..."` from `#[serde(...)]`, and the attribute when
+/// nothing else is left in it.
+fn remove_default_fns(attrs: &mut Vec<syn::Attribute>) {
+    attrs.retain_mut(|attr| {
+        if !attr.path().is_ident("serde") {
+            return true;
+        }
+        let Ok(metas) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        ) else {
+            return true;
+        };
+        let kept: Vec<&syn::Meta> = metas
+            .iter()
+            .filter(|m| !matches!(m, syn::Meta::NameValue(nv) if nv.path.is_ident("default")))
+            .collect();
+        if kept.len() == metas.len() {
+            return true;
+        }
+        if kept.is_empty() {
+            return false;
+        }
+        *attr = syn::parse_quote!(#[serde(#(#kept),*)]);
+        true
+    });
+}
+
+/// Removes the functions of typify's `mod defaults` that nothing in `mod
+/// types` names any more (as `defaults::f` in code or in a serde attribute).
+fn prune_defaults(types: &mut [syn::Item]) {
+    let mut text = String::new();
+    for item in types.iter() {
+        if !matches!(item, syn::Item::Mod(m) if m.ident == "defaults") {
+            text.push_str(&quote_item(item));
+        }
+    }
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for item in types.iter_mut() {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "defaults" {
+            continue;
+        }
+        if let Some((_, items)) = &mut m.content {
+            items.retain(|item| match item {
+                syn::Item::Fn(f) => text.contains(&format!("defaults::{}", f.sig.ident)),
+                _ => true,
+            });
+        }
+    }
+}
+
+/// An item's tokens as text.
+fn quote_item(item: &syn::Item) -> String {
+    quote::ToTokens::to_token_stream(item).to_string()
+}
+
+/// The items of `pub mod types { ... }`.
+fn types_module(items: &mut [syn::Item]) -> Option<&mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Each struct and enum of `mod types` (not of its submodules: typify's
+/// `builder`, `error`, `defaults`) with the types of the module its fields
+/// or variants name.
+///
+/// (The visitors are `VisitMut`, which xtask's `syn` has, but change
+/// nothing.)
+fn field_graph(types: &mut [syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
+    let names: BTreeSet<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut graph = BTreeMap::new();
+    for item in types {
+        let (name, mut refs) = match item {
+            syn::Item::Struct(s) => {
+                let mut refs = TypeRefs::new(&names);
+                refs.visit_fields_mut(&mut s.fields);
+                (s.ident.to_string(), refs)
+            }
+            syn::Item::Enum(e) => {
+                let mut refs = TypeRefs::new(&names);
+                for variant in &mut e.variants {
+                    refs.visit_fields_mut(&mut variant.fields);
+                }
+                (e.ident.to_string(), refs)
+            }
+            _ => continue,
+        };
+        refs.found.remove(&name);
+        graph.insert(name, refs.found);
+    }
+    graph
+}
+
+/// `(request roots, response roots)` from the items outside `mod types`.
+fn roots(
+    items: &mut [syn::Item],
+    graph: &BTreeMap<String, BTreeSet<String>>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let names: BTreeSet<String> = graph.keys().cloned().collect();
+    let mut sides = SideRoots {
+        names: &names,
+        request: BTreeSet::new(),
+        response: BTreeSet::new(),
+        in_return_type: false,
+    };
+    for item in items {
+        if matches!(item, syn::Item::Mod(m) if m.ident == "types") {
+            continue;
+        }
+        sides.visit_item_mut(item);
+    }
+    (sides.request, sides.response)
+}
+
+fn closure(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    roots: BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(next) = graph.get(&name) {
+            todo.extend(next.iter().filter(|n| !seen.contains(*n)).cloned());
+        }
+    }
+    seen
+}
+
+/// The type names of `names` that the visited code mentions (as the last
+/// segment of a path: `X`, `super::X`, `types::X`).
+struct TypeRefs<'a> {
+    names: &'a BTreeSet<String>,
+    found: BTreeSet<String>,
+}
+
+impl<'a> TypeRefs<'a> {
+    fn new(names: &'a BTreeSet<String>) -> Self {
+        Self {
+            names,
+            found: BTreeSet::new(),
+        }
+    }
+}
+
+impl VisitMut for TypeRefs<'_> {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if let Some(last) = path.segments.last() {
+            let ident = last.ident.to_string();
+            if self.names.contains(&ident) {
+                self.found.insert(ident);
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// Outside `mod types`: `types::X` in a function's return type is a
+/// response root, anywhere else a request root. `types::builder::X` (typify's
+/// struct builders, which only request bodies go through) is always a
+/// request root.
+struct SideRoots<'a> {
+    names: &'a BTreeSet<String>,
+    request: BTreeSet<String>,
+    response: BTreeSet<String>,
+    in_return_type: bool,
+}
+
+impl VisitMut for SideRoots<'_> {
+    fn visit_signature_mut(&mut self, sig: &mut syn::Signature) {
+        self.visit_generics_mut(&mut sig.generics);
+        for input in &mut sig.inputs {
+            self.visit_fn_arg_mut(input);
+        }
+        let outer = std::mem::replace(&mut self.in_return_type, true);
+        self.visit_return_type_mut(&mut sig.output);
+        self.in_return_type = outer;
+    }
+
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let Some(position) = segments.iter().position(|s| s == "types")
+            && let Some(last) = segments.last()
+            && position + 1 < segments.len()
+            && self.names.contains(last)
+        {
+            let through_builder = segments[position + 1..].iter().any(|s| s == "builder");
+            if self.in_return_type && !through_builder {
+                self.response.insert(last.clone());
+            } else {
+                self.request.insert(last.clone());
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// Whether `item` is `impl ... serde::<trait_name> for X` with `X` in `names`.
+fn impls_trait_for(item: &syn::Item, trait_name: &str, names: &BTreeSet<String>) -> bool {
+    let syn::Item::Impl(imp) = item else {
+        return false;
+    };
+    let Some((_, trait_path, _)) = &imp.trait_ else {
+        return false;
+    };
+    let is_serde_trait = trait_path.segments.len() >= 2
+        && trait_path.segments.iter().any(|s| s.ident == "serde")
+        && trait_path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == trait_name);
+    if !is_serde_trait {
+        return false;
+    }
+    match &*imp.self_ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| names.contains(&s.ident.to_string())),
+        _ => false,
+    }
+}
+
+/// Removes `::serde::<name>` (or `serde::<name>`) from `#[derive(...)]`.
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for attr in attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| {
+                let is_it = p.segments.last().is_some_and(|s| s.ident == name)
+                    && p.segments.iter().any(|s| s.ident == "serde");
+                !is_it
+            })
+            .collect();
+        if kept.len() != paths.len() {
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(src: &str) -> syn::File {
+        syn::parse_str(src).unwrap()
+    }
+
+    #[test]
+    fn sides_follow_signatures_and_fields() {
+        let mut f = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Req { pub shared: Shared, pub name: Name }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Resp { pub items: ::std::vec::Vec<Item>, pub shared: Option<Shared> }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Item { pub x: i64 }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub enum Shared { A, B }
+                #[derive(::serde::Serialize, Clone, Debug)]
+                #[serde(transparent)]
+                pub struct Name(String);
+                impl<'de> ::serde::Deserialize<'de> for Name {
+                    fn deserialize<D>(d: D) -> Result<Self, D::Error> where D: ::serde::Deserializer<'de> { todo!() }
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Unused { pub x: i64 }
+            }
+            impl Client {
+                pub async fn op<'a>(&'a self, body: &'a types::Req) -> Result<ResponseValue<types::Resp>, Error<()>> { todo!() }
+            }
+            "#,
+        );
+        let sides = apply(&mut f);
+        let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert_eq!(sides.request_only, set(&["Name", "Req"]));
+        assert_eq!(sides.response_only, set(&["Item", "Resp"]));
+        assert_eq!(sides.both, set(&["Shared", "Unused"]));
+        let text = prettyplease::unparse(&f);
+        assert!(!text.contains("Deserialize<'de> for Name"), "{text}");
+        assert!(
+            text.contains("#[derive(::serde::Serialize, Clone, Debug)]\n    pub struct Req"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#[derive(::serde::Deserialize, Clone, Debug)]\n    pub struct Resp"),
+            "{text}"
+        );
+        assert!(text.contains("#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]\n    pub enum Shared"), "{text}");
+    }
+
+    #[test]
+    fn builder_types_and_error_bodies_count() {
+        let mut f = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Body { pub x: i64 }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Fault { pub code: String }
+                pub mod builder {
+                    pub struct Body { x: Result<i64, String> }
+                }
+            }
+            pub mod builder {
+                pub struct Op<'a> { body: Result<types::builder::Body, String> }
+                impl<'a> Op<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Fault>> { todo!() }
+                }
+            }
+            "#,
+        );
+        let sides = apply(&mut f);
+        assert!(sides.request_only.contains("Body"));
+        assert!(sides.response_only.contains("Fault"));
+    }
+
+    #[test]
+    fn default_functions_only_deserialisation_used_go_with_it() {
+        let mut f = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Sent {
+                    #[serde(default = "defaults::sent_kind")]
+                    pub kind: String,
+                    #[serde(default = "defaults::kept", skip_serializing_if = "Option::is_none")]
+                    pub other: Option<String>,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Received {
+                    #[serde(default = "defaults::received_kind")]
+                    pub kind: String,
+                }
+                pub mod defaults {
+                    pub(super) fn sent_kind() -> String { "a".to_string() }
+                    pub(super) fn kept() -> Option<String> { None }
+                    pub(super) fn received_kind() -> String { "b".to_string() }
+                }
+            }
+            impl Client {
+                pub async fn op(&self, body: &types::Sent) -> Result<ResponseValue<types::Received>, Error<()>> { todo!() }
+            }
+            "#,
+        );
+        apply(&mut f);
+        let text = prettyplease::unparse(&f);
+        assert!(!text.contains("fn sent_kind"), "{text}");
+        assert!(!text.contains("fn kept"), "{text}");
+        assert!(
+            text.contains("#[serde(skip_serializing_if = \"Option::is_none\")]"),
+            "{text}"
+        );
+        assert!(text.contains("fn received_kind"), "{text}");
+        assert!(
+            text.contains("#[serde(default = \"defaults::received_kind\")]"),
+            "{text}"
+        );
+    }
+}
