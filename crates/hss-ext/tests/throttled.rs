@@ -260,6 +260,11 @@ async fn a_fixed_concurrency_listing_is_paced_once_throttled_and_completes() {
     let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(statuses.len() - throttled, 100);
     // The opening storm (about 32 - 8) and little after it.
-    assert!(throttled <= 45, "{throttled} 429s of {}", statuses.len());
+    assert!(
+        throttled <= 45,
+        "{throttled} 429s of {}: {}",
+        statuses.len(),
+        compact(&statuses)
+    );
     assert!(client.send_rate().is_some(), "paced once throttled");
 }
