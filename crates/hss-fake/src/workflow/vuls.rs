@@ -137,6 +137,21 @@ impl VulHostsCache {
     }
 }
 
+/// The query parameters of `ListVulHosts` besides the vulnerability
+/// filters (`names::VUL`).
+const VUL_HOSTS_OWN: [&str; 10] = [
+    "host_name",
+    "host_ip",
+    "is_affect_business",
+    "cluster_name",
+    "cluster_id",
+    "is_container",
+    "container_name",
+    "min_scan_time",
+    "max_scan_time",
+    "status",
+];
+
 /// The servers that have `vul_id` (both `vul_id` and `type` are
 /// required), in server order.
 pub(crate) fn list_vul_hosts(
@@ -145,20 +160,8 @@ pub(crate) fn list_vul_hosts(
     cache: &mut VulHostsCache,
     raw_query: &str,
 ) -> Result<Answer, ApiError> {
-    const OWN: [&str; 10] = [
-        "host_name",
-        "host_ip",
-        "is_affect_business",
-        "cluster_name",
-        "cluster_id",
-        "is_container",
-        "container_name",
-        "min_scan_time",
-        "max_scan_time",
-        "status",
-    ];
     let mut known = names::VUL.to_vec();
-    known.extend_from_slice(&OWN);
+    known.extend_from_slice(&VUL_HOSTS_OWN);
     let (query, paging, selection) = listing(ctx, raw_query, &known)?;
     required(query.string("vul_id", 64)?, "vul_id")?;
     required(query.one_of("type", &vul_type::ALL)?, "type")?;
@@ -404,18 +407,7 @@ mod tests {
     /// indexed listing must equal byte for byte.
     fn reference(ctx: &Ctx<'_>, inventory: &Inventory, raw_query: &str) -> Vec<u8> {
         let mut known = names::VUL.to_vec();
-        known.extend_from_slice(&[
-            "host_name",
-            "host_ip",
-            "is_affect_business",
-            "cluster_name",
-            "cluster_id",
-            "is_container",
-            "container_name",
-            "min_scan_time",
-            "max_scan_time",
-            "status",
-        ]);
+        known.extend_from_slice(&VUL_HOSTS_OWN);
         let (query, paging, selection) = listing(ctx, raw_query, &known).unwrap();
         let filter = VulFilter::parse(&query, None).unwrap();
         let rows: Vec<Value> = pairs(inventory, &selection, &filter)
