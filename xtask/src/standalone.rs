@@ -16,6 +16,15 @@ use anyhow::{Context, bail};
 /// `hss-api`'s seam, compiled into xtask so the copy is always current.
 const HOOKS_RS: &str = include_str!("../../crates/hss-api/src/hooks.rs");
 
+/// hss-api's hand-written types (`x-hand-written` in a spec): the module,
+/// the path generated code names it by, and its source. A crate gets the
+/// ones its generated code uses; `lib.rs` loses the lines of the others.
+const HAND_WRITTEN_TYPES: &[(&str, &str, &str)] = &[(
+    "resource_id",
+    "crate::ResourceId",
+    include_str!("../../crates/hss-api/src/resource_id.rs"),
+)];
+
 /// The files of the crate for `spec` in `dir`: `(path, text)`. The lockfile
 /// is included only when `dir` has none yet (cargo keeps it current after
 /// that).
@@ -42,15 +51,28 @@ pub fn crate_files(
             dir.join("Cargo.toml"),
             manifest(&name, &spec_label, &title, &generated)?,
         ),
-        (dir.join("src/lib.rs"), lib_rs(&spec_label, &title, options)),
+        (
+            dir.join("src/lib.rs"),
+            lib_rs(&spec_label, &title, options, &generated),
+        ),
         (
             dir.join("src/hooks.rs"),
             format!(
                 "// Copied from crates/hss-api/src/hooks.rs by `cargo xtask generate --crate`.\n\n{HOOKS_RS}"
             ),
         ),
-        (dir.join("src/generated.rs"), generated),
     ];
+    for (module, path, source) in HAND_WRITTEN_TYPES {
+        if generated.contains(path) {
+            files.push((
+                dir.join(format!("src/{module}.rs")),
+                format!(
+                    "// Copied from crates/hss-api/src/{module}.rs by `cargo xtask generate --crate`.\n\n{source}"
+                ),
+            ));
+        }
+    }
+    files.push((dir.join("src/generated.rs"), generated));
     let lock = crate::workspace_root().join("Cargo.lock");
     if !dir.join("Cargo.lock").exists()
         && let Ok(text) = std::fs::read_to_string(&lock)
@@ -236,14 +258,33 @@ fn manifest(name: &str, spec_label: &str, title: &str, generated: &str) -> anyho
 /// it, its crate docs (about HSS) are replaced.
 const HSS_API_LIB_RS: &str = include_str!("../../crates/hss-api/src/lib.rs");
 
-fn lib_rs(spec_label: &str, title: &str, options: &crate::generate::Options) -> String {
-    // Everything after the leading `//!` block.
+fn lib_rs(
+    spec_label: &str,
+    title: &str,
+    options: &crate::generate::Options,
+    generated: &str,
+) -> String {
+    let unused: Vec<&str> = HAND_WRITTEN_TYPES
+        .iter()
+        .filter(|(_, path, _)| !generated.contains(path))
+        .map(|(module, _, _)| *module)
+        .collect();
+    let of_unused = |line: &str| {
+        unused.iter().any(|module| {
+            line == format!("mod {module};") || line.starts_with(&format!("pub use {module}::"))
+        })
+    };
+    // Everything after the leading `//!` block, but the hand-written
+    // types the generated code does not use.
     let body: String = {
         let mut lines = HSS_API_LIB_RS.lines().peekable();
         while lines.peek().is_some_and(|l| l.starts_with("//!")) {
             lines.next();
         }
-        lines.map(|l| format!("{l}\n")).collect()
+        lines
+            .filter(|l| !of_unused(l))
+            .map(|l| format!("{l}\n"))
+            .collect()
     };
     let modules = match options.interface {
         crate::generate::Interface::Builder => "[`types`], [`builder`] and [`Client`]",
@@ -320,7 +361,7 @@ mod tests {
     #[test]
     fn the_crate_docs_link_only_modules_the_interface_has() {
         use crate::generate::{Interface, Options};
-        let builder = lib_rs("s.yaml", "T", &Options::default());
+        let builder = lib_rs("s.yaml", "T", &Options::default(), "");
         assert!(builder.contains("[`builder`]"), "{builder}");
         let positional = lib_rs(
             "s.yaml",
@@ -329,11 +370,28 @@ mod tests {
                 interface: Interface::Positional,
                 ..Options::default()
             },
+            "",
         );
         assert!(!positional.contains("[`builder`]"), "{positional}");
         assert!(
             positional.contains("[`types`] and [`Client`]"),
             "{positional}"
         );
+    }
+
+    #[test]
+    fn hand_written_types_only_where_the_generated_code_uses_them() {
+        use crate::generate::Options;
+        let without = lib_rs("s.yaml", "T", &Options::default(), "pub struct A;");
+        assert!(!without.contains("resource_id"), "{without}");
+        assert!(without.contains("mod hooks;"), "{without}");
+        let with = lib_rs(
+            "s.yaml",
+            "T",
+            &Options::default(),
+            "fn f(_: crate::ResourceId) {}",
+        );
+        assert!(with.contains("mod resource_id;"), "{with}");
+        assert!(with.contains("pub use resource_id::ResourceId;"), "{with}");
     }
 }
