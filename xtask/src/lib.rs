@@ -9,6 +9,7 @@ pub mod one_way;
 pub mod pointer;
 pub mod report;
 pub mod spec;
+pub mod split;
 pub mod standalone;
 pub mod upstream;
 

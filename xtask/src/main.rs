@@ -52,6 +52,12 @@ enum Task {
         /// 237 operations takes a fraction of the time (BENCHMARKS.md).
         #[arg(long, requires = "crate_dir", conflicts_with_all = ["interface", "one_way_serde", "no_partial_eq"])]
         lean: bool,
+        /// `--crate` only: the client as a workspace of at most N crates of
+        /// whole tags, plus one of the types several tags share, so that
+        /// cargo checks them side by side; DIR's package re-exports them, a
+        /// module per tag.
+        #[arg(long, value_name = "N", requires = "crate_dir")]
+        split: Option<usize>,
     },
     /// Import operations from a Huawei API definition into an OpenAPI 3.0.3
     /// spec in this project's form. Every change to upstream is a named
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
             one_way_serde,
             no_partial_eq,
             lean,
+            split,
         } => {
             let spec = spec.unwrap_or_else(default_spec);
             let options = if lean {
@@ -141,9 +148,18 @@ fn main() -> ExitCode {
                 }
             };
             let result = match crate_dir {
-                Some(dir) => {
-                    run_generate_crate(check, &spec, &dir, crate_name.as_deref(), &options)
-                }
+                Some(dir) => run_generate_crate(check, &dir, &spec, || match split {
+                    Some(parts) => xtask::standalone::split_crate_files(
+                        &spec,
+                        &dir,
+                        crate_name.as_deref(),
+                        &options,
+                        parts,
+                    ),
+                    None => {
+                        xtask::standalone::crate_files(&spec, &dir, crate_name.as_deref(), &options)
+                    }
+                }),
                 None => run_generate(check, &spec, &out.unwrap_or_else(default_output)),
             };
             report(result)
@@ -314,12 +330,11 @@ fn run_drift(check: bool, spec: &Path, definition_file: Option<&Path>) -> anyhow
 
 fn run_generate_crate(
     check_only: bool,
-    spec: &Path,
     dir: &Path,
-    name: Option<&str>,
-    options: &xtask::generate::Options,
+    spec: &Path,
+    files: impl FnOnce() -> anyhow::Result<Vec<(PathBuf, String)>>,
 ) -> anyhow::Result<ExitCode> {
-    let files = xtask::standalone::crate_files(spec, dir, name, options)?;
+    let files = files()?;
     if check_only {
         let mut stale = Vec::new();
         for (path, text) in &files {

@@ -38,13 +38,69 @@ pub struct Sides {
 
 /// Removes the serde direction each type of `mod types` does not need.
 pub fn apply(file: &mut syn::File) -> Sides {
+    apply_inner(file, None, &Reached::default()).0
+}
+
+/// Types of another crate (`{krate}::types::X`, `--split`'s shared crate)
+/// that a part's requests and responses reach: the roots of that crate's
+/// sides.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Reached {
+    /// Reached from what is sent.
+    pub request: BTreeSet<String>,
+    /// Reached from what is received.
+    pub response: BTreeSet<String>,
+}
+
+impl Reached {
+    /// Both sides of `other` added to these.
+    pub fn extend(&mut self, other: Reached) {
+        self.request.extend(other.request);
+        self.response.extend(other.response);
+    }
+}
+
+/// [`apply`] for a part of a split client: also says which of the shared
+/// crate `krate`'s types each side reaches.
+pub fn apply_part(file: &mut syn::File, krate: &str) -> (Sides, Reached) {
+    apply_inner(file, Some(krate), &Reached::default())
+}
+
+/// [`apply`] for the shared crate of a split client, whose own code has no
+/// operations: the sides start from what the parts reach.
+pub fn apply_shared(file: &mut syn::File, reached: &Reached) -> Sides {
+    apply_inner(file, None, reached).0
+}
+
+fn apply_inner(file: &mut syn::File, krate: Option<&str>, extra: &Reached) -> (Sides, Reached) {
     let Some(types) = types_module(&mut file.items) else {
-        return Sides::default();
+        return (Sides::default(), Reached::default());
     };
     let graph = field_graph(types);
-    let (request_roots, response_roots) = roots(&mut file.items, &graph);
+    let external = krate.map(|k| external_graph(types, k)).unwrap_or_default();
+    let (mut request_roots, mut response_roots, mut reached) =
+        roots(&mut file.items, &graph, krate);
+    let known = |names: &BTreeSet<String>| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| graph.contains_key(*n))
+            .cloned()
+            .collect()
+    };
+    request_roots.extend(known(&extra.request));
+    response_roots.extend(known(&extra.response));
     let request = closure(&graph, request_roots);
     let response = closure(&graph, response_roots);
+    for name in &request {
+        reached
+            .request
+            .extend(external.get(name).into_iter().flatten().cloned());
+    }
+    for name in &response {
+        reached
+            .response
+            .extend(external.get(name).into_iter().flatten().cloned());
+    }
 
     let mut sides = Sides::default();
     for name in graph.keys() {
@@ -80,7 +136,7 @@ pub fn apply(file: &mut syn::File) -> Sides {
         }
     }
     prune_defaults(types);
-    sides
+    (sides, reached)
 }
 
 /// Removes `default = "..."` from `#[serde(...)]`, and the attribute when
@@ -185,16 +241,20 @@ fn field_graph(types: &mut [syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-/// `(request roots, response roots)` from the items outside `mod types`.
+/// `(request roots, response roots, the shared crate's types reached)` from
+/// the items outside `mod types`.
 fn roots(
     items: &mut [syn::Item],
     graph: &BTreeMap<String, BTreeSet<String>>,
-) -> (BTreeSet<String>, BTreeSet<String>) {
+    krate: Option<&str>,
+) -> (BTreeSet<String>, BTreeSet<String>, Reached) {
     let names: BTreeSet<String> = graph.keys().cloned().collect();
     let mut sides = SideRoots {
         names: &names,
+        krate,
         request: BTreeSet::new(),
         response: BTreeSet::new(),
+        reached: Reached::default(),
         in_return_type: false,
     };
     for item in items {
@@ -203,7 +263,58 @@ fn roots(
         }
         sides.visit_item_mut(item);
     }
-    (sides.request, sides.response)
+    (sides.request, sides.response, sides.reached)
+}
+
+/// Each struct and enum of `mod types` with the types of crate `krate`
+/// (`krate::types::X`) its fields or variants name.
+fn external_graph(types: &mut [syn::Item], krate: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph = BTreeMap::new();
+    for item in types {
+        let mut refs = ExternalRefs {
+            krate,
+            found: BTreeSet::new(),
+        };
+        let name = match item {
+            syn::Item::Struct(s) => {
+                refs.visit_fields_mut(&mut s.fields);
+                s.ident.to_string()
+            }
+            syn::Item::Enum(e) => {
+                for variant in &mut e.variants {
+                    refs.visit_fields_mut(&mut variant.fields);
+                }
+                e.ident.to_string()
+            }
+            _ => continue,
+        };
+        graph.insert(name, refs.found);
+    }
+    graph
+}
+
+/// The `X` of every `krate::types::X` path the visited code mentions.
+struct ExternalRefs<'a> {
+    krate: &'a str,
+    found: BTreeSet<String>,
+}
+
+impl VisitMut for ExternalRefs<'_> {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if let Some(name) = external_type(path, self.krate) {
+            self.found.insert(name);
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// `X` when `path` is `krate::types::X` (with or without a leading `::`).
+fn external_type(path: &syn::Path, krate: &str) -> Option<String> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [first, types, name] if first == krate && types == "types" => Some(name.clone()),
+        _ => None,
+    }
 }
 
 fn closure(
@@ -257,8 +368,12 @@ impl VisitMut for TypeRefs<'_> {
 /// request root.
 struct SideRoots<'a> {
     names: &'a BTreeSet<String>,
+    /// The shared crate of a split client, whose types are recorded in
+    /// `reached`.
+    krate: Option<&'a str>,
     request: BTreeSet<String>,
     response: BTreeSet<String>,
+    reached: Reached,
     in_return_type: bool,
 }
 
@@ -274,6 +389,13 @@ impl VisitMut for SideRoots<'_> {
     }
 
     fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if let Some(name) = self.krate.and_then(|k| external_type(path, k)) {
+            if self.in_return_type {
+                self.reached.response.insert(name);
+            } else {
+                self.reached.request.insert(name);
+            }
+        }
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         if let Some(position) = segments.iter().position(|s| s == "types")
             && let Some(last) = segments.last()
@@ -394,6 +516,55 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]\n    pub enum Shared"), "{text}");
+    }
+
+    #[test]
+    fn a_split_client_gives_its_shared_crate_the_sides_its_parts_use() {
+        let mut part = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Req { pub a: x_shared::types::Sent }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Resp { pub b: ::std::vec::Vec<x_shared::types::Got> }
+            }
+            impl Client {
+                pub async fn op<'a>(&'a self, p: &'a x_shared::types::Param, body: &'a types::Req)
+                    -> Result<ResponseValue<types::Resp>, Error<()>> { todo!() }
+                pub async fn other<'a>(&'a self) -> Result<ResponseValue<x_shared::types::Both>, Error<()>> { todo!() }
+                pub async fn third<'a>(&'a self, b: &'a x_shared::types::Both) -> Result<ResponseValue<()>, Error<()>> { todo!() }
+            }
+            "#,
+        );
+        let (sides, reached) = apply_part(&mut part, "x_shared");
+        let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert_eq!(sides.request_only, set(&["Req"]));
+        assert_eq!(sides.response_only, set(&["Resp"]));
+        assert_eq!(reached.request, set(&["Both", "Param", "Sent"]));
+        assert_eq!(reached.response, set(&["Both", "Got"]));
+
+        let mut shared = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Sent { pub inner: Inner }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Inner { pub x: i64 }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Got { pub x: i64 }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Both { pub x: i64 }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Param(String);
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Unused { pub x: i64 }
+            }
+            "#,
+        );
+        let sides = apply_shared(&mut shared, &reached);
+        assert_eq!(sides.request_only, set(&["Inner", "Param", "Sent"]));
+        assert_eq!(sides.response_only, set(&["Got"]));
+        assert_eq!(sides.both, set(&["Both", "Unused"]));
     }
 
     #[test]

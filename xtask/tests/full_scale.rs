@@ -9,6 +9,11 @@
 //! test's own calls one operation and asserts the serde sides of two types,
 //! type-checked with `cargo check --tests`.
 //!
+//! And for the lean client split by tag (`--split 4`: four crates of whole
+//! tags and one of the types they share, the way under the 20 s target on
+//! 2 cores), every crate of its workspace, with a consumer that calls an
+//! operation through its tag's module.
+//!
 //! The wheel comes from `cargo xtask upstream` (`.ci/run` runs it before the
 //! tests). On CI (`CI` set) a missing wheel fails this test; elsewhere the
 //! test fetches it, and skips with the reason only when the fetch itself
@@ -97,54 +102,87 @@ fn every_hss_operation_imports_generates_and_builds_without_warnings() {
         &spec,
         "hss-full-lean",
         &xtask::generate::Options::lean(),
-        Some(LEAN_CONSUMER),
+        Some(&consumer("hss_full_lean", "hss_full_lean::types")),
+    );
+    generate_and_check_split(
+        &base,
+        &spec,
+        "hss-full-split",
+        &xtask::generate::Options::lean(),
+        SPLIT_PARTS,
+        Some(&consumer(
+            "hss_full_split::ransomware_protection",
+            "hss_full_split::shared::types",
+        )),
+    );
+    // Our own spec split, with hss-api's options (the builder interface):
+    // its hand-written `ResourceId` is shared, so it moves to the shared
+    // crate and the parts name it there.
+    generate_and_check_split(
+        &base,
+        &xtask::default_spec(),
+        "hss-api-split",
+        &xtask::generate::Options::default(),
+        2,
+        None,
     );
 }
 
-/// `tests/consumer.rs` of the lean crate: an operation called and its answer
-/// read; a response-only type deserialises and does not serialise, a
-/// request-only one the other way round. (`cargo check --tests` type-checks
-/// it; the assertions on what a type does *not* implement are the
-/// `static_assertions` trick: the method is ambiguous when it does.)
-const LEAN_CONSUMER: &str = r#"//! Written by xtask/tests/full_scale.rs.
-use hss_full_lean::{types, Client, Hooks};
+/// The split lean client: `--split 4`, what BENCHMARKS.md measures. (Its
+/// consumer reaches `ShowBackupPolicyInfo` through its tag's module.)
+const SPLIT_PARTS: usize = 4;
 
-fn deserialises<T: serde::de::DeserializeOwned>() {}
-fn serialises<T: serde::Serialize>() {}
+/// `tests/consumer.rs` of a client whose operations (`Client`, `Hooks`,
+/// `Error`, its own `types`) are at `client` and whose shared types at
+/// `shared`: an operation called with a shared type as a parameter and its
+/// answer read; a response-only type deserialises and does not serialise, a
+/// request-only one the other way round. `cargo check --tests`
+/// type-checks it; the assertions on what a type does *not* implement are
+/// the `static_assertions` trick: the method is ambiguous when it does.
+fn consumer(client: &str, shared: &str) -> String {
+    format!(
+        r#"//! Written by xtask/tests/full_scale.rs.
+use {client} as client;
+use {shared} as shared;
+
+fn deserialises<T: serde::de::DeserializeOwned>() {{}}
+fn serialises<T: serde::Serialize>() {{}}
 
 #[allow(dead_code)]
 struct Invalid;
-trait AmbiguousIfSerialize<A> {
-    fn some_item() {}
-}
-impl<T: ?Sized> AmbiguousIfSerialize<()> for T {}
-impl<T: ?Sized + serde::Serialize> AmbiguousIfSerialize<Invalid> for T {}
-trait AmbiguousIfDeserialize<A> {
-    fn some_item() {}
-}
-impl<T: ?Sized> AmbiguousIfDeserialize<()> for T {}
-impl<T: ?Sized + serde::de::DeserializeOwned> AmbiguousIfDeserialize<Invalid> for T {}
+trait AmbiguousIfSerialize<A> {{
+    fn some_item() {{}}
+}}
+impl<T: ?Sized> AmbiguousIfSerialize<()> for T {{}}
+impl<T: ?Sized + serde::Serialize> AmbiguousIfSerialize<Invalid> for T {{}}
+trait AmbiguousIfDeserialize<A> {{
+    fn some_item() {{}}
+}}
+impl<T: ?Sized> AmbiguousIfDeserialize<()> for T {{}}
+impl<T: ?Sized + serde::de::DeserializeOwned> AmbiguousIfDeserialize<Invalid> for T {{}}
 
 #[test]
-fn each_type_has_the_serde_side_it_is_used_on() {
-    deserialises::<types::GetBackupPolicyResponseInfo>();
-    let _ = <types::GetBackupPolicyResponseInfo as AmbiguousIfSerialize<_>>::some_item;
-    serialises::<types::SharedProjectId3>();
-    let _ = <types::SharedProjectId3 as AmbiguousIfDeserialize<_>>::some_item;
-}
+fn each_type_has_the_serde_side_it_is_used_on() {{
+    deserialises::<client::types::GetBackupPolicyResponseInfo>();
+    let _ = <client::types::GetBackupPolicyResponseInfo as AmbiguousIfSerialize<_>>::some_item;
+    serialises::<shared::SharedProjectId3>();
+    let _ = <shared::SharedProjectId3 as AmbiguousIfDeserialize<_>>::some_item;
+}}
 
 #[allow(dead_code)]
-async fn a_consumer_reads_an_answer() -> Result<Option<bool>, hss_full_lean::Error<()>> {
-    let client = Client::new("https://hss.ap-southeast-1.myhuaweicloud.com", Hooks::new());
-    let project = types::SharedProjectId3::try_from("0123456789abcdef0123456789abcdef")
+async fn a_consumer_reads_an_answer() -> Result<Option<bool>, client::Error<()>> {{
+    let client = client::Client::new("https://hss.ap-southeast-1.myhuaweicloud.com", client::Hooks::new());
+    let project = shared::SharedProjectId3::try_from("0123456789abcdef0123456789abcdef")
         .expect("a valid project id");
     let policy = client
         .show_backup_policy_info(&project, None, None)
         .await?
         .into_inner();
     Ok(policy.enabled)
+}}
+"#
+    )
 }
-"#;
 
 /// Generates the crate `name` from `spec` into `base/name` and asserts that
 /// `cargo check` (with `--tests` when a consumer test file is given) passes
@@ -160,13 +198,50 @@ fn generate_and_check(
     let started = Instant::now();
     let files = xtask::standalone::crate_files(spec, &dir, Some(name), options)
         .unwrap_or_else(|e| panic!("{e:#}"));
-    for (path, text) in &files {
+    write_and_check(base, &dir, name, &files, started, consumer);
+}
+
+/// [`generate_and_check`] for `--split parts`: every crate of the
+/// workspace checked, the consumer file in the package that re-exports
+/// them.
+fn generate_and_check_split(
+    base: &Path,
+    spec: &Path,
+    name: &str,
+    options: &xtask::generate::Options,
+    parts: usize,
+    consumer: Option<&str>,
+) {
+    let dir = base.join(name);
+    let started = Instant::now();
+    let files = xtask::standalone::split_crate_files(spec, &dir, Some(name), options, parts)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let members = files
+        .iter()
+        .filter(|(path, _)| path.ends_with("src/generated.rs"))
+        .count();
+    assert_eq!(members, parts + 1, "{parts} parts and the shared crate");
+    write_and_check(base, &dir, name, &files, started, consumer);
+}
+
+fn write_and_check(
+    base: &Path,
+    dir: &Path,
+    name: &str,
+    files: &[(std::path::PathBuf, String)],
+    started: Instant,
+    consumer: Option<&str>,
+) {
+    for (path, text) in files {
         xtask::write_if_changed(text, path).unwrap();
     }
-    let generated = std::fs::read_to_string(dir.join("src/generated.rs")).unwrap();
+    let lines: usize = files
+        .iter()
+        .filter(|(path, _)| path.ends_with("src/generated.rs"))
+        .map(|(_, text)| text.lines().count())
+        .sum();
     eprintln!(
-        "generate {name}: {} lines, {:.1} s",
-        generated.lines().count(),
+        "generate {name}: {lines} lines, {:.1} s",
         started.elapsed().as_secs_f64()
     );
     if let Some(text) = consumer {
@@ -174,7 +249,7 @@ fn generate_and_check(
     }
 
     let started = Instant::now();
-    let (ok, diagnostics) = cargo_check(&dir, &base.join("target"), consumer.is_some());
+    let (ok, diagnostics) = cargo_check(dir, &base.join("target"), consumer.is_some());
     eprintln!(
         "cargo check {name}: {:.1} s",
         started.elapsed().as_secs_f64()
@@ -205,6 +280,7 @@ fn cargo_check(dir: &Path, target: &Path, tests: bool) -> (bool, Vec<String>) {
             "check",
             "--quiet",
             "--message-format=json",
+            "--workspace",
             "--manifest-path",
         ])
         .arg(dir.join("Cargo.toml"))
