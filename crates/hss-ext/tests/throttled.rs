@@ -259,9 +259,12 @@ async fn a_fixed_concurrency_listing_is_paced_once_throttled_and_completes() {
     let statuses = statuses(&fake);
     let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(statuses.len() - throttled, 100);
-    // The opening storm (about 32 - 8) and little after it.
+    // The opening storm (about 32 - 8, usually 23) and little after it: a
+    // later probe past the limit costs the requests in flight when its
+    // 429 comes back, a few more on a loaded machine (over 45 was seen
+    // once while a CI build shared the 2 cores).
     assert!(
-        throttled <= 45,
+        throttled <= 60,
         "{throttled} 429s of {}: {}",
         statuses.len(),
         compact(&statuses)
