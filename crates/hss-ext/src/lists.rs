@@ -353,6 +353,44 @@ pub(crate) fn key2<'a>(first: Option<&'a str>, second: Option<&'a str>) -> Optio
     })
 }
 
+/// One page of a listing, the body of every generated-builder
+/// [`ListQuery::fetch_page`]: `start` is the operation's builder with its
+/// own parameters (`api`, `query` and `project` bound for it); the page's
+/// offset and limit and the query's enterprise project go on here, then
+/// `finish` adds the query's filters; it is sent as `op` for the query's
+/// project, and its answer becomes the page. One home for what every page
+/// request carries.
+macro_rules! listing_page {
+    (
+        $self:ident, $client:ident, $offset:ident, $limit:ident, $op:expr,
+        |$api:ident, $query:ident, $project:ident| $start:expr,
+        |$request:ident| $finish:expr $(,)?
+    ) => {{
+        let (client, $query) = ($client.clone(), $self.clone());
+        let limit = $query.common.limit_for($limit);
+        Box::pin(async move {
+            let $api = client.api.clone();
+            let response = client
+                .call($op, $query.common.project_id.as_deref(), |$project| {
+                    let mut request = $start.offset(i32::try_from($offset).unwrap_or(i32::MAX));
+                    if let Some(limit) = limit {
+                        request = request.limit(limit);
+                    }
+                    if let Some(eps) = &$query.common.enterprise_project_id {
+                        request = request.enterprise_project_id(eps.as_str());
+                    }
+                    let $request = request;
+                    $finish.send()
+                })
+                .await?;
+            let (status, id) = (response.status(), $crate::call::request_id(&response));
+            let body = response.into_inner();
+            $crate::lists::page_of(body.total_num, body.data_list, id, status)
+        })
+    }};
+}
+pub(crate) use listing_page;
+
 /// The setters every listing query has.
 macro_rules! common_query_setters {
     () => {

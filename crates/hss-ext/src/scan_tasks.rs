@@ -11,7 +11,9 @@ use crate::call::{Op, request_id};
 use crate::client::HssClient;
 use crate::enums::{ScanRange, ScanType, VulType};
 use crate::error::Error;
-use crate::lists::{Common, ListQuery, PageFuture, Sealed, common_query_setters, page_of, typed};
+use crate::lists::{
+    Common, ListQuery, PageFuture, Sealed, common_query_setters, listing_page, typed,
+};
 
 /// Which scan tasks to list (`ListVulScanTask`), newest first as the
 /// service orders them.
@@ -111,41 +113,30 @@ impl ScanTaskQuery {
         limit: u32,
         op: Op,
     ) -> PageFuture<VulScanTaskInfo> {
-        let (client, query) = (client.clone(), self.clone());
-        let limit = query.common.limit_for(limit);
-        Box::pin(async move {
-            let api = client.api.clone();
-            let response = client
-                .call(op, query.common.project_id.as_deref(), |project| {
-                    let mut request = api
-                        .list_vul_scan_task()
-                        .project_id(project.as_str())
-                        .offset(i32::try_from(offset).unwrap_or(i32::MAX));
-                    if let Some(limit) = limit {
-                        request = request.limit(limit);
-                    }
-                    if let Some(eps) = &query.common.enterprise_project_id {
-                        request = request.enterprise_project_id(eps.as_str());
-                    }
-                    if let Some(id) = &query.task_id {
-                        request = request.task_id(id.as_str());
-                    }
-                    if let Some(scan_type) = &query.scan_type {
-                        request = request.scan_type(scan_type.as_str());
-                    }
-                    if let Some(t) = query.min_start_time {
-                        request = request.min_start_time(t);
-                    }
-                    if let Some(t) = query.max_start_time {
-                        request = request.max_start_time(t);
-                    }
-                    request.send()
-                })
-                .await?;
-            let (status, id) = (response.status(), request_id(&response));
-            let body = response.into_inner();
-            page_of(body.total_num, body.data_list, id, status)
-        })
+        listing_page!(
+            self,
+            client,
+            offset,
+            limit,
+            op,
+            |api, query, project| api.list_vul_scan_task().project_id(project.as_str()),
+            |request| {
+                let mut request = request;
+                if let Some(id) = &query.task_id {
+                    request = request.task_id(id.as_str());
+                }
+                if let Some(scan_type) = &query.scan_type {
+                    request = request.scan_type(scan_type.as_str());
+                }
+                if let Some(t) = query.min_start_time {
+                    request = request.min_start_time(t);
+                }
+                if let Some(t) = query.max_start_time {
+                    request = request.max_start_time(t);
+                }
+                request
+            },
+        )
     }
 }
 

@@ -7,14 +7,15 @@ use std::borrow::Cow;
 
 use hss_api::types::{self, HostVulInfo, ShowVulStaticsResponse, VulHostInfo, VulInfo};
 
-use crate::call::{Op, request_id};
+use crate::call::Op;
 use crate::client::HssClient;
 use crate::enums::{
     AssetValue, HandleStatus, NodeType, Severity, VulOperation, VulSelection, VulStatus, VulType,
 };
 use crate::error::Error;
 use crate::lists::{
-    Common, ListQuery, PageFuture, Sealed, common_query_setters, key2, page_of, typed, typed_opt,
+    Common, ListQuery, PageFuture, Sealed, common_query_setters, key2, listing_page, typed,
+    typed_opt,
 };
 use crate::scan_tasks::{check_count, check_request_project};
 use crate::scope::Scope;
@@ -150,33 +151,15 @@ impl ListQuery for VulnQuery {
     }
 
     fn fetch_page(&self, client: &HssClient, offset: u32, limit: u32) -> PageFuture<VulInfo> {
-        let (client, query) = (client.clone(), self.clone());
-        let limit = query.common.limit_for(limit);
-        Box::pin(async move {
-            let api = client.api.clone();
-            let response = client
-                .call(
-                    Op::get(Self::OPERATION),
-                    query.common.project_id.as_deref(),
-                    |project| {
-                        let mut request = api
-                            .list_vulnerabilities()
-                            .project_id(project.as_str())
-                            .offset(to_i32(offset));
-                        if let Some(limit) = limit {
-                            request = request.limit(limit);
-                        }
-                        if let Some(eps) = &query.common.enterprise_project_id {
-                            request = request.enterprise_project_id(eps.as_str());
-                        }
-                        query.apply_filters(request).send()
-                    },
-                )
-                .await?;
-            let (status, id) = (response.status(), request_id(&response));
-            let body = response.into_inner();
-            page_of(body.total_num, body.data_list, id, status)
-        })
+        listing_page!(
+            self,
+            client,
+            offset,
+            limit,
+            Op::get(Self::OPERATION),
+            |api, query, project| api.list_vulnerabilities().project_id(project.as_str()),
+            |request| query.apply_filters(request),
+        )
     }
 }
 
@@ -292,35 +275,19 @@ impl ListQuery for VulHostQuery {
     }
 
     fn fetch_page(&self, client: &HssClient, offset: u32, limit: u32) -> PageFuture<VulHostInfo> {
-        let (client, query) = (client.clone(), self.clone());
-        let limit = query.common.limit_for(limit);
-        Box::pin(async move {
-            let api = client.api.clone();
-            let response = client
-                .call(
-                    Op::get(Self::OPERATION),
-                    query.common.project_id.as_deref(),
-                    |project| {
-                        let mut request = api
-                            .list_vul_hosts()
-                            .project_id(project.as_str())
-                            .vul_id(query.vul_id.as_str())
-                            .type_(query.vul_type.as_str())
-                            .offset(to_i32(offset));
-                        if let Some(limit) = limit {
-                            request = request.limit(limit);
-                        }
-                        if let Some(eps) = &query.common.enterprise_project_id {
-                            request = request.enterprise_project_id(eps.as_str());
-                        }
-                        query.apply_filters(request).send()
-                    },
-                )
-                .await?;
-            let (status, id) = (response.status(), request_id(&response));
-            let body = response.into_inner();
-            page_of(body.total_num, body.data_list, id, status)
-        })
+        listing_page!(
+            self,
+            client,
+            offset,
+            limit,
+            Op::get(Self::OPERATION),
+            |api, query, project| api
+                .list_vul_hosts()
+                .project_id(project.as_str())
+                .vul_id(query.vul_id.as_str())
+                .type_(query.vul_type.as_str()),
+            |request| query.apply_filters(request),
+        )
     }
 }
 
@@ -421,39 +388,19 @@ impl ListQuery for HostVulQuery {
     }
 
     fn fetch_page(&self, client: &HssClient, offset: u32, limit: u32) -> PageFuture<HostVulInfo> {
-        let (client, query) = (client.clone(), self.clone());
-        let limit = query.common.limit_for(limit);
-        Box::pin(async move {
-            let api = client.api.clone();
-            let response = client
-                .call(
-                    Op::get(Self::OPERATION),
-                    query.common.project_id.as_deref(),
-                    |project| {
-                        let mut request = api
-                            .list_host_vuls()
-                            .project_id(project.as_str())
-                            .host_id(query.host_id.as_str())
-                            .offset(to_i32(offset));
-                        if let Some(limit) = limit {
-                            request = request.limit(limit);
-                        }
-                        if let Some(eps) = &query.common.enterprise_project_id {
-                            request = request.enterprise_project_id(eps.as_str());
-                        }
-                        query.apply_filters(request).send()
-                    },
-                )
-                .await?;
-            let (status, id) = (response.status(), request_id(&response));
-            let body = response.into_inner();
-            page_of(body.total_num, body.data_list, id, status)
-        })
+        listing_page!(
+            self,
+            client,
+            offset,
+            limit,
+            Op::get(Self::OPERATION),
+            |api, query, project| api
+                .list_host_vuls()
+                .project_id(project.as_str())
+                .host_id(query.host_id.as_str()),
+            |request| query.apply_filters(request),
+        )
     }
-}
-
-fn to_i32(value: u32) -> i32 {
-    i32::try_from(value).unwrap_or(i32::MAX)
 }
 
 /// What to do with which vulnerabilities (`ChangeVulStatus`).
