@@ -15,6 +15,15 @@ use hss_cli::args::{
 use hss_cli::demo;
 use hss_cli::{auth, exit, hosts, policy, scan_tasks, vuls};
 
+/// A listing decodes its pages on the runtime's workers and frees them on
+/// the thread that prints them; glibc's malloc serves that through locked
+/// arenas, and a 100,000-host `--all` spent a fifth of its time there.
+/// mimalloc's thread-free lists cut its CPU by a fifth at the same peak
+/// memory (BENCHMARKS.md, issue #16).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A bug must still end in one readable line, without a backtrace.
     std::panic::set_hook(Box::new(|info| {

@@ -30,8 +30,9 @@
 //!   CUBIC and the AWS SDKs' adaptive retry mode do): quickly at first,
 //!   flat near the rate that was too much (`w_max`), reached after
 //!   [`RECOVERY`], then probing past it, slowly at first.
-//! - Never more than twice the rate actually achieved lately (the rate
-//!   of a client that sends less than it may must not grow without
+//! - Never more than twice the rate actually achieved lately (over the
+//!   last [`DOUBLING`] while probing, the last 250 ms after that: the
+//!   rate of a client that sends less than it may must not grow without
 //!   bound, or one burst would follow), never below [`MIN_RATE`], never
 //!   above the user's ceiling ([`HssClientBuilder::max_requests_per_second`](crate::HssClientBuilder::max_requests_per_second)).
 //!
@@ -66,8 +67,7 @@ pub(crate) const RECOVERY: Duration = Duration::from_secs(3);
 pub(crate) const LATENCY_SLACK: Duration = Duration::from_millis(10);
 /// The window over which the achieved rate is measured for a cut.
 const MEASURE: Duration = Duration::from_secs(1);
-/// The window of the "twice the achieved rate" cap (short, so probing is
-/// not held back by its own past).
+/// The window of the "twice the achieved rate" cap once a limit was found.
 const RECENT: Duration = Duration::from_millis(250);
 /// The shortest span a rate is measured over after a throttle.
 const MIN_SPAN: Duration = Duration::from_millis(40);
@@ -217,7 +217,7 @@ impl Core {
         // Never far above what is achieved: a client that sends less than
         // it may must not build up a rate it has never tried.
         let cap = self
-            .achieved(now, RECENT)
+            .achieved(now, self.cap_window())
             .map_or(0.0, |achieved| 2.0 * achieved);
         // The cap stops growth; it never pulls the rate below where
         // probing started or a cut left it (while every page waits out a
@@ -228,6 +228,19 @@ impl Core {
             Phase::Start => MIN_RATE,
         };
         raw.min(cap.max(floor)).max(MIN_RATE)
+    }
+
+    /// The window the achieved rate of the cap is measured over. While
+    /// probing, one [`DOUBLING`]: a rate that doubles averages 0.72 of
+    /// itself over one doubling period, so twice that leaves it room to
+    /// grow while round trips are under half the period. Over [`RECENT`]
+    /// the average is under half the rate, and the cap, not the doubling,
+    /// would set how fast probing grows.
+    fn cap_window(&self) -> Duration {
+        match self.phase {
+            Phase::Probing { .. } => DOUBLING,
+            _ => RECENT,
+        }
     }
 
     /// The rate sending is paced at for a probing request (see
@@ -512,6 +525,33 @@ mod tests {
         }
         let rate = core.rate(later).unwrap();
         assert!((rate - 800.0).abs() < 8.0, "{rate}");
+    }
+
+    #[test]
+    fn probing_that_is_answered_in_full_is_not_held_back_by_its_past() {
+        // Every slot taken and answered 20 ms later: the cap measures
+        // over one doubling period, so the rate doubles every DOUBLING as
+        // if nothing capped it. (Over 250 ms, 2 × the achieved average
+        // would hold it to about 520/s here.)
+        let t0 = Instant::now();
+        let mut core = Core::new(true, None);
+        answered(&mut core, t0, 20 * MS); // 100/s from t0 + 20 ms
+        let start = t0 + 20 * MS;
+        let end = start + DOUBLING * 3;
+        let mut in_flight = VecDeque::new();
+        let mut t = start;
+        while t < end {
+            while core.try_acquire(t, true).is_ok() {
+                in_flight.push_back(t);
+            }
+            while in_flight.front().is_some_and(|sent| *sent + 20 * MS <= t) {
+                let sent = in_flight.pop_front().unwrap();
+                core.report(sent, t, Outcome::Answered(20 * MS));
+            }
+            t += MS / 4;
+        }
+        let rate = core.rate(end).unwrap();
+        assert!(rate >= 0.95 * 800.0, "{rate}");
     }
 
     #[test]
