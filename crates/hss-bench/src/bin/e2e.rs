@@ -114,7 +114,13 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match args.command {
         Some(Internal::Fake { hosts, latency_ms }) => {
-            runtime.block_on(child::serve_fake(hosts, Duration::from_millis(latency_ms)))
+            let served =
+                runtime.block_on(child::serve_fake(hosts, Duration::from_millis(latency_ms)));
+            // After FAKE_MAX_LIFETIME the thread reading stdin is still
+            // blocked in it; a plain drop of the runtime would wait for it,
+            // leaving a process that no longer listens.
+            runtime.shutdown_background();
+            served
         }
         Some(Internal::Stream {
             concurrency,
