@@ -5,7 +5,7 @@
 //! every type, but a client only ever serialises what it sends (bodies, query
 //! and header parameters) and deserialises what it receives (success and
 //! error bodies). serde's derives are most of what `cargo check` spends on
-//! the types (BENCHMARKS.md, "Generator at scale"), so a type reachable only
+//! the types (docs/benchmark-log.md, "Generator at scale"), so a type reachable only
 //! from responses loses `Serialize` and one reachable only from requests
 //! loses `Deserialize` (typify's hand-written `impl Deserialize` of
 //! validating newtypes included). A type reachable from both sides, or from

@@ -18,8 +18,8 @@
 //!   the client and the fake.
 //! - [`machine`], [`stats`]: what a run ran on, and medians.
 //!
-//! See `BENCHMARKS.md` at the repository root for what is measured and the
-//! latest figures.
+//! `docs/benchmark-log.md` ("What is measured") says what is measured;
+//! `BENCHMARKS.md` has the current figures.
 
 #![warn(missing_docs)]
 

@@ -446,7 +446,7 @@ impl HssClient {
     /// hook); the body of its answer is taken from the generated code
     /// ([`hooks::take_body`]) and decoded here by [`decode_page`], the
     /// function the fuzzers and tests call, with the faster decoder it
-    /// chooses (BENCHMARKS.md, "Micro").
+    /// chooses (docs/benchmark-log.md, "Micro").
     async fn send_page(
         &self,
         query: &ValidQuery,

@@ -93,7 +93,7 @@ pub(crate) fn reads_whole_body(status: StatusCode) -> bool {
 ///
 /// The UTF-8 of the whole body is checked once, then `serde_json` parses
 /// the text without checking each string again, as `from_slice` does:
-/// about a fifth less time (BENCHMARKS.md, "Micro"). A body that is not
+/// about a fifth less time (docs/benchmark-log.md, "Micro"). A body that is not
 /// UTF-8 goes to `from_slice`, so every body gives exactly the value or
 /// error it gave before (`from_slice` skips the strings of unknown fields
 /// without checking them).
