@@ -9,9 +9,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// A plain reqwest client for loopback http, with ring as its crypto
+/// provider (the workspace builds reqwest without one of its own).
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// Every host ID listed by paging `url` (no other parameters) with `token`.
 async fn list_all(url: &str, token: &str) -> (u64, HashSet<String>) {
-    let client = reqwest::Client::new();
+    let client = http_client();
     let mut seen = HashSet::new();
     let bare: Value = client
         .get(url)
@@ -119,7 +126,7 @@ async fn the_binary_runs_a_scan_and_serves_page_faults() {
     let project = banner_value(&lines, "project_id:");
     let task = banner_value(&lines, "task_id:");
     let url = format!("{base}/v5/{project}/vulnerability/scan-task/{task}/hosts");
-    let client = reqwest::Client::new();
+    let client = http_client();
     let get = |query: &'static str| {
         let request = client
             .get(format!("{url}?{query}"))
@@ -152,7 +159,7 @@ async fn the_workflow_speeds_are_flags() {
         "100",
     ]);
     let project = banner_value(&lines, "project_id:");
-    let client = reqwest::Client::new();
+    let client = http_client();
     let created: Value = client
         .post(format!("{base}/v5/{project}/vulnerability/scan-task"))
         .header("X-Auth-Token", "test-token")

@@ -25,6 +25,7 @@
 //!
 //! let fake = FakeHss::builder().seed(7).hosts(1_000).start().await?;
 //! let url = format!("{}?limit=200&offset=0", fake.hosts_url(&fake.task_id()));
+//! # rustls::crypto::ring::default_provider().install_default().ok();
 //! let get = || reqwest::Client::new().get(&url).header("X-Auth-Token", fake.token()).send();
 //! let page: serde_json::Value = get().await?.json().await?;
 //! assert_eq!(page["total_num"], 1_000);
@@ -47,6 +48,7 @@
 //! use hss_fake::{FakeHss, paths};
 //!
 //! let fake = FakeHss::builder().hosts(50).scan_task_duration(Duration::ZERO).start().await?;
+//! # rustls::crypto::ring::default_provider().install_default().ok();
 //! let client = reqwest::Client::new();
 //! let body = r#"{"manual_scan_type": ["linux_vul"], "batch_flag": true}"#;
 //! let created: serde_json::Value = client

@@ -257,6 +257,7 @@ mod tests {
             Reply::json(200 + n as u16, request.query("x").unwrap_or("-").to_owned())
         })
         .await;
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::new();
         for _ in 0..2 {
             client

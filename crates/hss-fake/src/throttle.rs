@@ -27,6 +27,7 @@
 //!     .start()
 //!     .await?;
 //! let url = format!("{}?limit=10", fake.hosts_url(&fake.task_id()));
+//! # rustls::crypto::ring::default_provider().install_default().ok();
 //! let get = || reqwest::Client::new().get(&url).header("X-Auth-Token", fake.token()).send();
 //! assert_eq!(get().await?.status(), 200);
 //! assert_eq!(get().await?.status(), 200);

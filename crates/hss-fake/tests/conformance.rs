@@ -4,7 +4,9 @@
 //! response schema — both as written and in a strict form that also refuses
 //! fields the spec does not name (the fake should send nothing undocumented).
 
+mod support;
 use std::path::PathBuf;
+use support::http_client;
 
 use hss_fake::testing::sign;
 use hss_fake::{AkSk, FakeHss, Fault, FaultRule, PageQuery, RunningFake};
@@ -118,7 +120,7 @@ struct Seen {
 }
 
 async fn fetch(label: &str, url: &str, headers: HeaderMap) -> Seen {
-    let response = reqwest::Client::new()
+    let response = http_client()
         .get(url)
         .headers(headers)
         .send()
@@ -378,7 +380,7 @@ async fn fetch_op(
         }
         None => url.to_owned(),
     };
-    let client = reqwest::Client::new();
+    let client = http_client();
     let request = match body {
         Some(body) => {
             let bytes = serde_json::to_vec(body).unwrap();

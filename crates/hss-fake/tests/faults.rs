@@ -1,7 +1,9 @@
 //! Every fault, over real HTTP (and raw TCP where a client would hide the
 //! details) on 127.0.0.1.
 
+mod support;
 use std::time::{Duration, Instant};
+use support::http_client;
 
 use hss_fake::testing::{raw_exchange, raw_get};
 use hss_fake::{FakeHss, Fault, FaultRule, RunningFake};
@@ -26,7 +28,7 @@ fn url(fake: &RunningFake) -> String {
 }
 
 async fn send(fake: &RunningFake) -> reqwest::Result<reqwest::Response> {
-    reqwest::Client::new().get(url(fake)).send().await
+    http_client().get(url(fake)).send().await
 }
 
 fn request_id(response: &reqwest::Response) -> String {
@@ -271,13 +273,23 @@ async fn slow_body_dribbles_but_arrives_whole() {
 async fn faults_apply_before_authentication_and_to_every_path() {
     let fake = FakeHss::builder().hosts(10).start().await.unwrap();
     fake.set_faults([FaultRule::first(2, Fault::throttle(1))]);
-    let no_auth = reqwest::get(fake.hosts_url(&fake.task_id())).await.unwrap();
+    let no_auth = http_client()
+        .get(fake.hosts_url(&fake.task_id()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_auth.status(), StatusCode::TOO_MANY_REQUESTS);
-    let unknown = reqwest::get(format!("{}/other", fake.base_url()))
+    let unknown = http_client()
+        .get(format!("{}/other", fake.base_url()))
+        .send()
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::TOO_MANY_REQUESTS);
-    let after = reqwest::get(fake.hosts_url(&fake.task_id())).await.unwrap();
+    let after = http_client()
+        .get(fake.hosts_url(&fake.task_id()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -287,7 +299,14 @@ async fn page_ids(fake: &RunningFake, offset: u32, limit: u32) -> (u64, Vec<Stri
         "{}?offset={offset}&limit={limit}",
         fake.hosts_url(&fake.task_id())
     );
-    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let body: Value = http_client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let ids = body["data_list"]
         .as_array()
         .unwrap()
@@ -346,7 +365,7 @@ async fn page_faults_leave_errors_alone() {
     let fake = start().await;
     fake.set_faults([FaultRule::always(Fault::overlong_page(5))]);
     let url = format!("{}?limit=5", fake.hosts_url(&fake.task_id()));
-    let response = reqwest::get(url).await.unwrap();
+    let response = http_client().get(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error_code"], "HSS.0001");

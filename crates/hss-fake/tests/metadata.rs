@@ -2,7 +2,9 @@
 //! session tokens, temporary credentials that its gateway accepts until
 //! they expire, a server without an agency.
 
+mod support;
 use std::time::Duration;
+use support::http_client;
 
 use hss_fake::testing::{ManualClock, sign};
 use hss_fake::{AkSk, Clock, FakeHss, MetadataOptions, PageQuery, RunningFake};
@@ -11,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 async fn security_key(fake: &RunningFake, token: Option<&str>) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().get(format!(
+    let mut request = http_client().get(format!(
         "{}/openstack/latest/securitykey",
         fake.metadata_url()
     ));
@@ -24,7 +26,7 @@ async fn security_key(fake: &RunningFake, token: Option<&str>) -> (StatusCode, V
 }
 
 async fn session_token(fake: &RunningFake) -> String {
-    let response = reqwest::Client::new()
+    let response = http_client()
         .put(format!(
             "{}/meta-data/latest/api/token",
             fake.metadata_url()
@@ -45,7 +47,7 @@ async fn list_with(fake: &RunningFake, key: &AkSk, now: time::OffsetDateTime) ->
         PageQuery::page(0, 10).to_query_string()
     );
     let headers = sign(key, &Method::GET, &url, HeaderMap::new(), b"", now).unwrap();
-    reqwest::Client::new()
+    http_client()
         .get(&url)
         .headers(headers)
         .send()

@@ -2,8 +2,10 @@
 //! running scan, hosts inserted at the front and removed from the middle,
 //! and hosts joining and leaving over time.
 
+mod support;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
+use support::http_client;
 
 use hss_fake::testing::ManualClock;
 use hss_fake::{FakeHss, FakeHssBuilder, HostChurn, RunningFake, ScanProgress};
@@ -11,7 +13,7 @@ use serde_json::Value;
 
 async fn get(fake: &RunningFake, query: &str) -> Value {
     let url = format!("{}?{query}", fake.hosts_url(&fake.task_id()));
-    let response = reqwest::Client::new()
+    let response = http_client()
         .get(url)
         .header("X-Auth-Token", fake.token())
         .send()

@@ -6,8 +6,10 @@
 //! lists exactly the servers that `ListHostVuls` says have the
 //! vulnerability.
 
+mod support;
 use std::collections::HashMap;
 use std::time::Duration;
+use support::http_client;
 
 use hss_fake::testing::{ManualClock, sign};
 use hss_fake::{Clock, FakeHss, HostChurn, PageQuery, RunningFake, TaskData, paths};
@@ -15,7 +17,7 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 
 async fn get_bytes(fake: &RunningFake, path_and_query: &str) -> Vec<u8> {
-    let response = reqwest::Client::new()
+    let response = http_client()
         .get(fake.url(path_and_query))
         .header("X-Auth-Token", fake.token())
         .send()
@@ -162,7 +164,7 @@ async fn put(fake: &RunningFake, clock: &ManualClock, path: &str, body: &Value) 
         clock.now(),
     )
     .unwrap();
-    let response = reqwest::Client::new()
+    let response = http_client()
         .put(&url)
         .headers(headers)
         .body(body)
