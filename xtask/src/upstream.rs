@@ -51,19 +51,6 @@ pub struct Definition {
     pub text: String,
 }
 
-/// The download itself failed (pip missing, or no network): the one
-/// failure a test may treat as "offline" rather than as a bug.
-#[derive(Debug)]
-pub struct FetchFailed(pub String);
-
-impl std::fmt::Display for FetchFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FetchFailed {}
-
 /// The hex sha256 of a file.
 pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
     let mut file =
@@ -111,18 +98,15 @@ pub fn ensure_wheel() -> anyhow::Result<PathBuf> {
         .arg(&dir)
         .arg(&spec)
         .output()
-        .map_err(|e| {
-            FetchFailed(format!(
-                "could not run `{python} -m pip` (set PYTHON to a Python with pip): {e}"
-            ))
+        .with_context(|| {
+            format!("could not run `{python} -m pip` (set PYTHON to a Python with pip)")
         })?;
     if !output.status.success() {
-        return Err(FetchFailed(format!(
+        bail!(
             "`{python} -m pip download --no-deps {spec}` failed ({}): {}",
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
-        ))
-        .into());
+        );
     }
     if !path.exists() {
         bail!(

@@ -12,14 +12,14 @@
 //! path and query sent, every header sent and the body sent. Bodies travel
 //! to the script as hex, so every byte arrives.
 //!
-//! Needs a Python with `huaweicloudsdkcore` (pinned in
-//! `tests/interop/requirements.txt`; `tests/interop/setup.sh` makes a venv).
-//! The interpreter is `$HSS_INTEROP_PYTHON`, default `python3`. Without the
-//! package the test prints a note and passes, except when `CI` is set: then
-//! it fails, so CI can never skip it silently.
+//! The SDK is pinned in `tests/interop/requirements.txt` and prepared by
+//! `tests/interop/official_sdk.rs` (a venv under the target directory, made
+//! by the test itself; `$HSS_INTEROP_PYTHON` overrides). Without it the test
+//! fails; `HSS_SKIP_OFFICIAL_SDK=1` skips it on purpose.
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use hss_auth::signer::{
@@ -33,6 +33,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use url::Url;
 
+#[path = "interop/official_sdk.rs"]
+mod pinned_sdk;
+
 const TEMPLATE: &str = "/v5/{project_id}/vulnerability/scan-task/{task_id}/hosts";
 /// CreateVulnerabilityScanTask (`POST`).
 const SCAN_TASK_CREATE: &str = "/v5/{project_id}/vulnerability/scan-task";
@@ -42,7 +45,6 @@ const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/interop/sign_official.py"
 );
-const REQUIREMENTS: &str = include_str!("interop/requirements.txt");
 
 /// A request body, and how the official SDK is given it.
 #[derive(Clone)]
@@ -811,56 +813,7 @@ fn body_forms(body: Option<&Body>) -> Vec<Option<Body>> {
     forms
 }
 
-fn pinned_version() -> &'static str {
-    REQUIREMENTS
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("huaweicloudsdkcore=="))
-        .expect("requirements.txt pins huaweicloudsdkcore")
-}
-
-/// The interpreter to use, or `None` (after a note) when the SDK is not
-/// installed and we are not on CI.
-fn python_with_sdk() -> Option<String> {
-    let python = std::env::var("HSS_INTEROP_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let on_ci = std::env::var_os("CI").is_some();
-    let probe = Command::new(&python)
-        .args([
-            "-c",
-            "from importlib.metadata import version; import huaweicloudsdkcore.signer.signer; print(version('huaweicloudsdkcore'))",
-        ])
-        .output();
-    let problem = match probe {
-        Ok(out) if out.status.success() => {
-            let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            if version != pinned_version() {
-                let msg = format!(
-                    "{python} has huaweicloudsdkcore {version}, but requirements.txt pins {}",
-                    pinned_version()
-                );
-                assert!(!on_ci, "{msg}; run crates/hss-auth/tests/interop/setup.sh");
-                eprintln!("note: {msg}; comparing anyway");
-            }
-            return Some(python);
-        }
-        Ok(out) => format!(
-            "{python} cannot import huaweicloudsdkcore ({})",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("no error output")
-        ),
-        Err(e) => format!("cannot run {python}: {e}"),
-    };
-    let help = "run crates/hss-auth/tests/interop/setup.sh and set HSS_INTEROP_PYTHON=target/interop-venv/bin/python";
-    assert!(
-        !on_ci,
-        "interop test needs the official SDK on CI: {problem}; {help}"
-    );
-    eprintln!("note: skipping the official-SDK interop test: {problem}; {help}");
-    None
-}
-
-fn sign_with_official_sdk(python: &str, cases: &[Case]) -> Vec<Value> {
+fn sign_with_official_sdk(python: &Path, cases: &[Case]) -> Vec<Value> {
     let input = Value::Array(cases.iter().map(Case::to_json).collect()).to_string();
     let mut child = Command::new(python)
         .arg(SCRIPT)
@@ -898,7 +851,7 @@ fn latin1_bytes(text: &str) -> Vec<u8> {
 
 #[test]
 fn signatures_match_the_official_python_sdk() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) = pinned_sdk::python("signatures_match_the_official_python_sdk") else {
         return;
     };
     let cases = cases();

@@ -7,12 +7,13 @@
 //! lists the same hosts. The SDK's own errors for no project and several
 //! projects come out of the fake's answers too.
 //!
-//! The interpreter is `$HSS_INTEROP_PYTHON` (CI sets it to the venv of
-//! `crates/hss-auth/tests/interop/setup.sh`), default `python3`. Without the
-//! SDK the test says so and passes, except when `CI` is set: then it fails,
-//! so CI never skips it silently.
+//! The SDK is prepared by `crates/hss-auth/tests/interop/official_sdk.rs`
+//! (a venv under the target directory, made by the test itself;
+//! `$HSS_INTEROP_PYTHON` overrides). Without it the test fails;
+//! `HSS_SKIP_OFFICIAL_SDK=1` skips it on purpose.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
 use hss_ext::prelude::*;
@@ -24,16 +25,11 @@ const SCRIPT: &str = concat!(
     "/tests/interop/discover_and_list.py"
 );
 
-/// The pin file CI installs the official SDK from.
-const REQUIREMENTS: &str = include_str!("../../hss-auth/tests/interop/requirements.txt");
-
-/// The interpreter with the official HSS SDK, or `None` after a note.
-fn python_with_sdk() -> Option<String> {
-    hss_fake::testing::official_sdk_python("the official-SDK discovery test", REQUIREMENTS)
-}
+#[path = "../../hss-auth/tests/interop/official_sdk.rs"]
+mod pinned_sdk;
 
 /// Runs the script against `fake`; its exit code and JSON output.
-async fn official_sdk(python: &str, fake: &RunningFake) -> (i32, serde_json::Value) {
+async fn official_sdk(python: &Path, fake: &RunningFake) -> (i32, serde_json::Value) {
     let key = fake.access_key();
     let mut command = Command::new(python);
     command
@@ -82,7 +78,9 @@ fn ours(fake: &RunningFake) -> HssClient {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_sdk_and_this_client_discover_the_same_project_from_the_fake() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) = pinned_sdk::python(
+        "the_official_sdk_and_this_client_discover_the_same_project_from_the_fake",
+    ) else {
         return;
     };
     let fake = FakeHss::builder()
@@ -137,7 +135,9 @@ async fn the_official_sdk_and_this_client_discover_the_same_project_from_the_fak
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_sdk_reads_no_project_and_several_from_the_fake_as_we_do() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) =
+        pinned_sdk::python("the_official_sdk_reads_no_project_and_several_from_the_fake_as_we_do")
+    else {
         return;
     };
     let fake = FakeHss::builder().seed(62).hosts(10).start().await.unwrap();

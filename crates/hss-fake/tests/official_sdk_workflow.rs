@@ -6,12 +6,13 @@
 //! with its own response models, and prints what it got; this test
 //! asserts that against the fake's state.
 //!
-//! The interpreter is `$HSS_INTEROP_PYTHON` (CI sets it to the venv of
-//! `crates/hss-auth/tests/interop/setup.sh`), default `python3`. Without the
-//! SDK the test says so and passes, except when `CI` is set: then it fails,
-//! so CI never skips it silently.
+//! The SDK is prepared by `crates/hss-auth/tests/interop/official_sdk.rs`
+//! (a venv under the target directory, made by the test itself;
+//! `$HSS_INTEROP_PYTHON` overrides). Without it the test fails;
+//! `HSS_SKIP_OFFICIAL_SDK=1` skips it on purpose.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -20,16 +21,11 @@ use serde_json::Value;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/vul_workflow.py");
 
-/// The pin file CI installs the official SDK from.
-const REQUIREMENTS: &str = include_str!("../../hss-auth/tests/interop/requirements.txt");
-
-/// The interpreter with the official HSS SDK, or `None` after a note.
-fn python_with_sdk() -> Option<String> {
-    hss_fake::testing::official_sdk_python("the official-SDK workflow test", REQUIREMENTS)
-}
+#[path = "../../hss-auth/tests/interop/official_sdk.rs"]
+mod pinned_sdk;
 
 /// Runs the script against `fake`; its exit code and JSON output.
-async fn official_sdk(python: &str, fake: &RunningFake) -> (i32, Value) {
+async fn official_sdk(python: &Path, fake: &RunningFake) -> (i32, Value) {
     let key = fake.access_key();
     let mut command = Command::new(python);
     command
@@ -74,7 +70,9 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_sdk_runs_the_whole_workflow_against_the_fake() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) =
+        pinned_sdk::python("the_official_sdk_runs_the_whole_workflow_against_the_fake")
+    else {
         return;
     };
     let fake = FakeHss::builder()
