@@ -18,6 +18,17 @@ fn field<'a>(report: &'a str, label: &str) -> &'a str {
         .trim()
 }
 
+/// The report's project is the fake's, from `HUAWEICLOUD_SDK_PROJECT_ID`.
+fn assert_project_from_the_environment(report: &str, fake: &Fake) {
+    assert_eq!(
+        field(report, "project"),
+        format!(
+            "{}, environment variable HUAWEICLOUD_SDK_PROJECT_ID",
+            fake.fake.project_id()
+        )
+    );
+}
+
 fn run(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
     let output = cmd.output().expect("hss runs");
     (
@@ -157,13 +168,7 @@ fn the_profile_file_and_a_token_are_named_with_why() {
             .starts_with("an IAM token, from the environment: HUAWEICLOUD_SDK_TOKEN is set"),
         "{out}"
     );
-    assert_eq!(
-        field(&out, "project"),
-        format!(
-            "{}, environment variable HUAWEICLOUD_SDK_PROJECT_ID",
-            fake.fake.project_id()
-        )
-    );
+    assert_project_from_the_environment(&out, &fake);
     assert!(
         field(&out, "test call").contains("with the IAM token"),
         "{out}"
@@ -260,13 +265,7 @@ fn without_an_endpoint_it_still_shows_the_credentials_and_the_project() {
         field(&out, "credentials").contains("from the environment"),
         "{out}"
     );
-    assert_eq!(
-        field(&out, "project"),
-        format!(
-            "{}, environment variable HUAWEICLOUD_SDK_PROJECT_ID",
-            fake.fake.project_id()
-        )
-    );
+    assert_project_from_the_environment(&out, &fake);
     assert!(
         field(&out, "endpoint").starts_with("none: no endpoint: pass --region"),
         "{out}"
