@@ -74,6 +74,11 @@ pub fn regions() -> impl Iterator<Item = &'static Region> {
     COM_REGIONS.iter().chain(OTHER_REGIONS)
 }
 
+/// The default region of this project's `hss` command line (the official
+/// SDKs take the region in code): with it, a region's endpoint and its
+/// IAM project are found without flags.
+pub const ENV_REGION: &str = "HUAWEICLOUD_SDK_REGION";
+
 /// The environment variable that overrides a region's endpoint:
 /// `HUAWEICLOUD_SDK_REGION_HSS_` plus the id upper-cased with `-` as `_`.
 pub fn region_override_var(region_id: &str) -> String {
@@ -82,6 +87,10 @@ pub fn region_override_var(region_id: &str) -> String {
         region_id.replace('-', "_").to_uppercase()
     )
 }
+
+/// The `origin` of an [`EndpointError`] about a URL given to
+/// [`Endpoint::custom`]: a caller that took it from a flag can name the flag.
+pub const CUSTOM_ENDPOINT: &str = "custom endpoint";
 
 /// Why an endpoint could not be chosen. Messages say what was wrong and
 /// never repeat a URL that might carry credentials.
@@ -118,9 +127,11 @@ pub enum EndpointError {
         /// The scheme found.
         scheme: String,
     },
-    /// Plain `http` to a host that is not loopback.
+    /// Plain `http` to a host that is not loopback. The message names no
+    /// API to allow it: a caller says that in its own terms (the `hss`
+    /// command line has no way to allow it).
     #[error(
-        "{origin}: plain http to {host} would send signed requests and results in clear; use https (http is accepted only for loopback hosts, or with allow_insecure_http)"
+        "{origin}: plain http to {host} would send signed requests and results in clear; use https (plain http is accepted only for loopback hosts, unless insecure http is allowed explicitly)"
     )]
     InsecureHttp {
         /// Where the URL came from.
@@ -186,13 +197,13 @@ impl Endpoint {
     /// is required unless the host is loopback (`127.0.0.0/8`, `::1`,
     /// `localhost`). Without a scheme, `https://` is assumed, as the SDK does.
     pub fn custom(url: &str) -> Result<Self, EndpointError> {
-        Self::parse(url, false, "custom endpoint")
+        Self::parse(url, false, CUSTOM_ENDPOINT)
     }
 
     /// A custom endpoint that may use plain `http` to any host; for test
     /// networks where TLS is not available. Prefer [`Endpoint::custom`].
     pub fn custom_allow_insecure_http(url: &str) -> Result<Self, EndpointError> {
-        Self::parse(url, true, "custom endpoint")
+        Self::parse(url, true, CUSTOM_ENDPOINT)
     }
 
     pub(crate) fn parse(

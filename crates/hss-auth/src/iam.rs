@@ -178,6 +178,12 @@ pub fn projects_url(iam: &Endpoint, region: &str) -> Url {
     url
 }
 
+/// Where a project id can be set, as [`ProjectError`] says it: a caller
+/// with settings of its own (the `hss` command line's `--project-id`) can
+/// put its words in place of this text.
+pub const WHERE_TO_SET_PROJECT_ID: &str =
+    "HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the credentials file, or the client's project id";
+
 /// Why no single project came out of IAM's answer. Messages say what to
 /// do; the ids in them are checked to be printable text first.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,8 +191,9 @@ pub fn projects_url(iam: &Endpoint, region: &str) -> Url {
 pub enum ProjectError {
     /// IAM knows no project named after the region for these credentials.
     #[error(
-        "IAM ({endpoint}) has no project named `{region}` for these credentials{}: check the region, or set the project id (HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the credentials file, or the client's project id)",
-        fmt_trace(.trace_id)
+        "IAM ({endpoint}) has no project named `{region}` for these credentials{}: check the region, or set the project id ({where_to_set})",
+        fmt_trace(.trace_id),
+        where_to_set = WHERE_TO_SET_PROJECT_ID
     )]
     NotFound {
         /// The region asked for.
@@ -198,8 +205,9 @@ pub enum ProjectError {
     },
     /// IAM has several projects with the region's name.
     #[error(
-        "IAM ({endpoint}) has {} projects named `{region}`: {}{}; choose one and set it as the project id (HUAWEICLOUD_SDK_PROJECT_ID, `project_id` in the credentials file, or the client's project id)",
-        .candidates.len(), .candidates.join(", "), fmt_trace(.trace_id)
+        "IAM ({endpoint}) has {} projects named `{region}`: {}{}; choose one and set it as the project id ({where_to_set})",
+        .candidates.len(), .candidates.join(", "), fmt_trace(.trace_id),
+        where_to_set = WHERE_TO_SET_PROJECT_ID
     )]
     Ambiguous {
         /// The region asked for.

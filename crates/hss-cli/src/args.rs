@@ -164,6 +164,10 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "hss", version, after_help = TOP_AFTER_HELP)]
 pub struct Cli {
+    /// Print no warnings and no progress on stderr (errors still); RUST_LOG, when set, still logs.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

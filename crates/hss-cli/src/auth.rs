@@ -26,11 +26,57 @@ pub const PROBE_TASK_ID: &str = "hss-auth-check";
 /// Runs the command, writing the report to stdout. Fails (exit 1 or 2)
 /// when the credentials were not accepted, after printing what was found.
 pub async fn run(args: &AuthCheckArgs) -> Result<()> {
-    let client = connect::build(&args.connection)?;
     let mut out = std::io::stdout().lock();
-    let outcome = report(&client, args, &mut out).await;
+    let outcome = match connect::target(&args.connection, |k| std::env::var(k).ok()) {
+        Ok(target) => {
+            let client = connect::build_for(&args.connection, &target)?;
+            report(&client, args, &mut out).await
+        }
+        Err(no_endpoint) => report_without_endpoint(args, no_endpoint, &mut out).await,
+    };
     out.flush().context("writing the report")?;
     outcome
+}
+
+/// Stands in for the endpoint when there is none, so that the credentials
+/// and the project can still be shown; nothing is ever sent to it (a
+/// `.invalid` name never resolves).
+const NO_ENDPOINT: &str = "https://no-endpoint.invalid";
+
+/// Without an endpoint: the credentials and the project id as far as they
+/// are known without one (no region, so no IAM to ask), then the missing
+/// endpoint as the error.
+async fn report_without_endpoint(
+    args: &AuthCheckArgs,
+    no_endpoint: UsageError,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let client = connect::build_for(&args.connection, &Target::Url(NO_ENDPOINT.into()))?;
+    match client.ensure_credentials().await {
+        Ok(()) => line(
+            out,
+            "credentials",
+            &credentials(&client, |k| std::env::var(k).ok()),
+        )?,
+        Err(error) => line(out, "credentials", &format!("none: {}", one_line(&error)))?,
+    }
+    let project = match client.project_id() {
+        Some(id) => format!("{id}, {}", project_origin(&client, args)),
+        None => format!("none: {}", connect::NO_PROJECT),
+    };
+    line(out, "project", &project)?;
+    line(out, "endpoint", &format!("none: {no_endpoint}"))?;
+    line(out, "test call", "not sent")?;
+    Err(no_endpoint.into())
+}
+
+/// Where the project id came from.
+fn project_origin(client: &HssClient, args: &AuthCheckArgs) -> String {
+    match client.project_origin() {
+        _ if args.connection.project_id.is_some() => "given with --project-id".to_owned(),
+        Some(origin) => origin.to_string(),
+        None => "given".to_owned(),
+    }
 }
 
 /// The report for `client`, written to `out`.
@@ -43,18 +89,26 @@ pub async fn report(client: &HssClient, args: &AuthCheckArgs, out: &mut dyn Writ
     }
     line(out, "credentials", &credentials(client, env))?;
 
-    let project = match client.resolve_project_id().await {
+    // Without a project id and no IAM to ask, the CLI says where to set one.
+    let project = if client.project_id().is_none() && !client.discovers_project() {
+        Err(None)
+    } else {
+        client.resolve_project_id().await.map_err(Some)
+    };
+    let project = match project {
         Ok(id) => {
-            let origin = match client.project_origin() {
-                _ if args.connection.project_id.is_some() => "given with --project-id".to_owned(),
-                Some(origin) => origin.to_string(),
-                None => "given".to_owned(),
-            };
-            line(out, "project", &format!("{id}, {origin}"))?;
+            line(
+                out,
+                "project",
+                &format!("{id}, {}", project_origin(client, args)),
+            )?;
             Some(id)
         }
         Err(error) => {
-            line(out, "project", &format!("none: {}", one_line(&error)))?;
+            let why = error
+                .as_ref()
+                .map_or(connect::NO_PROJECT.to_owned(), one_line);
+            line(out, "project", &format!("none: {why}"))?;
             // The rest is still worth knowing.
             line(out, "endpoint", &endpoint(client, args, env))?;
             line(out, "proxy", &proxy(client))?;
@@ -64,7 +118,10 @@ pub async fn report(client: &HssClient, args: &AuthCheckArgs, out: &mut dyn Writ
                 "not measured (no request to HSS without a project)",
             )?;
             line(out, "test call", "not sent")?;
-            return Err(project_failure(error));
+            return Err(match error {
+                Some(error) => project_failure(error),
+                None => UsageError(connect::NO_PROJECT.into()).into(),
+            });
         }
     };
     line(out, "endpoint", &endpoint(client, args, env))?;
@@ -143,7 +200,8 @@ fn line(out: &mut dyn Write, label: &str, value: &str) -> Result<()> {
 }
 
 fn one_line(error: &Error) -> String {
-    exit::one_line_message(&anyhow::anyhow!("{error}"))
+    let text = exit::in_cli_words(error).unwrap_or_else(|| error.to_string());
+    hss_ext::text::one_line(&text).into_owned()
 }
 
 /// An error that keeps the exit code of `error` (2 for configuration, 1
@@ -172,7 +230,7 @@ impl std::error::Error for CheckFailed {}
 fn project_failure(error: Error) -> anyhow::Error {
     let code = exit::hss_error_code(&error);
     if code == exit::USAGE {
-        anyhow::Error::new(UsageError(format!("no project id: {error}")))
+        anyhow::Error::new(UsageError(format!("no project id: {}", one_line(&error))))
     } else {
         anyhow::Error::new(error).context("no project id")
     }

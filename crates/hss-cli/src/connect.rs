@@ -16,7 +16,7 @@ use crate::args::ConnectionArgs;
 use crate::exit::UsageError;
 
 /// The default region when neither `--region` nor `--endpoint` is given.
-pub const ENV_REGION: &str = "HUAWEICLOUD_SDK_REGION";
+pub use hss_ext::hss_auth::endpoint::ENV_REGION;
 
 /// Where requests go, in the order the CLI decides it.
 #[derive(Debug, PartialEq, Eq)]
@@ -60,10 +60,15 @@ pub fn region(args: &ConnectionArgs, env: impl Fn(&str) -> Option<String>) -> Op
 /// A client for the flags, the process environment and the profile file,
 /// built without sending anything.
 pub fn build(args: &ConnectionArgs) -> Result<HssClient> {
+    let target = target(args, |key| std::env::var(key).ok())?;
+    build_for(args, &target)
+}
+
+/// [`build`] for `target`, whatever the flags say about it.
+pub fn build_for(args: &ConnectionArgs, target: &Target) -> Result<HssClient> {
     let env = |key: &str| std::env::var(key).ok();
-    let target = target(args, env)?;
     let mut builder = HssClient::builder().user_agent_suffix(user_agent());
-    if let Target::Url(url) = &target {
+    if let Target::Url(url) = target {
         builder = builder.endpoint_url(url);
     }
     if let Some(region) = region(args, env) {

@@ -35,8 +35,13 @@ use crate::scan_tasks::{DEFAULT_VUL_TYPES, final_line};
 use crate::summary::Summary;
 use crate::waiting;
 
-/// Failed hosts shown in the demo's table; the summary covers all of them.
+/// Failed hosts shown in the demo's table, as the command it shows
+/// (`--limit`) would list them; the summary covers all of them.
 pub const SHOWN_HOSTS: usize = 10;
+const _: () = assert!(
+    SHOWN_HOSTS as u32 >= *hss_ext::LIMIT_RANGE.start(),
+    "the demo shows a command whose --limit is SHOWN_HOSTS"
+);
 
 /// Vulnerabilities of the worst host shown.
 pub const SHOWN_VULS: usize = 10;
@@ -204,7 +209,7 @@ async fn story(client: &HssClient, out: &mut dyn Write) -> Result<Story> {
     )?;
     writeln!(
         out,
-        "   $ hss scan-task hosts --task-id {task} --scan-status failed --all"
+        "   $ hss scan-task hosts --task-id {task} --scan-status failed --limit {SHOWN_HOSTS}"
     )?;
     writeln!(out)?;
     output::records_table(hosts.failed.iter().take(SHOWN_HOSTS)).write(out)?;

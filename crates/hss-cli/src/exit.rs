@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | 0 | success (also when the reader of stdout went away, as with `| head`) |
 //! | 1 | the service or the network failed: [`hss_ext::Error::Service`], `Transport`, `ProxyRefused`, `Metadata`, `Decode`, `ResponseTooLarge`, `OffsetCap`, `IncompleteListing`, `Timeout`, writing the output, anything unforeseen |
-//! | 2 | usage or configuration: clap's own errors, [`UsageError`] (also a command that changes state without `--yes` off a terminal, or not confirmed), [`hss_ext::Error::InvalidInput`], `Config` (credentials, endpoint), `Refused` (a value that cannot go into a request), `Project` (IAM has no project or several for the region: set one), `NoCredentials` (no source had credentials, the instance metadata service included), `CaBundle` (the `--ca-bundle` file cannot be used) |
+//! | 2 | usage or configuration: clap's own errors, [`UsageError`] (also a command that changes state without `--yes` off a terminal, or not confirmed), [`hss_ext::Error::InvalidInput`], `Config` (credentials), `Endpoint`, `Refused` (a value that cannot go into a request), `Project` (IAM has no project or several for the region: set one), `NoCredentials` (no source had credentials, the instance metadata service included), `CaBundle` (the `--ca-bundle` file cannot be used) |
 //! | 3 | a task waited for ended but failed: [`hss_ext::Error::TaskFailed`] (an export task in state `failure`, a scan task whose every host failed) |
 //! | 4 | a wait's deadline passed before the task ended: [`hss_ext::Error::WaitTimeout`] (the task goes on) |
 //!
@@ -87,6 +87,7 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
     match error {
         E::InvalidInput { .. }
         | E::Config { .. }
+        | E::Endpoint(_)
         | E::Refused { .. }
         | E::Project(_)
         | E::NoCredentials { .. }
@@ -106,18 +107,89 @@ pub fn hss_error_code(error: &hss_ext::Error) -> u8 {
 
 /// The error and its causes on one line, joined with `: `. A cause whose
 /// text an earlier part already contains is left out (`hss-ext` errors
-/// repeat their source's text), and line breaks become spaces.
+/// repeat their source's text), and line breaks become spaces. Library
+/// errors that name a setting are said with the flag that sets it
+/// ([`in_cli_words`]); a [`Hint`] comes last, after `; `.
 pub fn one_line_message(error: &anyhow::Error) -> String {
+    let hint = error.downcast_ref::<Hint>();
     let mut parts: Vec<String> = Vec::new();
     for cause in error.chain() {
-        let cause = cause.to_string();
+        let cause = cause
+            .downcast_ref::<hss_ext::Error>()
+            .and_then(in_cli_words)
+            .unwrap_or_else(|| cause.to_string());
         let text = hss_ext::text::one_line(&cause).trim().to_owned();
-        if text.is_empty() || parts.iter().any(|p| p.contains(&text)) {
+        if text.is_empty()
+            || hint.is_some_and(|h| h.0 == text)
+            || parts.iter().any(|p| p.contains(&text))
+        {
             continue;
         }
         parts.push(text);
     }
-    parts.join(": ")
+    let mut line = parts.join(": ");
+    if let Some(hint) = hint {
+        line.push_str("; ");
+        line.push_str(&hint.0);
+    }
+    line
+}
+
+/// What to run next, said after the error (`list the scan tasks with: hss
+/// scan-task list`); attach it with `anyhow::Error::context`.
+#[derive(Debug)]
+pub struct Hint(pub String);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The text of a library error that names a setting by its library name
+/// (a custom endpoint, the client's project id), with the flag instead;
+/// `None` when the library's text is right as it is.
+pub fn in_cli_words(error: &hss_ext::Error) -> Option<String> {
+    use hss_ext::hss_auth::EndpointError as E;
+    use hss_ext::hss_auth::endpoint::CUSTOM_ENDPOINT;
+    use hss_ext::hss_auth::iam::WHERE_TO_SET_PROJECT_ID;
+    let setting = |origin: &str| {
+        if origin == CUSTOM_ENDPOINT {
+            "--endpoint".to_owned()
+        } else {
+            origin.to_owned()
+        }
+    };
+    match error {
+        hss_ext::Error::Endpoint(E::InsecureHttp { origin, host }) => Some(format!(
+            "configuration: {}: plain http to {host} would send signed requests and results in clear; use https (hss sends plain http only to a loopback host, such as a local hss-fake)",
+            setting(origin)
+        )),
+        hss_ext::Error::Endpoint(E::UnknownRegion {
+            region,
+            suggestions,
+            override_var,
+        }) => Some(format!(
+            "configuration: unknown HSS region `{region}`; closest known: {}. Or set {override_var} to the endpoint URL, or pass --endpoint URL",
+            suggestions.join(", ")
+        )),
+        hss_ext::Error::Endpoint(_) => {
+            let text = error.to_string();
+            let library = format!("{CUSTOM_ENDPOINT}: ");
+            text.contains(&library)
+                .then(|| text.replacen(&library, "--endpoint: ", 1))
+        }
+        hss_ext::Error::Project(project) => {
+            let text = project.to_string();
+            text.contains(WHERE_TO_SET_PROJECT_ID).then(|| {
+                text.replace(
+                    WHERE_TO_SET_PROJECT_ID,
+                    "--project-id, HUAWEICLOUD_SDK_PROJECT_ID, or `project_id` in the credentials file",
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Prints the error (if any) and turns it into the process exit code.

@@ -11,6 +11,7 @@ use hss_ext::{HostQuery, HssClient};
 use crate::args::HostsArgs;
 use crate::connect;
 use crate::listing::{self, Page, Plan};
+use crate::scan_tasks::hint_unknown_task;
 use crate::summary::SummarySink;
 
 pub use crate::listing::ALL_PAGE_SIZE;
@@ -30,7 +31,7 @@ pub async fn run_with(
 ) -> Result<()> {
     let plan = plan(args);
     let list = &args.list;
-    if list.all {
+    let listed = if list.all {
         let pages = client
             .list_pages(query(args), listing::options(list))
             .map(|page| page.map(Page::from));
@@ -42,7 +43,8 @@ pub async fn run_with(
         }
         let page = client.list_hosts_page(&query).await.map(Page::from);
         listing::one(plan, page, list.offset.unwrap_or(0), out)
-    }
+    };
+    listed.map_err(hint_unknown_task)
 }
 
 /// The hosts, or with `--summary` their counts, in the chosen format.

@@ -14,6 +14,7 @@
 //! format), [`hosts`], [`scan_tasks`], [`vuls`] and [`policy`] (the
 //! commands), [`change`] (confirmation and `--dry-run`), [`waiting`]
 //! (progress of a wait), `demo` (with the `demo` feature, on by default),
+//! [`diagnostics`] (the libraries' warnings on stderr, `--quiet`),
 //! [`exit`] (error lines and exit codes); inside, `output` (formats and
 //! the columns of every record), `summary` (`--summary`) and `progress`
 //! (the `--all` bar).
@@ -41,6 +42,7 @@ pub mod change;
 pub mod connect;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod diagnostics;
 pub mod exit;
 pub mod hosts;
 pub mod listing;

@@ -1,7 +1,7 @@
 //! `hss`: a command-line client for Huawei Cloud Host Security Service.
 //!
 //! The commands live in the `hss_cli` library (`src/lib.rs`); this file
-//! sets up the panic hook, tracing and the runtime, and maps the outcome to
+//! sets up the panic hook, the log lines and the runtime, and maps the outcome to
 //! the exit code.
 
 use std::process::ExitCode;
@@ -13,7 +13,7 @@ use hss_cli::args::{
 };
 #[cfg(feature = "demo")]
 use hss_cli::demo;
-use hss_cli::{auth, exit, hosts, policy, scan_tasks, vuls};
+use hss_cli::{auth, diagnostics, exit, hosts, policy, scan_tasks, vuls};
 
 /// A listing decodes its pages on the runtime's workers and frees them on
 /// the thread that prints them; glibc's malloc serves that through locked
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     }));
     // Clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
-    init_tracing();
+    diagnostics::init(cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,15 +74,5 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => exit::report(&error),
-    }
-}
-
-/// `RUST_LOG` (e.g. `hss_ext=debug`) turns on request tracing on stderr.
-fn init_tracing() {
-    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_env_filter(filter)
-            .init();
     }
 }

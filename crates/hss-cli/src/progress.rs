@@ -1,5 +1,6 @@
 //! The `--all` progress bar: records so far of `total_num`, on stderr, and
-//! only when stderr is a terminal (so pipes, files and tests see nothing).
+//! only when stderr is a terminal (so pipes, files and tests see nothing)
+//! and `--quiet` is not given.
 
 use std::io::IsTerminal;
 
@@ -10,9 +11,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
-    /// True when a bar would be drawn: stderr is a terminal.
+    /// True when a bar would be drawn: stderr is a terminal, and no
+    /// `--quiet`.
     pub fn wanted() -> bool {
-        std::io::stderr().is_terminal()
+        !crate::diagnostics::quiet() && std::io::stderr().is_terminal()
     }
 
     /// No bar.
@@ -33,6 +35,7 @@ impl Progress {
             ProgressStyle::with_template("{spinner} {pos} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
+        crate::diagnostics::track(&bar);
         Progress(Some(bar))
     }
 

@@ -11,6 +11,7 @@ use hss_ext::{HssClient, ScanCounts, ScanRequest, ScanTaskQuery, VulType, WaitOp
 use crate::args::{CreateArgs, Format, TaskListArgs, TaskWaitArgs, WaitArgs};
 use crate::change::{self, Mode};
 use crate::connect;
+use crate::exit::Hint;
 use crate::listing::{self, Plan, paged};
 use crate::output;
 use crate::waiting::Reporter;
@@ -175,7 +176,36 @@ pub async fn wait_for(
     let options = reporter.options(WaitOptions::default().scope(scope), waiting.timeout());
     let result = client.wait_for_scan_task(task_id, options).await;
     reporter.clear();
-    result.with_context(|| format!("waiting for scan task {task_id}"))
+    result
+        .with_context(|| format!("waiting for scan task {task_id}"))
+        .map_err(hint_unknown_task)
+}
+
+/// What the service answers for something a request names that does not
+/// exist: a task id, or the project or enterprise project it is asked in.
+const NOT_FOUND: &str = "HSS.0011";
+
+/// `error` with how to list the scan tasks when it says the scan task (or
+/// something else the request named) does not exist.
+pub fn hint_unknown_task(error: anyhow::Error) -> anyhow::Error {
+    let unknown = error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<hss_ext::Error>())
+        .any(|cause| {
+            cause.error_code() == Some(NOT_FOUND)
+                || matches!(
+                    cause,
+                    hss_ext::Error::TaskNotFound {
+                        kind: hss_ext::TaskKind::ScanTask,
+                        ..
+                    }
+                )
+        });
+    if unknown {
+        error.context(Hint("list the scan tasks with: hss scan-task list".into()))
+    } else {
+        error
+    }
 }
 
 /// `scan task t finished: 2990 hosts scanned, 10 failed (...)`, for stderr.

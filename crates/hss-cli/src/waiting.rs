@@ -20,8 +20,12 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    /// A spinner when stderr is a terminal, else lines.
+    /// A spinner when stderr is a terminal, else lines; nothing with
+    /// `--quiet`.
     pub fn stderr() -> Self {
+        if crate::diagnostics::quiet() {
+            return Self::quiet();
+        }
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
@@ -29,6 +33,7 @@ impl Reporter {
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.enable_steady_tick(Duration::from_millis(120));
+            crate::diagnostics::track(&bar);
             bar
         });
         Reporter {

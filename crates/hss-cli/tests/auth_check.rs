@@ -18,6 +18,17 @@ fn field<'a>(report: &'a str, label: &str) -> &'a str {
         .trim()
 }
 
+/// The report's project is the fake's, from `HUAWEICLOUD_SDK_PROJECT_ID`.
+fn assert_project_from_the_environment(report: &str, fake: &Fake) {
+    assert_eq!(
+        field(report, "project"),
+        format!(
+            "{}, environment variable HUAWEICLOUD_SDK_PROJECT_ID",
+            fake.fake.project_id()
+        )
+    );
+}
+
 fn run(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
     let output = cmd.output().expect("hss runs");
     (
@@ -157,13 +168,7 @@ fn the_profile_file_and_a_token_are_named_with_why() {
             .starts_with("an IAM token, from the environment: HUAWEICLOUD_SDK_TOKEN is set"),
         "{out}"
     );
-    assert_eq!(
-        field(&out, "project"),
-        format!(
-            "{}, environment variable HUAWEICLOUD_SDK_PROJECT_ID",
-            fake.fake.project_id()
-        )
-    );
+    assert_project_from_the_environment(&out, &fake);
     assert!(
         field(&out, "test call").contains("with the IAM token"),
         "{out}"
@@ -241,6 +246,73 @@ fn refused_credentials_and_no_project_are_failures_that_say_so() {
     assert!(field(&out, "project").starts_with("none: IAM ("), "{out}");
     assert_eq!(field(&out, "test call"), "not sent");
     assert!(err.contains("no project named `cn-north-4`"), "{err}");
+    // Where to set one, in the command line's words.
+    assert!(err.contains("set the project id (--project-id, "), "{err}");
+    assert!(!err.contains("the client's project id"), "{err}");
+}
+
+#[test]
+fn without_an_endpoint_it_still_shows_the_credentials_and_the_project() {
+    let fake = Fake::fixture();
+    let key = fake.fake.access_key();
+    let (code, out, err) = run(hss(fake.home())
+        .env("HUAWEICLOUD_SDK_AK", &key.ak)
+        .env("HUAWEICLOUD_SDK_SK", &key.sk)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", fake.fake.project_id())
+        .args(["auth", "check"]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        field(&out, "credentials").contains("from the environment"),
+        "{out}"
+    );
+    assert_project_from_the_environment(&out, &fake);
+    assert!(
+        field(&out, "endpoint").starts_with("none: no endpoint: pass --region"),
+        "{out}"
+    );
+    assert_eq!(field(&out, "test call"), "not sent");
+    assert!(
+        err.starts_with("error: no endpoint: pass --region"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // Nor credentials nor project: both said, the endpoint too.
+    let (code, out, _) = run(hss(fake.home()).args(["auth", "check"]));
+    assert_eq!(code, 2, "{out}");
+    assert!(field(&out, "credentials").starts_with("none: "), "{out}");
+    assert!(
+        field(&out, "project").starts_with("none: no project id: pass --project-id"),
+        "{out}"
+    );
+    assert!(field(&out, "endpoint").starts_with("none: "), "{out}");
+    assert_eq!(fake.fake.request_count(), 0);
+}
+
+/// `hss-fake` prints this environment for the shell: with it alone, `hss
+/// auth check` finds the endpoint, asks the fake's IAM for the project and
+/// is accepted.
+#[test]
+fn the_fakes_environment_is_all_hss_needs() {
+    let fake = Fake::fixture();
+    let (code, out, err) = run(hss(fake.home())
+        .envs(fake.fake.client_environment())
+        .args(["auth", "check"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(err, "");
+    assert!(
+        field(&out, "project").starts_with(&format!(
+            "{}, discovered from IAM ({})",
+            fake.fake.project_id(),
+            fake.fake.iam_url()
+        )),
+        "{out}"
+    );
+    assert!(
+        field(&out, "endpoint").starts_with(&fake.fake.base_url()),
+        "{out}"
+    );
+    assert_eq!(field(&out, "result"), "ok: the credentials work");
 }
 
 #[test]

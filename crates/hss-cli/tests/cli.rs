@@ -603,6 +603,16 @@ fn demo_runs_the_workflow() {
     ] {
         assert!(stdout.contains(needle), "{needle} not in\n{stdout}");
     }
+    // Step 3 shows the first 10 failed hosts and a command that lists
+    // just those.
+    let shown = stdout
+        .lines()
+        .find(|l| l.starts_with("   $ hss scan-task hosts ") && l.contains("failed"))
+        .unwrap_or_else(|| panic!("no step 3 command in\n{stdout}"));
+    assert!(
+        shown.ends_with("--scan-status failed --limit 10") && !shown.contains("--all"),
+        "{shown}"
+    );
     // The failed hosts' table shows failed hosts only.
     let rows: Vec<&str> = stdout
         .lines()

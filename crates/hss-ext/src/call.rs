@@ -185,7 +185,8 @@ impl HssClient {
                         attempts: attempt,
                         last_error: last_error.map(Box::new),
                     };
-                    span.in_scope(|| tracing::warn!(%error, "budget spent, attempt abandoned"));
+                    // The error says it; a warning would say it twice.
+                    span.in_scope(|| tracing::info!(%error, "budget spent, attempt abandoned"));
                     return Err(error);
                 }
             };
@@ -205,7 +206,8 @@ impl HssClient {
                 self.retry
                     .delay_before(attempt, started.elapsed(), error.retry_after())
             else {
-                span.in_scope(|| tracing::warn!(%error, attempts = attempt, "giving up"));
+                // The error says it; a warning would say it twice.
+                span.in_scope(|| tracing::info!(%error, attempts = attempt, "giving up"));
                 return Err(error);
             };
             if !self.take_retry_tokens(retryable.cost()) {

@@ -904,15 +904,15 @@ impl HssClientBuilder {
                 } else {
                     Endpoint::custom(&url)
                 }
-                .map_err(|e| config(e.to_string()))?,
+                .map_err(Error::Endpoint)?,
                 EndpointOrigin::Given,
             ),
             (None, Some(region)) => {
                 let variable = hss_auth::endpoint::region_override_var(region);
                 let overridden = std::env::var(&variable)
                     .is_ok_and(|v| v.split(',').any(|s| !s.trim().is_empty()));
-                let endpoint = Endpoint::for_region_from_process_env(region)
-                    .map_err(|e| config(e.to_string()))?;
+                let endpoint =
+                    Endpoint::for_region_from_process_env(region).map_err(Error::Endpoint)?;
                 let origin = if overridden {
                     EndpointOrigin::RegionOverride {
                         region: region.clone(),
@@ -936,7 +936,7 @@ impl HssClientBuilder {
                 hss_auth::metadata::metadata_endpoint(self.metadata_endpoint.as_deref(), |k| {
                     std::env::var(k).ok()
                 })
-                .map_err(|e| config(e.to_string()))?;
+                .map_err(Error::Endpoint)?;
             let origin = CredentialOrigin::InstanceMetadata {
                 endpoint: endpoint.to_string(),
                 fallback: not_found.is_some(),
@@ -1022,7 +1022,7 @@ impl HssClientBuilder {
                         profile.as_ref().map(|(p, u)| (p.as_path(), u.as_str())),
                         |k| std::env::var(k).ok(),
                     )
-                    .map_err(|e| config(e.to_string()))?;
+                    .map_err(Error::Endpoint)?;
                     ProjectChoice::Discover(Arc::new(Discovery::new(region.clone(), iam, source)))
                 }
                 _ => ProjectChoice::Unknown,

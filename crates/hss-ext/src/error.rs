@@ -198,12 +198,21 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client could not be set up (credentials, endpoint, TLS).
+    /// The client could not be set up (credentials, TLS, ...; an endpoint
+    /// is [`Error::Endpoint`]).
     #[error("configuration: {message}")]
     Config {
         /// What to fix.
         message: String,
     },
+
+    /// An endpoint cannot be used: HSS's (an unknown region, a URL that
+    /// is not `scheme://host[:port]`, plain http to a host that is not
+    /// loopback), IAM's or the instance metadata service's. Typed, so that
+    /// a caller with settings of its own (a command line's flags) can say
+    /// what to change in its words.
+    #[error("configuration: {0}")]
+    Endpoint(hss_auth::EndpointError),
 
     /// A request hook refused to send the request (for example a header
     /// value with a line break).

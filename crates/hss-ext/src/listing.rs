@@ -268,7 +268,8 @@ impl<T: Send + 'static> Listing<T> {
         if self.any_without_id || self.pass.number >= self.plan.max_passes {
             let mut drift = self.pass.drift();
             (drift.items, drift.id_field) = self.plan.names;
-            tracing::warn!(%drift, "listing incomplete");
+            // The error says it, in the same words.
+            tracing::info!(%drift, "listing incomplete");
             self.done = true;
             return Some(Some(Err(Error::IncompleteListing(Box::new(drift)))));
         }

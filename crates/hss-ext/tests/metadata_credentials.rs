@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hss_ext::hss_auth::EndpointError;
 use hss_ext::prelude::*;
 use hss_ext::{CredentialKind, CredentialOrigin, MetadataError};
 use hss_fake::testing::ManualClock;
@@ -285,6 +286,9 @@ fn an_endpoint_in_clear_to_another_host_is_refused() {
         .metadata_endpoint("http://metadata.example.com")
         .build()
         .unwrap_err();
-    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Endpoint(EndpointError::InsecureHttp { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("the metadata endpoint"), "{err}");
 }

@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use hss_auth::EndpointError;
 use hss_auth::iam::ProjectError;
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, ProjectOrigin, SecretString};
@@ -295,6 +296,9 @@ async fn an_iam_endpoint_that_is_not_one_fails_the_build() {
         .credentials(ak_sk(&fake))
         .build()
         .unwrap_err();
-    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Endpoint(EndpointError::InsecureHttp { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("the IAM endpoint"), "{err}");
 }

@@ -276,12 +276,34 @@ fn print_banner(fake: &RunningFake, args: &Args) {
             c.join, c.leave, c.every, args.churn_min_hosts, args.churn_max_hosts
         );
     }
+    println!("point hss at it, in another shell:");
+    let exports: Vec<String> = fake
+        .client_environment()
+        .iter()
+        .map(|(name, value)| format!("{name}={}", shell_word(value)))
+        .collect();
+    println!("  export {}", exports.join(" "));
+    println!("  cargo run -q -p hss-cli -- auth check");
     if let Some(task) = fake.task_ids().first() {
         let token = fake.credentials().tokens.first().map_or("", String::as_str);
         println!(
             "try: curl -s -H 'X-Auth-Token: {token}' '{}?limit=10&offset=0'",
             fake.hosts_url(task)
         );
+    }
+}
+
+/// `value` as one word of a POSIX shell: as it is when that is safe, else
+/// in single quotes.
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,:/@%+=".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
     }
 }
 

@@ -187,3 +187,30 @@ async fn the_workflow_speeds_are_flags() {
         .unwrap();
     assert_eq!(failed["total_num"].as_u64(), Some(total));
 }
+
+#[test]
+fn the_banner_says_how_to_point_hss_at_the_fake() {
+    let (_child, base, lines) = run_binary(&["--hosts", "10", "--region", "ap-southeast-1"]);
+    let export = lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("export "))
+        .unwrap_or_else(|| panic!("no export line in {lines:?}"));
+    let vars: std::collections::HashMap<&str, &str> = export
+        .split(' ')
+        .filter_map(|word| word.split_once('='))
+        .collect();
+    assert_eq!(vars["HUAWEICLOUD_SDK_AK"], banner_value(&lines, "AK / SK:"));
+    assert!(vars.contains_key("HUAWEICLOUD_SDK_SK"), "{export}");
+    assert_eq!(vars["HUAWEICLOUD_SDK_REGION"], "ap-southeast-1");
+    assert_eq!(vars["HUAWEICLOUD_SDK_REGION_HSS_AP_SOUTHEAST_1"], base);
+    assert_eq!(
+        vars["HUAWEICLOUD_SDK_IAM_ENDPOINT"], base,
+        "the fake is IAM too"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim() == "cargo run -q -p hss-cli -- auth check"),
+        "{lines:?}"
+    );
+}

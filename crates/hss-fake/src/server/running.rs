@@ -189,6 +189,25 @@ impl RunningFake {
             .expect("the fake accepts no token")
     }
 
+    /// The environment that points `hss` (and the official SDKs, but for
+    /// the region, which they take in code) at this fake as at the cloud:
+    /// the first permanent AK/SK, the default region, that region's HSS
+    /// endpoint and the IAM endpoint, so that the project is asked from
+    /// the fake's IAM. `hss-fake` prints it as `export` lines.
+    pub fn client_environment(&self) -> Vec<(String, String)> {
+        use hss_auth::credentials::{ENV_AK, ENV_SK};
+        use hss_auth::endpoint::{ENV_REGION, region_override_var};
+        let mut env = Vec::new();
+        if let Some(key) = self.credentials.permanent() {
+            env.push((ENV_AK.to_owned(), key.ak.clone()));
+            env.push((ENV_SK.to_owned(), key.sk.clone()));
+        }
+        env.push((ENV_REGION.to_owned(), self.region().to_owned()));
+        env.push((region_override_var(self.region()), self.base_url()));
+        env.push((hss_auth::iam::ENV_IAM_ENDPOINT.to_owned(), self.iam_url()));
+        env
+    }
+
     /// The first permanent AK/SK.
     ///
     /// # Panics
