@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::import::{self, Selection, passes};
-use crate::pointer::{self, HTTP_METHODS};
+use crate::import::{self, Selection, read};
+use crate::pointer;
 use crate::upstream::Definition;
 
 /// One difference.
@@ -111,7 +111,7 @@ pub fn compare(ours_text: &str, ours_label: &str, upstream: &Definition) -> anyh
             e.column()
         )
     })?;
-    let upstream_ops = passes::operations(&raw_upstream);
+    let upstream_ops = read::operations(&raw_upstream);
     let our_ops = our_operations(&ours);
     let mut items = Vec::new();
 
@@ -201,7 +201,7 @@ pub fn compare(ours_text: &str, ours_label: &str, upstream: &Definition) -> anyh
     }
 
     // New operations in the tags we cover.
-    let tags = passes::tag_names(&raw_upstream);
+    let tags = read::tag_names(&raw_upstream);
     let covered: BTreeSet<&String> = upstream_ops
         .iter()
         .filter(|op| our_ops.contains_key(&op.id))
@@ -247,27 +247,9 @@ fn path_of(op_ptr: &str) -> String {
 
 /// operationId → pointer of the operation.
 fn our_operations(doc: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in HTTP_METHODS {
-            if let Some(id) = item
-                .get(method)
-                .and_then(|op| op.get("operationId"))
-                .and_then(Value::as_str)
-            {
-                out.insert(
-                    id.to_string(),
-                    pointer::push(&pointer::push("/paths", path), method),
-                );
-            }
-        }
-    }
-    out
+    pointer::operations(doc)
+        .filter_map(|op| Some((op.id()?.to_string(), op.pointer())))
+        .collect()
 }
 
 /// The fields of one operation.

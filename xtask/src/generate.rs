@@ -493,21 +493,12 @@ fn isolate_failures(raw: &Value, whole: &str, options: &Options) -> Vec<spec::Sp
 
 /// `(path, method, operationId)` of every operation.
 fn operations(raw: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (path, item) in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in pointer::HTTP_METHODS {
-            if let Some(op) = item.get(method) {
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-                out.push((path.clone(), method.to_string(), id.to_string()));
-            }
-        }
-    }
-    out
+    pointer::operations(raw)
+        .map(|op| {
+            let id = op.id().unwrap_or("?");
+            (op.path.to_string(), op.method.to_string(), id.to_string())
+        })
+        .collect()
 }
 
 /// Generates a document made of the given components (pointers) and, when

@@ -4,6 +4,7 @@
 pub mod drift;
 pub mod generate;
 pub mod import;
+pub mod keywords;
 pub mod leniency;
 pub mod one_way;
 pub mod pointer;

@@ -14,7 +14,8 @@ use openapiv3::OpenAPI;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::pointer::{self, HTTP_METHODS, deref, escape};
+use crate::keywords;
+use crate::pointer::{self, deref, escape};
 
 /// A spec problem, with the JSON pointer of the place it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,10 +208,8 @@ fn drill(value: &Value, ptr: &str, part: Part, out: &mut Vec<SpecProblem>) {
     match part {
         Part::PathItem | Part::Operation => {
             if matches!(part, Part::PathItem) {
-                for method in HTTP_METHODS {
-                    if let Some(op) = map.get(method) {
-                        child(method, op, Part::Operation, out);
-                    }
+                for (method, op) in pointer::methods_of(value) {
+                    child(method, op, Part::Operation, out);
                 }
             }
             for (i, p) in list("parameters") {
@@ -235,18 +234,8 @@ fn drill(value: &Value, ptr: &str, part: Part, out: &mut Vec<SpecProblem>) {
             }
         }
         Part::Schema => {
-            for (name, s) in each("properties") {
-                drill(s, &nested("properties", &name), Part::Schema, out);
-            }
-            for key in ["items", "not", "additionalProperties"] {
-                if let Some(s) = map.get(key).filter(|s| s.is_object()) {
-                    child(key, s, Part::Schema, out);
-                }
-            }
-            for key in ["allOf", "oneOf", "anyOf"] {
-                for (i, s) in list(key) {
-                    drill(s, &format!("{ptr}/{key}/{i}"), Part::Schema, out);
-                }
+            for (rel, s) in pointer::subschemas(value) {
+                drill(s, &format!("{ptr}{rel}"), Part::Schema, out);
             }
         }
         Part::SecurityScheme => {}
@@ -404,47 +393,40 @@ fn check_operations(raw: &Value, problems: &mut Vec<SpecProblem>) {
             ),
         );
     }
-    let mut seen_ids: Vec<(String, String)> = Vec::new();
     for (path, item) in paths {
-        let path_ptr = format!("/paths/{}", escape_pointer_token(path));
         if item.get("$ref").is_some() {
             problem(
                 problems,
-                &path_ptr,
+                &pointer::push("/paths", path),
                 "a path item `$ref` is not supported by progenitor; write the path item inline",
             );
-            continue;
         }
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let shared_params = item.get("parameters");
-        for method in HTTP_METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_ptr = format!("{path_ptr}/{method}");
-            match op.get("operationId").and_then(Value::as_str) {
-                None => problem(problems, &op_ptr, "operation has no operationId"),
-                Some(id) => {
-                    if let Some((_, first)) = seen_ids.iter().find(|(seen, _)| seen == id) {
-                        problem(
-                            problems,
-                            &format!("{op_ptr}/operationId"),
-                            format!("operationId `{id}` is already used at {first}"),
-                        );
-                    } else {
-                        seen_ids.push((id.to_string(), op_ptr.clone()));
-                    }
+    }
+    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    for op in pointer::operations(raw).filter(|op| op.item.get("$ref").is_none()) {
+        let op_ptr = op.pointer();
+        match op.id() {
+            None => problem(problems, &op_ptr, "operation has no operationId"),
+            Some(id) => {
+                if let Some((_, first)) = seen_ids.iter().find(|(seen, _)| seen == id) {
+                    problem(
+                        problems,
+                        &format!("{op_ptr}/operationId"),
+                        format!("operationId `{id}` is already used at {first}"),
+                    );
+                } else {
+                    seen_ids.push((id.to_string(), op_ptr.clone()));
                 }
             }
-            check_path_params(
-                raw,
-                path,
-                &op_ptr,
-                shared_params,
-                op.get("parameters"),
-                problems,
-            );
         }
+        check_path_params(
+            raw,
+            op.path,
+            &op_ptr,
+            op.item.get("parameters"),
+            op.op.get("parameters"),
+            problems,
+        );
     }
 }
 
@@ -503,17 +485,6 @@ fn check_path_params(
 
 /// The schema types of OpenAPI 3.0.
 const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
-
-/// Keywords that only constrain strings or numbers.
-const SCALAR_KEYWORDS: [&str; 7] = [
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-];
 
 /// Formats typify turns into types from crates that neither `hss-api` nor a
 /// `--crate` crate depends on.
@@ -589,9 +560,7 @@ fn check_schema(ptr: &str, schema: &Map<String, Value>, problems: &mut Vec<SpecP
                 "`type: object` with `items` describes an array (write `type: array`)",
             );
         }
-        let scalar: Vec<&str> = SCALAR_KEYWORDS
-            .iter()
-            .copied()
+        let scalar: Vec<&str> = keywords::scalar_limits()
             .filter(|k| schema.contains_key(*k))
             .collect();
         if shapeless && !scalar.is_empty() {
@@ -645,9 +614,7 @@ fn check_schema(ptr: &str, schema: &Map<String, Value>, problems: &mut Vec<SpecP
         schema.get("required").and_then(Value::as_array),
         schema.get("properties").and_then(Value::as_object),
     ) {
-        let composed = ["allOf", "oneOf", "anyOf"]
-            .iter()
-            .any(|k| schema.contains_key(*k));
+        let composed = keywords::has_any(schema, keywords::compositions());
         for (i, name) in required.iter().enumerate() {
             let Some(name) = name.as_str() else { continue };
             if !composed && !props.contains_key(name) {
