@@ -103,14 +103,7 @@ impl Field {
 pub fn compare(ours_text: &str, ours_label: &str, upstream: &Definition) -> anyhow::Result<Drift> {
     let ours =
         crate::spec::parse_raw(ours_text).map_err(|p| anyhow::anyhow!("{ours_label}: {p}"))?;
-    let raw_upstream: Value = serde_json::from_str(&upstream.text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: line {} column {}: not valid JSON: {e}",
-            upstream.label,
-            e.line(),
-            e.column()
-        )
-    })?;
+    let (raw_upstream, _) = read::parse(upstream)?;
     let upstream_ops = read::operations(&raw_upstream);
     let our_ops = our_operations(&ours);
     let mut items = Vec::new();

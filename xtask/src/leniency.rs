@@ -209,10 +209,17 @@ fn relax(node: &mut Value, ptr: &str, change: &mut dyn FnMut(String, String)) {
         // The machine-readable list, where `hss.yaml` keeps it too; only
         // string values (an integer enum has no open-string form).
         let strings: Vec<Value> = values.iter().filter(|v| v.is_string()).cloned().collect();
+        // An empty string is no value to name (`x-known-values` refuses it).
+        let named: Vec<Value> = strings
+            .iter()
+            .filter(|v| v.as_str() != Some(""))
+            .cloned()
+            .collect();
         let kept = if strings.len() == values.len()
+            && !named.is_empty()
             && map.get("type").and_then(Value::as_str) == Some("string")
         {
-            map.insert(crate::spec::KNOWN_VALUES.into(), Value::Array(strings));
+            map.insert(crate::spec::KNOWN_VALUES.into(), Value::Array(named));
             "kept in the description and `x-known-values`"
         } else {
             "kept in the description"

@@ -419,6 +419,17 @@ fn check_operations(raw: &Value, problems: &mut Vec<SpecProblem>) {
                 }
             }
         }
+        if let Some((_, fragment)) = op.path.split_once('#')
+            && (op.id() != Some(fragment) || pointer::methods_of(op.item).count() > 1)
+        {
+            problem(
+                problems,
+                &op_ptr,
+                format!(
+                    "a path key with a fragment (`#{fragment}`) holds one operation whose operationId is the fragment; it names one of several operations on the same method and path"
+                ),
+            );
+        }
         check_path_params(
             raw,
             op.path,
@@ -749,7 +760,11 @@ fn collect_examples(node: &Value, here: &mut String, out: &mut Vec<Sample>) {
                         }
                     }
                 }
-            } else if map.contains_key("type") || map.contains_key("properties") {
+            } else if (map.contains_key("type") || map.contains_key("properties"))
+                // A `properties` map is no schema, even with a property
+                // called `type` beside one called `example`.
+                && !here.ends_with("/properties")
+            {
                 // A schema object carrying its own example or default.
                 for (key, what) in [("example", "example"), ("default", "default")] {
                     if let Some(value) = map.get(key) {
@@ -987,6 +1002,22 @@ mod tests {
                     .to_string()
             )
         );
+    }
+
+    #[test]
+    fn a_path_fragment_must_name_its_one_operation() {
+        let yaml = format!(
+            "{HEAD}paths:\n  /a#Start:\n    post:\n      operationId: Stop\n      responses: {{'200': {{description: ok}}}}\n  /a#Stop:\n    post:\n      operationId: Stop2\n      responses: {{'200': {{description: ok}}}}\n"
+        );
+        let problems = problems_of(&yaml);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("/paths/~1a#Start/post: a path key with a fragment (`#Start`)")
+        );
+        let ok = format!(
+            "{HEAD}paths:\n  /a#Start:\n    post:\n      operationId: Start\n      responses: {{'200': {{description: ok}}}}\n"
+        );
+        assert_eq!(problems_of(&ok), Vec::<String>::new());
     }
 
     #[test]

@@ -35,10 +35,13 @@ pub fn wheel_path() -> PathBuf {
     cache_dir().join(WHEEL)
 }
 
-/// The path of a service's definition inside the wheel.
+/// The path of a service's definition inside the wheel. The service is
+/// named as its file is; its package directory spells `-` as `_`
+/// (`mcp_server_anti_ddos/.../config/anti-ddos.json`).
 pub fn member_name(service: &str) -> String {
+    let dir = service.replace('-', "_");
     format!(
-        "huaweicloud_services_server/mcp_server_{service}/src/mcp_server_{service}/config/{service}.json"
+        "huaweicloud_services_server/mcp_server_{dir}/src/mcp_server_{dir}/config/{service}.json"
     )
 }
 
@@ -196,14 +199,21 @@ fn services_in<R: std::io::Read + std::io::Seek>(archive: &zip::ZipArchive<R>) -
     let mut out: Vec<String> = archive
         .file_names()
         .filter_map(|name| {
-            let rest = name.strip_prefix("huaweicloud_services_server/mcp_server_")?;
-            let (service, tail) = rest.split_once('/')?;
-            (tail == format!("src/mcp_server_{service}/config/{service}.json"))
-                .then(|| service.to_string())
+            let file = name.strip_suffix(".json")?.rsplit('/').next()?;
+            (name == member_name(file)).then(|| file.to_string())
         })
         .collect();
     out.sort();
     out
+}
+
+/// Every service the wheel at `wheel` holds a definition for, sorted.
+pub fn services(wheel: &Path) -> anyhow::Result<Vec<String>> {
+    let file =
+        std::fs::File::open(wheel).with_context(|| format!("opening {}", wheel.display()))?;
+    let archive = zip::ZipArchive::new(file)
+        .with_context(|| format!("{} is not a zip archive (a wheel)", wheel.display()))?;
+    Ok(services_in(&archive))
 }
 
 /// The pinned definition of `service`, fetched and verified as needed.
@@ -261,6 +271,22 @@ mod tests {
         assert!(
             err.contains("it has 2 services, for example `hss`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_service_whose_directory_spells_its_dash_as_an_underscore_is_found() {
+        let wheel = wheel_with(&[
+            (
+                "huaweicloud_services_server/mcp_server_anti_ddos/src/mcp_server_anti_ddos/config/anti-ddos.json",
+                "{}",
+            ),
+            (&member_name("hss"), "{}"),
+        ]);
+        assert_eq!(services(wheel.path()).unwrap(), ["anti-ddos", "hss"]);
+        assert_eq!(
+            read_from_wheel(wheel.path(), "anti-ddos").unwrap().text,
+            "{}"
         );
     }
 

@@ -57,6 +57,8 @@ pub struct Ctx {
     pub doc: Value,
     pub label: String,
     pass: &'static str,
+    /// What reading forgave (a JSON slip), each naming its place.
+    warnings: Vec<String>,
     changes: Vec<Change>,
     /// Problems a pass cannot repair; the import fails with them.
     pub problems: Vec<SpecProblem>,
@@ -108,6 +110,7 @@ pub fn import(definition: &Definition, selection: &Selection) -> anyhow::Result<
     let report = Report {
         definition: definition.label.clone(),
         operations,
+        warnings: ctx.warnings,
         passes: summaries,
         changes: ctx.changes,
         problems,
@@ -130,14 +133,7 @@ pub fn normalise(
 type Run = (Ctx, Vec<PassSummary>, Vec<(String, String)>);
 
 fn run(definition: &Definition, selection: &Selection, skip: &[&str]) -> anyhow::Result<Run> {
-    let doc: Value = serde_json::from_str(&definition.text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: line {} column {}: not valid JSON: {e}",
-            definition.label,
-            e.line(),
-            e.column()
-        )
-    })?;
+    let (doc, warnings) = read::parse(definition)?;
     let upstream_ops = read::operations(&doc);
     if upstream_ops.is_empty() {
         bail!("{}: no operations under `/paths`", definition.label);
@@ -148,6 +144,7 @@ fn run(definition: &Definition, selection: &Selection, skip: &[&str]) -> anyhow:
         doc,
         label: definition.label.clone(),
         pass: "select",
+        warnings,
         changes: Vec::new(),
         problems: Vec::new(),
         authenticated: BTreeSet::new(),

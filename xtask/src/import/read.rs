@@ -9,6 +9,76 @@ use serde_json::Value;
 use super::places::operation_pointers;
 use super::{Ctx, Selection, text};
 use crate::pointer;
+use crate::upstream::Definition;
+
+/// The definition's JSON. One slip seen in Huawei's files, a trailing comma
+/// before `}` or `]` (CCE's `info`), is forgiven with a warning naming its
+/// file, line and column; anything else that is not JSON is an error with
+/// its line and column.
+pub fn parse(definition: &Definition) -> anyhow::Result<(Value, Vec<String>)> {
+    let label = &definition.label;
+    let strict = match serde_json::from_str(&definition.text) {
+        Ok(doc) => return Ok((doc, Vec::new())),
+        Err(e) => e,
+    };
+    let not_json = |e: &serde_json::Error| {
+        anyhow::anyhow!(
+            "{label}: line {} column {}: not valid JSON: {e}",
+            e.line(),
+            e.column()
+        )
+    };
+    let (text, commas) = without_trailing_commas(&definition.text);
+    if commas.is_empty() {
+        return Err(not_json(&strict));
+    }
+    let doc = serde_json::from_str(&text).map_err(|_| not_json(&strict))?;
+    let warnings = commas
+        .into_iter()
+        .map(|(line, column)| {
+            format!("{label}: line {line} column {column}: a trailing comma (not JSON) was ignored")
+        })
+        .collect();
+    Ok((doc, warnings))
+}
+
+/// `text` without the commas that directly precede (but for whitespace) a
+/// `}` or `]` outside strings, and the 1-based `(line, column)` of each.
+fn without_trailing_commas(text: &str) -> (String, Vec<(usize, usize)>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut found = Vec::new();
+    let (mut line, mut column) = (1, 0);
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == ','
+            && matches!(
+                chars[i + 1..].iter().find(|n| !n.is_whitespace()),
+                Some('}' | ']')
+            )
+        {
+            found.push((line, column));
+            continue;
+        }
+        out.push(c);
+    }
+    (out, found)
+}
 
 /// An operation of the upstream document.
 #[derive(Debug, Clone)]
@@ -156,4 +226,45 @@ pub(super) fn select(
     let mut seen = BTreeSet::new();
     chosen.retain(|c| seen.insert(c.clone()));
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn definition(text: &str) -> Definition {
+        Definition {
+            label: "svc.json".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_trailing_comma_is_read_with_a_warning_naming_its_place() {
+        let text = "{\n  \"a\": [1, 2,],\n  \"b\": \"x,}\",\n  \"c\": {\"d\": \"\\\",]\"},\n}";
+        let (doc, warnings) = parse(&definition(text)).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"a": [1, 2], "b": "x,}", "c": {"d": "\",]"}})
+        );
+        assert_eq!(
+            warnings,
+            [
+                "svc.json: line 2 column 13: a trailing comma (not JSON) was ignored",
+                "svc.json: line 4 column 21: a trailing comma (not JSON) was ignored"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_slips_are_errors_at_their_place() {
+        let err = parse(&definition("{\n  \"a\": 1,,\n}")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("svc.json: line 2 column 10: not valid JSON"),
+            "{err}"
+        );
+        let (_, warnings) = parse(&definition("{\"a\": 1}")).unwrap();
+        assert!(warnings.is_empty());
+    }
 }

@@ -213,7 +213,10 @@ pub fn upstream_text(ctx: &mut Ctx) {
         );
     }
     // Every schema, and the siblings of `$ref`s (which OpenAPI 3.0 ignores).
-    edit_schemas(ctx, |map, ptr, _, changes| strip_in(map, ptr, changes));
+    edit_schemas(ctx, |map, ptr, _, changes| {
+        strip_in(map, ptr, changes);
+        strip_prose_values(map, ptr, changes);
+    });
     let mut changes = Vec::new();
     for site in pointer::all_schemas(&ctx.doc) {
         let Some(Value::Object(map)) = ctx.doc.pointer_mut(&site.pointer) else {
@@ -299,6 +302,92 @@ fn strip_in(map: &mut Map<String, Value>, ptr: &str, changes: &mut Vec<(String, 
     drop_foreign_example(map, ptr, changes);
 }
 
+/// Upstream writes prose where a schema wants values: a `default` of
+/// `"空"` ("empty"), enumerations of sentences, misspelt keys holding a
+/// description. Such a default or enumeration is dropped (the type stays,
+/// so every value is still accepted), a pattern keeps its meaning with its
+/// non-ASCII characters written as `\uXXXX` escapes, and any other
+/// non-keyword key with prose goes; each is a change in the report.
+fn strip_prose_values(
+    map: &mut Map<String, Value>,
+    ptr: &str,
+    changes: &mut Vec<(String, String)>,
+) {
+    for key in ["default", "enum"] {
+        if map.get(key).is_some_and(has_foreign_text) {
+            map.remove(key);
+            changes.push((
+                format!("{ptr}/{key}"),
+                format!("dropped `{key}`: upstream prose (non-ASCII text), not a value"),
+            ));
+        }
+    }
+    if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+        && is_foreign(pattern)
+    {
+        let at = format!("{ptr}/pattern");
+        match ascii_pattern(pattern) {
+            Some(escaped) => {
+                changes.push((
+                    at,
+                    format!(
+                        "non-ASCII characters of the pattern written as `\\uXXXX`: `{escaped}`"
+                    ),
+                ));
+                map.insert("pattern".into(), Value::String(escaped));
+            }
+            None => {
+                changes.push((
+                    at,
+                    "dropped a pattern with characters beyond `\\uFFFF`".to_string(),
+                ));
+                map.remove("pattern");
+            }
+        }
+    }
+    let prose: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| {
+            !crate::keywords::TABLE
+                .iter()
+                .any(|kw| kw.name == k.as_str())
+                && !["example", "examples", "$ref"].contains(&k.as_str())
+                && (is_foreign(k) || has_foreign_text(v))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in prose {
+        map.remove(&key);
+        changes.push((
+            pointer::push(ptr, &key),
+            format!("dropped `{key}`: not a schema keyword, upstream prose"),
+        ));
+    }
+}
+
+/// `pattern` with every non-ASCII character as an ECMA-262 `\uXXXX` escape
+/// (the regular expression dialect of JSON Schema); `None` when a character
+/// needs more than four hex digits. An escaped non-ASCII character (`\【`)
+/// becomes the escape alone.
+fn ascii_pattern(pattern: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut backslashes = 0;
+    for c in pattern.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+            continue;
+        }
+        let code = u16::try_from(u32::from(c)).ok()?;
+        if backslashes % 2 == 1 {
+            out.pop();
+        }
+        out.push_str(&format!("\\u{code:04x}"));
+        backslashes = 0;
+    }
+    Some(out)
+}
+
 fn drop_foreign_example(
     map: &mut Map<String, Value>,
     ptr: &str,
@@ -376,5 +465,42 @@ pub(super) fn foreign_text(node: &Value, here: &mut String, problems: &mut Vec<S
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_keeps_its_meaning_in_ascii() {
+        assert_eq!(
+            ascii_pattern("^[一-龥a-z]+$").as_deref(),
+            Some("^[\\u4e00-\\u9fa5a-z]+$")
+        );
+        // An escaped character becomes the escape alone; an escaped
+        // backslash before one stays.
+        assert_eq!(
+            ascii_pattern("[\\【\\\\】]").as_deref(),
+            Some("[\\u3010\\\\\\u3011]")
+        );
+        assert_eq!(ascii_pattern("^[a-z]$").as_deref(), Some("^[a-z]$"));
+        assert_eq!(ascii_pattern("^😀$"), None);
+    }
+
+    #[test]
+    fn prose_defaults_and_enumerations_go_and_typed_values_stay() {
+        let mut map = json!({
+            "type": "string",
+            "default": "空",
+            "enum": ["a", "基于采样数据"],
+            "descriptipn": "开关状态",
+            "maxLength": 4
+        });
+        let mut changes = Vec::new();
+        strip_prose_values(map.as_object_mut().unwrap(), "/s", &mut changes);
+        assert_eq!(map, json!({"type": "string", "maxLength": 4}));
+        let at: Vec<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(at, ["/s/default", "/s/enum", "/s/descriptipn"]);
     }
 }

@@ -13,6 +13,40 @@ use crate::keywords;
 
 pub fn required_properties(ctx: &mut Ctx) {
     edit_schemas(ctx, |map, ptr, _, changes| {
+        // JSON Schema draft 3's `required: true` on a property is the
+        // parent's `required` list in OpenAPI.
+        let mut lifted = Vec::new();
+        for (name, prop) in map
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(Value::Object(prop)) = Some(prop)
+                && let Some(Value::Bool(flag)) = prop.get("required").cloned()
+            {
+                prop.remove("required");
+                let at = crate::pointer::push(
+                    &crate::pointer::push(&format!("{ptr}/properties"), name),
+                    "required",
+                );
+                changes.push((at, format!("`required: {flag}` on a property (JSON Schema draft 3) is the parent's `required` list")));
+                if flag {
+                    lifted.push(Value::String(name.clone()));
+                }
+            }
+        }
+        if !lifted.is_empty()
+            && let Value::Array(list) = map
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            for name in lifted {
+                if !list.contains(&name) {
+                    list.push(name);
+                }
+            }
+        }
         if keywords::has_any(map, keywords::compositions()) {
             return;
         }

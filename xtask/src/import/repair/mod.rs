@@ -22,12 +22,12 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "parameter-type",
-        about: "a parameter object carrying a `type` beside its `schema` loses the stray `type`",
+        about: "a parameter object carrying a `type` beside its `schema` loses the stray `type`; `in: formData` parameters (Swagger 2) become a form request body",
         run: swagger2::parameter_type,
     },
     Pass {
         name: "dangling-refs",
-        about: "a parameter `$ref` to nothing is removed; a schema `$ref` to nothing becomes any JSON value",
+        about: "a parameter `$ref` to nothing is removed; a schema `$ref` to nothing, or a schema that is not an object, becomes any JSON value",
         run: refs::dangling_refs,
     },
     Pass {
@@ -42,7 +42,7 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "scalar-objects",
-        about: "`type: object` without properties but with a scalar's format, keywords or example gets the scalar's type; with `items`, `type: array`",
+        about: "`type: object` without properties but with a scalar's format, keywords or example gets the scalar's type; with `items`, `type: array`; a type OpenAPI does not have (`Integer`, `float`, `Bigint`) becomes the one it means",
         run: types::scalar_objects,
     },
     Pass {
@@ -72,7 +72,7 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "required-properties",
-        about: "`required` names that are not properties are dropped",
+        about: "`required` names that are not properties are dropped; a property's own `required: true` (JSON Schema draft 3) moves into its parent's list",
         run: constraints::required_properties,
     },
     Pass {
@@ -82,7 +82,7 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "upstream-text",
-        about: "upstream descriptions, summaries and titles are not copied: summaries become the operation id, tags get English names, responses a neutral description; examples with non-ASCII text are dropped",
+        about: "upstream descriptions, summaries and titles are not copied: summaries become the operation id, tags get English names, responses a neutral description; examples with non-ASCII text are dropped, and so are prose defaults, enumerations and misspelt keys; a pattern's non-ASCII characters become `\\uXXXX` escapes",
         run: super::text::upstream_text,
     },
     Pass {

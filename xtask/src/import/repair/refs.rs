@@ -9,6 +9,27 @@ use super::super::places::{find_refs, operation_pointers};
 use crate::pointer;
 
 pub fn dangling_refs(ctx: &mut Ctx) {
+    // A schema position holding no schema (a misplaced `enum` list among
+    // the properties) describes nothing either.
+    for site in pointer::all_schemas(&ctx.doc) {
+        let Some(slot) = ctx.doc.pointer_mut(&site.pointer) else {
+            continue;
+        };
+        if !slot.is_object() && !slot.is_boolean() {
+            let was = slot.take();
+            *slot = json!({});
+            let kind = match was {
+                Value::Array(_) => "a list",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                _ => "null",
+            };
+            ctx.change(
+                site.pointer,
+                format!("{kind} where a schema belongs: now any JSON value"),
+            );
+        }
+    }
     let mut found = Vec::new();
     find_refs(&ctx.doc, &mut String::new(), &mut found);
     let mut removed_params: BTreeMap<String, Vec<usize>> = BTreeMap::new();

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::super::Ctx;
-use super::super::places::{operation_pointers, parameter_pointers, text_of};
+use super::super::places::{operation_pointers, parameter_lists, parameter_pointers, text_of};
 use crate::{keywords, pointer};
 
 pub fn swagger2_headers(ctx: &mut Ctx) {
@@ -86,6 +86,90 @@ pub fn parameter_type(ctx: &mut Ctx) {
                     "removed `type: {}` beside the parameter's `schema` (a Swagger 2 leftover)",
                     text_of(&t)
                 ),
+            );
+        }
+    }
+    form_parameters(ctx);
+}
+
+/// `in: formData` parameters (Swagger 2; OpenAPI 3.0 has no such place)
+/// become the properties of a request body: `multipart/form-data` when one
+/// is a file, `application/x-www-form-urlencoded` otherwise. The emptied
+/// list entries are `null` until `rpc-paths` compacts the lists, as for
+/// the removed header parameters.
+fn form_parameters(ctx: &mut Ctx) {
+    for list in parameter_lists(&ctx.doc) {
+        let Some(op_ptr) = list.strip_suffix("/parameters") else {
+            continue;
+        };
+        if ctx
+            .doc
+            .pointer(op_ptr)
+            .and_then(|op| op.get("responses"))
+            .is_none()
+        {
+            continue; // a path item's list: no body to move them into
+        }
+        let Some(items) = ctx.doc.pointer(&list).and_then(Value::as_array) else {
+            continue;
+        };
+        let form: Vec<(usize, String, Value, bool)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let p = pointer::deref(&ctx.doc, p)?;
+                if p.get("in")?.as_str()? != "formData" {
+                    return None;
+                }
+                let name = p.get("name")?.as_str()?.to_string();
+                let schema = p.get("schema").cloned().unwrap_or_else(|| json!({}));
+                let required = p.get("required").and_then(Value::as_bool) == Some(true);
+                Some((i, name, schema, required))
+            })
+            .collect();
+        if form.is_empty() {
+            continue;
+        }
+        let file = form
+            .iter()
+            .any(|(_, _, s, _)| s.get("type").and_then(Value::as_str) == Some("file"));
+        let media = if file {
+            "multipart/form-data"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for (_, name, schema, needed) in &form {
+            properties.insert(name.clone(), schema.clone());
+            if *needed {
+                required.push(json!(name));
+            }
+        }
+        let mut schema = json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            schema["required"] = Value::Array(required);
+        }
+        if let Some(Value::Array(items)) = ctx.doc.pointer_mut(&list) {
+            for (i, ..) in &form {
+                items[*i] = Value::Null;
+            }
+        }
+        if let Some(Value::Object(op)) = ctx.doc.pointer_mut(op_ptr) {
+            let body = op
+                .entry("requestBody")
+                .or_insert_with(|| json!({"content": {}}));
+            if body.get("content").is_none() {
+                body["content"] = json!({});
+            }
+            if body["content"].get(media).is_none() {
+                body["content"][media] = json!({"schema": schema});
+            }
+        }
+        for (i, name, ..) in form {
+            ctx.change(
+                format!("{list}/{i}"),
+                format!("`{name}` is `in: formData` (Swagger 2): now a property of the `{media}` request body"),
             );
         }
     }

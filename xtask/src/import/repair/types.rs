@@ -53,8 +53,33 @@ fn format_type(format: &str) -> &'static str {
     }
 }
 
+/// The OpenAPI type a type name OpenAPI does not have means: another
+/// spelling (`Integer`, `Object`) or another language's (`float`,
+/// `Bigint`, `long`).
+fn meant_type(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let meant = match lower.as_str() {
+        "string" | "str" => "string",
+        "integer" | "int" | "int32" | "int64" | "long" | "bigint" | "short" => "integer",
+        "number" | "float" | "double" | "decimal" => "number",
+        "boolean" | "bool" => "boolean",
+        "array" | "list" => "array",
+        "object" | "map" | "dict" => "object",
+        _ => return None,
+    };
+    (meant != name).then_some(meant)
+}
+
 pub fn scalar_objects(ctx: &mut Ctx) {
     edit_schemas(ctx, |map, ptr, _, changes| {
+        if let Some(meant) = map.get("type").and_then(Value::as_str).and_then(meant_type) {
+            let was = text_of(&map["type"]);
+            map.insert("type".into(), json!(meant));
+            changes.push((
+                format!("{ptr}/type"),
+                format!("`type: {was}` is not an OpenAPI type: `type: {meant}`"),
+            ));
+        }
         if map.get("type").and_then(Value::as_str) != Some("object")
             || keywords::has_any(map, keywords::object_shape())
         {
