@@ -9,6 +9,7 @@ pub mod leniency;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
+pub mod sdk;
 pub mod spec;
 pub mod split;
 pub mod standalone;
