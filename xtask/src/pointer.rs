@@ -286,6 +286,39 @@ fn walk(schema: &Value, pointer: String, side: Side, out: &mut Vec<SchemaRoot>) 
     }
 }
 
+/// Calls `f(pointer, value)` on `node` and every value under it, parents
+/// first, in document order (pointers relative to `node`); `f` returns
+/// whether to look inside the value. The one recursive walk over raw JSON
+/// that checks and repairs share.
+pub fn visit(node: &Value, f: &mut impl FnMut(&str, &Value) -> bool) {
+    visit_at(node, &mut String::new(), f);
+}
+
+fn visit_at(node: &Value, here: &mut String, f: &mut impl FnMut(&str, &Value) -> bool) {
+    if !f(here, node) {
+        return;
+    }
+    let len = here.len();
+    match node {
+        Value::Object(map) => {
+            for (k, v) in map {
+                here.push('/');
+                here.push_str(&escape(k));
+                visit_at(v, here, f);
+                here.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                here.push_str(&format!("/{i}"));
+                visit_at(v, here, f);
+                here.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The local `$ref`s anywhere under `node`.
 pub fn refs_in(node: &Value, out: &mut Vec<String>) {
     match node {

@@ -289,7 +289,7 @@ pub fn validate(spec: &Spec) -> Vec<SpecProblem> {
 fn check_raw(raw: &Value) -> Vec<SpecProblem> {
     let mut problems = Vec::new();
     check_version(raw, &mut problems);
-    check_refs(raw, raw, &mut String::new(), &mut problems);
+    check_refs(raw, &mut problems);
     check_operations(raw, &mut problems);
     check_schemas(raw, &mut problems);
     check_examples(raw, &mut problems);
@@ -321,48 +321,30 @@ fn check_version(raw: &Value, problems: &mut Vec<SpecProblem>) {
 
 /// Every local `$ref` must point at something; remote refs are refused
 /// because generation must not depend on the network.
-fn check_refs(root: &Value, node: &Value, here: &mut String, problems: &mut Vec<SpecProblem>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
-                match reference.as_str() {
-                    Some(r) if r.starts_with('#') => {
-                        if root.pointer(&r[1..]).is_none() {
-                            problem(
-                                problems,
-                                here,
-                                format!("$ref `{r}` does not resolve to anything in this document"),
-                            );
-                        }
-                    }
-                    Some(r) => problem(
+fn check_refs(root: &Value, problems: &mut Vec<SpecProblem>) {
+    pointer::visit(root, &mut |here, node| {
+        let Some(reference) = node.as_object().and_then(|map| map.get("$ref")) else {
+            return true;
+        };
+        match reference.as_str() {
+            Some(r) if r.starts_with('#') => {
+                if root.pointer(&r[1..]).is_none() {
+                    problem(
                         problems,
                         here,
-                        format!(
-                            "$ref `{r}` points outside this document; only local refs are supported"
-                        ),
-                    ),
-                    None => problem(problems, here, "$ref must be a string"),
+                        format!("$ref `{r}` does not resolve to anything in this document"),
+                    );
                 }
             }
-            for (key, value) in map {
-                let len = here.len();
-                here.push('/');
-                here.push_str(&escape_pointer_token(key));
-                check_refs(root, value, here, problems);
-                here.truncate(len);
-            }
+            Some(r) => problem(
+                problems,
+                here,
+                format!("$ref `{r}` points outside this document; only local refs are supported"),
+            ),
+            None => problem(problems, here, "$ref must be a string"),
         }
-        Value::Array(items) => {
-            for (i, value) in items.iter().enumerate() {
-                let len = here.len();
-                here.push_str(&format!("/{i}"));
-                check_refs(root, value, here, problems);
-                here.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 /// Template variables of a path, such as `project_id` in `/v5/{project_id}/x`.

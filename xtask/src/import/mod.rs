@@ -99,7 +99,7 @@ pub struct Imported {
 pub fn import(definition: &Definition, selection: &Selection) -> anyhow::Result<Imported> {
     let (ctx, summaries, selected) = run(definition, selection, &[])?;
     let mut problems: Vec<String> = ctx.problems.iter().map(ToString::to_string).collect();
-    text::foreign_text(&ctx.doc, &mut String::new(), &mut problems);
+    text::foreign_text(&ctx.doc, &mut problems);
     if problems.is_empty()
         && let Err(found) = crate::spec::load_value(ctx.doc.clone())
     {

@@ -73,31 +73,17 @@ pub(super) fn edit_schemas(
     }
 }
 
-pub(super) fn find_refs(node: &Value, here: &mut String, out: &mut Vec<(String, String)>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
-                out.push((here.clone(), r.to_string()));
-                return;
+pub(super) fn find_refs(node: &Value, out: &mut Vec<(String, String)>) {
+    pointer::visit(
+        node,
+        &mut |here, value| match value.get("$ref").and_then(Value::as_str) {
+            Some(r) if value.is_object() => {
+                out.push((here.to_string(), r.to_string()));
+                false
             }
-            for (k, v) in map {
-                let len = here.len();
-                here.push('/');
-                here.push_str(&pointer::escape(k));
-                find_refs(v, here, out);
-                here.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = here.len();
-                here.push_str(&format!("/{i}"));
-                find_refs(v, here, out);
-                here.truncate(len);
-            }
-        }
-        _ => {}
-    }
+            _ => true,
+        },
+    );
 }
 
 /// A JSON value as message text (strings without quotes).

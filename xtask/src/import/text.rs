@@ -438,34 +438,22 @@ pub fn info(doc: &Value, label: &str, operations: usize) -> Value {
 
 /// Any non-ASCII text left in the output is upstream's: a pass missed a
 /// place. Reported (with the output pointer) rather than written silently.
-pub(super) fn foreign_text(node: &Value, here: &mut String, problems: &mut Vec<String>) {
-    match node {
-        Value::String(s) if is_foreign(s) => problems.push(format!(
-            "{}: upstream (non-ASCII) text would be copied: {s:?}",
-            crate::pointer::display(here)
-        )),
-        Value::Object(map) => {
-            for (k, v) in map {
-                let len = here.len();
-                here.push('/');
-                here.push_str(&crate::pointer::escape(k));
-                if is_foreign(k) {
-                    problems.push(format!("{here}: a non-ASCII key"));
+pub(super) fn foreign_text(node: &Value, problems: &mut Vec<String>) {
+    pointer::visit(node, &mut |here, value| {
+        match value {
+            Value::String(s) if is_foreign(s) => problems.push(format!(
+                "{}: upstream (non-ASCII) text would be copied: {s:?}",
+                pointer::display(here)
+            )),
+            Value::Object(map) => {
+                for k in map.keys().filter(|k| is_foreign(k)) {
+                    problems.push(format!("{}: a non-ASCII key", pointer::push(here, k)));
                 }
-                foreign_text(v, here, problems);
-                here.truncate(len);
             }
+            _ => {}
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = here.len();
-                here.push_str(&format!("/{i}"));
-                foreign_text(v, here, problems);
-                here.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub fn dangling_refs(ctx: &mut Ctx) {
         }
     }
     let mut found = Vec::new();
-    find_refs(&ctx.doc, &mut String::new(), &mut found);
+    find_refs(&ctx.doc, &mut found);
     let mut removed_params: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (ptr, reference) in found {
         let resolves =

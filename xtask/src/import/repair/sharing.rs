@@ -206,7 +206,7 @@ pub fn inline_scalars(ctx: &mut Ctx) {
     // Arrays of scalars become inlinable once their items are inlined.
     for _ in 0..4 {
         let mut found = Vec::new();
-        find_refs(&ctx.doc, &mut String::new(), &mut found);
+        find_refs(&ctx.doc, &mut found);
         let mut changed = false;
         for (ptr, reference) in found {
             let Some(target) = reference.strip_prefix("#/components/schemas/") else {
