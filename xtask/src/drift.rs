@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::import::{self, Selection, passes};
-use crate::pointer::{self, HTTP_METHODS};
+use crate::import::{self, Selection, read};
+use crate::pointer;
 use crate::upstream::Definition;
 
 /// One difference.
@@ -103,15 +103,8 @@ impl Field {
 pub fn compare(ours_text: &str, ours_label: &str, upstream: &Definition) -> anyhow::Result<Drift> {
     let ours =
         crate::spec::parse_raw(ours_text).map_err(|p| anyhow::anyhow!("{ours_label}: {p}"))?;
-    let raw_upstream: Value = serde_json::from_str(&upstream.text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: line {} column {}: not valid JSON: {e}",
-            upstream.label,
-            e.line(),
-            e.column()
-        )
-    })?;
-    let upstream_ops = passes::operations(&raw_upstream);
+    let (raw_upstream, _) = read::parse(upstream)?;
+    let upstream_ops = read::operations(&raw_upstream);
     let our_ops = our_operations(&ours);
     let mut items = Vec::new();
 
@@ -201,7 +194,7 @@ pub fn compare(ours_text: &str, ours_label: &str, upstream: &Definition) -> anyh
     }
 
     // New operations in the tags we cover.
-    let tags = passes::tag_names(&raw_upstream);
+    let tags = read::tag_names(&raw_upstream);
     let covered: BTreeSet<&String> = upstream_ops
         .iter()
         .filter(|op| our_ops.contains_key(&op.id))
@@ -247,27 +240,9 @@ fn path_of(op_ptr: &str) -> String {
 
 /// operationId → pointer of the operation.
 fn our_operations(doc: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in HTTP_METHODS {
-            if let Some(id) = item
-                .get(method)
-                .and_then(|op| op.get("operationId"))
-                .and_then(Value::as_str)
-            {
-                out.insert(
-                    id.to_string(),
-                    pointer::push(&pointer::push("/paths", path), method),
-                );
-            }
-        }
-    }
-    out
+    pointer::operations(doc)
+        .filter_map(|op| Some((op.id()?.to_string(), op.pointer())))
+        .collect()
 }
 
 /// The fields of one operation.
@@ -415,5 +390,293 @@ fn descend(
             }
         }
         _ => flatten(doc, schema, key, request, out, depth + 1),
+    }
+}
+
+/// Compares each operation of our spec with the official SDK's
+/// ([`crate::sdk`]): method, path, each parameter's location, wire name,
+/// type and list joining, the body's content type and top-level fields,
+/// and the top-level fields of the success response. Operations the SDK
+/// has and our spec lacks are not listed (our spec covers part of the
+/// service on purpose).
+pub fn compare_sdk(
+    ours_text: &str,
+    ours_label: &str,
+    sdk: &crate::sdk::Sdk,
+) -> anyhow::Result<Drift> {
+    use crate::sdk::Location;
+    let ours =
+        crate::spec::parse_raw(ours_text).map_err(|p| anyhow::anyhow!("{ours_label}: {p}"))?;
+    let mut items = Vec::new();
+    for (id, ptr) in our_operations(&ours) {
+        let mut push = |field: &str, what: String| {
+            items.push(Item {
+                operation: id.clone(),
+                field: field.to_string(),
+                what,
+                ours: ptr.clone(),
+                upstream: format!("sdk {}", crate::upstream::SDK.version),
+            })
+        };
+        let Some(op) = sdk.operations.get(&id) else {
+            push("operation", "not in the official SDK".into());
+            continue;
+        };
+        let method = ptr.rsplit('/').next().unwrap_or_default().to_uppercase();
+        if method != op.method {
+            push(
+                "method",
+                format!("ours `{method}`, the SDK's `{}`", op.method),
+            );
+        }
+        let path = path_of(&ptr);
+        let path = path.split('#').next().unwrap_or_default();
+        if path != op.path {
+            push("path", format!("ours `{path}`, the SDK's `{}`", op.path));
+        }
+        // Header names are case-insensitive.
+        let key = |location: &str, name: &str| {
+            if location == "header" {
+                format!("header {}", name.to_ascii_lowercase())
+            } else {
+                format!("{location} {name}")
+            }
+        };
+        let our_fields = fields(&ours, &ptr);
+        let our_params: BTreeMap<String, &Field> = our_fields
+            .iter()
+            .filter_map(|(k, f)| {
+                let (location, name) = k.split_once(' ')?;
+                ["path", "query", "header"]
+                    .contains(&location)
+                    .then(|| (key(location, name), f))
+            })
+            .collect();
+        let mut their_params = BTreeMap::new();
+        for p in op.params.iter().filter(|p| p.location != Location::Form) {
+            let ty = sdk.param_type(op, &p.attribute).map_or("", |t| t.openapi());
+            their_params.insert(key(p.location.openapi(), &p.wire), (ty, p));
+        }
+        for name in our_params
+            .keys()
+            .chain(their_params.keys())
+            .collect::<BTreeSet<_>>()
+        {
+            match (our_params.get(name), their_params.get(name)) {
+                // The SDK fills `{project_id}` from its credentials.
+                (Some(_), None)
+                    if name
+                        .strip_prefix("path ")
+                        .is_some_and(|v| op.path.contains(&format!("{{{v}}}"))) => {}
+                (Some(o), None) => push(name, format!("ours only ({})", o.describe())),
+                (None, Some((ty, _))) => push(name, format!("the SDK's only ({})", or_any(ty))),
+                (Some(o), Some((ty, p))) => {
+                    if !ty.is_empty() && o.ty != *ty {
+                        push(name, format!("type: ours `{}`, the SDK's `{ty}`", o.ty));
+                    }
+                    let explode = our_explode(&ours, &ptr, name);
+                    match (p.collection_format.as_deref(), explode) {
+                        (Some("csv"), Some(true)) => push(name, "list joining: ours repeats the name (`explode`), the SDK joins with commas (`csv`)".into()),
+                        (Some("multi"), Some(false)) => push(name, "list joining: ours joins with commas, the SDK repeats the name (`multi`)".into()),
+                        _ => {}
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        // The body: content type and top-level fields.
+        let our_media = ours
+            .pointer(&format!("{ptr}/requestBody/content"))
+            .and_then(|c| pointer::deref(&ours, c))
+            .and_then(Value::as_object)
+            .and_then(|c| c.keys().next().cloned());
+        let body_model = match sdk.body_model(op) {
+            Some(crate::sdk::SdkType::Model(name)) => sdk.models.get(name),
+            _ => None,
+        };
+        let base = |m: &str| m.split(';').next().unwrap_or_default().trim().to_string();
+        if let (Some(media), Some(theirs)) = (&our_media, op.content_types.first())
+            && op.body.is_some()
+            && base(media) != base(theirs)
+        {
+            push(
+                "body",
+                format!("content type: ours `{media}`, the SDK's `{theirs}`"),
+            );
+        }
+        if op.body.is_some() != our_media.is_some() {
+            push(
+                "body",
+                if op.body.is_some() {
+                    "the SDK sends a body, ours none".into()
+                } else {
+                    "ours sends a body, the SDK none".into()
+                },
+            );
+        }
+        let top = |prefix: &str| -> BTreeMap<String, String> {
+            our_fields
+                .iter()
+                .filter_map(|(k, f)| {
+                    let name = k.strip_prefix(prefix)?.strip_prefix(' ')?;
+                    (!name.contains(['.', '['])).then(|| (name.to_string(), f.ty.clone()))
+                })
+                .collect()
+        };
+        if let Some(model) = body_model {
+            compare_fields(&top("body"), model, "body", &mut push);
+        }
+        if let Some(model) = sdk.models.get(&op.response) {
+            let success = our_fields
+                .keys()
+                .filter_map(|k| k.split_once(' ').map(|(s, _)| s))
+                .find(|s| s.starts_with('2'))
+                .unwrap_or("200")
+                .to_string();
+            compare_fields(&top(&success), model, &success, &mut push);
+        }
+    }
+    Ok(Drift(items))
+}
+
+/// Top-level fields of ours (name -> type) against an SDK model's.
+fn compare_fields(
+    ours: &BTreeMap<String, String>,
+    model: &crate::sdk::Model,
+    prefix: &str,
+    push: &mut impl FnMut(&str, String),
+) {
+    let theirs: BTreeMap<&str, &'static str> = model
+        .fields
+        .iter()
+        .map(|(_, f)| (f.wire.as_str(), f.ty.openapi()))
+        .collect();
+    let names: BTreeSet<&str> = ours
+        .keys()
+        .map(String::as_str)
+        .chain(theirs.keys().copied())
+        .collect();
+    for name in names {
+        let field = format!("{prefix} {name}");
+        match (ours.get(name), theirs.get(name)) {
+            (Some(o), None) => push(&field, format!("ours only ({})", or_any(o))),
+            (None, Some(t)) => push(&field, format!("the SDK's only ({})", or_any(t))),
+            (Some(o), Some(t)) if !t.is_empty() && !o.is_empty() && o != t => {
+                push(&field, format!("type: ours `{o}`, the SDK's `{t}`"))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn or_any(ty: &str) -> String {
+    if ty.is_empty() {
+        "any".into()
+    } else {
+        ty.to_string()
+    }
+}
+
+/// Whether our array parameter `key` (`query name`) repeats its name
+/// (`explode`, OpenAPI's default for `form`); `None` when it is no array.
+fn our_explode(doc: &Value, op_ptr: &str, key: &str) -> Option<bool> {
+    let (location, name) = key.split_once(' ')?;
+    let op = doc.pointer(op_ptr)?;
+    let param = op
+        .get("parameters")?
+        .as_array()?
+        .iter()
+        .filter_map(|p| pointer::deref(doc, p))
+        .find(|p| {
+            p.get("in").and_then(Value::as_str) == Some(location)
+                && p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?;
+    let schema = param.get("schema").and_then(|s| pointer::deref(doc, s))?;
+    (schema.get("type").and_then(Value::as_str) == Some("array")).then(|| {
+        param
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_from_the_sdk_are_named_by_field() {
+        let client = r#"
+    def _list_widgets_http_info(cls, request):
+        http_info = {
+            "method": "GET",
+            "resource_path": "/v5/{project_id}/widgets",
+            "response_type": "ListWidgetsResponse"
+            }
+        if 'colours' in local_var_params:
+            query_params.append(('colour', local_var_params['colours']))
+            collection_formats['colours'] = 'csv'
+        if 'limit' in local_var_params:
+            query_params.append(('limit', local_var_params['limit']))
+        if 'x_language' in local_var_params:
+            header_params['x-language'] = local_var_params['x_language']
+        return http_info
+"#;
+        let models = [
+            (
+                "list_widgets_request.py",
+                "class ListWidgetsRequest:\n    openapi_types = {\n        'colours': 'list[str]',\n        'limit': 'int',\n        'x_language': 'str'\n    }\n\n    attribute_map = {\n        'colours': 'colour',\n        'limit': 'limit',\n        'x_language': 'X-Language'\n    }\n",
+            ),
+            (
+                "list_widgets_response.py",
+                "class ListWidgetsResponse:\n    openapi_types = {\n        'total_num': 'int',\n        'data_list': 'list[Widget]'\n    }\n\n    attribute_map = {\n        'total_num': 'total_num',\n        'data_list': 'data_list'\n    }\n",
+            ),
+        ];
+        let sdk = crate::sdk::Sdk::from_sources(client, models).unwrap();
+        let ours = r"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /v5/{project_id}/widgets:
+    get:
+      operationId: ListWidgets
+      parameters:
+        - {name: project_id, in: path, required: true, schema: {type: string}}
+        - {name: colour, in: query, schema: {type: array, items: {type: string}}}
+        - {name: limit, in: query, schema: {type: string}}
+        - {name: X-Language, in: header, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  total_num: {type: integer}
+                  extra: {type: string}
+  /v5/{project_id}/gadgets:
+    get:
+      operationId: ListGadgets
+      responses: {'200': {description: ok}}
+";
+        let drift = compare_sdk(ours, "ours.yaml", &sdk).unwrap();
+        let found: Vec<String> = drift
+            .0
+            .iter()
+            .map(|i| format!("{} {}: {}", i.operation, i.field, i.what))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "ListGadgets operation: not in the official SDK",
+                "ListWidgets query colour: list joining: ours repeats the name (`explode`), the SDK joins with commas (`csv`)",
+                "ListWidgets query limit: type: ours `string`, the SDK's `integer`",
+                "ListWidgets 200 data_list: the SDK's only (array)",
+                "ListWidgets 200 extra: ours only (string)",
+            ]
+        );
     }
 }

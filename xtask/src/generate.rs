@@ -413,6 +413,68 @@ fn run_progenitor_with(
         format!("progenitor panicked (a construct it does not support): {message}")
     })?
     .map_err(|e| format!("progenitor refused it: {e}"))
+    .map(|tokens| without_fragments(tokens, spec))
+}
+
+/// Removes the `#OperationId` fragment of path keys (the key of one of
+/// several operations on the same method and path, see
+/// `import/repair/paths.rs`) from the generated code: from the URL each
+/// operation formats and from the doc lines that name its path, so the
+/// client states and builds the real path and nothing downstream (request
+/// signing, logs) ever sees the fragment.
+fn without_fragments(
+    tokens: proc_macro2::TokenStream,
+    spec: &openapiv3::OpenAPI,
+) -> proc_macro2::TokenStream {
+    let fragments: Vec<String> = spec
+        .paths
+        .paths
+        .keys()
+        .filter_map(|key| key.split_once('#').map(|(_, f)| format!("#{f}")))
+        .collect();
+    if fragments.is_empty() {
+        return tokens;
+    }
+    strip_fragments(tokens, &fragments)
+}
+
+fn strip_fragments(
+    tokens: proc_macro2::TokenStream,
+    fragments: &[String],
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, Literal, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), strip_fragments(g.stream(), fragments));
+                inner.set_span(g.span());
+                TokenTree::Group(inner)
+            }
+            TokenTree::Literal(lit) => {
+                let text = lit.to_string();
+                if !text.starts_with('"') || !text.contains('#') {
+                    return TokenTree::Literal(lit);
+                }
+                let mut out = text.clone();
+                for f in fragments {
+                    // The URL literal ends with the fragment; a doc line
+                    // has it before the closing backquote.
+                    out = out
+                        .replace(&format!("{f}\""), "\"")
+                        .replace(&format!("{f}`"), "`");
+                }
+                match (out != text).then(|| out.parse::<Literal>()) {
+                    Some(Ok(mut new)) => {
+                        new.set_span(lit.span());
+                        TokenTree::Literal(new)
+                    }
+                    _ => TokenTree::Literal(lit),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// Runs `f` with panic messages silenced (progenitor's panics are caught and
@@ -493,21 +555,12 @@ fn isolate_failures(raw: &Value, whole: &str, options: &Options) -> Vec<spec::Sp
 
 /// `(path, method, operationId)` of every operation.
 fn operations(raw: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (path, item) in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in pointer::HTTP_METHODS {
-            if let Some(op) = item.get(method) {
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-                out.push((path.clone(), method.to_string(), id.to_string()));
-            }
-        }
-    }
-    out
+    pointer::operations(raw)
+        .map(|op| {
+            let id = op.id().unwrap_or("?");
+            (op.path.to_string(), op.method.to_string(), id.to_string())
+        })
+        .collect()
 }
 
 /// Generates a document made of the given components (pointers) and, when
@@ -555,4 +608,25 @@ fn try_part(
     let openapi: openapiv3::OpenAPI = serde_json::from_value(Value::Object(doc))
         .map_err(|e| format!("not OpenAPI 3.0 on its own: {e}"))?;
     run_progenitor_with(&openapi, options).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fragment_naming_one_of_several_operations_is_not_in_the_code() {
+        let tokens = quote::quote! {
+            #[doc = "Sends a `POST` request to `/a/{id}/action#Start`"]
+            fn start() { let _ = format!("{}/a/{}/action#Start", base, id); }
+            fn other() { let _ = "#Started"; }
+        };
+        let text = strip_fragments(tokens, &["#Start".to_string()]).to_string();
+        assert!(
+            text.contains("\"Sends a `POST` request to `/a/{id}/action`\""),
+            "{text}"
+        );
+        assert!(text.contains("\"{}/a/{}/action\""), "{text}");
+        assert!(text.contains("\"#Started\""), "{text}");
+    }
 }

@@ -7,7 +7,8 @@
 //! describes a response (response bodies and headers, and every component
 //! schema they reach) [`apply`] removes:
 //!
-//! - length, pattern, range and item-count limits ([`DROPPED`]),
+//! - length, pattern, range and item-count limits
+//!   ([`keywords::limits`]),
 //! - `format` (an `int32` becomes `i64`, a `date-time` a plain string),
 //!   except `binary`, which only marks a download,
 //! - closed `enum`s: the values move into the description and, for
@@ -24,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::keywords;
 use crate::pointer::{self, Side};
 
 /// The pass name in import reports.
@@ -31,23 +33,6 @@ pub const NAME: &str = "response-leniency";
 
 /// One line on what the pass does.
 pub const ABOUT: &str = "response schemas lose length, pattern, range, item-count and format limits, closed enums and `additionalProperties: false`; request schemas keep theirs";
-
-/// Keywords removed from response schemas.
-pub const DROPPED: [&str; 13] = [
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-];
 
 /// Formats a response keeps: they say what the body is, not what it must be.
 const KEPT_FORMATS: [&str; 1] = ["binary"];
@@ -195,7 +180,7 @@ fn relax(node: &mut Value, ptr: &str, change: &mut dyn FnMut(String, String)) {
         return;
     }
     let mut dropped = Vec::new();
-    for key in DROPPED {
+    for key in keywords::limits() {
         if let Some(v) = map.remove(key) {
             dropped.push(format!("`{key}: {}`", compact(&v)));
         }
@@ -224,10 +209,17 @@ fn relax(node: &mut Value, ptr: &str, change: &mut dyn FnMut(String, String)) {
         // The machine-readable list, where `hss.yaml` keeps it too; only
         // string values (an integer enum has no open-string form).
         let strings: Vec<Value> = values.iter().filter(|v| v.is_string()).cloned().collect();
+        // An empty string is no value to name (`x-known-values` refuses it).
+        let named: Vec<Value> = strings
+            .iter()
+            .filter(|v| v.as_str() != Some(""))
+            .cloned()
+            .collect();
         let kept = if strings.len() == values.len()
+            && !named.is_empty()
             && map.get("type").and_then(Value::as_str) == Some("string")
         {
-            map.insert(crate::spec::KNOWN_VALUES.into(), Value::Array(strings));
+            map.insert(crate::spec::KNOWN_VALUES.into(), Value::Array(named));
             "kept in the description and `x-known-values`"
         } else {
             "kept in the description"
@@ -275,21 +267,21 @@ fn retarget(
 
 /// Calls `f` on each direct sub-schema of a schema object.
 fn for_each_child(map: &mut Map<String, Value>, ptr: &str, f: &mut dyn FnMut(&mut Value, &str)) {
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        for (name, s) in props.iter_mut() {
-            f(s, &pointer::push(&format!("{ptr}/properties"), name));
-        }
-    }
-    for key in ["items", "not", "additionalProperties"] {
-        if let Some(s) = map.get_mut(key).filter(|s| s.is_object()) {
-            f(s, &format!("{ptr}/{key}"));
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(list)) = map.get_mut(key) {
-            for (i, s) in list.iter_mut().enumerate() {
-                f(s, &format!("{ptr}/{key}/{i}"));
+    for keyword in keywords::subschema_keywords() {
+        let key = keyword.name;
+        match (keyword.kind, map.get_mut(key)) {
+            (keywords::Kind::NamedSchemas, Some(Value::Object(named))) => {
+                for (name, s) in named.iter_mut() {
+                    f(s, &pointer::push(&format!("{ptr}/{key}"), name));
+                }
             }
+            (keywords::Kind::Composition, Some(Value::Array(list))) => {
+                for (i, s) in list.iter_mut().enumerate() {
+                    f(s, &format!("{ptr}/{key}/{i}"));
+                }
+            }
+            (keywords::Kind::OneSchema, Some(s)) if s.is_object() => f(s, &format!("{ptr}/{key}")),
+            _ => {}
         }
     }
 }

@@ -4,10 +4,12 @@
 pub mod drift;
 pub mod generate;
 pub mod import;
+pub mod keywords;
 pub mod leniency;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
+pub mod sdk;
 pub mod spec;
 pub mod split;
 pub mod standalone;

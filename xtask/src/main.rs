@@ -88,8 +88,9 @@ enum Task {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
-    /// Fetch the pinned huaweicloud-mcp-server wheel into target/upstream/
-    /// (with pip) and verify its sha256; prints its path.
+    /// Fetch the pinned huaweicloud-mcp-server and huaweicloudsdkhss wheels
+    /// into target/upstream/ (with pip) and verify their sha256; prints
+    /// their paths.
     Upstream,
     /// Compare openapi/hss.yaml with the upstream definition: fields added
     /// or removed, types and formats changed, new operations in the tags we
@@ -102,8 +103,13 @@ enum Task {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
         /// The upstream definition [default: HSS's from the pinned package].
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "sdk")]
         definition: Option<PathBuf>,
+        /// Compare with the official Python SDK (the pinned
+        /// huaweicloudsdkhss wheel) instead: method, path, parameters,
+        /// list joining, body and response fields.
+        #[arg(long)]
+        sdk: bool,
     },
     /// Run the benchmarks: criterion micro benchmarks, the interleaved
     /// micro report, and the end-to-end listing against hss-fake (see
@@ -183,18 +189,23 @@ fn main() -> ExitCode {
             &out,
             report_file.as_deref(),
         )),
-        Task::Upstream => report(xtask::upstream::ensure_wheel().map(|path| {
-            println!("{}", path.display());
-            ExitCode::SUCCESS
-        })),
+        Task::Upstream => report(
+            [xtask::upstream::DEFINITIONS, xtask::upstream::SDK]
+                .iter()
+                .map(|pin| pin.ensure().map(|path| println!("{}", path.display())))
+                .collect::<anyhow::Result<Vec<()>>>()
+                .map(|_| ExitCode::SUCCESS),
+        ),
         Task::Drift {
             check,
             spec,
             definition,
+            sdk,
         } => report(run_drift(
             check,
             &spec.unwrap_or_else(default_spec),
             definition.as_deref(),
+            sdk,
         )),
         Task::Bench { quick, e2e_args } => run_bench(quick, &e2e_args),
     }
@@ -305,21 +316,37 @@ fn run_import(
     Ok(ExitCode::FAILURE)
 }
 
-fn run_drift(check: bool, spec: &Path, definition_file: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let def = definition(definition_file, xtask::upstream::DEFAULT_SERVICE)?;
+fn run_drift(
+    check: bool,
+    spec: &Path,
+    definition_file: Option<&Path>,
+    sdk: bool,
+) -> anyhow::Result<ExitCode> {
     let ours = std::fs::read_to_string(spec)
         .map_err(|e| anyhow::anyhow!("reading {}: {e}", display_path(spec)))?;
-    let drift = xtask::drift::compare(&ours, &display_path(spec), &def)?;
+    let (drift, label) = if sdk {
+        let pin = xtask::upstream::SDK;
+        let facts = xtask::sdk::Sdk::pinned()?;
+        (
+            xtask::drift::compare_sdk(&ours, &display_path(spec), &facts)?,
+            format!("{} {}", pin.package, pin.version),
+        )
+    } else {
+        let def = definition(definition_file, xtask::upstream::DEFAULT_SERVICE)?;
+        (
+            xtask::drift::compare(&ours, &display_path(spec), &def)?,
+            def.label,
+        )
+    };
     print!("{}", drift.render());
     if drift.is_empty() {
-        eprintln!("no drift between {} and {}", display_path(spec), def.label);
+        eprintln!("no drift between {} and {label}", display_path(spec));
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "{} difference(s) between {} and {}",
+        "{} difference(s) between {} and {label}",
         drift.len(),
         display_path(spec),
-        def.label
     );
     Ok(if check {
         ExitCode::FAILURE

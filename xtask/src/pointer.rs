@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::keywords;
+
 /// Escapes one reference token: `~` becomes `~0`, `/` becomes `~1`.
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -24,6 +26,76 @@ pub fn display(pointer: &str) -> &str {
 pub const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
+
+/// The operations a path item holds, `(method, operation)`, in
+/// [`HTTP_METHODS`] order.
+pub fn methods_of(item: &Value) -> impl Iterator<Item = (&'static str, &Value)> {
+    HTTP_METHODS
+        .iter()
+        .filter_map(move |m| item.get(*m).map(|op| (*m, op)))
+}
+
+/// One operation of a document, as [`operations`] finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation<'a> {
+    /// The path key (RPC-style upstream: `/ListVulScanTaskHost`).
+    pub path: &'a str,
+    pub method: &'static str,
+    /// The path item that holds it (for path-level parameters and, upstream,
+    /// `x-operationId`, `x-url`, `x-method`).
+    pub item: &'a Value,
+    pub op: &'a Value,
+}
+
+impl<'a> Operation<'a> {
+    /// `/paths/<path>`.
+    pub fn item_pointer(&self) -> String {
+        push("/paths", self.path)
+    }
+
+    /// `/paths/<path>/<method>`.
+    pub fn pointer(&self) -> String {
+        push(&self.item_pointer(), self.method)
+    }
+
+    /// Its `operationId`.
+    pub fn id(&self) -> Option<&'a str> {
+        self.op.get("operationId").and_then(Value::as_str)
+    }
+
+    /// Its `operationId`, or upstream's path-level `x-operationId`.
+    pub fn upstream_id(&self) -> Option<&'a str> {
+        self.id()
+            .or_else(|| self.item.get("x-operationId").and_then(Value::as_str))
+    }
+
+    /// Its tags, as written.
+    pub fn tags(self) -> impl Iterator<Item = &'a str> {
+        self.op
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+}
+
+/// Every operation of the document, in document order: the one walk over a
+/// spec's operations that every part of xtask uses.
+pub fn operations(doc: &Value) -> impl Iterator<Item = Operation<'_>> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            methods_of(item).map(move |(method, op)| Operation {
+                path,
+                method,
+                item,
+                op,
+            })
+        })
+}
 
 /// Follows local `$ref`s (one level at a time) to the object they name.
 /// `None` when a ref does not resolve, is not local or loops.
@@ -63,30 +135,31 @@ pub fn schema_roots(doc: &Value) -> Vec<SchemaRoot> {
     let mut out = Vec::new();
     let mut add = |pointer: String, side: Side| out.push(SchemaRoot { pointer, side });
 
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            let item_ptr = push("/paths", path);
+    let mut last_item = None;
+    for op in operations(doc) {
+        let item_ptr = op.item_pointer();
+        // Path-level parameters once per path item, before its operations.
+        if last_item != Some(op.path) {
+            last_item = Some(op.path);
             parameter_list_roots(
-                item.get("parameters"),
+                op.item.get("parameters"),
                 &push(&item_ptr, "parameters"),
                 &mut add,
             );
-            for method in HTTP_METHODS {
-                let Some(op) = item.get(method) else { continue };
-                let op_ptr = push(&item_ptr, method);
-                parameter_list_roots(op.get("parameters"), &push(&op_ptr, "parameters"), &mut add);
-                if let Some(body) = op.get("requestBody") {
-                    content_roots(body, &push(&op_ptr, "requestBody"), Side::Request, &mut add);
-                }
-                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    for (status, response) in responses {
-                        response_roots(
-                            response,
-                            &push(&push(&op_ptr, "responses"), status),
-                            &mut add,
-                        );
-                    }
-                }
+        }
+        let op_ptr = op.pointer();
+        let op = op.op;
+        parameter_list_roots(op.get("parameters"), &push(&op_ptr, "parameters"), &mut add);
+        if let Some(body) = op.get("requestBody") {
+            content_roots(body, &push(&op_ptr, "requestBody"), Side::Request, &mut add);
+        }
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            for (status, response) in responses {
+                response_roots(
+                    response,
+                    &push(&push(&op_ptr, "responses"), status),
+                    &mut add,
+                );
             }
         }
     }
@@ -168,28 +241,22 @@ pub fn subschemas(schema: &Value) -> Vec<(String, &Value)> {
     let Some(map) = schema.as_object() else {
         return out;
     };
-    if let Some(props) = map.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            out.push((push("/properties", name), s));
-        }
-    }
-    for key in ["items", "not"] {
-        if let Some(s) = map.get(key).filter(|s| s.is_object()) {
-            out.push((format!("/{key}"), s));
-        }
-    }
-    if let Some(s) = map.get("additionalProperties").filter(|s| s.is_object()) {
-        out.push(("/additionalProperties".to_string(), s));
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for (i, s) in map
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            out.push((format!("/{key}/{i}"), s));
+    for keyword in keywords::subschema_keywords() {
+        let key = keyword.name;
+        let Some(value) = map.get(key) else { continue };
+        match keyword.kind {
+            keywords::Kind::NamedSchemas => {
+                for (name, s) in value.as_object().into_iter().flatten() {
+                    out.push((push(&format!("/{key}"), name), s));
+                }
+            }
+            keywords::Kind::Composition => {
+                for (i, s) in value.as_array().into_iter().flatten().enumerate() {
+                    out.push((format!("/{key}/{i}"), s));
+                }
+            }
+            _ if value.is_object() => out.push((format!("/{key}"), value)),
+            _ => {}
         }
     }
     out
@@ -216,6 +283,39 @@ fn walk(schema: &Value, pointer: String, side: Side, out: &mut Vec<SchemaRoot>) 
     });
     for (rel, child) in children {
         walk(child, format!("{pointer}{rel}"), side, out);
+    }
+}
+
+/// Calls `f(pointer, value)` on `node` and every value under it, parents
+/// first, in document order (pointers relative to `node`); `f` returns
+/// whether to look inside the value. The one recursive walk over raw JSON
+/// that checks and repairs share.
+pub fn visit(node: &Value, f: &mut impl FnMut(&str, &Value) -> bool) {
+    visit_at(node, &mut String::new(), f);
+}
+
+fn visit_at(node: &Value, here: &mut String, f: &mut impl FnMut(&str, &Value) -> bool) {
+    if !f(here, node) {
+        return;
+    }
+    let len = here.len();
+    match node {
+        Value::Object(map) => {
+            for (k, v) in map {
+                here.push('/');
+                here.push_str(&escape(k));
+                visit_at(v, here, f);
+                here.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                here.push_str(&format!("/{i}"));
+                visit_at(v, here, f);
+                here.truncate(len);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -29,6 +29,10 @@ pub struct PassSummary {
 pub struct Report {
     pub definition: String,
     pub operations: Vec<String>,
+    /// What reading the definition forgave (a trailing comma), each with
+    /// its line and column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub passes: Vec<PassSummary>,
     pub changes: Vec<Change>,
     /// Problems the output still has (empty when the import succeeded).
@@ -36,7 +40,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// The lines for stderr: per pass a heading with its count, then (when
+    /// The lines for stderr: the warnings, then per pass a heading with its count, then (when
     /// `detail`) each change.
     pub fn render(&self, detail: bool) -> String {
         let mut by_pass: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
@@ -44,6 +48,9 @@ impl Report {
             by_pass.entry(c.pass).or_default().push(c);
         }
         let mut out = String::new();
+        for warning in &self.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         for pass in &self.passes {
             let _ = writeln!(
                 out,

@@ -14,7 +14,8 @@ use openapiv3::OpenAPI;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::pointer::{self, HTTP_METHODS, deref, escape};
+use crate::keywords;
+use crate::pointer::{self, deref, escape};
 
 /// A spec problem, with the JSON pointer of the place it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,10 +208,8 @@ fn drill(value: &Value, ptr: &str, part: Part, out: &mut Vec<SpecProblem>) {
     match part {
         Part::PathItem | Part::Operation => {
             if matches!(part, Part::PathItem) {
-                for method in HTTP_METHODS {
-                    if let Some(op) = map.get(method) {
-                        child(method, op, Part::Operation, out);
-                    }
+                for (method, op) in pointer::methods_of(value) {
+                    child(method, op, Part::Operation, out);
                 }
             }
             for (i, p) in list("parameters") {
@@ -235,18 +234,8 @@ fn drill(value: &Value, ptr: &str, part: Part, out: &mut Vec<SpecProblem>) {
             }
         }
         Part::Schema => {
-            for (name, s) in each("properties") {
-                drill(s, &nested("properties", &name), Part::Schema, out);
-            }
-            for key in ["items", "not", "additionalProperties"] {
-                if let Some(s) = map.get(key).filter(|s| s.is_object()) {
-                    child(key, s, Part::Schema, out);
-                }
-            }
-            for key in ["allOf", "oneOf", "anyOf"] {
-                for (i, s) in list(key) {
-                    drill(s, &format!("{ptr}/{key}/{i}"), Part::Schema, out);
-                }
+            for (rel, s) in pointer::subschemas(value) {
+                drill(s, &format!("{ptr}{rel}"), Part::Schema, out);
             }
         }
         Part::SecurityScheme => {}
@@ -300,7 +289,7 @@ pub fn validate(spec: &Spec) -> Vec<SpecProblem> {
 fn check_raw(raw: &Value) -> Vec<SpecProblem> {
     let mut problems = Vec::new();
     check_version(raw, &mut problems);
-    check_refs(raw, raw, &mut String::new(), &mut problems);
+    check_refs(raw, &mut problems);
     check_operations(raw, &mut problems);
     check_schemas(raw, &mut problems);
     check_examples(raw, &mut problems);
@@ -332,48 +321,30 @@ fn check_version(raw: &Value, problems: &mut Vec<SpecProblem>) {
 
 /// Every local `$ref` must point at something; remote refs are refused
 /// because generation must not depend on the network.
-fn check_refs(root: &Value, node: &Value, here: &mut String, problems: &mut Vec<SpecProblem>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
-                match reference.as_str() {
-                    Some(r) if r.starts_with('#') => {
-                        if root.pointer(&r[1..]).is_none() {
-                            problem(
-                                problems,
-                                here,
-                                format!("$ref `{r}` does not resolve to anything in this document"),
-                            );
-                        }
-                    }
-                    Some(r) => problem(
+fn check_refs(root: &Value, problems: &mut Vec<SpecProblem>) {
+    pointer::visit(root, &mut |here, node| {
+        let Some(reference) = node.as_object().and_then(|map| map.get("$ref")) else {
+            return true;
+        };
+        match reference.as_str() {
+            Some(r) if r.starts_with('#') => {
+                if root.pointer(&r[1..]).is_none() {
+                    problem(
                         problems,
                         here,
-                        format!(
-                            "$ref `{r}` points outside this document; only local refs are supported"
-                        ),
-                    ),
-                    None => problem(problems, here, "$ref must be a string"),
+                        format!("$ref `{r}` does not resolve to anything in this document"),
+                    );
                 }
             }
-            for (key, value) in map {
-                let len = here.len();
-                here.push('/');
-                here.push_str(&escape_pointer_token(key));
-                check_refs(root, value, here, problems);
-                here.truncate(len);
-            }
+            Some(r) => problem(
+                problems,
+                here,
+                format!("$ref `{r}` points outside this document; only local refs are supported"),
+            ),
+            None => problem(problems, here, "$ref must be a string"),
         }
-        Value::Array(items) => {
-            for (i, value) in items.iter().enumerate() {
-                let len = here.len();
-                here.push_str(&format!("/{i}"));
-                check_refs(root, value, here, problems);
-                here.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 /// Template variables of a path, such as `project_id` in `/v5/{project_id}/x`.
@@ -404,47 +375,51 @@ fn check_operations(raw: &Value, problems: &mut Vec<SpecProblem>) {
             ),
         );
     }
-    let mut seen_ids: Vec<(String, String)> = Vec::new();
     for (path, item) in paths {
-        let path_ptr = format!("/paths/{}", escape_pointer_token(path));
         if item.get("$ref").is_some() {
             problem(
                 problems,
-                &path_ptr,
+                &pointer::push("/paths", path),
                 "a path item `$ref` is not supported by progenitor; write the path item inline",
             );
-            continue;
         }
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let shared_params = item.get("parameters");
-        for method in HTTP_METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_ptr = format!("{path_ptr}/{method}");
-            match op.get("operationId").and_then(Value::as_str) {
-                None => problem(problems, &op_ptr, "operation has no operationId"),
-                Some(id) => {
-                    if let Some((_, first)) = seen_ids.iter().find(|(seen, _)| seen == id) {
-                        problem(
-                            problems,
-                            &format!("{op_ptr}/operationId"),
-                            format!("operationId `{id}` is already used at {first}"),
-                        );
-                    } else {
-                        seen_ids.push((id.to_string(), op_ptr.clone()));
-                    }
+    }
+    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    for op in pointer::operations(raw).filter(|op| op.item.get("$ref").is_none()) {
+        let op_ptr = op.pointer();
+        match op.id() {
+            None => problem(problems, &op_ptr, "operation has no operationId"),
+            Some(id) => {
+                if let Some((_, first)) = seen_ids.iter().find(|(seen, _)| seen == id) {
+                    problem(
+                        problems,
+                        &format!("{op_ptr}/operationId"),
+                        format!("operationId `{id}` is already used at {first}"),
+                    );
+                } else {
+                    seen_ids.push((id.to_string(), op_ptr.clone()));
                 }
             }
-            check_path_params(
-                raw,
-                path,
-                &op_ptr,
-                shared_params,
-                op.get("parameters"),
+        }
+        if let Some((_, fragment)) = op.path.split_once('#')
+            && (op.id() != Some(fragment) || pointer::methods_of(op.item).count() > 1)
+        {
+            problem(
                 problems,
+                &op_ptr,
+                format!(
+                    "a path key with a fragment (`#{fragment}`) holds one operation whose operationId is the fragment; it names one of several operations on the same method and path"
+                ),
             );
         }
+        check_path_params(
+            raw,
+            op.path,
+            &op_ptr,
+            op.item.get("parameters"),
+            op.op.get("parameters"),
+            problems,
+        );
     }
 }
 
@@ -503,17 +478,6 @@ fn check_path_params(
 
 /// The schema types of OpenAPI 3.0.
 const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
-
-/// Keywords that only constrain strings or numbers.
-const SCALAR_KEYWORDS: [&str; 7] = [
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-];
 
 /// Formats typify turns into types from crates that neither `hss-api` nor a
 /// `--crate` crate depends on.
@@ -589,9 +553,7 @@ fn check_schema(ptr: &str, schema: &Map<String, Value>, problems: &mut Vec<SpecP
                 "`type: object` with `items` describes an array (write `type: array`)",
             );
         }
-        let scalar: Vec<&str> = SCALAR_KEYWORDS
-            .iter()
-            .copied()
+        let scalar: Vec<&str> = keywords::scalar_limits()
             .filter(|k| schema.contains_key(*k))
             .collect();
         if shapeless && !scalar.is_empty() {
@@ -645,9 +607,7 @@ fn check_schema(ptr: &str, schema: &Map<String, Value>, problems: &mut Vec<SpecP
         schema.get("required").and_then(Value::as_array),
         schema.get("properties").and_then(Value::as_object),
     ) {
-        let composed = ["allOf", "oneOf", "anyOf"]
-            .iter()
-            .any(|k| schema.contains_key(*k));
+        let composed = keywords::has_any(schema, keywords::compositions());
         for (i, name) in required.iter().enumerate() {
             let Some(name) = name.as_str() else { continue };
             if !composed && !props.contains_key(name) {
@@ -782,7 +742,11 @@ fn collect_examples(node: &Value, here: &mut String, out: &mut Vec<Sample>) {
                         }
                     }
                 }
-            } else if map.contains_key("type") || map.contains_key("properties") {
+            } else if (map.contains_key("type") || map.contains_key("properties"))
+                // A `properties` map is no schema, even with a property
+                // called `type` beside one called `example`.
+                && !here.ends_with("/properties")
+            {
                 // A schema object carrying its own example or default.
                 for (key, what) in [("example", "example"), ("default", "default")] {
                     if let Some(value) = map.get(key) {
@@ -1020,6 +984,22 @@ mod tests {
                     .to_string()
             )
         );
+    }
+
+    #[test]
+    fn a_path_fragment_must_name_its_one_operation() {
+        let yaml = format!(
+            "{HEAD}paths:\n  /a#Start:\n    post:\n      operationId: Stop\n      responses: {{'200': {{description: ok}}}}\n  /a#Stop:\n    post:\n      operationId: Stop2\n      responses: {{'200': {{description: ok}}}}\n"
+        );
+        let problems = problems_of(&yaml);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("/paths/~1a#Start/post: a path key with a fragment (`#Start`)")
+        );
+        let ok = format!(
+            "{HEAD}paths:\n  /a#Start:\n    post:\n      operationId: Start\n      responses: {{'200': {{description: ok}}}}\n"
+        );
+        assert_eq!(problems_of(&ok), Vec::<String>::new());
     }
 
     #[test]

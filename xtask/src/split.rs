@@ -229,36 +229,28 @@ fn operations_by_tag(raw: &Value) -> anyhow::Result<BTreeMap<String, Value>> {
         .get("paths")
         .and_then(Value::as_object)
         .context("the spec has no `paths` object")?;
+    if paths.is_empty() {
+        return Ok(BTreeMap::new());
+    }
     let mut tags: BTreeMap<String, Value> = BTreeMap::new();
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let common: Map<String, Value> = item
-            .iter()
+    for op in pointer::operations(raw) {
+        let tag = op.tags().next().unwrap_or(UNTAGGED).to_string();
+        let common: Map<String, Value> = op
+            .item
+            .as_object()
+            .into_iter()
+            .flatten()
             .filter(|(k, _)| !HTTP_METHODS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        for (method, op) in item
-            .iter()
-            .filter(|(k, _)| HTTP_METHODS.contains(&k.as_str()))
-        {
-            let tag = op
-                .get("tags")
-                .and_then(Value::as_array)
-                .and_then(|t| t.first())
-                .and_then(Value::as_str)
-                .unwrap_or(UNTAGGED)
-                .to_string();
-            let entry = tags
-                .entry(tag)
-                .or_insert_with(|| Value::Object(Map::new()))
-                .as_object_mut()
-                .expect("built as an object")
-                .entry(path.clone())
-                .or_insert_with(|| Value::Object(common.clone()));
-            entry[method.as_str()] = op.clone();
-        }
+        let entry = tags
+            .entry(tag)
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .expect("built as an object")
+            .entry(op.path.to_string())
+            .or_insert_with(|| Value::Object(common));
+        entry[op.method] = op.op.clone();
     }
     Ok(tags)
 }

@@ -1,10 +1,12 @@
-//! Huawei's published API definitions: the pinned PyPI package that holds
-//! them, fetched once into `target/upstream/` and verified by hash. Nothing
-//! from it is committed; see `shared/reference/upstream-definitions.md`.
+//! The pinned upstream packages: Huawei's published API definitions
+//! ([`DEFINITIONS`]) and the official Python SDK ([`SDK`], read by
+//! [`crate::sdk`]), each fetched once into `target/upstream/` and verified
+//! by hash. Nothing from them is committed; see
+//! `shared/reference/upstream-definitions.md`.
 //!
-//! The pin (package, version, wheel name, sha256) lives here and only here;
+//! The pins (package, version, wheel name, sha256) live here and only here;
 //! `.ci/run` fetches through `cargo xtask upstream`, and tests read
-//! [`wheel_path`].
+//! [`wheel_path`] and [`Pin::path`].
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,14 +15,37 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
-/// The PyPI package that carries the definitions.
-pub const PACKAGE: &str = "huaweicloud-mcp-server";
-/// Its pinned version.
-pub const VERSION: &str = "0.3.1";
-/// The wheel file `pip download` writes for that version.
-pub const WHEEL: &str = "huaweicloud_mcp_server-0.3.1-py3-none-any.whl";
-/// sha256 of [`WHEEL`]; a download with another hash is refused.
-pub const SHA256: &str = "1caefe6635dd66ffcb5629748c2fe9a92acca3fd443f0894468db26e7d4f8fd7";
+/// A pinned wheel on PyPI.
+#[derive(Debug, Clone, Copy)]
+pub struct Pin {
+    pub package: &'static str,
+    pub version: &'static str,
+    /// The wheel file `pip download` writes for that version.
+    pub wheel: &'static str,
+    /// sha256 of the wheel; a download with another hash is refused.
+    pub sha256: &'static str,
+}
+
+/// The package that carries Huawei's definitions (one per service).
+pub const DEFINITIONS: Pin = Pin {
+    package: "huaweicloud-mcp-server",
+    version: "0.3.1",
+    wheel: "huaweicloud_mcp_server-0.3.1-py3-none-any.whl",
+    sha256: "1caefe6635dd66ffcb5629748c2fe9a92acca3fd443f0894468db26e7d4f8fd7",
+};
+
+/// The official Python SDK of HSS, the version the interop tests pin.
+pub const SDK: Pin = Pin {
+    package: "huaweicloudsdkhss",
+    version: "3.1.219",
+    wheel: "huaweicloudsdkhss-3.1.219-py3-none-any.whl",
+    sha256: "598fd55cf6976277d66561508b4dee1afe40101e6256eb4527d069b604c88f30",
+};
+
+/// [`DEFINITIONS`]'s package.
+pub const PACKAGE: &str = DEFINITIONS.package;
+/// [`DEFINITIONS`]'s version.
+pub const VERSION: &str = DEFINITIONS.version;
 
 /// The service whose definition `cargo xtask import` reads by default.
 pub const DEFAULT_SERVICE: &str = "hss";
@@ -30,15 +55,31 @@ pub fn cache_dir() -> PathBuf {
     crate::workspace_root().join("target/upstream")
 }
 
-/// The cached wheel (present or not).
+/// The cached definitions wheel (present or not).
 pub fn wheel_path() -> PathBuf {
-    cache_dir().join(WHEEL)
+    DEFINITIONS.path()
 }
 
-/// The path of a service's definition inside the wheel.
+impl Pin {
+    /// The cached wheel (present or not).
+    pub fn path(&self) -> PathBuf {
+        cache_dir().join(self.wheel)
+    }
+
+    /// Makes sure the wheel is in the cache with the pinned hash,
+    /// downloading it with pip when it is missing. Returns its path.
+    pub fn ensure(&self) -> anyhow::Result<PathBuf> {
+        ensure(self)
+    }
+}
+
+/// The path of a service's definition inside the wheel. The service is
+/// named as its file is; its package directory spells `-` as `_`
+/// (`mcp_server_anti_ddos/.../config/anti-ddos.json`).
 pub fn member_name(service: &str) -> String {
+    let dir = service.replace('-', "_");
     format!(
-        "huaweicloud_services_server/mcp_server_{service}/src/mcp_server_{service}/config/{service}.json"
+        "huaweicloud_services_server/mcp_server_{dir}/src/mcp_server_{dir}/config/{service}.json"
     )
 }
 
@@ -69,18 +110,21 @@ pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Makes sure the pinned wheel is in the cache with the pinned hash,
-/// downloading it with pip when it is missing. Returns its path.
+/// [`DEFINITIONS`]'s wheel, fetched and verified as needed.
 pub fn ensure_wheel() -> anyhow::Result<PathBuf> {
-    let path = wheel_path();
+    DEFINITIONS.ensure()
+}
+
+fn ensure(pin: &Pin) -> anyhow::Result<PathBuf> {
+    let path = pin.path();
     if path.exists() {
-        verify(&path)?;
+        verify(pin, &path)?;
         return Ok(path);
     }
     let dir = cache_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let spec = format!("{PACKAGE}=={VERSION}");
+    let spec = format!("{}=={}", pin.package, pin.version);
     eprintln!(
         "fetching {spec} into {} with pip",
         crate::display_path(&dir)
@@ -114,19 +158,22 @@ pub fn ensure_wheel() -> anyhow::Result<PathBuf> {
             path.display()
         );
     }
-    verify(&path)?;
+    verify(pin, &path)?;
     Ok(path)
 }
 
 /// Refuses a wheel whose hash is not the pinned one (and removes it, so the
 /// next run downloads again rather than trusting it).
-fn verify(path: &Path) -> anyhow::Result<()> {
+fn verify(pin: &Pin, path: &Path) -> anyhow::Result<()> {
     let actual = sha256_of(path)?;
-    if actual != SHA256 {
+    if actual != pin.sha256 {
         let _ = std::fs::remove_file(path);
         bail!(
-            "{} has sha256 {actual}, not the pinned {SHA256}; it was removed. If {PACKAGE} {VERSION} was republished, review it and change the pin in xtask/src/upstream.rs",
-            path.display()
+            "{} has sha256 {actual}, not the pinned {}; it was removed. If {} {} was republished, review it and change the pin in xtask/src/upstream.rs",
+            path.display(),
+            pin.sha256,
+            pin.package,
+            pin.version
         );
     }
     Ok(())
@@ -180,14 +227,21 @@ fn services_in<R: std::io::Read + std::io::Seek>(archive: &zip::ZipArchive<R>) -
     let mut out: Vec<String> = archive
         .file_names()
         .filter_map(|name| {
-            let rest = name.strip_prefix("huaweicloud_services_server/mcp_server_")?;
-            let (service, tail) = rest.split_once('/')?;
-            (tail == format!("src/mcp_server_{service}/config/{service}.json"))
-                .then(|| service.to_string())
+            let file = name.strip_suffix(".json")?.rsplit('/').next()?;
+            (name == member_name(file)).then(|| file.to_string())
         })
         .collect();
     out.sort();
     out
+}
+
+/// Every service the wheel at `wheel` holds a definition for, sorted.
+pub fn services(wheel: &Path) -> anyhow::Result<Vec<String>> {
+    let file =
+        std::fs::File::open(wheel).with_context(|| format!("opening {}", wheel.display()))?;
+    let archive = zip::ZipArchive::new(file)
+        .with_context(|| format!("{} is not a zip archive (a wheel)", wheel.display()))?;
+    Ok(services_in(&archive))
 }
 
 /// The pinned definition of `service`, fetched and verified as needed.
@@ -245,6 +299,22 @@ mod tests {
         assert!(
             err.contains("it has 2 services, for example `hss`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_service_whose_directory_spells_its_dash_as_an_underscore_is_found() {
+        let wheel = wheel_with(&[
+            (
+                "huaweicloud_services_server/mcp_server_anti_ddos/src/mcp_server_anti_ddos/config/anti-ddos.json",
+                "{}",
+            ),
+            (&member_name("hss"), "{}"),
+        ]);
+        assert_eq!(services(wheel.path()).unwrap(), ["anti-ddos", "hss"]);
+        assert_eq!(
+            read_from_wheel(wheel.path(), "anti-ddos").unwrap().text,
+            "{}"
         );
     }
 

@@ -525,3 +525,60 @@ fn the_raw_definition_fed_to_generate_reports_every_problem_in_one_run() {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
 }
+
+/// Operations that share one method and path upstream (ECS's server
+/// actions) each keep their name: their path keys carry a fragment naming
+/// the operation, which the generated client does not send. A path
+/// variable upstream declares no parameter for gets one.
+#[test]
+fn operations_sharing_a_method_and_path_keep_their_names() {
+    let op = |id: &str, body: &str| {
+        json!({
+            "post": {
+                "operationId": id,
+                "parameters": [{"name": "project_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {body: {"type": "object"}}}}}},
+                "responses": {"200": {"description": "ok"}}
+            },
+            "x-method": "POST",
+            "x-url": "{endpoint}/v1/{project_id}/servers/{server_id}/action"
+        })
+    };
+    let definition = json!({
+        "openapi": "3.0.0",
+        "info": {"title": "ECS", "version": "1", "x-host": "ecs.{region}.example.com"},
+        "paths": {"/StartServer": op("StartServer", "os-start"), "/StopServer": op("StopServer", "os-stop")}
+    });
+    let def = Definition {
+        label: "ecs.json".into(),
+        text: definition.to_string(),
+    };
+    let out = import::import(&def, &all()).expect("imports");
+    assert!(out.report.problems.is_empty(), "{:#?}", out.report.problems);
+    let doc = xtask::spec::parse_raw(&out.yaml).unwrap();
+    let keys: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "/v1/{project_id}/servers/{server_id}/action#StartServer",
+            "/v1/{project_id}/servers/{server_id}/action#StopServer"
+        ]
+    );
+    let start = &doc["paths"]["/v1/{project_id}/servers/{server_id}/action#StartServer"]["post"];
+    assert_eq!(start["parameters"][1]["name"], "server_id");
+    assert!(out.report.changes.iter().any(|c| c.pass == "rpc-paths"
+        && c.pointer == "/paths/~1StopServer/post"
+        && c.message.contains(
+            "one of 2 operations on `POST /v1/{project_id}/servers/{server_id}/action`"
+        )));
+    let code = xtask::generate::generate(&out.yaml, "ecs.yaml").expect("generates");
+    assert!(
+        !code.contains("#StartServer"),
+        "the fragment reached the code"
+    );
+    assert_eq!(
+        code.matches("\"{}/v1/{}/servers/{}/action\"").count(),
+        2,
+        "both operations format the real path"
+    );
+}
