@@ -14,10 +14,9 @@
 //! 2 cores), every crate of its workspace, with a consumer that calls an
 //! operation through its tag's module.
 //!
-//! The wheel comes from `cargo xtask upstream` (`.ci/run` runs it before the
-//! tests). On CI (`CI` set) a missing wheel fails this test; elsewhere the
-//! test fetches it (`python3 -m pip download`, from PyPI), and fails when it
-//! cannot; `HSS_SKIP_FULL_SCALE=1` skips it on purpose. The crate and its
+//! The test fetches the pinned wheel itself (`python3 -m pip download`,
+//! from PyPI, once; `cargo xtask upstream` does the same) and fails when it
+//! cannot; `HSS_SKIP_UPSTREAM=1` skips it on purpose. The crate and its
 //! target directory live in `target/xtask-scale/`, kept between runs so only
 //! the first one builds the dependencies.
 
@@ -28,44 +27,16 @@ use std::time::Instant;
 use xtask::import::{self, Selection};
 use xtask::upstream;
 
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
-/// The wheel, or `None` when `HSS_SKIP_FULL_SCALE=1` asks to skip.
-fn wheel() -> Option<std::path::PathBuf> {
-    const TEST: &str = "every_hss_operation_imports_generates_and_builds_without_warnings";
-    if std::env::var_os("HSS_SKIP_FULL_SCALE").is_some_and(|v| v == "1") {
-        // Straight to stderr: libtest captures `eprintln!` of passing tests.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: {TEST} SKIPPED on purpose (HSS_SKIP_FULL_SCALE=1)"
-        );
-        return None;
-    }
-    let path = upstream::wheel_path();
-    if on_ci() {
-        assert!(
-            path.exists(),
-            "CI is set but {} is missing: `.ci/run` must fetch it with `cargo xtask upstream` before the tests",
-            path.display()
-        );
-    }
-    match upstream::ensure_wheel() {
-        Ok(path) => Some(path),
-        Err(e) => panic!(
-            "{TEST} needs {} {}: {e:#}\nRun `cargo xtask upstream` where python3 and PyPI are at hand, \
-             or skip this test on purpose with HSS_SKIP_FULL_SCALE=1.",
-            upstream::PACKAGE,
-            upstream::VERSION
-        ),
-    }
-}
+mod support;
 
 #[test]
 fn every_hss_operation_imports_generates_and_builds_without_warnings() {
-    let Some(wheel) = wheel() else { return };
+    let Some(wheel) = support::pinned_wheel(
+        &upstream::DEFINITIONS,
+        "every_hss_operation_imports_generates_and_builds_without_warnings",
+    ) else {
+        return;
+    };
     let definition = upstream::read_from_wheel(&wheel, upstream::DEFAULT_SERVICE).unwrap();
 
     let started = Instant::now();
