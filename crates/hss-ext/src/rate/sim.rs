@@ -1,5 +1,5 @@
-//! The API gateway simulated in process, for what the send rate and the
-//! retries do under throttling, in virtual time.
+//! The API gateway simulated in process, for what the send rate, the
+//! retries and the listing engine do in time, in virtual time.
 //!
 //! [`Bucket`] is the gateway's limit (the one rule both simulations use);
 //! [`Gateway`] answers a real client's listing, through the real retry
@@ -94,6 +94,11 @@ struct Gateway {
     latency: fn(Duration) -> Duration,
     started: Instant,
     log: Mutex<Vec<Received>>,
+    /// How long each answer took, from its request to the client taking
+    /// it: its round trip unless the client left it waiting.
+    took: Mutex<Vec<Duration>>,
+    /// Requests in flight now, and the most there were at once.
+    in_flight: Mutex<(usize, usize)>,
 }
 
 impl Gateway {
@@ -105,11 +110,19 @@ impl Gateway {
             latency,
             started,
             log: Mutex::new(Vec::new()),
+            took: Mutex::new(Vec::new()),
+            in_flight: Mutex::new((0, 0)),
         })
     }
 
     async fn serve(&self, offset: u64, limit: u32) -> Result<ItemPage<String>, Error> {
-        let round_trip = (self.latency)(Instant::now() - self.started);
+        let sent = Instant::now();
+        {
+            let (now, most) = &mut *self.in_flight.lock().unwrap();
+            *now += 1;
+            *most = (*most).max(*now);
+        }
+        let round_trip = (self.latency)(sent - self.started);
         tokio::time::sleep(round_trip / 2).await;
         let now = Instant::now();
         let verdict = match self.bucket.lock().unwrap().as_mut() {
@@ -122,6 +135,8 @@ impl Gateway {
             refused: verdict.err(),
         });
         tokio::time::sleep(round_trip - round_trip / 2).await;
+        self.took.lock().unwrap().push(sent.elapsed());
+        self.in_flight.lock().unwrap().0 -= 1;
         match verdict {
             Ok(()) => Ok(ItemPage {
                 total_num: Some(self.hosts),
@@ -398,4 +413,62 @@ async fn a_fixed_concurrency_listing_is_paced_once_throttled() {
         assert!(throttled <= most_429s, "{throttled} 429s for 100 pages");
         assert!(client.send_rate().is_some(), "paced once throttled");
     }
+}
+
+/// Pages fetched ahead are taken as they are answered while the consumer
+/// is busy with another for longer than any request timeout: none waits
+/// for the consumer (a page fetched ahead but not polled would time out),
+/// and none is sent twice.
+#[tokio::test(start_paused = true)]
+async fn a_slow_consumer_holds_up_no_page_in_flight() {
+    let gateway = Gateway::new(1_000, None, path);
+    let client = client().build().unwrap();
+    let options = ListOptions::default().concurrency(4);
+    let mut pages = std::pin::pin!(client.list_all_pages(SimulatedQuery(gateway.clone()), options));
+    let mut hosts = 0;
+    while let Some(page) = futures::StreamExt::next(&mut pages).await {
+        hosts += page.unwrap().items.len();
+        tokio::time::sleep(Duration::from_secs(120)).await;
+    }
+    assert_eq!(hosts, 1_000);
+    let mut offsets: Vec<u64> = gateway.received().iter().map(|r| r.offset).collect();
+    offsets.sort_unstable();
+    assert_eq!(offsets, [0, 200, 400, 600, 800]);
+    assert_eq!(*gateway.took.lock().unwrap(), [path(Duration::ZERO); 5]);
+}
+
+/// A listing at concurrency 8 keeps exactly 8 pages in flight after the
+/// first (which alone tells how many there are), never more.
+#[tokio::test(start_paused = true)]
+async fn pages_after_the_first_go_as_many_at_a_time_as_asked() {
+    let gateway = Gateway::new(5_000, None, path);
+    let client = client().build().unwrap();
+    let listed = list(&client, &gateway, ListOptions::default().concurrency(8)).await;
+    assert_eq!((listed.hosts, listed.distinct), (5_000, 5_000));
+    assert_eq!(gateway.in_flight.lock().unwrap().1, 8);
+    // 25 pages: the first, then 24 eight at a time, one round trip each.
+    assert_eq!(listed.seconds, (path(Duration::ZERO) * 4).as_secs_f64());
+}
+
+/// The budget bounds a call in time, the attempt in flight included: an
+/// answer that never comes ends the listing at the budget exactly.
+#[tokio::test(start_paused = true)]
+async fn the_budget_ends_a_call_whose_answer_never_comes() {
+    let gateway = Gateway::new(100, None, |_| Duration::from_secs(3_600));
+    let budget = Duration::from_secs(10);
+    let client = client()
+        .retry(RetryPolicy::default().with_budget(budget))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client
+        .collect_all(SimulatedQuery(gateway.clone()), ListOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(started.elapsed(), budget);
+    assert!(gateway.received().is_empty(), "never reached the gateway");
 }
