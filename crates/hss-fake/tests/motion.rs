@@ -180,7 +180,8 @@ async fn scan_progress_runs_on_the_system_clock_until_the_scan_ends() {
     assert!(seen.windows(2).all(|w| w[1] <= w[0]), "{seen:?}");
     assert!(seen[0] > 0, "{seen:?}");
     // It took steps, never more than the time between two samples allows
-    // (one more for where the steps fall): not all at once.
+    // (one more for where the steps fall, one for the two clocks): not all
+    // at once.
     for pair in samples.windows(2) {
         let ((sent, before, _), (_, after, answered)) = (pair[0], pair[1]);
         let steps = (answered - sent).as_nanos() / progress.every.as_nanos();
