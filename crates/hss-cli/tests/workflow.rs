@@ -12,19 +12,39 @@ mod support;
 use std::time::Duration;
 
 use hss_api::types::{HostVulInfo, VulHostInfo, VulInfo, VulScanTaskInfo};
-use hss_fake::{FakeHss, Fault, FaultRule};
+use hss_fake::testing::ManualClock;
+use hss_fake::{FakeHss, FakeHssBuilder, Fault, FaultRule};
 use support::Fake;
 
 /// A fake whose scans take `scan` and exports are ready at once.
 fn fake(hosts: usize, scan: Duration) -> Fake {
-    Fake::start(
-        FakeHss::builder()
-            .seed(11)
-            .hosts(hosts)
-            .enterprise_projects(1)
-            .scan_task_duration(scan)
-            .export_duration(Duration::ZERO),
-    )
+    Fake::start(builder(hosts, scan))
+}
+
+fn builder(hosts: usize, scan: Duration) -> FakeHssBuilder {
+    FakeHss::builder()
+        .seed(11)
+        .hosts(hosts)
+        .enterprise_projects(1)
+        .scan_task_duration(scan)
+        .export_duration(Duration::ZERO)
+}
+
+/// Moves `clock` on by `by` once the fake has answered a poll (a `GET`),
+/// so that a waiter sees the task as it was first, however slow the
+/// machine. The guard only stops a command that never polls.
+fn move_clock_after_a_poll(fake: &Fake, clock: &ManualClock, by: Duration) {
+    let guard = std::time::Instant::now() + Duration::from_secs(300);
+    while !fake
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.status == Some(200))
+    {
+        assert!(std::time::Instant::now() < guard, "no poll came");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    clock.advance(by);
 }
 
 /// Runs `hss args`; returns the exit code, stdout and stderr.
@@ -51,16 +71,13 @@ fn one_error_line(stderr: &str, needles: &[&str]) {
 
 #[test]
 fn create_wait_prints_the_task_id_waits_and_the_task_is_listed() {
-    let fake = fake(120, Duration::from_millis(600));
-    let (stdout, stderr) = fake.run(&[
-        "scan-task",
-        "create",
-        "--all-hosts",
-        "--yes",
-        "--wait",
-        "--timeout",
-        "60",
-    ]);
+    // On a clock the test moves: seen running, then finished.
+    let (clock, scan) = (ManualClock::default(), Duration::from_millis(600));
+    let fake = Fake::start(builder(120, scan).clock(clock.clone()));
+    let (stdout, stderr) = std::thread::scope(|threads| {
+        threads.spawn(|| move_clock_after_a_poll(&fake, &clock, scan));
+        fake.run(&["scan-task", "create", "--all-hosts", "--yes", "--wait"])
+    });
     // Only the id on stdout, so `task=$(hss scan-task create ...)` works.
     let task = stdout.trim_end_matches('\n');
     assert!(!task.is_empty() && !task.contains('\n'), "{stdout:?}");

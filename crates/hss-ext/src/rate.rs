@@ -42,7 +42,9 @@
 //!
 //! The arithmetic is a pure state machine over explicit instants
 //! ([`Core`]), unit-tested below, including a simulated throttling
-//! gateway; [`RateController`] wraps it for async callers.
+//! gateway; [`RateController`] wraps it for async callers. The whole
+//! pipeline (rate, retries, listing) meets the same gateway in virtual
+//! time in `rate/sim.rs`.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -479,7 +481,11 @@ impl RateController {
 }
 
 #[cfg(test)]
+mod sim;
+
+#[cfg(test)]
 mod tests {
+    use super::sim::{Bucket, noisy};
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
@@ -655,8 +661,8 @@ mod tests {
 
     /// A listing of `pages` pages, `lookahead` at most in flight and
     /// yielded in order, against a gateway bucket of `limit` per second
-    /// and `burst`, every answer after `latency`; a 429 is retried after
-    /// its `Retry-After` (whole seconds, rounded up). Returns (seconds,
+    /// and `burst` ([`Bucket`]), every answer after `latency`; a 429 is
+    /// retried after its `Retry-After`. Returns (seconds,
     /// requests, 429s).
     fn simulate(
         pages: usize,
@@ -677,12 +683,12 @@ mod tests {
     ) -> (f64, u64, u64) {
         let t0 = Instant::now();
         let mut core = Core::new(true, None);
-        let mut tokens = limit.map_or(0.0, |(_, burst)| burst);
-        let mut bucket_at = t0;
+        let mut bucket = limit.map(|(rate, burst)| Bucket::new(rate, burst, t0));
         // Per page: when it may be (re)sent, and when it is done.
         let mut ready: Vec<Option<Instant>> = vec![None; pages];
         let mut done: Vec<bool> = vec![false; pages];
-        let mut answers: Vec<(Instant, Instant, usize, bool)> = Vec::new(); // (at, sent, page, ok)
+        // (at, sent, page, the Retry-After of a 429)
+        let mut answers: Vec<(Instant, Instant, usize, Option<Duration>)> = Vec::new();
         let (mut requests, mut throttled) = (0u64, 0u64);
         let mut now = t0;
         let mut yielded = 0;
@@ -697,14 +703,14 @@ mod tests {
             // Answers due.
             answers.sort_by_key(|a| std::cmp::Reverse(a.0));
             while answers.last().is_some_and(|a| a.0 <= now) {
-                let (at, sent, page, ok) = answers.pop().unwrap();
-                if ok {
+                let (at, sent, page, refused) = answers.pop().unwrap();
+                if let Some(retry_after) = refused {
+                    core.report(sent, at, Outcome::Throttled);
+                    ready[page] = Some(at + retry_after);
+                } else {
                     core.report(sent, at, Outcome::Answered(at - sent));
                     done[page] = true;
                     first_answered = true;
-                } else {
-                    core.report(sent, at, Outcome::Throttled);
-                    ready[page] = Some(at + Duration::from_secs(1));
                 }
             }
             while yielded < pages && done[yielded] {
@@ -721,23 +727,11 @@ mod tests {
                 if due.is_some_and(|r| r <= now) && core.try_acquire(now, true).is_ok() {
                     *due = None;
                     requests += 1;
-                    let ok = match limit {
-                        None => true,
-                        Some((rate, burst)) => {
-                            tokens = (tokens + (now - bucket_at).as_secs_f64() * rate).min(burst);
-                            bucket_at = now;
-                            if tokens >= 1.0 {
-                                tokens -= 1.0;
-                                true
-                            } else {
-                                false
-                            }
-                        }
-                    };
-                    if !ok {
+                    let refused = bucket.as_mut().and_then(|b| b.take(now).err());
+                    if refused.is_some() {
                         throttled += 1;
                     }
-                    answers.push((now + latency(now - t0), now, page, ok));
+                    answers.push((now + latency(now - t0), now, page, refused));
                 }
             }
             now += step;
@@ -784,17 +778,6 @@ mod tests {
         assert_eq!((requests, throttled), (500, 0));
         let sequential = 500.0 * 0.020;
         assert!(sequential / secs >= 10.0, "{secs:.3} s");
-    }
-
-    /// Round trips of 20 ms, but 100 ms for 150 ms of every 500 ms: what a
-    /// loaded client machine (or a noisy path) does to them, whatever the
-    /// rate.
-    fn noisy(since_start: Duration) -> Duration {
-        if since_start.as_millis() % 500 < 150 {
-            100 * MS
-        } else {
-            20 * MS
-        }
     }
 
     #[test]

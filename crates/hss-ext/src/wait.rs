@@ -567,4 +567,52 @@ mod tests {
         assert_eq!(options.initial_interval, Duration::from_millis(100));
         assert!(format!("{options:?}").contains("progress: true"));
     }
+
+    /// In virtual time, so the count is exact on any machine: a poll every
+    /// 100 ms (each answered after 20 ms, "running"), the deadline at
+    /// 450 ms. The waiter is never busy and stops at its deadline, not
+    /// after (the test against a server only bounds what a slow machine
+    /// cannot break).
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_polls_on_its_schedule_and_stops_at_its_deadline() {
+        let client = HssClient::builder()
+            .endpoint_url("http://127.0.0.1:9")
+            .without_credentials()
+            .project_id("project")
+            .build()
+            .unwrap();
+        let options = WaitOptions::default()
+            .initial_interval(Duration::from_millis(100))
+            .max_interval(Duration::from_millis(100))
+            .jitter(0.0)
+            .timeout(Duration::from_millis(450));
+        let started = Instant::now();
+        let polled = std::sync::Mutex::new(Vec::new());
+        let poll = || async {
+            polled.lock().unwrap().push(started.elapsed());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(Some("running".to_owned()))
+        };
+        let judge = |state: &String| Verdict::Pending {
+            state: Some(state.clone()),
+            counts: None,
+        };
+        let error = client
+            .wait_loop(TaskKind::ScanTask, "t-1", &options, poll, judge)
+            .await
+            .unwrap_err();
+        let Error::WaitTimeout {
+            polls, last_state, ..
+        } = &error
+        else {
+            panic!("{error:?}")
+        };
+        assert_eq!(last_state.as_deref(), Some("running"));
+        let ms = |ms: u64| Duration::from_millis(ms);
+        // The interval counts from the answer: 0, 120, 240, 360 ms, and
+        // nothing after the deadline.
+        assert_eq!(*polled.lock().unwrap(), [ms(0), ms(120), ms(240), ms(360)]);
+        assert_eq!(*polls, 4);
+        assert_eq!(started.elapsed(), ms(450));
+    }
 }

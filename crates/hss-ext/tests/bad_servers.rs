@@ -15,8 +15,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const MIB: u64 = 1024 * 1024;
-/// The request timeout of every client here.
+/// The request timeout of the clients that must time out.
 const TIMEOUT: Duration = Duration::from_secs(2);
+/// The request timeout of every other client: far beyond what a request
+/// to loopback takes on any machine, so their errors say what the server
+/// did, never that the machine was slow (no test here bounds how long a
+/// failure takes from above).
+const PATIENT: Duration = Duration::from_secs(60);
 /// The most connections a server accepts; the clients here never retry.
 const MAX_CONNECTIONS: usize = 4;
 /// How long a server script may run at most.
@@ -158,23 +163,33 @@ fn client(server: &RawServer) -> HssClient {
     client_with_limit(server, None)
 }
 
+/// A client that gives up after [`TIMEOUT`].
+fn impatient_client(server: &RawServer) -> HssClient {
+    client_with(server, None, TIMEOUT)
+}
+
 fn client_with_limit(server: &RawServer, limit: Option<u64>) -> HssClient {
+    client_with(server, limit, PATIENT)
+}
+
+fn client_with(server: &RawServer, limit: Option<u64>, timeout: Duration) -> HssClient {
     let mut builder = HssClient::builder()
         .endpoint_url(&server.url)
         .without_credentials()
         .project_id("proj")
         .retry(RetryPolicy::disabled())
-        .request_timeout(TIMEOUT);
+        .request_timeout(timeout);
     if let Some(limit) = limit {
         builder = builder.max_response_body(limit);
     }
     builder.build().unwrap()
 }
 
-/// One page request, which must fail, within `TIMEOUT` plus slack.
+/// One page request, which must fail; it cannot hang (the request
+/// timeout ends it, this guard only stops a broken one).
 async fn fails(client: &HssClient) -> (Error, Duration) {
     let started = Instant::now();
-    let result = tokio::time::timeout(TIMEOUT * 3, client.list_hosts_page(&HostQuery::new("task")))
+    let result = tokio::time::timeout(PATIENT * 2, client.list_hosts_page(&HostQuery::new("task")))
         .await
         .expect("the client gave up in bounded time");
     let error = result.expect_err("a bad server cannot give a page");
@@ -214,14 +229,13 @@ async fn a_non_http_reply_is_a_transport_error() {
         Vec::new(),
     ] {
         let server = answer(reply.clone()).await;
-        let (error, elapsed) = fails(&client(&server)).await;
+        let (error, _) = fails(&client(&server)).await;
         assert_eq!(
             transport_kind(&error),
             TransportKind::Other,
             "{reply:?}: {error:?}"
         );
         assert_eq!(error.status(), None);
-        assert!(elapsed < TIMEOUT, "{reply:?}: {elapsed:?}");
     }
 }
 
@@ -232,9 +246,9 @@ async fn silence_and_a_dribbled_head_time_out() {
         tokio::time::sleep(Duration::from_secs(10)).await;
     })
     .await;
-    let (error, elapsed) = fails(&client(&silent)).await;
+    let (error, elapsed) = fails(&impatient_client(&silent)).await;
     assert_eq!(transport_kind(&error), TransportKind::Timeout, "{error:?}");
-    assert!(elapsed < TIMEOUT * 2, "{elapsed:?}");
+    assert!(elapsed >= TIMEOUT, "{elapsed:?}");
 
     let slowloris = serve(|mut conn| async move {
         conn.read_request().await;
@@ -249,9 +263,10 @@ async fn silence_and_a_dribbled_head_time_out() {
         }
     })
     .await;
-    let (error, elapsed) = fails(&client(&slowloris)).await;
+    // Only the timeout ends a head that never ends.
+    let (error, elapsed) = fails(&impatient_client(&slowloris)).await;
     assert_eq!(transport_kind(&error), TransportKind::Timeout, "{error:?}");
-    assert!(elapsed < TIMEOUT * 2, "{elapsed:?}");
+    assert!(elapsed >= TIMEOUT, "{elapsed:?}");
 }
 
 #[tokio::test]
@@ -263,9 +278,13 @@ async fn endless_headers_are_cut_off() {
         while conn.write(line.as_bytes()).await {}
     })
     .await;
-    let (error, elapsed) = fails(&client(&server)).await;
+    let (error, _) = fails(&client(&server)).await;
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
-    assert!(elapsed < TIMEOUT, "{elapsed:?}");
+    assert_ne!(
+        transport_kind(&error),
+        TransportKind::Timeout,
+        "cut off, not timed out"
+    );
     assert!(
         server.counters.written() < 8 * MIB,
         "{}",
@@ -382,7 +401,7 @@ async fn a_huge_declared_body_is_refused_without_reading_it() {
         }
     })
     .await;
-    let (error, elapsed) = fails(&client(&server)).await;
+    let (error, _) = fails(&client(&server)).await;
     match &error {
         Error::ResponseTooLarge {
             status,
@@ -401,7 +420,6 @@ async fn a_huge_declared_body_is_refused_without_reading_it() {
         error.to_string().contains("declares 104857600 bytes"),
         "{error}"
     );
-    assert!(elapsed < TIMEOUT, "{elapsed:?}");
     // The client hung up: the server got no further than socket buffers.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(
@@ -431,7 +449,7 @@ async fn a_huge_streamed_body_stops_at_the_limit() {
         })
         .await;
         let limit = 4 * MIB;
-        let (error, elapsed) = fails(&client_with_limit(&server, Some(limit))).await;
+        let (error, _) = fails(&client_with_limit(&server, Some(limit))).await;
         match &error {
             Error::ResponseTooLarge {
                 status,
@@ -445,7 +463,6 @@ async fn a_huge_streamed_body_stops_at_the_limit() {
             }
             other => panic!("chunked {chunked}: {other:?}"),
         }
-        assert!(elapsed < TIMEOUT, "{elapsed:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
         let written = server.counters.written();
         assert!(
@@ -471,12 +488,11 @@ async fn a_huge_error_body_stops_at_the_default_limit() {
         }
     })
     .await;
-    let (error, elapsed) = fails(&client(&server)).await;
+    let (error, _) = fails(&client(&server)).await;
     assert!(
         matches!(&error, Error::ResponseTooLarge { status, declared: None, .. } if status.as_u16() == 503),
         "{error:?}"
     );
-    assert!(elapsed < TIMEOUT, "{elapsed:?}");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(server.counters.written() < DEFAULT_MAX_RESPONSE_BODY + 8 * MIB);
 }
@@ -549,7 +565,7 @@ async fn a_gzip_bomb_is_never_inflated() {
         }
     })
     .await;
-    let (error, elapsed) = fails(&client(&server)).await;
+    let (error, _) = fails(&client(&server)).await;
     match &error {
         Error::Decode {
             reason, snippet, ..
@@ -559,7 +575,6 @@ async fn a_gzip_bomb_is_never_inflated() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(elapsed < TIMEOUT);
     assert_eq!(
         *seen_accept_encoding.lock().unwrap(),
         Some(false),
@@ -586,10 +601,9 @@ async fn redirects_are_never_followed() {
         }
     })
     .await;
-    let (error, elapsed) = fails(&client(&server)).await;
+    let (error, _) = fails(&client(&server)).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(302), "{error:?}");
     assert!(matches!(error, Error::Service(_)), "{error:?}");
-    assert!(elapsed < TIMEOUT);
     assert_eq!(server.counters.connections(), 1);
 
     // Elsewhere: not followed either (a redirect would carry signed headers

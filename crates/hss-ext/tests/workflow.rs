@@ -15,13 +15,26 @@ use hss_ext::{
     RequestPreview, ScanPolicy, ScanRequest, ScanTaskQuery, ScanTaskStatus, Scope, VulHostQuery,
     VulOperation, VulStatusChange, VulnQuery, WaitOptions, WaitProgress,
 };
+use hss_fake::testing::ManualClock;
+
+/// How long a scan and an export take on the fake's clock.
+const SCAN: Duration = Duration::from_millis(600);
+const EXPORT: Duration = Duration::from_millis(300);
 
 async fn fake() -> hss_fake::RunningFake {
+    fake_on(ManualClock::default()).await
+}
+
+/// The fake on `clock`, which the test moves: a waiter sees a task
+/// running, then done, however slow the machine (at the present, so
+/// signatures dated by the system clock pass).
+async fn fake_on(clock: ManualClock) -> hss_fake::RunningFake {
     hss_fake::FakeHss::builder()
         .seed(11)
         .hosts(120)
-        .scan_task_duration(Duration::from_millis(600))
-        .export_duration(Duration::from_millis(300))
+        .clock(clock)
+        .scan_task_duration(SCAN)
+        .export_duration(EXPORT)
         .start()
         .await
         .expect("the fake starts")
@@ -45,7 +58,8 @@ fn quick() -> WaitOptions {
 
 #[tokio::test]
 async fn start_wait_list_act_export_download() {
-    let fake = fake().await;
+    let clock = ManualClock::default();
+    let fake = fake_on(clock.clone()).await;
     let client = client(&fake);
 
     // Start a scan and wait for it, watching the progress.
@@ -54,11 +68,17 @@ async fn start_wait_list_act_export_download() {
         .await
         .unwrap();
     let seen: Arc<Mutex<Vec<WaitProgress>>> = Arc::default();
-    let log = Arc::clone(&seen);
+    let (log, moved) = (Arc::clone(&seen), clock.clone());
     let task = client
         .wait_for_scan_task(
             &task_id,
-            quick().on_progress(move |p| log.lock().unwrap().push(p.clone())),
+            quick().on_progress(move |p| {
+                log.lock().unwrap().push(p.clone());
+                // Seen running: now the scan ends.
+                if p.next_poll_in.is_some() {
+                    moved.advance(SCAN);
+                }
+            }),
         )
         .await
         .unwrap();
@@ -180,7 +200,18 @@ async fn start_wait_list_act_export_download() {
         .export_vulns(&ExportRequest::new(ExportCategory::Vul))
         .await
         .unwrap();
-    let export = client.wait_for_export(&export_id, quick()).await.unwrap();
+    let moved = clock.clone();
+    let export = client
+        .wait_for_export(
+            &export_id,
+            quick().on_progress(move |p| {
+                if p.next_poll_in.is_some() {
+                    moved.advance(EXPORT);
+                }
+            }),
+        )
+        .await
+        .unwrap();
     let file_id = export.file_id.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.csv");

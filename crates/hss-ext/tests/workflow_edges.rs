@@ -219,11 +219,13 @@ async fn a_waiter_meets_its_deadline_naming_the_task_and_its_state() {
     assert_eq!(task_id, "t-1");
     assert_eq!(last_state.as_deref(), Some("running"));
     assert!(err.to_string().contains("t-1") && err.to_string().contains("running"));
-    // Never busy: one poll every 100 ms, and it stopped at the deadline.
+    // Never busy: one poll per 100 ms at most (a slower machine polls
+    // less), and it waited until its deadline. The exact schedule, and
+    // that it stops at the deadline, are shown in virtual time (`wait.rs`).
     let requests = server.requests().len() as u32;
     assert_eq!(requests, *polls);
-    assert!((4..=7).contains(&requests), "{requests} polls");
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!((1..=5).contains(&requests), "{requests} polls");
+    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
     assert_eq!(server.requests()[0].query("task_id"), Some("t-1"));
 }
 

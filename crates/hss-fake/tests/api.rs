@@ -3,7 +3,7 @@
 
 mod support;
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::http_client;
 
 use hss_fake::data::scan_status;
@@ -693,9 +693,10 @@ async fn data_can_change_while_a_client_pages() {
     assert_hss_error(&gone, "HSS.0011", "extra");
 }
 
+/// How quickly is measured by the `fake-pages` benchmark (`hss-bench`),
+/// not here: a test cannot know how fast the machine is.
 #[tokio::test]
-async fn large_tasks_are_quick_to_build_and_to_page() {
-    let started = Instant::now();
+async fn large_tasks_are_built_and_paged_anywhere() {
     let fake = FakeHss::builder()
         .seed(1)
         .hosts(100_000)
@@ -703,14 +704,7 @@ async fn large_tasks_are_quick_to_build_and_to_page() {
         .start()
         .await
         .unwrap();
-    let build = started.elapsed();
-    // Generous for unoptimised test builds on a small machine.
-    assert!(
-        build < Duration::from_secs(30),
-        "building 100k hosts took {build:?}"
-    );
     let task = fake.task_id();
-    let started = Instant::now();
     for offset in [0, 50_000, 99_900] {
         let answer = get(
             &fake,
@@ -723,11 +717,6 @@ async fn large_tasks_are_quick_to_build_and_to_page() {
             200.min(100_000 - offset)
         );
     }
-    let paging = started.elapsed();
-    assert!(
-        paging < Duration::from_secs(5),
-        "three pages took {paging:?}"
-    );
 }
 
 #[tokio::test]

@@ -156,17 +156,43 @@ async fn scan_progress_runs_on_the_system_clock_until_the_scan_ends() {
         .start()
         .await
         .unwrap();
-    let mut seen = vec![total(&get(&fake, "scan_status=scanning").await)];
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while *seen.last().unwrap() > 0 && Instant::now() < deadline && seen.len() < 2_000 {
+    // Each sample with when its request went and when its answer came.
+    let mut samples = Vec::new();
+    let sample = || async {
+        let sent = Instant::now();
+        let scanning = total(&get(&fake, "scan_status=scanning").await);
+        (sent, scanning, Instant::now())
+    };
+    samples.push(sample().await);
+    // However slow the machine: the scanning hosts left at the first
+    // answer finish one per step after it, so a request sent later (two
+    // steps of leeway for the two clocks) must find none. No other bound:
+    // a slow machine only samples less often.
+    let (_, first, answered) = samples[0];
+    let ended_by = answered + progress.every * (first as u32 + 2);
+    while samples
+        .last()
+        .is_some_and(|(sent, scanning, _)| *scanning > 0 && *sent < ended_by)
+    {
         tokio::time::sleep(Duration::from_millis(15)).await;
-        seen.push(total(&get(&fake, "scan_status=scanning").await));
+        samples.push(sample().await);
     }
+    let seen: Vec<u64> = samples.iter().map(|(_, scanning, _)| *scanning).collect();
     assert_eq!(seen.last(), Some(&0), "the scan ends: {seen:?}");
     assert!(seen.windows(2).all(|w| w[1] <= w[0]), "{seen:?}");
     assert!(seen[0] > 0, "{seen:?}");
-    let distinct: HashSet<u64> = seen.iter().copied().collect();
-    assert!(distinct.len() > 2, "it took steps: {seen:?}");
+    // It took steps, never more than the time between two samples allows
+    // (one more for where the steps fall, one for the two clocks): not all
+    // at once.
+    for pair in samples.windows(2) {
+        let ((sent, before, _), (_, after, answered)) = (pair[0], pair[1]);
+        let steps = (answered - sent).as_nanos() / progress.every.as_nanos();
+        assert!(
+            u128::from(before - after) <= steps + 2,
+            "{before} to {after} in {:?}: {seen:?}",
+            answered - sent
+        );
+    }
 }
 
 #[tokio::test]
