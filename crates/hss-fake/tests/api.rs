@@ -2,9 +2,9 @@
 //! fixtures and runtime data changes, over real HTTP on 127.0.0.1.
 
 mod support;
+
 use std::collections::HashSet;
 use std::time::Duration;
-use support::http_client;
 
 use hss_fake::data::scan_status;
 use hss_fake::{
@@ -21,7 +21,7 @@ struct Answer {
 }
 
 async fn get_with(fake: &RunningFake, path_and_query: &str, token: Option<&str>) -> Answer {
-    let client = http_client();
+    let client = support::http_client();
     let mut request = client.get(format!("{}{}", fake.base_url(), path_and_query));
     if let Some(token) = token {
         request = request.header("X-Auth-Token", token);
@@ -360,7 +360,7 @@ async fn unknown_paths_and_methods_get_the_gateways_nested_404() {
                 .contains("does not exist")
         );
     }
-    let response = http_client()
+    let response = support::http_client()
         .post(fake.hosts_url(&task))
         .header("X-Auth-Token", fake.token())
         .send()
@@ -410,7 +410,7 @@ async fn the_log_keeps_the_request_as_it_was_on_the_wire() {
     let path = fake.hosts_path(&task);
     assert!(path.contains("task%2Fwith%20slash"), "{path}");
     let query = "scan_status=success&limit=10&x=a+b%2Bc";
-    let response = http_client()
+    let response = support::http_client()
         .get(format!("{}{path}?{query}", fake.base_url()))
         .header("X-Auth-Token", fake.token())
         .header("X-Project-Id", fake.project_id())
@@ -442,7 +442,7 @@ async fn the_log_keeps_the_request_as_it_was_on_the_wire() {
     assert_eq!(fake.request_count(), 1);
 
     // A body on the GET (the document's example has one) is logged and ignored.
-    let response = http_client()
+    let response = support::http_client()
         .get(fake.hosts_url(&task))
         .header("X-Auth-Token", fake.token())
         .body(r#"{"scan_status":"failed"}"#)

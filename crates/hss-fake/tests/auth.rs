@@ -1,8 +1,8 @@
 //! Token and AK/SK authentication over real HTTP on 127.0.0.1.
 
 mod support;
+
 use std::time::Duration;
-use support::http_client;
 
 use hss_fake::testing::sign;
 use hss_fake::{
@@ -40,7 +40,7 @@ fn url(fake: &RunningFake) -> String {
 }
 
 async fn send(url: &str, headers: HeaderMap) -> (StatusCode, Value) {
-    let response = http_client()
+    let response = support::http_client()
         .get(url)
         .headers(headers)
         .send()

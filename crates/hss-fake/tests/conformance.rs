@@ -5,8 +5,8 @@
 //! fields the spec does not name (the fake should send nothing undocumented).
 
 mod support;
+
 use std::path::PathBuf;
-use support::http_client;
 
 use hss_fake::testing::sign;
 use hss_fake::{AkSk, FakeHss, Fault, FaultRule, PageQuery, RunningFake};
@@ -120,7 +120,7 @@ struct Seen {
 }
 
 async fn fetch(label: &str, url: &str, headers: HeaderMap) -> Seen {
-    let response = http_client()
+    let response = support::http_client()
         .get(url)
         .headers(headers)
         .send()
@@ -380,7 +380,7 @@ async fn fetch_op(
         }
         None => url.to_owned(),
     };
-    let client = http_client();
+    let client = support::http_client();
     let request = match body {
         Some(body) => {
             let bytes = serde_json::to_vec(body).unwrap();

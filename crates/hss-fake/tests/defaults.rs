@@ -4,15 +4,15 @@
 //! `crates/hss-fake-server/tests/binary.rs`.
 
 mod support;
+
 use std::collections::HashSet;
-use support::http_client;
 
 use hss_fake::FakeHss;
 use serde_json::Value;
 
 /// Every host ID listed by paging `url` (no other parameters) with `token`.
 async fn list_all(url: &str, token: &str) -> (u64, HashSet<String>) {
-    let client = http_client();
+    let client = support::http_client();
     let mut seen = HashSet::new();
     let bare: Value = client
         .get(url)

@@ -2,8 +2,8 @@
 //! details) on 127.0.0.1.
 
 mod support;
+
 use std::time::{Duration, Instant};
-use support::http_client;
 
 use hss_fake::testing::{raw_exchange, raw_get};
 use hss_fake::{FakeHss, Fault, FaultRule, RunningFake};
@@ -28,7 +28,7 @@ fn url(fake: &RunningFake) -> String {
 }
 
 async fn send(fake: &RunningFake) -> reqwest::Result<reqwest::Response> {
-    http_client().get(url(fake)).send().await
+    support::http_client().get(url(fake)).send().await
 }
 
 fn request_id(response: &reqwest::Response) -> String {
@@ -268,19 +268,19 @@ async fn slow_body_dribbles_but_arrives_whole() {
 async fn faults_apply_before_authentication_and_to_every_path() {
     let fake = FakeHss::builder().hosts(10).start().await.unwrap();
     fake.set_faults([FaultRule::first(2, Fault::throttle(1))]);
-    let no_auth = http_client()
+    let no_auth = support::http_client()
         .get(fake.hosts_url(&fake.task_id()))
         .send()
         .await
         .unwrap();
     assert_eq!(no_auth.status(), StatusCode::TOO_MANY_REQUESTS);
-    let unknown = http_client()
+    let unknown = support::http_client()
         .get(format!("{}/other", fake.base_url()))
         .send()
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::TOO_MANY_REQUESTS);
-    let after = http_client()
+    let after = support::http_client()
         .get(fake.hosts_url(&fake.task_id()))
         .send()
         .await
@@ -294,7 +294,7 @@ async fn page_ids(fake: &RunningFake, offset: u32, limit: u32) -> (u64, Vec<Stri
         "{}?offset={offset}&limit={limit}",
         fake.hosts_url(&fake.task_id())
     );
-    let body: Value = http_client()
+    let body: Value = support::http_client()
         .get(url)
         .send()
         .await
@@ -360,7 +360,7 @@ async fn page_faults_leave_errors_alone() {
     let fake = start().await;
     fake.set_faults([FaultRule::always(Fault::overlong_page(5))]);
     let url = format!("{}?limit=5", fake.hosts_url(&fake.task_id()));
-    let response = http_client().get(url).send().await.unwrap();
+    let response = support::http_client().get(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error_code"], "HSS.0001");

@@ -2,12 +2,12 @@
 //! over real HTTP on 127.0.0.1.
 
 mod support;
+
 use hss_fake::testing::sign;
 use hss_fake::{Caller, DEFAULT_REGION, FakeHss, RunningFake};
 use http::{HeaderMap, Method};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::http_client;
 use time::OffsetDateTime;
 
 fn projects_url(fake: &RunningFake, name: Option<&str>) -> String {
@@ -22,7 +22,7 @@ fn projects_url(fake: &RunningFake, name: Option<&str>) -> String {
 }
 
 async fn get(url: &str, headers: HeaderMap) -> (StatusCode, HeaderMap, Value) {
-    let response = http_client()
+    let response = support::http_client()
         .get(url)
         .headers(headers)
         .send()

@@ -3,8 +3,8 @@
 //! they expire, a server without an agency.
 
 mod support;
+
 use std::time::Duration;
-use support::http_client;
 
 use hss_fake::testing::{ManualClock, sign};
 use hss_fake::{AkSk, Clock, FakeHss, MetadataOptions, PageQuery, RunningFake};
@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 async fn security_key(fake: &RunningFake, token: Option<&str>) -> (StatusCode, Value) {
-    let mut request = http_client().get(format!(
+    let mut request = support::http_client().get(format!(
         "{}/openstack/latest/securitykey",
         fake.metadata_url()
     ));
@@ -26,7 +26,7 @@ async fn security_key(fake: &RunningFake, token: Option<&str>) -> (StatusCode, V
 }
 
 async fn session_token(fake: &RunningFake) -> String {
-    let response = http_client()
+    let response = support::http_client()
         .put(format!(
             "{}/meta-data/latest/api/token",
             fake.metadata_url()
@@ -47,7 +47,7 @@ async fn list_with(fake: &RunningFake, key: &AkSk, now: time::OffsetDateTime) ->
         PageQuery::page(0, 10).to_query_string()
     );
     let headers = sign(key, &Method::GET, &url, HeaderMap::new(), b"", now).unwrap();
-    http_client()
+    support::http_client()
         .get(&url)
         .headers(headers)
         .send()

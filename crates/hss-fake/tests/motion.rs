@@ -3,9 +3,9 @@
 //! and hosts joining and leaving over time.
 
 mod support;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-use support::http_client;
 
 use hss_fake::testing::ManualClock;
 use hss_fake::{FakeHss, FakeHssBuilder, HostChurn, RunningFake, ScanProgress};
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 async fn get(fake: &RunningFake, query: &str) -> Value {
     let url = format!("{}?{query}", fake.hosts_url(&fake.task_id()));
-    let response = http_client()
+    let response = support::http_client()
         .get(url)
         .header("X-Auth-Token", fake.token())
         .send()

@@ -16,7 +16,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use hss_fake::{DEFAULT_REGION, FakeHss, RunningFake};
+use hss_fake::testing::ManualClock;
+use hss_fake::{DEFAULT_REGION, FakeHss, RunningFake, paths};
 use serde_json::Value;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/vul_workflow.py");
@@ -59,6 +60,26 @@ async fn official_sdk(python: &Path, fake: &RunningFake) -> (i32, Value) {
     (output.status.code().unwrap_or(-1), value)
 }
 
+/// Moves `clock` on by `by` once the fake has answered a `GET` whose path
+/// `is_poll` accepts. The guard only stops a script that never polls.
+fn move_clock_after(
+    fake: &RunningFake,
+    clock: &ManualClock,
+    by: Duration,
+    is_poll: impl Fn(&str) -> bool,
+) {
+    let guard = std::time::Instant::now() + Duration::from_secs(600);
+    while !fake.requests().iter().any(|r| {
+        r.method == http::Method::GET
+            && r.status == Some(200)
+            && is_poll(r.raw_path.split('?').next().unwrap_or(""))
+    }) {
+        assert!(std::time::Instant::now() < guard, "the SDK never polled");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    clock.advance(by);
+}
+
 fn strings(value: &Value) -> Vec<String> {
     value
         .as_array()
@@ -75,17 +96,41 @@ async fn the_official_sdk_runs_the_whole_workflow_against_the_fake() {
     else {
         return;
     };
+    // The scan and the export move on a clock this test moves, once the SDK
+    // has read each as running, so "running" is seen however slow the
+    // machine (the SDK signs with the system clock; the moves stay far
+    // inside the gateway's 15 minutes of allowed skew).
+    let (clock, scan, export) = (
+        ManualClock::default(),
+        Duration::from_millis(600),
+        Duration::from_millis(300),
+    );
     let fake = FakeHss::builder()
         .seed(71)
         .hosts(60)
-        .scan_task_duration(Duration::from_millis(600))
+        .clock(clock.clone())
+        .scan_task_duration(scan)
         .scan_task_failed_percent(40)
-        .export_duration(Duration::from_millis(300))
+        .export_duration(export)
         .start()
         .await
         .unwrap();
+    let fake = std::sync::Arc::new(fake);
+    let project = fake.project_id();
+    let mover = {
+        let (fake, clock) = (fake.clone(), clock.clone());
+        std::thread::spawn(move || {
+            move_clock_after(&fake, &clock, scan, |path| {
+                path == paths::scan_tasks_path(&project)
+            });
+            move_clock_after(&fake, &clock, export, |path| {
+                path.starts_with(&paths::export_task_path(&project, ""))
+            });
+        })
+    };
 
     let (code, sdk) = official_sdk(&python, &fake).await;
+    mover.join().expect("the clock was moved");
     assert_eq!(code, 0, "{sdk}");
 
     // The scan: started running, ended with successes and failures that

@@ -7,9 +7,9 @@
 //! vulnerability.
 
 mod support;
+
 use std::collections::HashMap;
 use std::time::Duration;
-use support::http_client;
 
 use hss_fake::testing::{ManualClock, sign};
 use hss_fake::{Clock, FakeHss, HostChurn, PageQuery, RunningFake, TaskData, paths};
@@ -17,7 +17,7 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 
 async fn get_bytes(fake: &RunningFake, path_and_query: &str) -> Vec<u8> {
-    let response = http_client()
+    let response = support::http_client()
         .get(fake.url(path_and_query))
         .header("X-Auth-Token", fake.token())
         .send()
@@ -164,7 +164,7 @@ async fn put(fake: &RunningFake, clock: &ManualClock, path: &str, body: &Value) 
         clock.now(),
     )
     .unwrap();
-    let response = http_client()
+    let response = support::http_client()
         .put(&url)
         .headers(headers)
         .body(body)

@@ -6,9 +6,9 @@
 //! with AK/SK (the body hash included); GETs use the token.
 
 mod support;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
-use support::http_client;
 
 use hss_fake::testing::{ManualClock, sign};
 use hss_fake::{FakeHss, Fault, FaultRule, RunningFake, paths};
@@ -42,7 +42,7 @@ impl Fake {
     }
 
     async fn get(&self, path_and_query: &str) -> (u16, Value) {
-        let response = http_client()
+        let response = support::http_client()
             .get(self.fake.url(path_and_query))
             .header("X-Auth-Token", self.fake.token())
             .send()
@@ -77,7 +77,7 @@ impl Fake {
             clock_now,
         )
         .unwrap();
-        let response = http_client()
+        let response = support::http_client()
             .request(method, &url)
             .headers(headers)
             .body(body.to_vec())
@@ -493,7 +493,7 @@ async fn an_export_runs_then_downloads_as_a_csv_file() {
     let file_name = task["file_name"].as_str().unwrap();
     assert!(file_name.ends_with(".csv"));
 
-    let response = http_client()
+    let response = support::http_client()
         .get(f.fake.url(&paths::download_path(&p, file_id)))
         .header("X-Auth-Token", f.fake.token())
         .send()
@@ -538,7 +538,7 @@ async fn an_export_runs_then_downloads_as_a_csv_file() {
             body["task_id"].as_str().unwrap(),
         ))
         .await;
-    let response = http_client()
+    let response = support::http_client()
         .get(
             f.fake
                 .url(&paths::download_path(&p, task["file_id"].as_str().unwrap())),
@@ -763,7 +763,7 @@ async fn bad_requests_get_the_service_error_shape() {
         now,
     )
     .unwrap();
-    let response = http_client()
+    let response = support::http_client()
         .post(&url)
         .headers(headers)
         .body(r#"{"manual_scan_type":["web_cms"],"batch_flag":true}"#)
@@ -811,7 +811,7 @@ async fn faults_and_the_request_log_cover_the_new_operations() {
 
     f.fake
         .set_faults([FaultRule::first(1, Fault::TruncatedBody)]);
-    let result = http_client()
+    let result = support::http_client()
         .get(f.fake.url(&paths::statistics_path(&p)))
         .header("X-Auth-Token", f.fake.token())
         .send()
