@@ -223,8 +223,13 @@ async fn a_waiter_meets_its_deadline_naming_the_task_and_its_state() {
     // less), and it waited until its deadline. The exact schedule, and
     // that it stops at the deadline, are shown in virtual time (`wait.rs`).
     let requests = server.requests().len() as u32;
-    assert_eq!(requests, *polls);
-    assert!((1..=5).contains(&requests), "{requests} polls");
+    // Every poll the waiter counts was sent; the one the deadline cut may
+    // not have reached the server yet.
+    assert!(
+        requests == *polls || requests + 1 == *polls,
+        "{requests} requests for {polls} polls"
+    );
+    assert!((1..=5).contains(polls), "{polls} polls");
     assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
     assert_eq!(server.requests()[0].query("task_id"), Some("t-1"));
 }
