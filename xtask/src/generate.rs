@@ -28,6 +28,10 @@ pub struct Options {
     /// `Deserialize`, `Debug`, `Clone` and, on simple enums and string
     /// newtypes, `Eq`, `Ord`, `Hash` by itself; `PartialEq` is ours).
     pub partial_eq: bool,
+    /// Keep typify's struct builders (`types::builder::X`, `body_map`) in
+    /// the builder interface; without them the client compiles in about
+    /// 60 % of the time ([`crate::struct_builders`]).
+    pub struct_builders: bool,
 }
 
 /// progenitor's [`InterfaceStyle`], as a value `clap` can parse.
@@ -45,6 +49,7 @@ impl Default for Options {
             interface: Interface::Builder,
             one_way_serde: false,
             partial_eq: true,
+            struct_builders: false,
         }
     }
 }
@@ -56,6 +61,7 @@ impl Options {
             interface: Interface::Positional,
             one_way_serde: true,
             partial_eq: false,
+            struct_builders: false,
         }
     }
 }
@@ -159,6 +165,9 @@ pub fn generate_member(
             "the client for {spec_label} would not compile: {}",
             spec::Problems(problems)
         );
+    }
+    if options.interface == Interface::Builder && !options.struct_builders {
+        crate::struct_builders::remove(&mut file);
     }
     if options.one_way_serde {
         match role {

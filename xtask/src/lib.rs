@@ -13,6 +13,7 @@ pub mod sdk;
 pub mod spec;
 pub mod split;
 pub mod standalone;
+pub mod struct_builders;
 pub mod upstream;
 
 use std::path::{Path, PathBuf};

@@ -59,10 +59,16 @@ enum Task {
         #[arg(long, value_name = "N", requires = "crate_dir")]
         split: Option<usize>,
     },
-    /// Import operations from a Huawei API definition into an OpenAPI 3.0.3
-    /// spec in this project's form. Every change to upstream is a named
-    /// pass, reported with its JSON pointer.
+    /// Rebuild openapi/hss.yaml, the whole service, from the pinned official
+    /// SDK and definition plus openapi/reviewed.yaml and openapi/groups.yaml.
+    /// With a selection (`--operation`, `--tag`, `--all`) or `--definition`,
+    /// import from a Huawei API definition into `--out` instead: every
+    /// change to upstream is a named pass, reported with its JSON pointer.
     Import {
+        /// Do not write: fail when openapi/hss.yaml is not what the sources
+        /// build (the whole-service import only).
+        #[arg(long, conflicts_with_all = ["operations", "tags", "all", "definition", "out"])]
+        check: bool,
         /// The definition to read [default: HSS's, from the pinned
         /// huaweicloud-mcp-server package, fetched into target/upstream/].
         #[arg(long, value_name = "FILE")]
@@ -80,9 +86,9 @@ enum Task {
         /// Import every operation.
         #[arg(long)]
         all: bool,
-        /// Where to write the spec.
+        /// Where to write the spec (needed with a selection).
         #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Also write the report as JSON; stderr then gets only the
         /// per-pass summary.
         #[arg(long, value_name = "FILE")]
@@ -151,6 +157,7 @@ fn main() -> ExitCode {
                     interface: interface.unwrap_or(default.interface),
                     one_way_serde,
                     partial_eq: !no_partial_eq,
+                    struct_builders: default.struct_builders,
                 }
             };
             let result = match crate_dir {
@@ -171,6 +178,18 @@ fn main() -> ExitCode {
             report(result)
         }
         Task::Import {
+            check,
+            definition,
+            service: _,
+            operations,
+            tags,
+            all,
+            out,
+            report: report_file,
+        } if operations.is_empty() && tags.is_empty() && !all && definition.is_none() => report(
+            run_whole_import(check, out.as_deref(), report_file.as_deref()),
+        ),
+        Task::Import {
             definition,
             service,
             operations,
@@ -178,6 +197,7 @@ fn main() -> ExitCode {
             all,
             out,
             report: report_file,
+            ..
         } => report(run_import(
             definition.as_deref(),
             &service,
@@ -186,7 +206,7 @@ fn main() -> ExitCode {
                 tags,
                 all,
             },
-            &out,
+            out.as_deref(),
             report_file.as_deref(),
         )),
         Task::Upstream => report(
@@ -278,14 +298,49 @@ fn definition(path: Option<&Path>, service: &str) -> anyhow::Result<xtask::upstr
     }
 }
 
+/// `cargo xtask import [--check]`: the whole service into openapi/hss.yaml.
+fn run_whole_import(
+    check: bool,
+    out: Option<&Path>,
+    notes_file: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let (yaml, notes) = xtask::import::whole_service()?;
+    let out = out.map_or_else(default_spec, Path::to_path_buf);
+    if let Some(path) = notes_file {
+        std::fs::write(path, notes.join("\n") + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+    } else {
+        for note in &notes {
+            eprintln!("note: {note}");
+        }
+    }
+    if check {
+        let current = std::fs::read_to_string(&out).unwrap_or_default();
+        if current != yaml {
+            eprintln!(
+                "error: {} is not what `cargo xtask import` builds from the pinned sources; run `cargo xtask import`",
+                display_path(&out)
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        eprintln!("{} is up to date", display_path(&out));
+        return Ok(ExitCode::SUCCESS);
+    }
+    xtask::write_if_changed(&yaml, &out)?;
+    eprintln!("wrote {} ({} note(s))", display_path(&out), notes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_import(
     definition_file: Option<&Path>,
     service: &str,
     selection: xtask::import::Selection,
-    out: &Path,
+    out: Option<&Path>,
     report_file: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
+    let out = out.context("a selection is imported into `--out FILE`")?;
     let def = definition(definition_file, service)?;
     let imported = xtask::import::import(&def, &selection)?;
     let report = &imported.report;

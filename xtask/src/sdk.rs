@@ -131,6 +131,9 @@ pub struct Operation {
     pub content_types: Vec<String>,
     /// The response model's class name.
     pub response: String,
+    /// Response attributes the SDK reads from headers (`X-request-id`), by
+    /// header name: not fields of the body.
+    pub response_headers: Vec<String>,
 }
 
 impl Operation {
@@ -168,6 +171,9 @@ pub struct Field {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Model {
     pub fields: Vec<(String, Field)>,
+    /// A response whose body is a byte stream (`SdkStreamResponse`), not
+    /// JSON.
+    pub stream: bool,
 }
 
 impl Model {
@@ -317,6 +323,7 @@ fn parse_client(text: &str) -> anyhow::Result<Vec<Operation>> {
                 body: None,
                 content_types: Vec::new(),
                 response: String::new(),
+                response_headers: Vec::new(),
             });
             continue;
         }
@@ -365,6 +372,8 @@ fn parse_client(text: &str) -> anyhow::Result<Vec<Operation>> {
                 Some(p) => p.collection_format = Some(format.to_string()),
                 None => bail!("{}: a collection format for no parameter", at()),
             }
+        } else if line.starts_with("response_headers = [") {
+            op.response_headers = q.iter().map(|s| s.to_string()).collect();
         } else if line.starts_with("body = local_var_params[") {
             op.body = Some(q.first().with_context(at)?.to_string());
         } else if line == "return http_info" {
@@ -406,7 +415,10 @@ fn parse_model(text: &str) -> anyhow::Result<Option<(String, Model)>> {
     let (Some(types), Some(wire)) = (dict("openapi_types"), dict("attribute_map")) else {
         return Ok(None);
     };
-    let mut model = Model::default();
+    let mut model = Model {
+        stream: text.contains("(SdkStreamResponse)"),
+        ..Model::default()
+    };
     for (attribute, ty) in types {
         let wire = wire
             .iter()

@@ -22,6 +22,8 @@ mod emit;
 mod places;
 pub mod read;
 mod repair;
+pub mod service;
+mod summary;
 pub mod text;
 
 pub use repair::PASSES;
@@ -162,4 +164,66 @@ fn run(definition: &Definition, selection: &Selection, skip: &[&str]) -> anyhow:
         });
     }
     Ok((ctx, summaries, selected))
+}
+
+/// The files of the whole-service import, relative to the workspace.
+pub const REVIEWED: &str = "openapi/reviewed.yaml";
+pub const GROUPS: &str = "openapi/groups.yaml";
+
+/// `openapi/hss.yaml` as `cargo xtask import` builds it: the pinned SDK's
+/// operations with the pinned definition's limits, `openapi/reviewed.yaml`
+/// and `openapi/groups.yaml` ([`service`]). Also returns what the build
+/// noticed.
+pub fn whole_service() -> anyhow::Result<(String, Vec<String>)> {
+    let root = crate::workspace_root();
+    let sdk = crate::sdk::Sdk::pinned()?;
+    let definition = crate::upstream::pinned_definition(crate::upstream::DEFAULT_SERVICE)?;
+    let normalised = normalise(
+        &definition,
+        &Selection {
+            all: true,
+            ..Selection::default()
+        },
+        &[],
+    )?;
+    let reviewed_text = std::fs::read_to_string(root.join(REVIEWED))
+        .map_err(|e| anyhow::anyhow!("reading {REVIEWED}: {e}"))?;
+    let reviewed: Value = serde_norway::from_str(&reviewed_text)
+        .map_err(|e| anyhow::anyhow!("{REVIEWED} is not YAML: {e}"))?;
+    let groups = service::Groups::load(&root.join(GROUPS))?;
+    let provenance = format!(
+        "Every operation of Huawei Cloud's Host Security Service (HSS) API v5 that the official SDK {sdk_pkg} {sdk_ver} has. Built by `cargo xtask import` from that SDK (the wire: operations, parameters, models), Huawei's definition in {def_pkg} {def_ver} (limits and known values), {REVIEWED} (the reviewed operations, written and checked by hand) and {GROUPS}. Summaries and descriptions are ours; see openapi/README.md for which source wins where. Enumerated strings list their known values in `x-known-values`; the type stays an open string.\n",
+        sdk_pkg = crate::upstream::SDK.package,
+        sdk_ver = crate::upstream::SDK.version,
+        def_pkg = crate::upstream::DEFINITIONS.package,
+        def_ver = crate::upstream::DEFINITIONS.version,
+    );
+    let (doc, notes) = service::build(&service::Sources {
+        sdk: &sdk,
+        definition: &normalised,
+        reviewed: &reviewed,
+        groups: &groups,
+        provenance: &provenance,
+    })?;
+    if let Err(problems) = crate::spec::load_value(doc.clone()) {
+        let list: Vec<String> = problems
+            .0
+            .iter()
+            .take(40)
+            .map(ToString::to_string)
+            .collect();
+        bail!(
+            "the built spec has {} problem(s):\n{}",
+            problems.0.len(),
+            list.join("\n")
+        );
+    }
+    let label = format!(
+        "{} {}, {} {} (HSS), {REVIEWED} and {GROUPS}",
+        crate::upstream::SDK.package,
+        crate::upstream::SDK.version,
+        crate::upstream::DEFINITIONS.package,
+        crate::upstream::DEFINITIONS.version
+    );
+    Ok((emit::to_yaml(&doc, &label)?, notes.0))
 }
