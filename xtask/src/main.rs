@@ -401,7 +401,11 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
     // The operation table goes beside the client (`hss_api::operations`).
     let table = xtask::operations_from(spec)?;
     let table = settle(check_only, spec, &xtask::operations_output(out), &table)?;
-    Ok(if client == ExitCode::SUCCESS { table } else { client })
+    Ok(if client == ExitCode::SUCCESS {
+        table
+    } else {
+        client
+    })
 }
 
 /// Checks (`--check`) or writes one generated file.

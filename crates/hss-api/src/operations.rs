@@ -378,7 +378,11 @@ mod tests {
         assert!(export.list.is_none());
         let body = export.body.unwrap();
         assert_eq!(body.media_type, "application/json");
-        let headers = body.fields.iter().find(|f| f.name == "export_headers").unwrap();
+        let headers = body
+            .fields
+            .iter()
+            .find(|f| f.name == "export_headers")
+            .unwrap();
         assert!(headers.required);
         assert_eq!(headers.ty, Type::Array);
         let size = export.param("export_size").unwrap();

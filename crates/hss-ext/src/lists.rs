@@ -452,7 +452,10 @@ mod tests {
             let id = Q::OPERATION.id;
             let paging = Q::OPERATION.expect_offset_limit();
             assert_eq!(
-                paging.item_identity.map(|fields| fields.join("+")).as_deref(),
+                paging
+                    .item_identity
+                    .map(|fields| fields.join("+"))
+                    .as_deref(),
                 Some(Q::ID_FIELD),
                 "{id}"
             );

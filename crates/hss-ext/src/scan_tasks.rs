@@ -12,10 +12,10 @@ use crate::call::{Op, request_id};
 use crate::client::HssClient;
 use crate::enums::{ScanRange, ScanType, VulType};
 use crate::error::Error;
-use crate::spec_limits::limit_range;
 use crate::lists::{
     Common, ListQuery, PageFuture, Sealed, common_query_setters, listing_page, typed,
 };
+use crate::spec_limits::limit_range;
 
 /// Which scan tasks to list (`ListVulScanTask`), newest first as the
 /// service orders them.

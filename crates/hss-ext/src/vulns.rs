@@ -14,13 +14,13 @@ use crate::enums::{
     AssetValue, HandleStatus, NodeType, Severity, VulOperation, VulSelection, VulStatus, VulType,
 };
 use crate::error::Error;
-use crate::spec_limits::limit_range;
 use crate::lists::{
     Common, ListQuery, PageFuture, Sealed, common_query_setters, key2, listing_page, typed,
     typed_opt,
 };
 use crate::scan_tasks::{check_count, check_request_project};
 use crate::scope::Scope;
+use crate::spec_limits::limit_range;
 
 /// Declares the optional filters of a query once: its setters, their
 /// checks against the generated types, and how they go on a request.

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hss_api::operations::{self, Operation};
 use reqwest::StatusCode;
 use tokio::time::Instant;
-use hss_api::operations::{self, Operation};
 
 use crate::call::Op;
 use crate::client::{HssClient, HssClientBuilder};
