@@ -337,10 +337,8 @@ fn schema_facts(doc: &Value, schema: &Value) -> anyhow::Result<SchemaFacts> {
             .collect()
     };
     let mut known = known_values(schema);
-    if known.is_empty() && ty == "Array" {
-        if let Some(items) = schema.get("items") {
-            known = known_values(resolve(doc, items)?);
-        }
+    if let Some(items) = schema.get("items").filter(|_| known.is_empty()) {
+        known = known_values(resolve(doc, items)?);
     }
     Ok(SchemaFacts {
         ty,
