@@ -327,15 +327,8 @@ fn schema_facts(doc: &Value, schema: &Value) -> anyhow::Result<SchemaFacts> {
             None => value.as_f64().map(Bound::Float),
         }
     };
-    let known_values = |s: &Value| -> Vec<String> {
-        s.get("x-known-values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
+    let known_values =
+        |s: &Value| -> Vec<String> { strings(s, "x-known-values").map(str::to_string).collect() };
     let mut known = known_values(schema);
     if let Some(items) = schema.get("items").filter(|_| known.is_empty()) {
         known = known_values(resolve(doc, items)?);
@@ -370,13 +363,7 @@ fn request_body(doc: &Value, body: &Value) -> anyhow::Result<Body> {
     let mut fields = Vec::new();
     if let Some(schema) = media.get("schema") {
         let schema = resolve(doc, schema)?;
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required: Vec<&str> = strings(schema, "required").collect();
         for (name, property) in schema
             .get("properties")
             .and_then(Value::as_object)
@@ -400,6 +387,15 @@ fn request_body(doc: &Value, body: &Value) -> anyhow::Result<Body> {
             .unwrap_or(false),
         fields,
     })
+}
+
+/// The strings of the array at `key` of `node`.
+fn strings<'a>(node: &'a Value, key: &str) -> impl Iterator<Item = &'a str> {
+    node.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 /// An offset/limit listing: `offset` and `limit` query parameters and a
