@@ -252,6 +252,14 @@ fn statuses_module(openapi: &openapiv3::OpenAPI) -> anyhow::Result<syn::Item> {
 
 /// `ListVulScanTaskHost` -> `LIST_VUL_SCAN_TASK_HOST_ERRORS`.
 fn const_name(operation_id: &str) -> String {
+    let mut name = screaming_snake(operation_id);
+    name.push_str("_ERRORS");
+    name
+}
+
+/// `ListVulScanTaskHost` -> `LIST_VUL_SCAN_TASK_HOST`: an operation's
+/// name among Rust constants.
+pub fn screaming_snake(operation_id: &str) -> String {
     let mut name = String::new();
     let mut previous: Option<char> = None;
     for c in operation_id.chars() {
@@ -270,7 +278,6 @@ fn const_name(operation_id: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
-    name.push_str("_ERRORS");
     name
 }
 

@@ -6,6 +6,7 @@ pub mod generate;
 pub mod import;
 pub mod keywords;
 pub mod leniency;
+pub mod metadata;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
@@ -36,6 +37,20 @@ pub fn default_spec() -> PathBuf {
 /// Where the generated client goes.
 pub fn default_output() -> PathBuf {
     workspace_root().join("crates/hss-api/src/generated.rs")
+}
+
+/// Where the operation table (`hss_api::operations`) goes for a client
+/// written to `client`: `operations/table.rs` beside it.
+pub fn operations_output(client: &Path) -> PathBuf {
+    client.with_file_name("operations").join("table.rs")
+}
+
+/// The operation table ([`metadata`]) for `spec_path`.
+pub fn operations_from(spec_path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading the spec {}", spec_path.display()))?;
+    metadata::generate(&text, &display_path(spec_path))
+        .with_context(|| format!("the operation table of {}", display_path(spec_path)))
 }
 
 /// How a path is written in messages and in the generated file's header:

@@ -23,7 +23,8 @@ enum Task {
         /// The OpenAPI 3.0 spec to read [default: openapi/hss.yaml].
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
-        /// Where to write the client [default: crates/hss-api/src/generated.rs].
+        /// Where to write the client [default: crates/hss-api/src/generated.rs];
+        /// the operation table goes to `operations/table.rs` beside it.
         #[arg(long, value_name = "PATH", conflicts_with = "crate_dir")]
         out: Option<PathBuf>,
         /// Write a complete standalone crate into DIR instead (manifest,
@@ -451,9 +452,22 @@ fn run_generate_crate(
 
 fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let generated = generate_from(spec)?;
+    let client = settle(check_only, spec, out, &generated)?;
+    // The operation table goes beside the client (`hss_api::operations`).
+    let table = xtask::operations_from(spec)?;
+    let table = settle(check_only, spec, &xtask::operations_output(out), &table)?;
+    Ok(if client == ExitCode::SUCCESS {
+        table
+    } else {
+        client
+    })
+}
+
+/// Checks (`--check`) or writes one generated file.
+fn settle(check_only: bool, spec: &Path, out: &Path, generated: &str) -> anyhow::Result<ExitCode> {
     let out_label = display_path(out);
     if check_only {
-        return Ok(match check(&generated, out)? {
+        return Ok(match check(generated, out)? {
             Freshness::UpToDate => {
                 eprintln!("{out_label} is up to date with {}", display_path(spec));
                 ExitCode::SUCCESS
@@ -478,7 +492,7 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
             }
         });
     }
-    if xtask::write_if_changed(&generated, out)? {
+    if xtask::write_if_changed(generated, out)? {
         eprintln!("wrote {out_label} ({} bytes)", generated.len());
         if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
             eprintln!(

@@ -51,6 +51,7 @@
 #[rustfmt::skip]
 mod generated;
 mod hooks;
+pub mod operations;
 mod resource_id;
 
 pub use generated::*;

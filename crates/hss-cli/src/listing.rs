@@ -23,8 +23,9 @@ use crate::output::spool::Spool;
 use crate::output::{self, Record, Scope, Sink};
 use crate::progress::Progress;
 
-/// Page size of `--all` when `--limit` is not given: the API's maximum.
-pub const ALL_PAGE_SIZE: u32 = 200;
+/// Page size of `--all` when `--limit` is not given: the API's maximum
+/// (from the spec, through hss-ext).
+pub const ALL_PAGE_SIZE: u32 = *hss_ext::LIMIT_RANGE.end();
 
 /// One answered page, whatever the operation.
 #[derive(Debug)]

@@ -10,15 +10,18 @@
 //! [`HssClient::call_with`] with an attempt that reads and decodes the
 //! page itself (`client.rs`, `send_page`).
 //!
-//! What is sent again differs by method: a `GET` is retried as
-//! [`Error::is_retryable`] says. A `POST` or `PUT` may have taken effect
-//! even when its answer was lost, so it is sent again only when the
-//! request surely did nothing: the connection was never made, or the
-//! gateway answered `429` (throttled before it reached HSS).
+//! What is sent again differs by operation: one the spec calls retry-safe
+//! (`hss_api::operations::Operation::retry_safe`: a `GET`, or an operation
+//! marked `x-retry-safe`) is retried as [`Error::is_retryable`] says.
+//! Another (a `POST` or `PUT`) may have taken effect even when its answer
+//! was lost, so it is sent again only when the request surely did nothing:
+//! the connection was never made, or the gateway answered `429` (throttled
+//! before it reached HSS).
 
 use std::future::Future;
 
 use hss_api::ResponseValue;
+use hss_api::operations::Operation;
 use hss_api::types::ErrorBody;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
@@ -30,51 +33,27 @@ use crate::hooks::capture_response;
 use crate::rate::Outcome;
 use crate::retry::{self, RetryPolicy};
 
-/// What the retry loop must know about an operation.
+/// What the retry loop must know about an operation: the spec's facts
+/// (`hss_api::operations`: its id and method for tracing, whether a retry
+/// is safe) and how this call sends it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Op {
-    /// The operation id, for tracing.
-    pub name: &'static str,
-    /// The HTTP method, for tracing and the retry rule.
-    pub method: &'static str,
+    pub spec: &'static Operation,
     /// Send once, whatever the policy: the caller (a waiter) retries on
     /// its own schedule.
     pub once: bool,
 }
 
 impl Op {
-    pub(crate) const fn get(name: &'static str) -> Op {
-        Op {
-            name,
-            method: "GET",
-            once: false,
-        }
-    }
-
-    pub(crate) const fn post(name: &'static str) -> Op {
-        Op {
-            name,
-            method: "POST",
-            once: false,
-        }
-    }
-
-    pub(crate) const fn put(name: &'static str) -> Op {
-        Op {
-            name,
-            method: "PUT",
-            once: false,
-        }
+    /// The operation, sent with the client's retries.
+    pub(crate) const fn of(spec: &'static Operation) -> Op {
+        Op { spec, once: false }
     }
 
     /// The same operation, sent once.
     pub(crate) const fn once(mut self) -> Op {
         self.once = true;
         self
-    }
-
-    fn idempotent(&self) -> bool {
-        matches!(self.method.as_bytes(), b"GET")
     }
 }
 
@@ -138,8 +117,8 @@ impl HssClient {
         loop {
             let span = tracing::info_span!(
                 "hss.request",
-                otel.name = op.name,
-                http.method = op.method,
+                otel.name = op.spec.id,
+                http.method = op.spec.method.as_str(),
                 url.path = tracing::field::Empty,
                 http.status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
@@ -196,7 +175,7 @@ impl HssClient {
             let Some(retryable) = retry::classify(&error) else {
                 return Err(error);
             };
-            if !op.idempotent() && !surely_not_done(&error) {
+            if !op.spec.retry_safe && !surely_not_done(&error) {
                 span.in_scope(
                     || tracing::warn!(%error, "not retried: the request may have taken effect"),
                 );

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hss_api::operations::{self, Operation};
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
 use hss_api::{Hooks, ResponseValue};
 use hss_auth::credentials::CredentialSource;
@@ -419,7 +420,7 @@ impl HssClient {
     /// retries ([`call_with`](Self::call_with), the loop every operation
     /// goes through).
     pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
-        let op = Op::get(PAGE_OPERATION);
+        let op = Op::of(PAGE_OPERATION);
         self.call_with(op, query.project_id.as_deref(), |project| async move {
             let (result, headers) = self.send_page(query, &project).await;
             if let Ok(page) = &result {
@@ -518,7 +519,7 @@ impl HssClient {
 }
 
 /// The host listing's operation, as traces name it.
-const PAGE_OPERATION: &str = "ListVulScanTaskHost";
+const PAGE_OPERATION: &Operation = operations::LIST_VUL_SCAN_TASK_HOST;
 
 /// A whole body, as the generated code would read it (bounded by the
 /// client's `max_response_body`, which the hook put on it).

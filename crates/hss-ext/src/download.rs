@@ -21,6 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
+use hss_api::operations;
 use hss_api::{OperationInfo, RequestHook};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -144,7 +145,7 @@ impl HssClient {
         let api = self.api.clone();
         let response = self
             .call(
-                Op::get("ListDownloadExportedFile"),
+                Op::of(operations::LIST_DOWNLOAD_EXPORTED_FILE),
                 scope.project_id.as_deref(),
                 |project| {
                     let mut request = api

@@ -12,8 +12,11 @@ use reqwest::StatusCode;
 
 use crate::text::one_line;
 
-/// The API's largest `offset`: hosts past it cannot be listed.
-pub const MAX_OFFSET: u32 = 2_000_000;
+/// The API's largest `offset`: hosts past it cannot be listed (the spec's,
+/// the same for every listing).
+pub const MAX_OFFSET: u32 = hss_api::operations::LIST_VUL_SCAN_TASK_HOST
+    .expect_offset_limit()
+    .max_offset();
 
 /// At most this many bytes of a body are kept in an error.
 pub const BODY_SNIPPET_LIMIT: usize = 512;

@@ -4,6 +4,7 @@
 
 use std::num::NonZeroU32;
 
+use hss_api::operations;
 use hss_api::types::{self, ListQueryExportTaskResponse};
 
 use crate::call::{Op, request_id};
@@ -25,8 +26,9 @@ pub const DEFAULT_EXPORT_HEADERS: &[(&str, &str)] = &[
     ("scan_time", "Last scanned"),
 ];
 
-/// The most rows one export may ask for (`export_size`).
-pub const MAX_EXPORT_SIZE: u32 = 200_000;
+/// The most rows one export may ask for (`export_size`, the spec's).
+pub const MAX_EXPORT_SIZE: u32 =
+    crate::spec_limits::maximum(operations::EXPORT_VULS, "export_size");
 
 /// What to export (`ExportVuls`).
 ///
@@ -235,7 +237,7 @@ impl HssClient {
         let api = self.api.clone();
         let response = self
             .call(
-                Op::post("ExportVuls"),
+                Op::of(operations::EXPORT_VULS),
                 export.scope.project_id.as_deref(),
                 |project| {
                     let mut request = api
@@ -294,7 +296,7 @@ impl HssClient {
         task_id: &str,
         scope: &Scope,
     ) -> Result<ListQueryExportTaskResponse, Error> {
-        self.export_task_with(task_id, scope, Op::get("ListQueryExportTask"))
+        self.export_task_with(task_id, scope, Op::of(operations::LIST_QUERY_EXPORT_TASK))
             .await
     }
 

@@ -180,6 +180,7 @@ mod rate;
 mod retry;
 mod scan_tasks;
 mod scope;
+mod spec_limits;
 pub mod text;
 mod tls;
 pub mod typed;

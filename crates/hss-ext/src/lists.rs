@@ -35,6 +35,8 @@ use std::sync::Arc;
 
 use futures::stream::{Stream, StreamExt, TryStreamExt};
 
+use hss_api::operations::Operation;
+
 use crate::client::HssClient;
 use crate::error::{Error, MAX_OFFSET};
 use crate::listing::{FetchPage, Listing, MAX_PASSES, Page, Plan};
@@ -66,8 +68,9 @@ mod sealed {
 pub trait ListQuery: sealed::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
     /// One listed item (a generated model).
     type Item: Clone + fmt::Debug + Send + 'static;
-    /// The operation, e.g. `ListVulnerabilities`.
-    const OPERATION: &'static str;
+    /// The operation, e.g. `ListVulnerabilities`, as the spec describes it
+    /// (its limits are the query's).
+    const OPERATION: &'static Operation;
     /// What is listed, plural, as errors say it (`vulnerabilities`).
     const ITEMS: &'static str;
     /// What identifies an item (`vul_id+type`).
@@ -438,6 +441,33 @@ mod tests {
         assert_eq!(key2(Some("a"), Some("b")).as_deref(), Some("a\0b"));
         assert_eq!(key2(None, Some("b")), None);
         assert!(matches!(key2(Some("a"), None), Some(Cow::Borrowed(_))));
+    }
+
+    /// The listing engine's shared limits ([`LIMIT_RANGE`] for page sizes,
+    /// [`MAX_OFFSET`]) and each query's identity agree with what the spec
+    /// says of every listing operation.
+    #[test]
+    fn every_listing_matches_the_spec_paging_and_identity() {
+        fn check<Q: ListQuery>() {
+            let id = Q::OPERATION.id;
+            let paging = Q::OPERATION.expect_offset_limit();
+            assert_eq!(
+                paging
+                    .item_identity
+                    .map(|fields| fields.join("+"))
+                    .as_deref(),
+                Some(Q::ID_FIELD),
+                "{id}"
+            );
+            assert!(paging.min_page() <= *LIMIT_RANGE.start(), "{id}");
+            assert!(paging.max_page() >= *LIMIT_RANGE.end(), "{id}");
+            assert_eq!(paging.max_offset(), MAX_OFFSET, "{id}");
+        }
+        check::<crate::ScanTaskQuery>();
+        check::<crate::HostQuery>();
+        check::<crate::VulnQuery>();
+        check::<crate::VulHostQuery>();
+        check::<crate::HostVulQuery>();
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use futures::stream::{Stream, StreamExt, TryStreamExt};
+use hss_api::operations::{self, Operation};
 use hss_api::types::VulScanTaskHostInfo;
 
 use crate::client::HssClient;
@@ -18,7 +19,8 @@ use crate::query::HostQuery;
 /// How a listing fetches its pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListOptions {
-    /// Hosts per request, 10..=200. Default 200, the API's maximum.
+    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
+    /// Default its end, the API's maximum.
     pub page_size: u32,
     /// Pages in flight at most once `total_num` is known (fetched, or
     /// waiting for a send slot, or answered and not yet yielded). Default 1.
@@ -41,7 +43,7 @@ pub struct ListOptions {
 impl Default for ListOptions {
     fn default() -> Self {
         ListOptions {
-            page_size: 200,
+            page_size: *crate::LIMIT_RANGE.end(),
             concurrency: 1,
             adaptive: false,
             max_passes: 3,
@@ -75,7 +77,7 @@ impl ListOptions {
         self
     }
 
-    /// Hosts per request (10..=200).
+    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size;
         self
@@ -148,7 +150,7 @@ impl Sealed for HostQuery {}
 /// The hosts of a scan task, matched across passes by `host_id`.
 impl ListQuery for HostQuery {
     type Item = VulScanTaskHostInfo;
-    const OPERATION: &'static str = "ListVulScanTaskHost";
+    const OPERATION: &'static Operation = operations::LIST_VUL_SCAN_TASK_HOST;
     const ITEMS: &'static str = "hosts";
     const ID_FIELD: &'static str = "host_id";
 

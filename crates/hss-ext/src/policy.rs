@@ -2,6 +2,7 @@
 //! `ChangeVulScanPolicy`): read it, change it, typed and checked before
 //! anything is sent.
 
+use hss_api::operations;
 use hss_api::types::{self, ShowVulScanPolicyResponse};
 
 use crate::call::Op;
@@ -143,7 +144,11 @@ impl ScanPolicy {
                 "a policy for specific hosts needs at least one host id",
             ));
         }
-        check_count("host_ids", self.host_ids.len())?;
+        check_count(
+            operations::CHANGE_VUL_SCAN_POLICY,
+            "host_ids",
+            self.host_ids.len(),
+        )?;
         if let Some(hour) = self.hour.filter(|h| !(0..=23).contains(h)) {
             return Err(Error::invalid(
                 "time.hour_part",
@@ -193,7 +198,7 @@ impl HssClient {
         let api = self.api.clone();
         let response = self
             .call(
-                Op::get("ShowVulScanPolicy"),
+                Op::of(operations::SHOW_VUL_SCAN_POLICY),
                 scope.project_id.as_deref(),
                 |project| {
                     let mut request = api.show_vul_scan_policy().project_id(project.as_str());
@@ -214,7 +219,7 @@ impl HssClient {
         let body = policy.body()?;
         let api = self.api.clone();
         self.call(
-            Op::put("ChangeVulScanPolicy"),
+            Op::of(operations::CHANGE_VUL_SCAN_POLICY),
             policy.scope.project_id.as_deref(),
             |project| {
                 let mut request = api

@@ -1,13 +1,23 @@
 //! The parameters of `ListVulScanTaskHost`, checked before anything is sent.
 
+use hss_api::operations;
+
 use crate::enums::ScanStatus;
 use crate::error::{Error, MAX_OFFSET};
+use crate::spec_limits;
 
-/// Smallest and largest page size the API accepts.
-pub const LIMIT_RANGE: std::ops::RangeInclusive<u32> = 10..=200;
+/// Smallest and largest page size the API accepts (`ListVulScanTaskHost`'s
+/// `limit` in the spec; every listing accepts these).
+pub const LIMIT_RANGE: std::ops::RangeInclusive<u32> =
+    spec_limits::limit_range(operations::LIST_VUL_SCAN_TASK_HOST);
 
 /// Longest project, task or enterprise project id the API accepts.
-pub const MAX_ID_CHARS: usize = 256;
+pub const MAX_ID_CHARS: usize =
+    spec_limits::max_length(operations::LIST_VUL_SCAN_TASK_HOST, "task_id");
+
+/// Longest `scan_status` filter.
+const MAX_SCAN_STATUS_CHARS: usize =
+    spec_limits::max_length(operations::LIST_VUL_SCAN_TASK_HOST, "scan_status");
 
 /// `enterprise_project_id` value that selects every enterprise project.
 pub const ALL_ENTERPRISE_PROJECTS: &str = "all_granted_eps";
@@ -68,7 +78,7 @@ impl HostQuery {
         self
     }
 
-    /// Page size for a single-page request (10..=200). Listings use
+    /// Page size for a single-page request (within [`LIMIT_RANGE`]). Listings use
     /// [`ListOptions::page_size`](crate::ListOptions::page_size) instead.
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
@@ -116,7 +126,7 @@ impl HostQuery {
             check_length("enterprise_project_id", eps, MAX_ID_CHARS)?;
         }
         if let Some(status) = &self.scan_status {
-            check_length("scan_status", status.as_str(), 32)?;
+            check_length("scan_status", status.as_str(), MAX_SCAN_STATUS_CHARS)?;
         }
         if let Some(limit) = self.limit {
             check_limit(limit)?;

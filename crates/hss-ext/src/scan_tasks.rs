@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use hss_api::operations::{self, Operation};
 use hss_api::types::{self, VulScanTaskInfo};
 
 use crate::call::{Op, request_id};
@@ -14,6 +15,7 @@ use crate::error::Error;
 use crate::lists::{
     Common, ListQuery, PageFuture, Sealed, common_query_setters, listing_page, typed,
 };
+use crate::spec_limits::limit_range;
 
 /// Which scan tasks to list (`ListVulScanTask`), newest first as the
 /// service orders them.
@@ -68,12 +70,13 @@ impl Sealed for ScanTaskQuery {}
 
 impl ListQuery for ScanTaskQuery {
     type Item = VulScanTaskInfo;
-    const OPERATION: &'static str = "ListVulScanTask";
+    const OPERATION: &'static Operation = operations::LIST_VUL_SCAN_TASK;
     const ITEMS: &'static str = "scan tasks";
     const ID_FIELD: &'static str = "id";
 
     fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
-        self.common.check(default_project, 0..=200)?;
+        self.common
+            .check(default_project, const { limit_range(Self::OPERATION) })?;
         if let Some(id) = &self.task_id {
             typed::<types::ListVulScanTaskTaskId>("task_id", id)?;
         }
@@ -100,7 +103,7 @@ impl ListQuery for ScanTaskQuery {
     }
 
     fn fetch_page(&self, client: &HssClient, offset: u32, limit: u32) -> PageFuture<Self::Item> {
-        self.fetch_with(client, offset, limit, Op::get(Self::OPERATION))
+        self.fetch_with(client, offset, limit, Op::of(Self::OPERATION))
     }
 }
 
@@ -235,9 +238,10 @@ impl ScanRequest {
                 "a scan of specific hosts needs at least one agent id",
             ));
         }
-        check_count("manual_scan_type", self.vul_types.len())?;
-        check_count("agent_id_list", self.agent_ids.len())?;
-        check_count("urgent_vul_id_list", self.urgent_vul_ids.len())?;
+        let op = operations::CREATE_VULNERABILITY_SCAN_TASK;
+        check_count(op, "manual_scan_type", self.vul_types.len())?;
+        check_count(op, "agent_id_list", self.agent_ids.len())?;
+        check_count(op, "urgent_vul_id_list", self.urgent_vul_ids.len())?;
         Ok(types::CreateVulnerabilityScanTaskBody {
             agent_id_list: self
                 .agent_ids
@@ -264,13 +268,19 @@ impl ScanRequest {
     }
 }
 
-/// Lists in request bodies hold at most 200 entries (the spec's `maxItems`,
-/// which the generated types do not check).
-pub(crate) fn check_count(parameter: &'static str, count: usize) -> Result<(), Error> {
-    if count > 200 {
+/// The list `field` of `op`'s request body holds at most the spec's
+/// `maxItems` entries, which the generated types do not check (no limit
+/// when the spec gives none).
+pub(crate) fn check_count(
+    op: &'static Operation,
+    field: &'static str,
+    count: usize,
+) -> Result<(), Error> {
+    let max = op.body.and_then(|body| body.field(field)?.max_items);
+    if let Some(max) = max.filter(|&max| count as u64 > max) {
         return Err(Error::invalid(
-            parameter,
-            format!("at most 200 entries, got {count}"),
+            field,
+            format!("at most {max} entries, got {count}"),
         ));
     }
     Ok(())
@@ -308,7 +318,7 @@ impl HssClient {
         let api = self.api.clone();
         let response = self
             .call(
-                Op::post("CreateVulnerabilityScanTask"),
+                Op::of(operations::CREATE_VULNERABILITY_SCAN_TASK),
                 scan.project_id.as_deref(),
                 |project| {
                     let mut request = api

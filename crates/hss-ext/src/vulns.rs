@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use hss_api::operations::{self, Operation};
 use hss_api::types::{self, HostVulInfo, ShowVulStaticsResponse, VulHostInfo, VulInfo};
 
 use crate::call::Op;
@@ -19,6 +20,7 @@ use crate::lists::{
 };
 use crate::scan_tasks::{check_count, check_request_project};
 use crate::scope::Scope;
+use crate::spec_limits::limit_range;
 
 /// Declares the optional filters of a query once: its setters, their
 /// checks against the generated types, and how they go on a request.
@@ -133,12 +135,13 @@ impl Sealed for VulnQuery {}
 
 impl ListQuery for VulnQuery {
     type Item = VulInfo;
-    const OPERATION: &'static str = "ListVulnerabilities";
+    const OPERATION: &'static Operation = operations::LIST_VULNERABILITIES;
     const ITEMS: &'static str = "vulnerabilities";
     const ID_FIELD: &'static str = "vul_id+type";
 
     fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
-        self.common.check(default_project, 10..=200)?;
+        self.common
+            .check(default_project, const { limit_range(Self::OPERATION) })?;
         self.check_filters()
     }
 
@@ -156,7 +159,7 @@ impl ListQuery for VulnQuery {
             client,
             offset,
             limit,
-            Op::get(Self::OPERATION),
+            Op::of(Self::OPERATION),
             |api, query, project| api.list_vulnerabilities().project_id(project.as_str()),
             |request| query.apply_filters(request),
         )
@@ -255,12 +258,13 @@ impl Sealed for VulHostQuery {}
 
 impl ListQuery for VulHostQuery {
     type Item = VulHostInfo;
-    const OPERATION: &'static str = "ListVulHosts";
+    const OPERATION: &'static Operation = operations::LIST_VUL_HOSTS;
     const ITEMS: &'static str = "hosts";
     const ID_FIELD: &'static str = "host_id+app_path";
 
     fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
-        self.common.check(default_project, 10..=200)?;
+        self.common
+            .check(default_project, const { limit_range(Self::OPERATION) })?;
         typed::<types::ListVulHostsVulId>("vul_id", &self.vul_id)?;
         typed::<types::ListVulHostsType>("type", self.vul_type.as_str())?;
         self.check_filters()
@@ -280,7 +284,7 @@ impl ListQuery for VulHostQuery {
             client,
             offset,
             limit,
-            Op::get(Self::OPERATION),
+            Op::of(Self::OPERATION),
             |api, query, project| api
                 .list_vul_hosts()
                 .project_id(project.as_str())
@@ -369,12 +373,13 @@ impl Sealed for HostVulQuery {}
 
 impl ListQuery for HostVulQuery {
     type Item = HostVulInfo;
-    const OPERATION: &'static str = "ListHostVuls";
+    const OPERATION: &'static Operation = operations::LIST_HOST_VULS;
     const ITEMS: &'static str = "vulnerabilities";
     const ID_FIELD: &'static str = "vul_id+app_path";
 
     fn check(&self, default_project: Option<&str>) -> Result<(), Error> {
-        self.common.check(default_project, 10..=200)?;
+        self.common
+            .check(default_project, const { limit_range(Self::OPERATION) })?;
         crate::query::check_id("host_id", &self.host_id)?;
         self.check_filters()
     }
@@ -393,7 +398,7 @@ impl ListQuery for HostVulQuery {
             client,
             offset,
             limit,
-            Op::get(Self::OPERATION),
+            Op::of(Self::OPERATION),
             |api, query, project| api
                 .list_host_vuls()
                 .project_id(project.as_str())
@@ -518,8 +523,9 @@ impl VulStatusChange {
                 "nothing selected: name vulnerabilities (data_list), host vulnerabilities (host_data_list) or a select_type",
             ));
         }
-        check_count("data_list", self.vuls.len())?;
-        check_count("host_data_list", self.host_vuls.len())?;
+        let op = operations::CHANGE_VUL_STATUS;
+        check_count(op, "data_list", self.vuls.len())?;
+        check_count(op, "host_data_list", self.host_vuls.len())?;
         let data_list = self
             .vuls
             .iter()
@@ -601,7 +607,7 @@ impl HssClient {
         let api = self.api.clone();
         let response = self
             .call(
-                Op::get("ShowVulStatics"),
+                Op::of(operations::SHOW_VUL_STATICS),
                 scope.project_id.as_deref(),
                 |project| {
                     let mut request = api.show_vul_statics().project_id(project.as_str());
@@ -624,7 +630,7 @@ impl HssClient {
         let body = change.body()?;
         let api = self.api.clone();
         self.call(
-            Op::put("ChangeVulStatus"),
+            Op::of(operations::CHANGE_VUL_STATUS),
             change.scope.project_id.as_deref(),
             |project| {
                 let mut request = api

@@ -24,6 +24,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hss_api::operations;
 use hss_api::types::{ListQueryExportTaskResponse, VulScanTaskInfo};
 use tokio::time::Instant;
 
@@ -277,7 +278,7 @@ impl HssClient {
         query.common.project_id = options.scope.project_id.clone();
         query.common.enterprise_project_id = options.scope.enterprise_project_id.clone();
         query.check(self.project.known().or(self.discovery_placeholder()))?;
-        let op = Op::get(ScanTaskQuery::OPERATION).once();
+        let op = Op::of(ScanTaskQuery::OPERATION).once();
         self.wait_loop(
             TaskKind::ScanTask,
             task_id,
@@ -329,7 +330,7 @@ impl HssClient {
     ) -> Result<ListQueryExportTaskResponse, Error> {
         options.scope.check(self)?;
         crate::query::check_id("task_id", task_id)?;
-        let op = Op::get("ListQueryExportTask").once();
+        let op = Op::of(operations::LIST_QUERY_EXPORT_TASK).once();
         let scope = options.scope.clone();
         self.wait_loop(
             TaskKind::Export,

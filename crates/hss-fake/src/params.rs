@@ -1,18 +1,22 @@
 //! The operation's path and query parameters: matching, decoding and the
 //! documented constraints.
 
+use hss_api::operations::{self, OffsetLimit};
 use percent_encoding::percent_decode_str;
 
 use crate::data::scan_status;
 
+/// `ListVulScanTaskHost`'s paging in the spec, whose limits the other
+/// listings share.
+const PAGING: &OffsetLimit = operations::LIST_VUL_SCAN_TASK_HOST.expect_offset_limit();
 /// `limit` when the request has none.
-pub const DEFAULT_LIMIT: u32 = 10;
+pub const DEFAULT_LIMIT: u32 = PAGING.default_page();
 /// Smallest `limit`.
-pub const MIN_LIMIT: u32 = 10;
+pub const MIN_LIMIT: u32 = PAGING.min_page();
 /// Largest `limit`.
-pub const MAX_LIMIT: u32 = 200;
+pub const MAX_LIMIT: u32 = PAGING.max_page();
 /// Largest `offset`.
-pub const MAX_OFFSET: u32 = 2_000_000;
+pub const MAX_OFFSET: u32 = PAGING.max_offset();
 
 /// Percent-encodes `value` keeping only `A-Z a-z 0-9 - _ . ~`: the one
 /// encoder of the workspace, the signer's, so the fake builds URLs exactly

@@ -3,6 +3,8 @@
 //! bounds of [`crate::params`]) hold for all of them alike. Every `Err` is
 //! the `error_msg` of an `HSS.0001` answer naming the parameter.
 
+use hss_api::operations::{Number, Operation};
+
 use crate::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, integer, truncate};
 
 /// The decoded parameters of one request that the operation knows.
@@ -109,6 +111,19 @@ impl Query {
         self.raw(name)
             .map(|v| integer(name, v, min, max))
             .transpose()
+    }
+
+    /// The integer parameter `name` of `op`, within the spec's `minimum`
+    /// and `maximum` (`hss_api::operations`).
+    pub(crate) fn int_of(&self, op: &Operation, name: &str) -> Result<Option<u32>, String> {
+        let bound = |b: Option<Number>, absent: u32| match b {
+            Some(Number::Integer(n)) => u32::try_from(n.max(0)).unwrap_or(u32::MAX),
+            _ => absent,
+        };
+        let param = op.param(name);
+        let min = bound(param.and_then(|p| p.minimum), 0);
+        let max = bound(param.and_then(|p| p.maximum), u32::MAX);
+        self.int(name, min, max)
     }
 
     /// A 64-bit integer from `min` to `max` (timestamps in milliseconds).

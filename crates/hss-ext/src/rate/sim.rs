@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hss_api::operations::{self, Operation};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
@@ -205,7 +206,7 @@ impl Sealed for SimulatedQuery {}
 
 impl ListQuery for SimulatedQuery {
     type Item = String;
-    const OPERATION: &'static str = "ListVulScanTaskHost";
+    const OPERATION: &'static Operation = operations::LIST_VUL_SCAN_TASK_HOST;
     const ITEMS: &'static str = "hosts";
     const ID_FIELD: &'static str = "host_id";
 
@@ -229,7 +230,7 @@ impl ListQuery for SimulatedQuery {
                 async move { (gateway.serve(offset.into(), limit).await, None) }
             };
             client
-                .call_with(Op::get(Self::OPERATION), Some("project"), send)
+                .call_with(Op::of(Self::OPERATION), Some("project"), send)
                 .await
         })
     }

@@ -28,9 +28,6 @@ const SALT_EXPORT: u64 = 0x6578_706f_7274_0000;
 /// that a client exporting in a loop cannot fill the memory.
 const MAX_EXPORTS: usize = 32;
 
-/// Largest `export_size`.
-const MAX_EXPORT_SIZE: u32 = 200_000;
-
 /// The exports asked for, oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct Exports {
@@ -71,12 +68,11 @@ pub(crate) fn create(
     known.extend_from_slice(&names::VUL);
     let query = Query::parse(raw_query, &known)?;
     let selection = ctx.enterprise_project(query.enterprise_project()?)?;
-    let size = required(query.int("export_size", 1, MAX_EXPORT_SIZE)?, "export_size")? as usize;
+    let op = hss_api::operations::EXPORT_VULS;
+    let size = required(query.int_of(op, "export_size")?, "export_size")? as usize;
     let category = required(query.one_of("category", &["vul", "host"])?, "category")?;
-    query.int("limit", 0, 500)?;
-    let offset = query
-        .int("offset", 0, crate::params::MAX_OFFSET)?
-        .unwrap_or(0) as usize;
+    query.int_of(op, "limit")?;
+    let offset = query.int_of(op, "offset")?.unwrap_or(0) as usize;
     let filter = VulFilter::parse(&query, None)?;
     let map = object_body(body)?;
     let mut f = Fields::new("", &map);

@@ -21,7 +21,9 @@ use crate::query::Query;
 use crate::store::TaskSnapshot;
 
 /// `ListVulScanTask` documents `limit` from 0 (the other listings from 10).
-const MIN_LIMIT: u32 = 0;
+const MIN_LIMIT: u32 = hss_api::operations::LIST_VUL_SCAN_TASK
+    .expect_offset_limit()
+    .min_page();
 
 const SALT_CREATED: u64 = 0x7363_616e_7461_736b;
 
