@@ -169,6 +169,7 @@ pub fn generate_member(
     if options.interface == Interface::Builder && !options.struct_builders {
         crate::struct_builders::remove(&mut file);
     }
+    crate::merge_arms::apply(&mut file);
     if options.one_way_serde {
         match role {
             None => {

@@ -194,8 +194,8 @@ pub fn split(raw: &Value, parts: usize, shared_crate: &str) -> anyhow::Result<Sp
 
 /// The Rust name typify gives a component schema (what `types::X` in the
 /// shared crate is): typify's `sanitize` in Pascal case, with the same
-/// `heck`. Were the two ever to disagree, the part would not compile, and
-/// `full_scale` says so.
+/// `heck`. Were the two ever to disagree, the part would not compile;
+/// `cargo check` of a `--split` crate says so.
 fn type_name(schema: &str) -> String {
     use heck::ToPascalCase;
     let cleaned: String = schema

@@ -596,6 +596,9 @@ impl Builder<'_> {
             ours[KNOWN_VALUES] = json!(values);
             ours["description"] = json!(values_sentence(&values));
         }
+        if ty == "string" {
+            self.share_length_class(ours);
+        }
         if ty == "array"
             && let (Some(mut item), Some(their_item)) =
                 (ours.get("items").cloned(), theirs.get("items"))
@@ -605,6 +608,38 @@ impl Builder<'_> {
             self.limits(&mut item, &their_item, place);
             ours["items"] = item;
         }
+    }
+
+    /// A string whose only limits are its lengths refers to one component
+    /// per pair of lengths (`Text1To64`) instead of carrying them inline:
+    /// typify makes a validating newtype of every constrained string, and
+    /// hundreds of identical ones were most of the time `hss-api` took to
+    /// compile (trait coherence over their `From` impls).
+    fn share_length_class(&mut self, ours: &mut Value) {
+        let Some(map) = ours.as_object() else { return };
+        if map.keys().any(|k| !matches!(k.as_str(), "type" | "minLength" | "maxLength")) {
+            return;
+        }
+        let (min, max) = (
+            map.get("minLength").and_then(Value::as_u64),
+            map.get("maxLength").and_then(Value::as_u64),
+        );
+        let (name, description) = match (min, max) {
+            (None, None) => return,
+            (Some(a), Some(b)) => (format!("Text{a}To{b}"), format!("Text of {a} to {b} characters.")),
+            (None, Some(b)) => (format!("TextUpTo{b}"), format!("Text of at most {b} characters.")),
+            (Some(a), None) => (format!("TextFrom{a}"), format!("Text of at least {a} characters.")),
+        };
+        let mut component = ours.clone();
+        component["description"] = json!(description);
+        match self.components.get(&name) {
+            Some(existing) if *existing != component => return,
+            Some(_) => {}
+            None => {
+                self.components.insert(name.clone(), component);
+            }
+        }
+        *ours = json!({"$ref": format!("#/components/schemas/{name}")});
     }
 
     /// [`Self::limits`] through a body model: required fields and each
@@ -865,7 +900,7 @@ mod tests {
                     "type": "object", "required": ["colour", "absent"], "properties": {
                         "colour": {"type": "string", "maxLength": 16, "enum": ["red", "blue"]},
                         "coats": {"type": "string"},
-                        "wet": {"type": "string", "minLength": 0}}}}}},
+                        "wet": {"type": "string", "minLength": 0, "maxLength": 32}}}}}},
                 "responses": {"204": {"description": "Done."}}}}
         }})
     }
@@ -970,8 +1005,16 @@ mod tests {
         // The SDK's integer stays one; the disagreement is noted.
         assert_eq!(body["properties"]["coats"]["type"], "integer");
         assert!(notes.0.iter().any(|n| n.contains("coats")), "{:?}", notes.0);
-        // `minLength: 0` constrains nothing.
-        assert!(body["properties"]["wet"].get("minLength").is_none());
+        // A string limited by its lengths alone shares one component per
+        // pair of lengths; `minLength: 0` constrains nothing.
+        assert_eq!(
+            body["properties"]["wet"],
+            json!({"$ref": "#/components/schemas/TextUpTo32"})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["TextUpTo32"],
+            json!({"type": "string", "maxLength": 32, "description": "Text of at most 32 characters."})
+        );
     }
 
     #[test]
