@@ -54,14 +54,19 @@ pub fn generate(spec: &Spec, generated: &str, spec_label: &str) -> anyhow::Resul
     operations.sort_by(|a, b| a.0.cmp(&b.0));
 
     let ids = operations.iter().map(|(id, ..)| id.as_str());
-    let arms = operations
+    let (arms, fns): (Vec<_>, Vec<_>) = operations
         .iter()
-        .map(|(id, params, has_body)| arm(&code, id, params.values(), *has_body));
+        .map(|(id, params, has_body)| operation(&code, id, params.values(), *has_body))
+        .unzip();
+    // One function per operation, boxed: a single body with every
+    // operation's locals overflows a debug build's stack.
     let file = quote! {
         use super::{Inputs, Outcome};
 
         /// Every operation of the spec, by id.
         pub const OPERATIONS: &[&str] = &[#(#ids),*];
+
+        type Call<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Outcome, String>> + 'a>>;
 
         /// Calls `operation` through `client` with every parameter and the
         /// body that `inputs` holds, and reads the answer.
@@ -70,11 +75,14 @@ pub fn generate(spec: &Spec, generated: &str, spec_label: &str) -> anyhow::Resul
             operation: &str,
             inputs: &mut Inputs,
         ) -> Result<Outcome, String> {
-            match operation {
+            let call: Call<'_> = match operation {
                 #(#arms)*
-                other => Err(format!("the spec has no operation `{other}`")),
-            }
+                other => return Err(format!("the spec has no operation `{other}`")),
+            };
+            call.await
         }
+
+        #(#fns)*
     };
     let file: syn::File = syn::parse2(file).context("the dispatch does not parse")?;
     Ok(format!(
@@ -274,14 +282,15 @@ fn rust_name(name: &str, pascal: bool) -> String {
     out
 }
 
-fn arm<'a>(
+/// The operation's match arm and the function it calls.
+fn operation<'a>(
     code: &Code,
     id: &str,
     params: impl Iterator<Item = &'a (&'static str, String)>,
     has_body: bool,
-) -> proc_macro2::TokenStream {
+) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
     let builder = rust_name(id, true);
-    let fail = |why: String| quote! { #id => Err(#why.to_string()), };
+    let fail = |why: String| (quote! { #id => return Err(#why.to_string()), }, quote! {});
     let Some(method) = code.methods.get(&builder) else {
         return fail(format!(
             "the generated client has no method returning `builder::{builder}`"
@@ -323,14 +332,16 @@ fn arm<'a>(
     } else {
         quote! { Outcome::decoded(request.send().await) }
     };
-    quote! {
-        #id => {
+    let arm = quote! { #id => Box::pin(#method(client, inputs)), };
+    let function = quote! {
+        async fn #method(client: &hss_api::Client, inputs: &mut Inputs) -> Result<Outcome, String> {
             let mut request = client.#method();
             #(#sets)*
             inputs.all_used()?;
             #read
         }
-    }
+    };
+    (arm, function)
 }
 
 #[cfg(test)]

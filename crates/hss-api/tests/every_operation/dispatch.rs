@@ -17,6 +17,7 @@ pub const OPERATIONS: &[&str] = &[
     "ShowVulScanPolicy",
     "ShowVulStatics",
 ];
+type Call<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Outcome, String>> + 'a>>;
 /// Calls `operation` through `client` with every parameter and the
 /// body that `inputs` holds, and reads the answer.
 pub async fn call(
@@ -24,602 +25,579 @@ pub async fn call(
     operation: &str,
     inputs: &mut Inputs,
 ) -> Result<Outcome, String> {
-    match operation {
-        "ChangeVulScanPolicy" => {
-            let mut request = client.change_vul_scan_policy();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .body::<hss_api::types::ChangeVulScanPolicyBody>()?
-            {
-                request = request.body(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ChangeVulStatus" => {
-            let mut request = client.change_vul_status();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs.body::<hss_api::types::ChangeVulStatusBody>()? {
-                request = request.body(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
+    let call: Call<'_> = match operation {
+        "ChangeVulScanPolicy" => Box::pin(change_vul_scan_policy(client, inputs)),
+        "ChangeVulStatus" => Box::pin(change_vul_status(client, inputs)),
         "CreateVulnerabilityScanTask" => {
-            let mut request = client.create_vulnerability_scan_task();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .body::<hss_api::types::CreateVulnerabilityScanTaskBody>()?
-            {
-                request = request.body(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
+            Box::pin(create_vulnerability_scan_task(client, inputs))
         }
-        "ExportVuls" => {
-            let mut request = client.export_vuls();
-            if let Some(value) = inputs
-                .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
-            {
-                request = request.asset_value(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsCategory>("query", "category")?
-            {
-                request = request.category(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsCveId>("query", "cve_id")?
-            {
-                request = request.cve_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<::std::num::NonZeroU32>("query", "export_size")?
-            {
-                request = request.export_size(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
-            {
-                request = request.group_name(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
-            {
-                request = request.handle_status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsHostId>("query", "host_id")?
-            {
-                request = request.host_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsLabelList>("query", "label_list")?
-            {
-                request = request.label_list(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
-            {
-                request = request.node_type(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::RepairPriorityFilter,
-                >("query", "repair_priority")?
-            {
-                request = request.repair_priority(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::VulStatusFilter>("query", "status")?
-            {
-                request = request.status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsType>("query", "type")?
-            {
-                request = request.type_(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsVulId>("query", "vul_id")?
-            {
-                request = request.vul_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ExportVulsVulName>("query", "vul_name")?
-            {
-                request = request.vul_name(value);
-            }
-            if let Some(value) = inputs.body::<hss_api::types::ExportVulsBody>()? {
-                request = request.body(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
+        "ExportVuls" => Box::pin(export_vuls(client, inputs)),
         "ListDownloadExportedFile" => {
-            let mut request = client.list_download_exported_file();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "file_id")?
-            {
-                request = request.file_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::RegionId>("header", "region")?
-            {
-                request = request.region(value);
-            }
-            inputs.all_used()?;
-            Outcome::downloaded(request.send().await).await
+            Box::pin(list_download_exported_file(client, inputs))
         }
-        "ListHostVuls" => {
-            let mut request = client.list_host_vuls();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListHostVulsExcludedLabelList,
-                >("query", "excluded_label_list")?
-            {
-                request = request.excluded_label_list(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
-            {
-                request = request.handle_status(value);
-            }
-            if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")?
-            {
-                request = request.host_id(value);
-            }
-            if let Some(value) = inputs.param::<bool>("query", "is_affect_business")? {
-                request = request.is_affect_business(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListHostVulsLabelList>("query", "label_list")?
-            {
-                request = request.label_list(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::RepairPriorityFilter,
-                >("query", "repair_priority")?
-            {
-                request = request.repair_priority(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::SeverityLevelFilter>("query", "severity_level")?
-            {
-                request = request.severity_level(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::VulStatusFilter>("query", "status")?
-            {
-                request = request.status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListHostVulsType>("query", "type")?
-            {
-                request = request.type_(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListHostVulsVulId>("query", "vul_id")?
-            {
-                request = request.vul_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListHostVulsVulName>("query", "vul_name")?
-            {
-                request = request.vul_name(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ListQueryExportTask" => {
-            let mut request = client.list_query_export_task();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::RegionId>("header", "region")?
-            {
-                request = request.region(value);
-            }
-            if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")?
-            {
-                request = request.task_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ListVulHosts" => {
-            let mut request = client.list_vul_hosts();
-            if let Some(value) = inputs
-                .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
-            {
-                request = request.asset_value(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulHostsClusterId>("query", "cluster_id")?
-            {
-                request = request.cluster_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulHostsClusterName,
-                >("query", "cluster_name")?
-            {
-                request = request.cluster_name(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulHostsContainerName,
-                >("query", "container_name")?
-            {
-                request = request.container_name(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
-            {
-                request = request.group_name(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
-            {
-                request = request.handle_status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulHostsHostIp>("query", "host_ip")?
-            {
-                request = request.host_ip(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulHostsHostName>("query", "host_name")?
-            {
-                request = request.host_name(value);
-            }
-            if let Some(value) = inputs.param::<bool>("query", "is_affect_business")? {
-                request = request.is_affect_business(value);
-            }
-            if let Some(value) = inputs.param::<bool>("query", "is_container")? {
-                request = request.is_container(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs.param::<i64>("query", "max_scan_time")? {
-                request = request.max_scan_time(value);
-            }
-            if let Some(value) = inputs.param::<i64>("query", "min_scan_time")? {
-                request = request.min_scan_time(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
-            {
-                request = request.node_type(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::RepairPriorityFilter,
-                >("query", "repair_priority")?
-            {
-                request = request.repair_priority(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::SeverityLevelFilter>("query", "severity_level")?
-            {
-                request = request.severity_level(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::VulStatusFilter>("query", "status")?
-            {
-                request = request.status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulHostsType>("query", "type")?
-            {
-                request = request.type_(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulHostsVulId>("query", "vul_id")?
-            {
-                request = request.vul_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ListVulScanTask" => {
-            let mut request = client.list_vul_scan_task();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs.param::<i64>("query", "max_start_time")? {
-                request = request.max_start_time(value);
-            }
-            if let Some(value) = inputs.param::<i64>("query", "min_start_time")? {
-                request = request.min_start_time(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulScanTaskScanType>("query", "scan_type")?
-            {
-                request = request.scan_type(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulScanTaskTaskId>("query", "task_id")?
-            {
-                request = request.task_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ListVulScanTaskHost" => {
-            let mut request = client.list_vul_scan_task_host();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulScanTaskHostEnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulScanTaskHostScanStatus,
-                >("query", "scan_status")?
-            {
-                request = request.scan_status(value);
-            }
-            if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")?
-            {
-                request = request.task_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ListVulnerabilities" => {
-            let mut request = client.list_vulnerabilities();
-            if let Some(value) = inputs
-                .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
-            {
-                request = request.asset_value(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulnerabilitiesCveId>("query", "cve_id")?
-            {
-                request = request.cve_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
-            {
-                request = request.group_name(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
-            {
-                request = request.handle_status(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulnerabilitiesLabelList,
-                >("query", "label_list")?
-            {
-                request = request.label_list(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "limit")? {
-                request = request.limit(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
-            {
-                request = request.node_type(value);
-            }
-            if let Some(value) = inputs.param::<i32>("query", "offset")? {
-                request = request.offset(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::RepairPriorityFilter,
-                >("query", "repair_priority")?
-            {
-                request = request.repair_priority(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::VulStatusFilter>("query", "status")?
-            {
-                request = request.status(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulnerabilitiesType>("query", "type")?
-            {
-                request = request.type_(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::types::ListVulnerabilitiesVulId>("query", "vul_id")?
-            {
-                request = request.vul_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::ListVulnerabilitiesVulName,
-                >("query", "vul_name")?
-            {
-                request = request.vul_name(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ShowVulScanPolicy" => {
-            let mut request = client.show_vul_scan_policy();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        "ShowVulStatics" => {
-            let mut request = client.show_vul_statics();
-            if let Some(value) = inputs
-                .param::<
-                    hss_api::types::EnterpriseProjectId,
-                >("query", "enterprise_project_id")?
-            {
-                request = request.enterprise_project_id(value);
-            }
-            if let Some(value) = inputs
-                .param::<hss_api::ResourceId>("path", "project_id")?
-            {
-                request = request.project_id(value);
-            }
-            inputs.all_used()?;
-            Outcome::decoded(request.send().await)
-        }
-        other => Err(format!("the spec has no operation `{other}`")),
+        "ListHostVuls" => Box::pin(list_host_vuls(client, inputs)),
+        "ListQueryExportTask" => Box::pin(list_query_export_task(client, inputs)),
+        "ListVulHosts" => Box::pin(list_vul_hosts(client, inputs)),
+        "ListVulScanTask" => Box::pin(list_vul_scan_task(client, inputs)),
+        "ListVulScanTaskHost" => Box::pin(list_vul_scan_task_host(client, inputs)),
+        "ListVulnerabilities" => Box::pin(list_vulnerabilities(client, inputs)),
+        "ShowVulScanPolicy" => Box::pin(show_vul_scan_policy(client, inputs)),
+        "ShowVulStatics" => Box::pin(show_vul_statics(client, inputs)),
+        other => return Err(format!("the spec has no operation `{other}`")),
+    };
+    call.await
+}
+async fn change_vul_scan_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_vul_scan_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
     }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeVulScanPolicyBody>()? {
+        request = request.body(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn change_vul_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_vul_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeVulStatusBody>()? {
+        request = request.body(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn create_vulnerability_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_vulnerability_scan_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateVulnerabilityScanTaskBody>()?
+    {
+        request = request.body(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn export_vuls(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_vuls();
+    if let Some(value) = inputs
+        .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsCategory>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsCveId>("query", "cve_id")?
+    {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU32>("query", "export_size")?
+    {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsHostId>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsLabelList>("query", "label_list")?
+    {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
+    {
+        request = request.node_type(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::RepairPriorityFilter>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::VulStatusFilter>("query", "status")?
+    {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::ExportVulsType>("query", "type")?
+    {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsVulId>("query", "vul_id")?
+    {
+        request = request.vul_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ExportVulsVulName>("query", "vul_name")?
+    {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportVulsBody>()? {
+        request = request.body(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_download_exported_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_download_exported_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "file_id")? {
+        request = request.file_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    inputs.all_used()?;
+    Outcome::downloaded(request.send().await).await
+}
+async fn list_host_vuls(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_vuls();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ListHostVulsExcludedLabelList,
+        >("query", "excluded_label_list")?
+    {
+        request = request.excluded_label_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_affect_business")? {
+        request = request.is_affect_business(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListHostVulsLabelList>("query", "label_list")?
+    {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::RepairPriorityFilter>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::SeverityLevelFilter>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::VulStatusFilter>("query", "status")?
+    {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListHostVulsType>("query", "type")?
+    {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListHostVulsVulId>("query", "vul_id")?
+    {
+        request = request.vul_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListHostVulsVulName>("query", "vul_name")?
+    {
+        request = request.vul_name(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_query_export_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_query_export_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_hosts();
+    if let Some(value) = inputs
+        .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsClusterId>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsClusterName>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsContainerName>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsHostIp>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsHostName>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_affect_business")? {
+        request = request.is_affect_business(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_container")? {
+        request = request.is_container(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "max_scan_time")? {
+        request = request.max_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "min_scan_time")? {
+        request = request.min_scan_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
+    {
+        request = request.node_type(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::RepairPriorityFilter>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::SeverityLevelFilter>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::VulStatusFilter>("query", "status")?
+    {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsType>("query", "type")?
+    {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHostsVulId>("query", "vul_id")?
+    {
+        request = request.vul_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_scan_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "max_start_time")? {
+        request = request.max_start_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "min_start_time")? {
+        request = request.min_start_time(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulScanTaskScanType>("query", "scan_type")?
+    {
+        request = request.scan_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulScanTaskTaskId>("query", "task_id")?
+    {
+        request = request.task_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_scan_task_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_scan_task_host();
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ListVulScanTaskHostEnterpriseProjectId,
+        >("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulScanTaskHostScanStatus>("query", "scan_status")?
+    {
+        request = request.scan_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn list_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vulnerabilities();
+    if let Some(value) = inputs
+        .param::<hss_api::types::AssetValueFilter>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulnerabilitiesCveId>("query", "cve_id")?
+    {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::GroupNameFilter>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::HandleStatusFilter>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulnerabilitiesLabelList>("query", "label_list")?
+    {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::NodeTypeFilter>("query", "node_type")?
+    {
+        request = request.node_type(value);
+    }
+    if let Some(value) = inputs.param::<i32>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::RepairPriorityFilter>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::VulStatusFilter>("query", "status")?
+    {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulnerabilitiesType>("query", "type")?
+    {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulnerabilitiesVulId>("query", "vul_id")?
+    {
+        request = request.vul_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulnerabilitiesVulName>("query", "vul_name")?
+    {
+        request = request.vul_name(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_scan_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_scan_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_statics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_statics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    inputs.all_used()?;
+    Outcome::decoded(request.send().await)
 }

@@ -3,7 +3,7 @@
 crates/hss-auth/tests/interop/requirements.txt) sends and accepts for each
 operation, for crates/hss-api/tests/every_operation.rs.
 
-Usage: sdk_cases.py OUT_JSON < operation ids (a JSON array)
+Usage: sdk_cases.py OUT_JSON SPEC < operation ids (a JSON array)
 
 For each operation id `Op` (our spec's), it fills every attribute of the
 SDK's `OpRequest` with a sample value of its declared type (recursively
@@ -14,6 +14,12 @@ path, query pairs, the operation's header parameters and the body. The
 same server answers with a sample of every field of `OpResponse`, and the
 script checks that the SDK parsed every one back.
 
+A request sample is fitted to the limits our spec (SPEC) sets on that
+parameter or body field (enumerations, lengths, ranges, simple
+alternations), so that a difference is one of shape, not of a value our
+client refuses before sending; where our spec has no such field the sample
+stays as the SDK model's type gives it.
+
 Writes one JSON object to OUT_JSON:
   cases: per operation, `inputs` in wire terms (each parameter's wire name,
          location and JSON value; the body), the `request` the SDK sent,
@@ -23,7 +29,6 @@ Writes one JSON object to OUT_JSON:
 Exits 0 even when cases have problems: the Rust test reports them.
 """
 
-import io
 import json
 import os
 import re
@@ -45,8 +50,10 @@ from huaweicloudsdkcore.sdk_stream_response import SdkStreamResponse  # noqa: E4
 from huaweicloudsdkcore.utils.http_utils import sanitize_for_serialization  # noqa: E402
 from requests_toolbelt.multipart.decoder import MultipartDecoder  # noqa: E402
 import huaweicloudsdkhss.v5 as hss  # noqa: E402
+import yaml  # noqa: E402 - a dependency of huaweicloudsdkcore
 
-PROJECT_ID = "sdk-cases-project"
+# Shaped like a real one (32 hex digits), which limits on it accept.
+PROJECT_ID = "0123456789abcdef0123456789abcdef"
 # Downloads answer these bytes; uploads send FILE_BYTES as FILE_NAME.
 DOWNLOAD_BYTES = b"sdk-cases download\r\n"
 FILE_NAME = "logo.png"
@@ -154,6 +161,101 @@ class Sampler:
         return cls(**kwargs)
 
 
+class Limits:
+    """Our spec's limits on each operation's parameters and body fields."""
+
+    def __init__(self, path):
+        with open(path) as f:
+            self.spec = yaml.safe_load(f)
+        self.operations = {}
+        for item in self.spec.get("paths", {}).values():
+            for method, op in item.items():
+                if isinstance(op, dict) and "operationId" in op:
+                    params = [self.resolve(p) for p in item.get("parameters", []) + op.get("parameters", [])]
+                    self.operations[op["operationId"]] = (params, op.get("requestBody"))
+
+    def resolve(self, node):
+        while isinstance(node, dict) and "$ref" in node:
+            target = self.spec
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node or {}
+
+    def fit_request(self, op, request, info):
+        """Fits each attribute of `request` to its parameter's or the
+        body's schema; `info` (the SDK's http_info) gives locations."""
+        params, body = self.operations.get(op, ([], None))
+        places = {}
+        for name in info["path_params"]:
+            places[name] = "path"
+        for name, _ in info["query_params"]:
+            places[name] = "query"
+        for name in info["header_params"]:
+            places[name] = "header"
+        for attr, wire in request.attribute_map.items():
+            value = getattr(request, attr)
+            if wire == "body" and body is not None:
+                content = self.resolve(body).get("content", {})
+                schema = next(iter(content.values()), {}).get("schema")
+                if schema is not None:
+                    setattr(request, attr, self.fit(value, schema))
+                continue
+            for p in params:
+                if p.get("name") == wire and p.get("in") == places.get(wire):
+                    setattr(request, attr, self.fit(value, p.get("schema", {})))
+
+    def fit(self, value, schema):
+        schema = self.resolve(schema)
+        for combined in ("allOf", "oneOf", "anyOf"):
+            if combined in schema and schema[combined]:
+                schema = self.resolve(schema[combined][0])
+        if value is None:
+            return None
+        if hasattr(value, "openapi_types"):
+            props = schema.get("properties", {})
+            for attr, wire in value.attribute_map.items():
+                if wire in props:
+                    setattr(value, attr, self.fit(getattr(value, attr), props[wire]))
+            return value
+        if isinstance(value, list):
+            return [self.fit(v, schema.get("items", {})) for v in value]
+        if isinstance(value, dict):
+            extra = schema.get("additionalProperties")
+            return {k: self.fit(v, extra if isinstance(extra, dict) else {}) for k, v in value.items()}
+        if schema.get("enum"):
+            return schema["enum"][0]
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            if "minimum" in schema:
+                value = max(value, schema["minimum"])
+            if "maximum" in schema:
+                value = min(value, schema["maximum"])
+            return value
+        if isinstance(value, str):
+            return self.fit_string(value, schema)
+        return value
+
+    @staticmethod
+    def fit_string(value, schema):
+        pattern = schema.get("pattern")
+        if pattern and not re.search(pattern, value):
+            # `^(a|b)$`, `^a|b$`: the first alternative.
+            first = re.match(r"\^?\(?([\w.-]+)", pattern)
+            if first and re.search(pattern, first.group(1)):
+                value = first.group(1)
+        known = schema.get("x-known-values")
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
+        if known and not (low <= len(value) <= (high or len(value))):
+            value = known[0]
+        if len(value) < low:
+            value += "x" * (low - len(value))
+        if high is not None and len(value) > high:
+            value = value[:high]
+        return value
+
+
 def wire_inputs(info):
     """The parameters and body of an SDK http_info, in wire terms."""
     params = []
@@ -222,8 +324,9 @@ def response_sample(sampler, op, info):
     return "application/json", json.dumps(expected).encode(), expected
 
 
-def run_case(client, sampler, op, method_name, problems):
+def run_case(client, sampler, limits, op, method_name, problems):
     request = sampler.model(getattr(hss, op + "Request"))
+    limits.fit_request(op, request, getattr(client, "_%s_http_info" % method_name)(request))
     info = getattr(client, "_%s_http_info" % method_name)(request)
     inputs = wire_inputs(info)
     content_type, payload, expected = response_sample(sampler, op, info)
@@ -271,7 +374,8 @@ def run_case(client, sampler, op, method_name, problems):
 
 
 def main():
-    out_path = sys.argv[1]
+    out_path, spec_path = sys.argv[1], sys.argv[2]
+    limits = Limits(spec_path)
     wanted = json.load(sys.stdin)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -302,7 +406,7 @@ def main():
             missing.append(op)
             continue
         problems = []
-        case = run_case(client, sampler, op, sdk[op], problems)
+        case = run_case(client, sampler, limits, op, sdk[op], problems)
         case["problems"] = problems
         cases.append(case)
     server.shutdown()
