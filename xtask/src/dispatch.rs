@@ -337,7 +337,6 @@ fn operation<'a>(
         async fn #method(client: &hss_api::Client, inputs: &mut Inputs) -> Result<Outcome, String> {
             let mut request = client.#method();
             #(#sets)*
-            inputs.all_used()?;
             #read
         }
     };

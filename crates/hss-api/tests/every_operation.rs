@@ -203,8 +203,8 @@ impl Inputs {
         }
     }
 
-    /// Fails naming every input the operation had no setter for.
-    pub fn all_used(&self) -> Result<(), String> {
+    /// Names every input the operation had no setter for.
+    fn unused(&self) -> Result<(), String> {
         let mut unused: Vec<String> = self
             .params
             .iter()
@@ -389,8 +389,13 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
             case.response.text.clone().into_bytes(),
         );
         let before = server.requests().len();
+        let mut unused = Ok(());
         let outcome = match Inputs::new(case.inputs) {
-            Ok(mut inputs) => dispatch::call(&client, op, &mut inputs).await,
+            Ok(mut inputs) => {
+                let outcome = dispatch::call(&client, op, &mut inputs).await;
+                unused = inputs.unused();
+                outcome
+            }
             Err(why) => Err(why),
         };
         let seen = server.requests();
@@ -405,7 +410,8 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
                 continue;
             }
         };
-        let found = differences(sdk_request, ours);
+        let mut found = differences(sdk_request, ours);
+        found.extend(unused.err());
         if !found.is_empty() {
             differing.push(format!("{op}: {}", found.join("; ")));
         }

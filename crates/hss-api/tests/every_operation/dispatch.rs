@@ -63,7 +63,6 @@ async fn change_vul_scan_policy(
     if let Some(value) = inputs.body::<hss_api::types::ChangeVulScanPolicyBody>()? {
         request = request.body(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn change_vul_status(
@@ -82,7 +81,6 @@ async fn change_vul_status(
     if let Some(value) = inputs.body::<hss_api::types::ChangeVulStatusBody>()? {
         request = request.body(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn create_vulnerability_scan_task(
@@ -103,7 +101,6 @@ async fn create_vulnerability_scan_task(
     {
         request = request.body(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn export_vuls(
@@ -196,7 +193,6 @@ async fn export_vuls(
     if let Some(value) = inputs.body::<hss_api::types::ExportVulsBody>()? {
         request = request.body(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_download_exported_file(
@@ -218,7 +214,6 @@ async fn list_download_exported_file(
     if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
         request = request.region(value);
     }
-    inputs.all_used()?;
     Outcome::downloaded(request.send().await).await
 }
 async fn list_host_vuls(
@@ -293,7 +288,6 @@ async fn list_host_vuls(
     {
         request = request.vul_name(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_query_export_task(
@@ -315,7 +309,6 @@ async fn list_query_export_task(
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
         request = request.task_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_vul_hosts(
@@ -419,7 +412,6 @@ async fn list_vul_hosts(
     {
         request = request.vul_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_vul_scan_task(
@@ -457,7 +449,6 @@ async fn list_vul_scan_task(
     {
         request = request.task_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_vul_scan_task_host(
@@ -489,7 +480,6 @@ async fn list_vul_scan_task_host(
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
         request = request.task_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn list_vulnerabilities(
@@ -566,7 +556,6 @@ async fn list_vulnerabilities(
     {
         request = request.vul_name(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn show_vul_scan_policy(
@@ -582,7 +571,6 @@ async fn show_vul_scan_policy(
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
         request = request.project_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
 async fn show_vul_statics(
@@ -598,6 +586,5 @@ async fn show_vul_statics(
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
         request = request.project_id(value);
     }
-    inputs.all_used()?;
     Outcome::decoded(request.send().await)
 }
