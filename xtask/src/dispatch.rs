@@ -254,17 +254,7 @@ impl VisitMut for AbsolutePaths {
 /// keyword).
 fn rust_name(name: &str, pascal: bool) -> String {
     use heck::{ToPascalCase, ToSnakeCase};
-    let cleaned: String = name
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let cleaned = crate::split::identifier_words(name);
     let mut out = if pascal {
         cleaned.to_pascal_case()
     } else {
