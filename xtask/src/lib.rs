@@ -1,6 +1,7 @@
 //! Maintainer tasks for the workspace. The binary is `cargo xtask`; the
 //! library exists so the generator can be tested like any other code.
 
+pub mod dispatch;
 pub mod drift;
 pub mod generate;
 pub mod import;

@@ -452,15 +452,34 @@ fn run_generate_crate(
 
 fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let generated = generate_from(spec)?;
-    let client = settle(check_only, spec, out, &generated)?;
+    // hss-api's client comes with the every-operation test's dispatch.
+    let dispatch = if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
+        let text = std::fs::read_to_string(spec)?;
+        let loaded = xtask::spec::load(&text).map_err(|problems| anyhow::anyhow!("{problems}"))?;
+        Some(xtask::dispatch::generate(
+            &loaded,
+            &generated,
+            &display_path(spec),
+        )?)
+    } else {
+        None
+    };
+    let mut codes = vec![settle(check_only, spec, out, &generated)?];
     // The operation table goes beside the client (`hss_api::operations`).
     let table = xtask::operations_from(spec)?;
-    let table = settle(check_only, spec, &xtask::operations_output(out), &table)?;
-    Ok(if client == ExitCode::SUCCESS {
-        table
-    } else {
-        client
-    })
+    codes.push(settle(check_only, spec, &xtask::operations_output(out), &table)?);
+    if let Some(dispatch) = dispatch {
+        codes.push(settle(
+            check_only,
+            spec,
+            &xtask::dispatch::default_output(),
+            &dispatch,
+        )?);
+    }
+    Ok(codes
+        .into_iter()
+        .find(|c| *c != ExitCode::SUCCESS)
+        .unwrap_or(ExitCode::SUCCESS))
 }
 
 /// Checks (`--check`) or writes one generated file.

@@ -192,14 +192,11 @@ pub fn split(raw: &Value, parts: usize, shared_crate: &str) -> anyhow::Result<Sp
     })
 }
 
-/// The Rust name typify gives a component schema (what `types::X` in the
-/// shared crate is): typify's `sanitize` in Pascal case, with the same
-/// `heck`. Were the two ever to disagree, the part would not compile;
-/// `cargo check` of a `--split` crate says so.
-fn type_name(schema: &str) -> String {
-    use heck::ToPascalCase;
-    let cleaned: String = schema
-        .replace('\'', "")
+/// `name` without `'` and with every character that cannot continue an
+/// identifier as `-`: what typify's and progenitor's `sanitize` hand to
+/// `heck`.
+pub(crate) fn identifier_words(name: &str) -> String {
+    name.replace('\'', "")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
@@ -208,8 +205,16 @@ fn type_name(schema: &str) -> String {
                 '-'
             }
         })
-        .collect();
-    let out = cleaned.to_pascal_case();
+        .collect()
+}
+
+/// The Rust name typify gives a component schema (what `types::X` in the
+/// shared crate is): typify's `sanitize` in Pascal case, with the same
+/// `heck`. Were the two ever to disagree, the part would not compile;
+/// `cargo check` of a `--split` crate says so.
+fn type_name(schema: &str) -> String {
+    use heck::ToPascalCase;
+    let out = identifier_words(schema).to_pascal_case();
     let out = match out.chars().next() {
         Some(c) if c.is_alphabetic() || c == '_' => out,
         _ => format!("X{out}"),

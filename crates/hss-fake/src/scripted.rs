@@ -2,7 +2,7 @@
 //! situations a realistic fake cannot stage: a page that contradicts the
 //! one before, a total that moves between two requests, an answer in a
 //! shape the service never sends. It records each request exactly as it
-//! arrived on the wire.
+//! arrived on the wire, body included (read by `Content-Length`).
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -26,6 +26,10 @@ use tokio::net::{TcpListener, TcpStream};
 /// Largest request head read; a longer one is dropped unanswered.
 const MAX_HEAD: usize = 64 * 1024;
 
+/// Largest request body read; a request announcing more is dropped
+/// unanswered.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
 /// A request as it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptedRequest {
@@ -35,6 +39,8 @@ pub struct ScriptedRequest {
     pub target: String,
     /// Header names lower-cased, values as sent.
     pub headers: Vec<(String, String)>,
+    /// The body, `Content-Length` bytes (empty without one).
+    pub body: Vec<u8>,
 }
 
 impl ScriptedRequest {
@@ -186,7 +192,7 @@ struct Shared {
 
 impl Shared {
     async fn answer(self, mut socket: TcpStream) {
-        let Some(request) = read_head(&mut socket).await else {
+        let Some(request) = read_request(&mut socket).await else {
             return;
         };
         let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
@@ -220,7 +226,7 @@ impl Shared {
     }
 }
 
-async fn read_head(socket: &mut TcpStream) -> Option<ScriptedRequest> {
+async fn read_request(socket: &mut TcpStream) -> Option<ScriptedRequest> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -230,20 +236,38 @@ async fn read_head(socket: &mut TcpStream) -> Option<ScriptedRequest> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let mut body = buf.split_off(end);
     let text = String::from_utf8_lossy(&buf);
     let mut lines = text.split("\r\n");
     let mut request_line = lines.next()?.split(' ');
     let method = request_line.next()?.to_string();
     let target = request_line.next()?.to_string();
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .map_or(Some(0), |(_, value)| value.parse::<usize>().ok())?;
+    if length > MAX_BODY {
+        return None;
+    }
+    while body.len() < length {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
     Some(ScriptedRequest {
         method,
         target,
         headers,
+        body,
     })
 }
 
@@ -267,8 +291,9 @@ mod tests {
                 .unwrap();
         }
         let response = client
-            .get(format!("{}/c", server.base_url()))
+            .post(format!("{}/c", server.base_url()))
             .header("X-Test", "yes")
+            .body("{\"a\":1}")
             .send()
             .await
             .unwrap();
@@ -280,6 +305,8 @@ mod tests {
         assert_eq!(seen[0].path(), "/a%2Fb");
         assert_eq!(seen[0].query("x"), Some("1+2"));
         assert_eq!(seen[2].header("x-test"), Some("yes"));
-        assert_eq!(seen[2].method, "GET");
+        assert_eq!(seen[2].method, "POST");
+        assert_eq!(seen[2].body, b"{\"a\":1}");
+        assert!(seen[0].body.is_empty());
     }
 }

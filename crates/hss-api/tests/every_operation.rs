@@ -1,0 +1,462 @@
+//! Every operation of `openapi/hss.yaml` against the official Python SDK
+//! (`huaweicloudsdkhss` 3.1.219, pinned in
+//! `crates/hss-auth/tests/interop/requirements.txt`): what we send equals
+//! what it sends, and what it answers we decode.
+//!
+//! `every_operation/sdk_cases.py` fills every attribute of each
+//! operation's SDK request model with a sample value (bodies recursively),
+//! sends it through the SDK's real client to its own capture server on
+//! 127.0.0.1, and writes down what arrived, the same inputs in wire terms,
+//! and a sample of every field of the SDK's response model, which the SDK
+//! must have parsed back. This test then sends those inputs through
+//! `hss_api::Client` (the generated `every_operation/dispatch.rs` sets each
+//! parameter through its builder setter) to a scripted server on 127.0.0.1
+//! that answers the same response, and compares:
+//!
+//! - method and path (as sent, percent-encoding included);
+//! - the query as a multiset of decoded name/value pairs (a list the SDK
+//!   repeats, `name=a&name=b`, must be repeated here too; one it joins
+//!   with commas must be joined here too);
+//! - the values of the operation's header parameters;
+//! - the body: JSON bodies as JSON values (field order aside), an empty
+//!   body as empty. A multipart form (the SDK's `UploadReportLogo`) is
+//!   compared by what both can carry: its file's bytes, against our raw
+//!   body; its other fields are not compared.
+//! - the answer: our client must decode the SDK's sample response. A
+//!   download (`application/octet-stream`, e.g. `ListDownloadExportedFile`)
+//!   must yield the served bytes unchanged.
+//!
+//! Every operation of our spec must exist in the SDK; SDK operations our
+//! spec lacks are counted in the summary line. The SDK is prepared by
+//! `crates/hss-auth/tests/interop/official_sdk.rs`; without it the test
+//! fails, `HSS_SKIP_OFFICIAL_SDK=1` skips it on purpose.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use hss_api::{ByteStream, Client, Error, Hooks, ResponseValue};
+use hss_fake::scripted::{Reply, ScriptedRequest, ScriptedServer};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+#[path = "../../hss-auth/tests/interop/official_sdk.rs"]
+mod pinned_sdk;
+
+#[path = "every_operation/dispatch.rs"]
+#[rustfmt::skip]
+mod dispatch;
+
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/every_operation/sdk_cases.py"
+);
+
+/// The spec the client was generated from; the script fits its samples to
+/// the spec's limits.
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/hss.yaml");
+
+/// What `sdk_cases.py` writes.
+#[derive(Deserialize)]
+struct SdkCases {
+    cases: Vec<Case>,
+    missing_in_sdk: Vec<String>,
+    sdk_only: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    operation: String,
+    inputs: WireInputs,
+    /// Absent when the SDK call itself failed (see `problems`).
+    request: Option<SdkRequest>,
+    response: SdkResponse,
+    problems: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct WireInputs {
+    params: Vec<Param>,
+    #[serde(default)]
+    body: Option<Value>,
+    #[serde(default)]
+    multipart: Option<BTreeMap<String, FormField>>,
+}
+
+#[derive(Deserialize)]
+struct Param {
+    name: String,
+    #[serde(rename = "in")]
+    place: String,
+    value: Value,
+}
+
+#[derive(Deserialize, Debug)]
+struct FormField {
+    text: String,
+    #[serde(default)]
+    file_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SdkRequest {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: BTreeMap<String, Option<String>>,
+    body: SdkBody,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum SdkBody {
+    None,
+    Json { json: Value },
+    Multipart { parts: BTreeMap<String, FormField> },
+    Text { text: String },
+}
+
+#[derive(Deserialize)]
+struct SdkResponse {
+    content_type: String,
+    text: String,
+}
+
+/// One case's inputs, as the dispatch asks for them; it remembers which
+/// were used so that one our spec has no parameter for is named.
+pub struct Inputs {
+    params: Vec<Param>,
+    body: Option<Value>,
+    raw_body: Option<Vec<u8>>,
+    used: BTreeSet<usize>,
+    body_used: bool,
+}
+
+impl Inputs {
+    fn new(wire: WireInputs) -> Result<Inputs, String> {
+        let raw_body = match &wire.multipart {
+            None => None,
+            Some(form) => {
+                let files: Vec<_> = form.values().filter(|f| f.file_name.is_some()).collect();
+                match files.as_slice() {
+                    [file] => Some(file.text.clone().into_bytes()),
+                    _ => return Err(format!("a form with {} files: not comparable", files.len())),
+                }
+            }
+        };
+        Ok(Inputs {
+            params: wire.params,
+            body: wire.body,
+            raw_body,
+            used: BTreeSet::new(),
+            body_used: false,
+        })
+    }
+
+    /// The `place` (`path`, `query`, `header`) parameter `name`, as the
+    /// setter's type.
+    pub fn param<T: DeserializeOwned>(
+        &mut self,
+        place: &str,
+        name: &str,
+    ) -> Result<Option<T>, String> {
+        let Some(i) = self
+            .params
+            .iter()
+            .position(|p| p.place == place && p.name == name)
+        else {
+            return Ok(None);
+        };
+        self.used.insert(i);
+        serde_json::from_value(self.params[i].value.clone())
+            .map(Some)
+            .map_err(|e| {
+                format!(
+                    "our client refuses the {place} parameter {name} = {}: {e}",
+                    self.params[i].value
+                )
+            })
+    }
+
+    /// The JSON body, as the body setter's type.
+    pub fn body<T: DeserializeOwned>(&mut self) -> Result<Option<T>, String> {
+        let Some(body) = &self.body else {
+            return Ok(None);
+        };
+        self.body_used = true;
+        serde_json::from_value(body.clone())
+            .map(Some)
+            .map_err(|e| format!("our client refuses the body {body}: {e}"))
+    }
+
+    /// The bytes of the SDK's uploaded file, for a raw (octet-stream) body.
+    pub fn raw_body(&mut self) -> Result<Option<Vec<u8>>, String> {
+        self.body_used = true;
+        match (&self.raw_body, &self.body) {
+            (Some(bytes), _) => Ok(Some(bytes.clone())),
+            (None, None) => Ok(None),
+            (None, Some(json)) => Err(format!(
+                "the SDK sends a JSON body ({json}), our spec a raw one"
+            )),
+        }
+    }
+
+    /// Names every input the operation had no setter for.
+    fn unused(&self) -> Result<(), String> {
+        let mut unused: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.used.contains(i))
+            .map(|(_, p)| format!("{} parameter `{}`", p.place, p.name))
+            .collect();
+        if !self.body_used && (self.body.is_some() || self.raw_body.is_some()) {
+            unused.push("a body".to_owned());
+        }
+        if unused.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the SDK sends {}, which our spec's operation lacks",
+                unused.join(", ")
+            ))
+        }
+    }
+}
+
+/// What our client made of the answer.
+#[derive(Debug)]
+pub enum Outcome {
+    Decoded,
+    Downloaded(Vec<u8>),
+}
+
+impl Outcome {
+    pub fn decoded<T, E>(sent: Result<ResponseValue<T>, Error<E>>) -> Result<Outcome, String>
+    where
+        Error<E>: std::fmt::Display,
+    {
+        sent.map(|_| Outcome::Decoded).map_err(|e| match e {
+            // Its Display shows the bytes, which the report has already.
+            Error::InvalidResponsePayload(_, why) => format!("cannot decode the answer: {why}"),
+            other => other.to_string(),
+        })
+    }
+
+    pub async fn downloaded<E>(
+        sent: Result<ResponseValue<ByteStream>, Error<E>>,
+    ) -> Result<Outcome, String>
+    where
+        Error<E>: std::fmt::Display,
+    {
+        use futures::TryStreamExt as _;
+        let stream = sent.map_err(|e| e.to_string())?.into_inner();
+        let chunks: Vec<_> = stream
+            .into_inner()
+            .try_collect()
+            .await
+            .map_err(|e| format!("reading the download: {e}"))?;
+        Ok(Outcome::Downloaded(chunks.concat()))
+    }
+}
+
+/// The sdk's request against ours; each difference in words.
+fn differences(sdk: &SdkRequest, ours: &ScriptedRequest) -> Vec<String> {
+    let mut found = Vec::new();
+    if sdk.method != ours.method {
+        found.push(format!("method: SDK {}, ours {}", sdk.method, ours.method));
+    }
+    if sdk.path != ours.path() {
+        found.push(format!("path: SDK {}, ours {}", sdk.path, ours.path()));
+    }
+    let query = ours.target.split_once('?').map_or("", |(_, q)| q);
+    let mut our_query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    our_query.sort();
+    let mut sdk_query = sdk.query.clone();
+    sdk_query.sort();
+    if sdk_query != our_query {
+        found.push(format!("query: SDK {sdk_query:?}, ours {our_query:?}"));
+    }
+    for (name, value) in &sdk.headers {
+        if ours.header(name) != value.as_deref() {
+            found.push(format!(
+                "header {name}: SDK {value:?}, ours {:?}",
+                ours.header(name)
+            ));
+        }
+    }
+    match &sdk.body {
+        SdkBody::None if ours.body.is_empty() => {}
+        SdkBody::None => found.push(format!(
+            "body: SDK none, ours {}",
+            String::from_utf8_lossy(&ours.body)
+        )),
+        SdkBody::Json { json } => match serde_json::from_slice::<Value>(&ours.body) {
+            Ok(our_json) if &our_json == json => {}
+            _ => found.push(format!(
+                "body: SDK {json}, ours {}",
+                String::from_utf8_lossy(&ours.body)
+            )),
+        },
+        SdkBody::Multipart { parts } => {
+            let file = parts.values().find(|p| p.file_name.is_some());
+            if file.map(|f| f.text.as_bytes()) != Some(&ours.body[..]) {
+                found.push(format!(
+                    "body: the SDK's form uploads {file:?}, ours is {}",
+                    String::from_utf8_lossy(&ours.body)
+                ));
+            }
+        }
+        SdkBody::Text { text } => {
+            if text.as_bytes() != ours.body {
+                found.push(format!(
+                    "body: SDK {text:?}, ours {}",
+                    String::from_utf8_lossy(&ours.body)
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Runs the script for our operations; what it wrote.
+fn sdk_cases(python: &std::path::Path) -> SdkCases {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("every_operation");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("cases.json");
+    let _ = std::fs::remove_file(&out);
+    let mut child = Command::new(python)
+        .arg(SCRIPT)
+        .arg(&out)
+        .arg(SPEC)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the interop python runs");
+    let operations = serde_json::to_vec(dispatch::OPERATIONS).unwrap();
+    child.stdin.take().unwrap().write_all(&operations).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "sdk_cases.py failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&out).expect("sdk_cases.py wrote its cases");
+    serde_json::from_str(&text).expect("the cases parse")
+}
+
+#[tokio::test]
+async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answers() {
+    let Some(python) = pinned_sdk::python(
+        "every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answers",
+    ) else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let sdk = tokio::task::spawn_blocking(move || sdk_cases(&python))
+        .await
+        .unwrap();
+    let python_seconds = started.elapsed().as_secs_f64();
+
+    let reply = Arc::new(Mutex::new(Reply::json(200, "{}")));
+    let server = {
+        let reply = Arc::clone(&reply);
+        ScriptedServer::start(move |_, _| reply.lock().unwrap().clone()).await
+    };
+    let client = Client::new(server.base_url(), Hooks::new());
+
+    let mut differing = Vec::new();
+    let mut not_decoded = Vec::new();
+    let mut sdk_problems = Vec::new();
+    let compared = sdk.cases.len();
+    for case in sdk.cases {
+        let op = &case.operation;
+        for problem in &case.problems {
+            sdk_problems.push(format!("{op}: {problem}"));
+        }
+        let Some(sdk_request) = &case.request else {
+            continue;
+        };
+        *reply.lock().unwrap() = Reply::raw(
+            200,
+            &case.response.content_type,
+            case.response.text.clone().into_bytes(),
+        );
+        let before = server.requests().len();
+        let mut unused = Ok(());
+        let outcome = match Inputs::new(case.inputs) {
+            Ok(mut inputs) => {
+                let outcome = dispatch::call(&client, op, &mut inputs).await;
+                unused = inputs.unused();
+                outcome
+            }
+            Err(why) => Err(why),
+        };
+        let seen = server.requests();
+        let ours = match &seen[before..] {
+            [one] => one,
+            [] => {
+                differing.push(format!("{op}: our client sent nothing: {outcome:?}"));
+                continue;
+            }
+            more => {
+                differing.push(format!("{op}: our client sent {} requests", more.len()));
+                continue;
+            }
+        };
+        let mut found = differences(sdk_request, ours);
+        found.extend(unused.err());
+        if !found.is_empty() {
+            differing.push(format!("{op}: {}", found.join("; ")));
+        }
+        match outcome {
+            Ok(Outcome::Decoded) => {}
+            Ok(Outcome::Downloaded(bytes)) => {
+                if bytes != case.response.text.as_bytes() {
+                    not_decoded.push(format!(
+                        "{op}: the download read {:?}, served {:?}",
+                        String::from_utf8_lossy(&bytes),
+                        case.response.text
+                    ));
+                }
+            }
+            Err(e) => not_decoded.push(format!("{op}: {e} (served {})", case.response.text)),
+        }
+    }
+
+    let _ = writeln!(
+        std::io::stderr(),
+        "every operation: {} compared with the official SDK, {} differ, {} not decoded, \
+         {} failed in the SDK; SDK operations our spec lacks: {} (Python {python_seconds:.1} s, \
+         all {:.1} s)",
+        compared,
+        differing.len(),
+        not_decoded.len(),
+        sdk_problems.len(),
+        sdk.sdk_only.len(),
+        started.elapsed().as_secs_f64(),
+    );
+    assert!(
+        sdk.missing_in_sdk.is_empty(),
+        "operations of our spec the SDK lacks: {:?}",
+        sdk.missing_in_sdk
+    );
+    assert_eq!(
+        compared,
+        dispatch::OPERATIONS.len(),
+        "a case for every operation"
+    );
+    assert!(
+        sdk_problems.is_empty() && differing.is_empty() && not_decoded.is_empty(),
+        "SDK failures:\n{}\n\ndiffering:\n{}\n\nnot decoded:\n{}",
+        sdk_problems.join("\n"),
+        differing.join("\n"),
+        not_decoded.join("\n")
+    );
+}
