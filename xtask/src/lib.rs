@@ -3,6 +3,7 @@
 
 pub mod drift;
 pub mod generate;
+pub mod groups;
 pub mod import;
 pub mod keywords;
 pub mod leniency;
@@ -32,9 +33,10 @@ pub fn default_spec() -> PathBuf {
     workspace_root().join("openapi/hss.yaml")
 }
 
-/// Where the generated client goes.
+/// The crate the generated client goes into (its `src/generated/` and
+/// the group features of its `Cargo.toml`).
 pub fn default_output() -> PathBuf {
-    workspace_root().join("crates/hss-api/src/generated.rs")
+    workspace_root().join("crates/hss-api")
 }
 
 /// How a path is written in messages and in the generated file's header:
@@ -71,6 +73,26 @@ pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyh
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
     generate::generate_with(&text, &display_path(spec_path), options)
         .with_context(|| format!("generating from {}", display_path(spec_path)))
+}
+
+/// Generates the grouped client ([`groups`]) for `spec_path` into the
+/// crate in `crate_dir`: the files as they should be, and the files there
+/// that should not be.
+pub fn generate_grouped(
+    spec_path: &Path,
+    crate_dir: &Path,
+) -> anyhow::Result<(Vec<(PathBuf, String)>, Vec<PathBuf>)> {
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading the spec {}", spec_path.display()))?;
+    let label = display_path(spec_path);
+    let started = std::time::Instant::now();
+    let spec = spec::load(&text).map_err(|problems| anyhow::anyhow!("{label} has {problems}"))?;
+    if std::env::var_os("XTASK_TIMINGS").is_some() {
+        eprintln!("timing: parse and check: {:.2} s", started.elapsed().as_secs_f64());
+    }
+    let layout =
+        groups::layout(&spec, &label).with_context(|| format!("generating from {label}"))?;
+    groups::crate_files(&layout, crate_dir)
 }
 
 /// Compares what the spec generates with the file at `output`.

@@ -368,7 +368,7 @@ fn code_list(tags: &[String]) -> String {
 }
 
 /// A module name for `tag`, not one of `taken`.
-fn tag_module(tag: &str, taken: &BTreeSet<String>) -> String {
+pub(crate) fn tag_module(tag: &str, taken: &BTreeSet<String>) -> String {
     let mut base: String = tag
         .to_lowercase()
         .chars()
