@@ -82,7 +82,7 @@ pub fn generate_with(
 
 /// With `XTASK_TIMINGS` set, prints how long a phase took (for
 /// BENCHMARKS.md).
-fn phase(name: &str, since: std::time::Instant) {
+pub fn phase(name: &str, since: std::time::Instant) {
     if std::env::var_os("XTASK_TIMINGS").is_some() {
         eprintln!("timing: {name}: {:.2} s", since.elapsed().as_secs_f64());
     }
@@ -214,7 +214,6 @@ pub fn generated_file(
     phase("syn", started);
     Ok((file, reached))
 }
-
 
 /// The shared crate of a split client has no operations, so the builder
 /// interface's `mod builder` imports `types` for nothing.

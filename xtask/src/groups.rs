@@ -138,9 +138,7 @@ pub fn groups(raw: &Value) -> anyhow::Result<Vec<Group>> {
                 let (i, _) = listed[group.name.as_str()];
                 problems.push(spec::SpecProblem {
                     location: format!("/tags/{i}/{GROUP_REQUIRES}"),
-                    message: format!(
-                        "`{required}` is not another group with operations"
-                    ),
+                    message: format!("`{required}` is not another group with operations"),
                 });
             }
         }
@@ -193,11 +191,39 @@ pub fn with_features(manifest: &str, block: &str) -> anyhow::Result<String> {
     let end = manifest[begin..]
         .find(&format!("{FEATURES_END}\n"))
         .map(|at| begin + at + FEATURES_END.len() + 1)
-        .with_context(|| format!("the manifest has no line `{FEATURES_END}` after the begin marker"))?;
+        .with_context(|| {
+            format!("the manifest has no line `{FEATURES_END}` after the begin marker")
+        })?;
     let out = format!("{}{block}{}", &manifest[..begin], &manifest[end..]);
     toml::from_str::<toml::Table>(&out)
         .context("with the group features the manifest is not valid TOML (does a group have the name of a feature of its own?)")?;
     Ok(out)
+}
+
+/// `manifest`'s features without the groups (the block between the
+/// markers, and the groups named in `default`): the features of a crate
+/// whose client is one file of every operation (`generate --crate`).
+pub fn features_without_groups(manifest: &str) -> anyhow::Result<toml::Table> {
+    let whole: toml::Table = manifest.parse().context("the manifest is not valid TOML")?;
+    let bare: toml::Table = with_features(manifest, &format!("{FEATURES_BEGIN}\n{FEATURES_END}\n"))
+        .unwrap_or_else(|_| manifest.to_string())
+        .parse()
+        .context("the manifest is not valid TOML")?;
+    let mut features = bare
+        .get("features")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let all = whole.get("features").and_then(toml::Value::as_table);
+    let groups: BTreeSet<&String> = all
+        .into_iter()
+        .flat_map(|t| t.keys())
+        .filter(|k| !features.contains_key(*k))
+        .collect();
+    if let Some(toml::Value::Array(default)) = features.get_mut("default") {
+        default.retain(|f| !f.as_str().is_some_and(|f| groups.contains(&f.to_string())));
+    }
+    Ok(features)
 }
 
 /// The files of `src/generated/` (name, text) and the features block.
@@ -214,13 +240,10 @@ pub fn layout(spec: &spec::Spec, spec_label: &str) -> anyhow::Result<Layout> {
         generate::generated_file(spec, spec_label, &generate::Options::default(), None)?;
     let started = std::time::Instant::now();
     let files = cut(file, &groups)?;
+    generate::phase("cut by group", started);
+    let started = std::time::Instant::now();
     let rendered = render_all(files, spec_label);
-    if std::env::var_os("XTASK_TIMINGS").is_some() {
-        eprintln!(
-            "timing: cut and prettyplease: {:.2} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
+    generate::phase("prettyplease", started);
     Ok(Layout {
         files: rendered,
         features: features_block(&groups),
@@ -293,7 +316,10 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
                             for b in inner.content.map(|c| c.1).unwrap_or_default() {
                                 match owner(&b, &names) {
                                     Some(o) => parts.type_builders.push((o, b)),
-                                    None => bail!("a typify builder item of no known type: {}", b.to_token_stream()),
+                                    None => bail!(
+                                        "a typify builder item of no known type: {}",
+                                        b.to_token_stream()
+                                    ),
                                 }
                             }
                         }
@@ -301,7 +327,10 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
                             for d in inner.content.map(|c| c.1).unwrap_or_default() {
                                 match d {
                                     syn::Item::Fn(f) => parts.defaults.push(f),
-                                    other => bail!("an unexpected item in typify's defaults: {}", other.to_token_stream()),
+                                    other => bail!(
+                                        "an unexpected item in typify's defaults: {}",
+                                        other.to_token_stream()
+                                    ),
                                 }
                             }
                         }
@@ -315,7 +344,9 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
                     }
                 }
             }
-            syn::Item::Impl(imp) if imp.trait_.is_none() && is_client(&imp.self_ty) && !has_fn(&imp, "new") => {
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none() && is_client(&imp.self_ty) && !has_fn(&imp, "new") =>
+            {
                 parts.methods_attrs = imp.attrs.clone();
                 for i in imp.items {
                     match i {
@@ -323,7 +354,10 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
                             let (id, _) = op_of(&f.sig.ident.to_string(), "method")?;
                             parts.methods.push((id, f));
                         }
-                        other => bail!("an unexpected item among the client's methods: {}", other.to_token_stream()),
+                        other => bail!(
+                            "an unexpected item among the client's methods: {}",
+                            other.to_token_stream()
+                        ),
                     }
                 }
             }
@@ -334,7 +368,8 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
                         parts.builder_uses.push(b);
                         continue;
                     }
-                    let name = first_ident(&b).context("an operation builder item without a name")?;
+                    let name =
+                        first_ident(&b).context("an operation builder item without a name")?;
                     let (id, _) = op_of(&name, "builder")?;
                     parts.op_builders.push((id, b));
                 }
@@ -351,18 +386,21 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
         }
     }
     let group_of_op: BTreeMap<&str, &str> = ops.values().map(|(id, g)| (id.as_str(), *g)).collect();
-    let reach = reach(&parts, &group_of_op);
+    let named = type_idents(&parts);
+    let reach = reach(&parts, &named, &group_of_op);
 
     // Which file each type goes to, and under which gate.
     let all: BTreeSet<String> = groups.iter().map(|g| g.name.clone()).collect();
     let home = |ty: &str| -> Home {
         match reach.get(ty) {
             Some(set) if set.len() == 1 => Home::Group(set.iter().next().expect("one").to_string()),
-            Some(set) if *set != all && !set.is_empty() => Home::Shared(Some(set.iter().map(|s| s.to_string()).collect())),
+            Some(set) if *set != all && !set.is_empty() => {
+                Home::Shared(Some(set.iter().map(|s| s.to_string()).collect()))
+            }
             _ => Home::Shared(None),
         }
     };
-    let defaults_owner = defaults_owners(&parts);
+    let defaults_owner = defaults_owners(&parts, &named);
 
     let mut files: BTreeMap<String, GroupFile> = groups
         .iter()
@@ -398,17 +436,32 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
     }
     let file_of = |id: &str| group_of_op[id].to_string();
     for (id, m) in parts.methods {
-        files.get_mut(&file_of(&id)).expect("a known group").methods.push(m);
+        files
+            .get_mut(&file_of(&id))
+            .expect("a known group")
+            .methods
+            .push(m);
     }
     for (id, b) in parts.op_builders {
-        files.get_mut(&file_of(&id)).expect("a known group").op_builders.push(b);
+        files
+            .get_mut(&file_of(&id))
+            .expect("a known group")
+            .op_builders
+            .push(b);
     }
     for (id, c) in parts.statuses {
-        files.get_mut(&file_of(&id)).expect("a known group").statuses.push(c);
+        files
+            .get_mut(&file_of(&id))
+            .expect("a known group")
+            .statuses
+            .push(c);
     }
 
     // mod.rs: the scaffolding, the facades, the files' declarations.
-    let modules: Vec<(&str, &str)> = groups.iter().map(|g| (g.name.as_str(), g.module.as_str())).collect();
+    let modules: Vec<(&str, &str)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.module.as_str()))
+        .collect();
     let mut facade_types: Vec<syn::Item> = vec![glob("super::shared::types", None)];
     let mut facade_type_builders = vec![glob("super::super::shared::types::builder", None)];
     let mut facade_builders = Vec::new();
@@ -416,7 +469,10 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
     for (name, module) in &modules {
         let gate = Some(cfg_any(&[name.to_string()]));
         facade_types.push(glob(&format!("super::{module}::types"), gate.clone()));
-        facade_type_builders.push(glob(&format!("super::super::{module}::types::builder"), gate.clone()));
+        facade_type_builders.push(glob(
+            &format!("super::super::{module}::types::builder"),
+            gate.clone(),
+        ));
         facade_builders.push(glob(&format!("super::{module}::builder"), gate.clone()));
         facade_statuses.push(glob(&format!("super::{module}::statuses"), gate));
     }
@@ -431,7 +487,9 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
     }
     let types_attrs = types_attrs.unwrap_or_default();
     root.insert(
-        root.iter().position(|i| !matches!(i, syn::Item::Use(_))).unwrap_or(root.len()),
+        root.iter()
+            .position(|i| !matches!(i, syn::Item::Use(_)))
+            .unwrap_or(root.len()),
         syn::parse_quote! { #(#types_attrs)* pub mod types { #(#facade_types)* } },
     );
     let builder_attrs = builder_attrs.unwrap_or_default();
@@ -443,8 +501,14 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
         mod shared;
     });
     for group in groups {
-        let (name, module) = (&group.name, syn::Ident::new(&group.module, proc_macro2::Span::call_site()));
-        let doc = format!(" The `{name}` group: {}", group.description.lines().next().unwrap_or_default());
+        let (name, module) = (
+            &group.name,
+            syn::Ident::new(&group.module, proc_macro2::Span::call_site()),
+        );
+        let doc = format!(
+            " The `{name}` group: {}",
+            group.description.lines().next().unwrap_or_default()
+        );
         root.push(syn::parse_quote! {
             #[doc = #doc]
             #[cfg(feature = #name)]
@@ -462,11 +526,24 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
             u
         })
         .collect();
-    let mut out = vec![("mod.rs".to_string(), syn::File { shebang: None, attrs: file.attrs, items: root })];
-    out.push(("shared.rs".to_string(), shared.into_file(&builder_uses, &[])));
+    let mut out = vec![(
+        "mod.rs".to_string(),
+        syn::File {
+            shebang: None,
+            attrs: file.attrs,
+            items: root,
+        },
+    )];
+    out.push((
+        "shared.rs".to_string(),
+        shared.into_file(&builder_uses, &[]),
+    ));
     for group in groups {
         let f = files.remove(&group.name).expect("a known group");
-        out.push((format!("{}.rs", group.module), f.into_file(&builder_uses, &parts.methods_attrs)));
+        out.push((
+            format!("{}.rs", group.module),
+            f.into_file(&builder_uses, &parts.methods_attrs),
+        ));
     }
     Ok(out)
 }
@@ -490,33 +567,68 @@ struct GroupFile {
 
 impl GroupFile {
     fn into_file(self, builder_uses: &[syn::Item], methods_attrs: &[syn::Attribute]) -> syn::File {
-        let GroupFile { types, type_builders, defaults, methods, op_builders, statuses } = self;
+        let GroupFile {
+            types,
+            type_builders,
+            defaults,
+            methods,
+            op_builders,
+            statuses,
+        } = self;
         let mut types_items: Vec<syn::Item> = vec![syn::parse_quote! {
             #[allow(unused_imports)]
             use super::super::types::*;
         }];
         types_items.extend(types);
-        types_items.push(syn::parse_quote! { pub mod builder { #(#type_builders)* } });
+        types_items.push(module(Vec::new(), true, "builder", type_builders));
         if !defaults.is_empty() {
             // Private, so that the facade's glob re-exports of several
             // files' `types` do not all export a `defaults`.
-            types_items.push(syn::parse_quote! { mod defaults { #(#defaults)* } });
+            types_items.push(module(Vec::new(), false, "defaults", defaults));
         }
         let mut items: Vec<syn::Item> = vec![
             syn::parse_quote! { #[allow(unused_imports)] use super::*; },
-            syn::parse_quote! { pub mod types { #(#types_items)* } },
+            module(Vec::new(), true, "types", types_items),
         ];
         if !methods.is_empty() {
-            items.push(syn::parse_quote! { #(#methods_attrs)* impl Client { #(#methods)* } });
+            let mut imp: syn::ItemImpl = syn::parse_quote! { impl Client {} };
+            imp.attrs = methods_attrs.to_vec();
+            imp.items = methods.into_iter().map(syn::ImplItem::Fn).collect();
+            items.push(syn::Item::Impl(imp));
         }
         if !op_builders.is_empty() {
-            items.push(syn::parse_quote! { pub mod builder { #(#builder_uses)* #(#op_builders)* } });
+            let mut all = builder_uses.to_vec();
+            all.extend(op_builders);
+            items.push(module(Vec::new(), true, "builder", all));
         }
         if !statuses.is_empty() {
-            items.push(syn::parse_quote! { pub mod statuses { #(#statuses)* } });
+            items.push(module(Vec::new(), true, "statuses", statuses));
         }
-        syn::File { shebang: None, attrs: Vec::new(), items }
+        syn::File {
+            shebang: None,
+            attrs: Vec::new(),
+            items,
+        }
     }
+}
+
+/// `ATTRS pub mod NAME { ITEMS }`, built without reparsing the items (a
+/// group's whole file would go through the parser again).
+fn module(
+    attrs: Vec<syn::Attribute>,
+    public: bool,
+    name: &str,
+    items: Vec<syn::Item>,
+) -> syn::Item {
+    let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+    let mut m: syn::ItemMod = if public {
+        syn::parse_quote!(pub mod #ident {})
+    } else {
+        syn::parse_quote!(mod #ident {})
+    };
+    m.attrs = attrs;
+    m.content.as_mut().expect("an inline module").1 = items;
+    syn::Item::Mod(m)
 }
 
 /// `#[allow(unused_imports)] pub use PATH::*;`, under `gate`.
@@ -561,7 +673,12 @@ fn one_level_down(tree: &mut syn::UseTree) {
     if let syn::UseTree::Path(p) = tree
         && p.ident == "super"
     {
-        let inner = std::mem::replace(&mut *p.tree, syn::UseTree::Glob(syn::UseGlob { star_token: Default::default() }));
+        let inner = std::mem::replace(
+            &mut *p.tree,
+            syn::UseTree::Glob(syn::UseGlob {
+                star_token: Default::default(),
+            }),
+        );
         *p.tree = syn::UseTree::Path(syn::UsePath {
             ident: syn::Ident::new("super", proc_macro2::Span::call_site()),
             colon2_token: Default::default(),
@@ -628,11 +745,7 @@ fn idents(tokens: &impl ToTokens) -> Vec<String> {
                 proc_macro2::TokenTree::Literal(l) => {
                     let text = l.to_string();
                     if text.starts_with('"') && text.contains("::") {
-                        out.extend(
-                            text.trim_matches('"')
-                                .split("::")
-                                .map(str::to_string),
-                        );
+                        out.extend(text.trim_matches('"').split("::").map(str::to_string));
                     }
                 }
                 proc_macro2::TokenTree::Punct(_) => {}
@@ -644,34 +757,56 @@ fn idents(tokens: &impl ToTokens) -> Vec<String> {
     out
 }
 
-/// The type whose items name each serde-default function.
-fn defaults_owners(parts: &Parts) -> BTreeMap<String, String> {
-    let functions: BTreeSet<String> = parts.defaults.iter().map(|f| f.sig.ident.to_string()).collect();
-    let mut out = BTreeMap::new();
+/// Every identifier each type's items (in `types` and `types::builder`)
+/// name.
+fn type_idents(parts: &Parts) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (ty, item) in parts.types.iter().chain(&parts.type_builders) {
-        for name in idents(item) {
-            if functions.contains(&name) {
-                out.entry(name).or_insert_with(|| ty.clone());
-            }
+        out.entry(ty.clone()).or_default().extend(idents(item));
+    }
+    out
+}
+
+/// The type whose items name each serde-default function.
+fn defaults_owners(
+    parts: &Parts,
+    named: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for function in &parts.defaults {
+        let name = function.sig.ident.to_string();
+        if let Some((ty, _)) = named.iter().find(|(_, idents)| idents.contains(&name)) {
+            out.insert(name, ty.clone());
         }
     }
     out
 }
 
 /// The groups whose operations reach each type.
-fn reach(parts: &Parts, group_of_op: &BTreeMap<&str, &str>) -> BTreeMap<String, BTreeSet<String>> {
+fn reach(
+    parts: &Parts,
+    named: &BTreeMap<String, BTreeSet<String>>,
+    group_of_op: &BTreeMap<&str, &str>,
+) -> BTreeMap<String, BTreeSet<String>> {
     let names: BTreeSet<&str> = parts.types.iter().map(|(t, _)| t.as_str()).collect();
+    let functions: BTreeMap<String, &syn::ItemFn> = parts
+        .defaults
+        .iter()
+        .map(|f| (f.sig.ident.to_string(), f))
+        .collect();
     let mut edges: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    let functions: BTreeMap<String, &syn::ItemFn> =
-        parts.defaults.iter().map(|f| (f.sig.ident.to_string(), f)).collect();
-    for (ty, item) in parts.types.iter().chain(&parts.type_builders) {
+    for (ty, idents_of) in named {
         let entry = edges.entry(ty.as_str()).or_default();
-        for name in idents(item) {
-            if let Some(function) = functions.get(&name) {
-                entry.extend(idents(*function).into_iter().filter(|n| names.contains(n.as_str())));
+        for name in idents_of {
+            if let Some(function) = functions.get(name) {
+                entry.extend(
+                    idents(*function)
+                        .into_iter()
+                        .filter(|n| names.contains(n.as_str())),
+                );
             }
-            if names.contains(name.as_str()) && name != *ty {
-                entry.insert(name);
+            if names.contains(name.as_str()) && name != ty {
+                entry.insert(name.clone());
             }
         }
     }
@@ -869,13 +1004,26 @@ mod tests {
     fn a_group_that_requires_another_enables_its_feature() {
         let groups = groups(&fixture()).unwrap();
         let block = features_block(&groups);
-        assert!(block.contains("# The first group.\nalpha = [\"beta\"]\n"), "{block}");
-        assert!(block.contains("# The second group.\nbeta = []\n"), "{block}");
-        assert!(block.contains("full = [\"alpha\", \"beta\", \"gamma\"]\n"), "{block}");
-        let manifest = format!("[package]\nname = \"x\"\n[features]\ndefault = [\"alpha\"]\n{FEATURES_BEGIN}\nold = []\n{FEATURES_END}\n");
+        assert!(
+            block.contains("# The first group.\nalpha = [\"beta\"]\n"),
+            "{block}"
+        );
+        assert!(
+            block.contains("# The second group.\nbeta = []\n"),
+            "{block}"
+        );
+        assert!(
+            block.contains("full = [\"alpha\", \"beta\", \"gamma\"]\n"),
+            "{block}"
+        );
+        let manifest = format!(
+            "[package]\nname = \"x\"\n[features]\ndefault = [\"alpha\"]\n{FEATURES_BEGIN}\nold = []\n{FEATURES_END}\n"
+        );
         let written = with_features(&manifest, &block).unwrap();
         assert!(!written.contains("old ="), "{written}");
-        assert!(written.starts_with("[package]\nname = \"x\"\n[features]\ndefault = [\"alpha\"]\n"));
+        assert!(
+            written.starts_with("[package]\nname = \"x\"\n[features]\ndefault = [\"alpha\"]\n")
+        );
         let clash = format!("[features]\nalpha = []\n{FEATURES_BEGIN}\n{FEATURES_END}\n");
         assert!(with_features(&clash, &block).is_err());
     }
@@ -886,8 +1034,14 @@ mod tests {
         raw["tags"][1]["description"] = json!("");
         raw["tags"][0][GROUP_REQUIRES] = json!(["delta"]);
         let e = groups(&raw).unwrap_err().to_string();
-        assert!(e.contains("/tags/1: the tag `beta` has no description"), "{e}");
-        assert!(e.contains("/tags/0/x-group-requires: `delta` is not another group"), "{e}");
+        assert!(
+            e.contains("/tags/1: the tag `beta` has no description"),
+            "{e}"
+        );
+        assert!(
+            e.contains("/tags/0/x-group-requires: `delta` is not another group"),
+            "{e}"
+        );
         raw["tags"] = json!([]);
         let e = groups(&raw).unwrap_err().to_string();
         assert!(e.contains("the `tags` list has no entry for it"), "{e}");

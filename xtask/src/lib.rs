@@ -87,9 +87,7 @@ pub fn generate_grouped(
     let label = display_path(spec_path);
     let started = std::time::Instant::now();
     let spec = spec::load(&text).map_err(|problems| anyhow::anyhow!("{label} has {problems}"))?;
-    if std::env::var_os("XTASK_TIMINGS").is_some() {
-        eprintln!("timing: parse and check: {:.2} s", started.elapsed().as_secs_f64());
-    }
+    generate::phase("parse and check", started);
     let layout =
         groups::layout(&spec, &label).with_context(|| format!("generating from {label}"))?;
     groups::crate_files(&layout, crate_dir)

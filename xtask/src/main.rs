@@ -422,7 +422,10 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
             stale.push(display_path(path));
         }
         for path in &extra {
-            eprintln!("error: {} is not generated from the spec", display_path(path));
+            eprintln!(
+                "error: {} is not generated from the spec",
+                display_path(path)
+            );
             stale.push(display_path(path));
         }
         if stale.is_empty() {
@@ -430,10 +433,10 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(
-            "error: {} stale: it differs from what {} generates ({}); run `cargo xtask generate` and commit the result",
+            "error: {} {} stale: not what {} generates; run `cargo xtask generate` and commit the result",
             stale.join(", "),
-            display_path(spec),
             if stale.len() == 1 { "is" } else { "are" },
+            display_path(spec),
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -444,7 +447,8 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
         }
     }
     for path in &extra {
-        std::fs::remove_file(path).map_err(|e| anyhow::anyhow!("removing {}: {e}", display_path(path)))?;
+        std::fs::remove_file(path)
+            .map_err(|e| anyhow::anyhow!("removing {}: {e}", display_path(path)))?;
         written.push(format!("{} (removed)", display_path(path)));
     }
     if written.is_empty() {

@@ -23,7 +23,11 @@ fn generated_files() -> Vec<(String, PathBuf)> {
         .map(|entry| entry.expect("a readable directory").path())
         .filter(|path| path.extension().is_some_and(|e| e == "rs"))
         .map(|path| {
-            let stem = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            let stem = path
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
             (stem, path)
         })
         .collect();
@@ -42,7 +46,10 @@ fn public_surface_of_each_generated_file() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let mut file = syn::parse_file(&text).expect("generated code parses");
         PublicSurface.visit_file_mut(&mut file);
-        insta::assert_snapshot!(format!("public_surface_{stem}"), prettyplease::unparse(&file));
+        insta::assert_snapshot!(
+            format!("public_surface_{stem}"),
+            prettyplease::unparse(&file)
+        );
     }
 }
 
@@ -56,11 +63,20 @@ fn every_snapshot_is_of_a_generated_file() {
         .collect();
     let present: BTreeSet<String> = std::fs::read_dir(&dir)
         .expect("tests/snapshots exists")
-        .map(|entry| entry.expect("readable").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("readable")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| name.ends_with(".snap"))
         .collect();
     let stale: Vec<&String> = present.difference(&expected).collect();
-    assert!(stale.is_empty(), "snapshots of no generated file: {stale:?}; delete them");
+    assert!(
+        stale.is_empty(),
+        "snapshots of no generated file: {stale:?}; delete them"
+    );
 }
 
 /// Strips a file down to what other crates can name: public items and
