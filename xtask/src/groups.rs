@@ -959,6 +959,7 @@ mod tests {
         };
         items.iter().find_map(|i| match i {
             syn::Item::Struct(s) if s.ident == name => Some(cfgs(&s.attrs)),
+            syn::Item::Enum(s) if s.ident == name => Some(cfgs(&s.attrs)),
             syn::Item::Mod(s) if s.ident == name => Some(cfgs(&s.attrs)),
             syn::Item::Impl(imp) => imp.items.iter().find_map(|f| match f {
                 syn::ImplItem::Fn(f) if f.sig.ident == name => Some(cfgs(&imp.attrs)),

@@ -192,11 +192,22 @@ fn the_features_follow_the_tags() {
 
 #[test]
 fn two_runs_give_identical_bytes() {
-    let (_dir, first, output) = generate(&project_spec(), &[]);
+    let (dir, first, output) = generate(&project_spec(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let (_again, second, output) = generate(&project_spec(), &[]);
+    let second = dir.path().join("again");
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::copy(
+        workspace_file("crates/hss-api/Cargo.toml"),
+        second.join("Cargo.toml"),
+    )
+    .unwrap();
+    let output = run(&dir.path().join("spec.yaml"), &second, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(generated(&first) == generated(&second), "two runs differ");
+    assert_eq!(
+        std::fs::read_to_string(first.join("Cargo.toml")).unwrap(),
+        std::fs::read_to_string(second.join("Cargo.toml")).unwrap()
+    );
 }
 
 #[test]
