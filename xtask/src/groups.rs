@@ -427,12 +427,51 @@ fn cut(mut file: syn::File, groups: &[Group]) -> anyhow::Result<Vec<(String, syn
         gated(&mut item, gate);
         f.type_builders.push(item);
     }
-    for mut function in parts.defaults {
+    // A serde default function goes into the file of each type that names
+    // it: one type's own default, or typify's generic ones
+    // (`default_u64::<T, V>`) that types of many files use. In
+    // `shared.rs` it is built with any of the types that name it.
+    for function in parts.defaults {
         let name = function.sig.ident.to_string();
-        let ty = defaults_owner.get(&name).cloned().unwrap_or_default();
-        let (f, gate) = place(home(&ty), &mut files, &mut shared);
-        function.attrs.extend(gate);
-        f.defaults.push(syn::Item::Fn(function));
+        let owners = defaults_owner.get(&name).cloned().unwrap_or_default();
+        let mut in_groups = BTreeSet::new();
+        let mut shared_gate: Option<BTreeSet<String>> = None;
+        let mut in_shared = false;
+        for ty in &owners {
+            match home(ty) {
+                Home::Group(g) => {
+                    in_groups.insert(g);
+                }
+                Home::Shared(gate) => {
+                    shared_gate = match (in_shared, shared_gate, gate) {
+                        (false, _, Some(g)) => Some(g.into_iter().collect()),
+                        (true, Some(mut acc), Some(g)) => {
+                            acc.extend(g);
+                            Some(acc)
+                        }
+                        _ => None,
+                    };
+                    in_shared = true;
+                }
+            }
+        }
+        for g in in_groups {
+            let f = files.get_mut(&g).expect("a known group");
+            f.defaults.push(syn::Item::Fn(function.clone()));
+        }
+        if in_shared || owners.is_empty() {
+            let mut function = function;
+            if let Some(gate) = shared_gate {
+                function
+                    .attrs
+                    .insert(0, cfg_any(&gate.into_iter().collect::<Vec<_>>()));
+            } else if owners.is_empty() {
+                function
+                    .attrs
+                    .insert(0, syn::parse_quote!(#[allow(dead_code)]));
+            }
+            shared.defaults.push(syn::Item::Fn(function));
+        }
     }
     let file_of = |id: &str| group_of_op[id].to_string();
     for (id, m) in parts.methods {
@@ -767,17 +806,20 @@ fn type_idents(parts: &Parts) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The type whose items name each serde-default function.
+/// The types whose items name each serde-default function.
 fn defaults_owners(
     parts: &Parts,
     named: &BTreeMap<String, BTreeSet<String>>,
-) -> BTreeMap<String, String> {
+) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
     for function in &parts.defaults {
         let name = function.sig.ident.to_string();
-        if let Some((ty, _)) = named.iter().find(|(_, idents)| idents.contains(&name)) {
-            out.insert(name, ty.clone());
-        }
+        let owners = named
+            .iter()
+            .filter(|(_, idents)| idents.contains(&name))
+            .map(|(ty, _)| ty.clone())
+            .collect();
+        out.insert(name, owners);
     }
     out
 }
@@ -917,11 +959,13 @@ mod tests {
                     "AResponse": {"type": "object", "properties": {
                         "c": {"$ref": "#/components/schemas/Common"},
                         "e": {"$ref": "#/components/schemas/Everywhere"},
-                        "kind": {"type": "string", "enum": ["x", "y"]}
+                        "kind": {"type": "string", "enum": ["x", "y"]},
+                        "limit": {"type": "integer", "format": "int32", "default": 10}
                     }},
                     "BResponse": {"type": "object", "properties": {
                         "c": {"$ref": "#/components/schemas/Common"},
-                        "e": {"$ref": "#/components/schemas/Everywhere"}
+                        "e": {"$ref": "#/components/schemas/Everywhere"},
+                        "limit": {"type": "integer", "format": "int32", "default": 20}
                     }},
                     "Common": {"type": "object", "properties": {"n": {"type": "integer"}}},
                     "Everywhere": {"type": "object", "properties": {"m": {"type": "string"}}}
@@ -999,6 +1043,17 @@ mod tests {
         assert_eq!(gate(root, &[], "shared"), Some(vec![]));
         let text = files["alpha.rs"].to_token_stream().to_string();
         assert!(text.contains("GET_A_ERRORS"), "{text}");
+    }
+
+    #[test]
+    fn a_serde_default_function_goes_with_every_file_that_uses_it() {
+        let files = laid_out(fixture()).unwrap();
+        for name in ["alpha.rs", "beta.rs"] {
+            let text = prettyplease::unparse(&files[name]);
+            let uses = text.matches("defaults::default_").count();
+            let defines = text.matches("fn default_").count();
+            assert!(uses > 0 && defines > 0, "{name}: {text}");
+        }
     }
 
     #[test]
