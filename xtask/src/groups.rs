@@ -889,10 +889,7 @@ fn reach(
 /// of the crate in `crate_dir`, as they should be: `(path, text)`; and the
 /// files present there that should not be (a group that is gone, the
 /// one-file layout's `src/generated.rs`).
-pub fn crate_files(
-    layout: &Layout,
-    crate_dir: &Path,
-) -> anyhow::Result<(Vec<(PathBuf, String)>, Vec<PathBuf>)> {
+pub fn crate_files(layout: &Layout, crate_dir: &Path) -> anyhow::Result<CrateFiles> {
     let dir = crate_dir.join("src/generated");
     let mut files: Vec<(PathBuf, String)> = layout
         .files
@@ -922,7 +919,16 @@ pub fn crate_files(
         }
     }
     extra.sort();
-    Ok((files, extra))
+    Ok(CrateFiles { files, extra })
+}
+
+/// What `generate` writes into a crate, and what it removes.
+#[derive(Debug)]
+pub struct CrateFiles {
+    /// `(path, text)`.
+    pub files: Vec<(PathBuf, String)>,
+    /// Files that are there and should not be.
+    pub extra: Vec<PathBuf>,
 }
 
 #[cfg(test)]

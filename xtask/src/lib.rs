@@ -78,10 +78,7 @@ pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyh
 /// Generates the grouped client ([`groups`]) for `spec_path` into the
 /// crate in `crate_dir`: the files as they should be, and the files there
 /// that should not be.
-pub fn generate_grouped(
-    spec_path: &Path,
-    crate_dir: &Path,
-) -> anyhow::Result<(Vec<(PathBuf, String)>, Vec<PathBuf>)> {
+pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<groups::CrateFiles> {
     let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
     let label = display_path(spec_path);

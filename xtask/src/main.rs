@@ -397,7 +397,7 @@ fn run_generate_crate(
 }
 
 fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let (files, extra) = xtask::generate_grouped(spec, out)?;
+    let xtask::groups::CrateFiles { files, extra } = xtask::generate_grouped(spec, out)?;
     let out_label = display_path(out);
     if check_only {
         let mut stale = Vec::new();
