@@ -61,13 +61,8 @@ pub enum Freshness {
     Missing,
 }
 
-/// Generates the client for `spec_path`; the returned text is what belongs
-/// in the output file.
-pub fn generate_from(spec_path: &Path) -> anyhow::Result<String> {
-    generate_from_with(spec_path, &generate::Options::default())
-}
-
-/// [`generate_from`] with the given options.
+/// Generates the client for `spec_path` as one file (`generate --crate`);
+/// the returned text is what belongs in it.
 pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
