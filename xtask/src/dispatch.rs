@@ -19,11 +19,6 @@ use syn::visit_mut::VisitMut;
 
 use crate::spec::Spec;
 
-/// Where the dispatch is written.
-pub fn default_output() -> std::path::PathBuf {
-    crate::workspace_root().join("crates/hss-api/tests/every_operation/dispatch.rs")
-}
-
 /// The dispatch for `spec`, whose client `generated` is (the text of
 /// `generated.rs`).
 pub fn generate(spec: &Spec, generated: &str, spec_label: &str) -> anyhow::Result<String> {

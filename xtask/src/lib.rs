@@ -4,6 +4,7 @@
 pub mod dispatch;
 pub mod drift;
 pub mod generate;
+pub mod groups;
 pub mod import;
 pub mod keywords;
 pub mod leniency;
@@ -36,23 +37,10 @@ pub fn default_spec() -> PathBuf {
     workspace_root().join("openapi/hss.yaml")
 }
 
-/// Where the generated client goes.
+/// The crate the generated client goes into (its `src/generated/` and
+/// the group features of its `Cargo.toml`).
 pub fn default_output() -> PathBuf {
-    workspace_root().join("crates/hss-api/src/generated.rs")
-}
-
-/// Where the operation table (`hss_api::operations`) goes for a client
-/// written to `client`: `operations/table.rs` beside it.
-pub fn operations_output(client: &Path) -> PathBuf {
-    client.with_file_name("operations").join("table.rs")
-}
-
-/// The operation table ([`metadata`]) for `spec_path`.
-pub fn operations_from(spec_path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(spec_path)
-        .with_context(|| format!("reading the spec {}", spec_path.display()))?;
-    metadata::generate(&text, &display_path(spec_path))
-        .with_context(|| format!("the operation table of {}", display_path(spec_path)))
+    workspace_root().join("crates/hss-api")
 }
 
 /// How a path is written in messages and in the generated file's header:
@@ -77,18 +65,45 @@ pub enum Freshness {
     Missing,
 }
 
-/// Generates the client for `spec_path`; the returned text is what belongs
-/// in the output file.
-pub fn generate_from(spec_path: &Path) -> anyhow::Result<String> {
-    generate_from_with(spec_path, &generate::Options::default())
-}
-
-/// [`generate_from`] with the given options.
+/// Generates the client for `spec_path` as one file (`generate --crate`);
+/// the returned text is what belongs in it.
 pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
     generate::generate_with(&text, &display_path(spec_path), options)
         .with_context(|| format!("generating from {}", display_path(spec_path)))
+}
+
+/// Generates what `cargo xtask generate` writes into the crate in
+/// `crate_dir` for `spec_path`: the grouped client ([`groups`]), the
+/// operation table (`src/operations/table.rs`, [`metadata`]) and the
+/// every-operation test's dispatch (`tests/every_operation/dispatch.rs`,
+/// [`dispatch`]); also the files there that should not be.
+pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<groups::CrateFiles> {
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading the spec {}", spec_path.display()))?;
+    let label = display_path(spec_path);
+    let started = std::time::Instant::now();
+    let spec = spec::load(&text).map_err(|problems| anyhow::anyhow!("{label} has {problems}"))?;
+    generate::phase("parse and check", started);
+    let layout =
+        groups::layout(&spec, &label).with_context(|| format!("generating from {label}"))?;
+    let mut out = groups::crate_files(&layout, crate_dir)?;
+    let client: String = out
+        .files
+        .iter()
+        .filter(|(path, _)| path.extension().is_some_and(|e| e == "rs"))
+        .map(|(_, text)| text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dispatch = dispatch::generate(&spec, &client, &label)
+        .with_context(|| format!("the every-operation dispatch of {label}"))?;
+    let table = metadata::generate(&text, &label)
+        .with_context(|| format!("the operation table of {label}"))?;
+    out.files.push((crate_dir.join("src/operations/table.rs"), table));
+    out.files
+        .push((crate_dir.join("tests/every_operation/dispatch.rs"), dispatch));
+    Ok(out)
 }
 
 /// Compares what the spec generates with the file at `output`.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{Freshness, check, default_output, default_spec, display_path, generate_from};
+use xtask::{default_output, default_spec, display_path};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for the HSS workspace")]
@@ -23,9 +23,12 @@ enum Task {
         /// The OpenAPI 3.0 spec to read [default: openapi/hss.yaml].
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
-        /// Where to write the client [default: crates/hss-api/src/generated.rs];
-        /// the operation table goes to `operations/table.rs` beside it.
-        #[arg(long, value_name = "PATH", conflicts_with = "crate_dir")]
+        /// The crate to write the client into: its `src/generated/` (a
+        /// file per operation group), its operation table
+        /// (`src/operations/table.rs`), the every-operation test's dispatch
+        /// (`tests/every_operation/dispatch.rs`) and the group features of
+        /// its `Cargo.toml` [default: crates/hss-api].
+        #[arg(long, value_name = "DIR", conflicts_with = "crate_dir")]
         out: Option<PathBuf>,
         /// Write a complete standalone crate into DIR instead (manifest,
         /// lib.rs, the Hooks seam, the generated code), for trying a spec
@@ -451,75 +454,70 @@ fn run_generate_crate(
 }
 
 fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let generated = generate_from(spec)?;
-    // hss-api's client comes with the every-operation test's dispatch.
-    let dispatch = if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
-        let text = std::fs::read_to_string(spec)?;
-        let loaded = xtask::spec::load(&text).map_err(|problems| anyhow::anyhow!("{problems}"))?;
-        Some(xtask::dispatch::generate(
-            &loaded,
-            &generated,
-            &display_path(spec),
-        )?)
-    } else {
-        None
-    };
-    let mut codes = vec![settle(check_only, spec, out, &generated)?];
-    // The operation table goes beside the client (`hss_api::operations`).
-    let table = xtask::operations_from(spec)?;
-    codes.push(settle(check_only, spec, &xtask::operations_output(out), &table)?);
-    if let Some(dispatch) = dispatch {
-        codes.push(settle(
-            check_only,
-            spec,
-            &xtask::dispatch::default_output(),
-            &dispatch,
-        )?);
-    }
-    Ok(codes
-        .into_iter()
-        .find(|c| *c != ExitCode::SUCCESS)
-        .unwrap_or(ExitCode::SUCCESS))
-}
-
-/// Checks (`--check`) or writes one generated file.
-fn settle(check_only: bool, spec: &Path, out: &Path, generated: &str) -> anyhow::Result<ExitCode> {
+    let xtask::groups::CrateFiles { files, extra } = xtask::generate_grouped(spec, out)?;
     let out_label = display_path(out);
     if check_only {
-        return Ok(match check(generated, out)? {
-            Freshness::UpToDate => {
-                eprintln!("{out_label} is up to date with {}", display_path(spec));
-                ExitCode::SUCCESS
-            }
-            Freshness::Missing => {
-                eprintln!("error: {out_label} does not exist; run `cargo xtask generate`");
-                ExitCode::FAILURE
-            }
-            Freshness::Stale(diff) => {
-                let lines: Vec<&str> = diff.lines().collect();
-                for line in lines.iter().take(MAX_DIFF_LINES) {
-                    eprintln!("{line}");
+        let mut stale = Vec::new();
+        let mut shown = 0;
+        for (path, text) in &files {
+            match xtask::check(text, path)? {
+                xtask::Freshness::UpToDate => continue,
+                xtask::Freshness::Missing => {
+                    eprintln!("error: {} does not exist", display_path(path));
                 }
-                if lines.len() > MAX_DIFF_LINES {
-                    eprintln!("... {} more diff lines", lines.len() - MAX_DIFF_LINES);
+                xtask::Freshness::Stale(diff) => {
+                    let lines: Vec<&str> = diff.lines().collect();
+                    for line in lines.iter().take(MAX_DIFF_LINES.saturating_sub(shown)) {
+                        eprintln!("{line}");
+                    }
+                    shown += lines.len();
+                    if shown > MAX_DIFF_LINES {
+                        eprintln!("... more diff lines of {}", display_path(path));
+                    }
                 }
-                eprintln!(
-                    "error: {out_label} is stale: it differs from what {} generates; run `cargo xtask generate` and commit the result",
-                    display_path(spec)
-                );
-                ExitCode::FAILURE
             }
-        });
-    }
-    if xtask::write_if_changed(generated, out)? {
-        eprintln!("wrote {out_label} ({} bytes)", generated.len());
-        if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
-            eprintln!(
-                "review the API change with `cargo insta test -p hss-api --review` (or `cargo insta review`)"
-            );
+            stale.push(display_path(path));
         }
-    } else {
+        for path in &extra {
+            eprintln!(
+                "error: {} is not generated from the spec",
+                display_path(path)
+            );
+            stale.push(display_path(path));
+        }
+        if stale.is_empty() {
+            eprintln!("{out_label} is up to date with {}", display_path(spec));
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "error: {} {} stale: not what {} generates; run `cargo xtask generate` and commit the result",
+            stale.join(", "),
+            if stale.len() == 1 { "is" } else { "are" },
+            display_path(spec),
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut written = Vec::new();
+    for (path, text) in &files {
+        if xtask::write_if_changed(text, path)? {
+            written.push(display_path(path));
+        }
+    }
+    for path in &extra {
+        std::fs::remove_file(path)
+            .map_err(|e| anyhow::anyhow!("removing {}: {e}", display_path(path)))?;
+        written.push(format!("{} (removed)", display_path(path)));
+    }
+    if written.is_empty() {
         eprintln!("{out_label} is already up to date");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("wrote {}", written.join(", "));
+    if std::path::absolute(out).ok() == std::path::absolute(default_output()).ok() {
+        eprintln!(
+            "review the API change with `cargo insta test -p hss-api --review` (or `cargo insta review`)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
+

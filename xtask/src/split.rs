@@ -2,7 +2,9 @@
 //! cargo checks side by side instead of one that rustc checks on one core
 //! (`cargo xtask generate --crate DIR --split N`).
 //!
-//! - Each operation belongs to its first tag (`untagged` without one).
+//! - Each operation belongs to its first tag (`untagged` without one),
+//!   [`group_of`]; `hss-api`'s cargo features follow the same groups
+//!   ([`crate::groups`]).
 //! - A component schema that operations of two or more tags reach (through
 //!   `$ref`s, transitively) is **shared**: it goes into a crate of its own
 //!   that every part depends on. Everything a shared schema references is
@@ -192,6 +194,42 @@ pub fn split(raw: &Value, parts: usize, shared_crate: &str) -> anyhow::Result<Sp
     })
 }
 
+/// The Rust name typify gives a component schema (what `types::X` in the
+/// shared crate is). Were the two ever to disagree, the part would not
+/// compile; `cargo check` of a `--split` crate says so.
+fn type_name(schema: &str) -> String {
+    rust_name(schema, Case::Pascal)
+}
+
+/// The case of a name progenitor and typify derive from the spec.
+#[derive(Clone, Copy, Debug)]
+pub enum Case {
+    /// Types and builder structs (`ListVulScanTask`).
+    Pascal,
+    /// Client methods (`list_vul_scan_task`).
+    Snake,
+}
+
+/// The Rust name progenitor and typify give a spec name in `case`: their
+/// `sanitize`, with the same `heck`.
+pub fn rust_name(name: &str, case: Case) -> String {
+    use heck::{ToPascalCase, ToSnakeCase};
+    let cleaned = identifier_words(name);
+    let (out, prefix) = match case {
+        Case::Pascal => (cleaned.to_pascal_case(), "X"),
+        Case::Snake => (cleaned.to_snake_case(), "x"),
+    };
+    let out = match out.chars().next() {
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        _ => format!("{prefix}{out}"),
+    };
+    if out == "Self" {
+        "Self_".to_string()
+    } else {
+        out
+    }
+}
+
 /// `name` without `'` and with every character that cannot continue an
 /// identifier as `-`: what typify's and progenitor's `sanitize` hand to
 /// `heck`.
@@ -208,22 +246,10 @@ pub(crate) fn identifier_words(name: &str) -> String {
         .collect()
 }
 
-/// The Rust name typify gives a component schema (what `types::X` in the
-/// shared crate is): typify's `sanitize` in Pascal case, with the same
-/// `heck`. Were the two ever to disagree, the part would not compile;
-/// `cargo check` of a `--split` crate says so.
-fn type_name(schema: &str) -> String {
-    use heck::ToPascalCase;
-    let out = identifier_words(schema).to_pascal_case();
-    let out = match out.chars().next() {
-        Some(c) if c.is_alphabetic() || c == '_' => out,
-        _ => format!("X{out}"),
-    };
-    if out == "Self" {
-        "Self_".to_string()
-    } else {
-        out
-    }
+/// The group an operation belongs to: its first tag ([`UNTAGGED`] without
+/// one).
+pub fn group_of<'a>(op: &pointer::Operation<'a>) -> &'a str {
+    op.tags().next().unwrap_or(UNTAGGED)
 }
 
 /// Each tag's operations as path items: `{tag: {path: {method: op}}}`.
@@ -239,7 +265,7 @@ fn operations_by_tag(raw: &Value) -> anyhow::Result<BTreeMap<String, Value>> {
     }
     let mut tags: BTreeMap<String, Value> = BTreeMap::new();
     for op in pointer::operations(raw) {
-        let tag = op.tags().next().unwrap_or(UNTAGGED).to_string();
+        let tag = group_of(&op).to_string();
         let common: Map<String, Value> = op
             .item
             .as_object()

@@ -368,7 +368,7 @@ fn code_list(tags: &[String]) -> String {
 }
 
 /// A module name for `tag`, not one of `taken`.
-fn tag_module(tag: &str, taken: &BTreeSet<String>) -> String {
+pub(crate) fn tag_module(tag: &str, taken: &BTreeSet<String>) -> String {
     let mut base: String = tag
         .to_lowercase()
         .chars()
@@ -417,6 +417,14 @@ fn title_of(spec: &Path) -> Option<String> {
     let text = std::fs::read_to_string(spec).ok()?;
     let raw = crate::spec::parse_raw(&text).ok()?;
     raw.pointer("/info/title")?.as_str().map(str::to_string)
+}
+
+/// hss-api's features but its operation groups.
+fn api_features() -> anyhow::Result<toml::Table> {
+    let path = crate::workspace_root().join("crates/hss-api/Cargo.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    crate::groups::features_without_groups(&text)
 }
 
 fn read_toml(rel: &str) -> anyhow::Result<toml::Table> {
@@ -522,7 +530,6 @@ fn manifest(member: &Member<'_>) -> anyhow::Result<String> {
         used_elsewhere: _,
     } = *member;
     let workspace = read_toml("Cargo.toml")?;
-    let api = read_toml("crates/hss-api/Cargo.toml")?;
     let package = workspace.get("workspace").and_then(|w| w.get("package"));
     let field = |key: &str, fallback: &str| {
         package
@@ -552,9 +559,12 @@ fn manifest(member: &Member<'_>) -> anyhow::Result<String> {
         ""
     };
     let mut features = String::new();
-    if let Some(table) = api.get("features").and_then(toml::Value::as_table) {
-        features.push_str("\n# The same features as hss-api.\n[features]\n");
-        for (feature, enables) in table {
+    let table = api_features()?;
+    if !table.is_empty() {
+        // Its client is one file of every operation: no group features.
+        features
+            .push_str("\n# The same features as hss-api, but the operation groups.\n[features]\n");
+        for (feature, enables) in &table {
             features.push_str(&format!("{feature} = {enables}\n"));
         }
     }
@@ -688,11 +698,13 @@ mod tests {
         let names: Vec<&String> = deps.keys().collect();
         let want: Vec<&String> = api["dependencies"].as_table().unwrap().keys().collect();
         assert_eq!(names, want, "exactly hss-api's dependencies");
+        let features = parsed["features"].as_table().unwrap();
+        assert_eq!(features, &api_features().unwrap(), "and its features");
         assert_eq!(
-            parsed.get("features"),
-            api.get("features"),
-            "and its features"
+            features["default"],
+            toml::Value::Array(vec!["rustls-ring".into()])
         );
+        assert!(features.contains_key("rustls-aws-lc-rs"));
         let workspace = read_toml("Cargo.toml").unwrap();
         let declared = &workspace["workspace"]["dependencies"];
         assert_eq!(deps["progenitor-client"], declared["progenitor-client"]);
