@@ -6,6 +6,7 @@ pub mod generate;
 pub mod import;
 pub mod keywords;
 pub mod leniency;
+pub mod multipart;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
