@@ -10,6 +10,7 @@ pub mod multipart;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
+pub mod rust_names;
 pub mod sdk;
 pub mod spec;
 pub mod split;

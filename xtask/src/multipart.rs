@@ -177,8 +177,8 @@ fn fields(openapi: &OpenAPI, media: &MediaType) -> Result<Vec<Field>, String> {
 /// positional interface) its form fields; see the module documentation.
 pub fn add(file: &mut syn::File, forms: &Forms) -> anyhow::Result<()> {
     for (id, fields) in forms {
-        let struct_name = rust_name(id, heck::ToPascalCase::to_pascal_case);
-        let method = rust_name(id, heck::ToSnakeCase::to_snake_case);
+        let struct_name = crate::rust_names::progenitor(id, heck::ToPascalCase::to_pascal_case);
+        let method = crate::rust_names::progenitor(id, heck::ToSnakeCase::to_snake_case);
         let added = match builder_items(file, &struct_name) {
             Some((def, imp)) => add_to_builder(def, imp, fields).map(|()| {
                 add_to_usage_sketch(file, &method, fields);
@@ -188,32 +188,6 @@ pub fn add(file: &mut syn::File, forms: &Forms) -> anyhow::Result<()> {
         added.with_context(|| format!("operation `{id}`"))?;
     }
     Ok(())
-}
-
-/// progenitor's name for an operation id (its `sanitize`).
-fn rust_name(input: &str, case: fn(&str) -> String) -> String {
-    let cleaned: String = input
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let mut out = case(&cleaned);
-    if out.is_empty() {
-        out = case("x");
-    }
-    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-        out.insert(0, '_');
-    }
-    if syn::parse_str::<syn::Ident>(&out).is_err() {
-        out.push('_');
-    }
-    out
 }
 
 /// Adds the form's setters to the usage sketch in the doc comment of the
@@ -271,7 +245,7 @@ fn client_method<'a>(file: &'a mut syn::File, method: &str) -> Option<&'a mut sy
 fn field_ident(field: &Field) -> syn::Ident {
     format_ident!(
         "{}",
-        rust_name(&field.name, heck::ToSnakeCase::to_snake_case)
+        crate::rust_names::progenitor(&field.name, heck::ToSnakeCase::to_snake_case)
     )
 }
 

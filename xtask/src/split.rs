@@ -198,18 +198,7 @@ pub fn split(raw: &Value, parts: usize, shared_crate: &str) -> anyhow::Result<Sp
 /// `full_scale` says so.
 fn type_name(schema: &str) -> String {
     use heck::ToPascalCase;
-    let cleaned: String = schema
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let out = cleaned.to_pascal_case();
+    let out = crate::rust_names::words(schema).to_pascal_case();
     let out = match out.chars().next() {
         Some(c) if c.is_alphabetic() || c == '_' => out,
         _ => format!("X{out}"),
