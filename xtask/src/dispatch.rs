@@ -248,23 +248,11 @@ impl VisitMut for AbsolutePaths {
 /// Pascal case) and for a parameter's setter (snake case, `_` after a
 /// keyword).
 fn rust_name(name: &str, pascal: bool) -> String {
-    use heck::{ToPascalCase, ToSnakeCase};
-    let cleaned = crate::split::identifier_words(name);
-    let mut out = if pascal {
-        cleaned.to_pascal_case()
+    if pascal {
+        crate::rust_names::progenitor(name, heck::ToPascalCase::to_pascal_case)
     } else {
-        cleaned.to_snake_case()
-    };
-    if out.is_empty() {
-        out = if pascal { "X".into() } else { "x".into() };
+        crate::rust_names::progenitor(name, heck::ToSnakeCase::to_snake_case)
     }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    if syn::parse_str::<syn::Ident>(&out).is_err() {
-        out.push('_');
-    }
-    out
 }
 
 /// The operation's match arm and the function it calls.

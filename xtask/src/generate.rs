@@ -165,7 +165,8 @@ pub fn generated_file(
 ) -> anyhow::Result<(syn::File, crate::one_way::Reached)> {
     let mut reached = crate::one_way::Reached::default();
     let started = std::time::Instant::now();
-    let tokens = match run_progenitor_with(&spec.openapi, options) {
+    let (openapi, forms) = crate::multipart::take(&spec.openapi)?;
+    let tokens = match run_progenitor_with(&openapi, options) {
         Ok(tokens) => tokens,
         Err(whole) => {
             let problems = isolate_failures(&spec.raw, &whole, options);
@@ -202,6 +203,7 @@ pub fn generated_file(
     if options.interface == Interface::Builder && !options.struct_builders {
         crate::struct_builders::remove(&mut file);
     }
+    crate::multipart::add(&mut file, &forms)?;
     crate::merge_arms::apply(&mut file);
     if options.one_way_serde {
         match role {
@@ -646,6 +648,7 @@ fn try_part(
     doc.insert("components".into(), Value::Object(components));
     let openapi: openapiv3::OpenAPI = serde_json::from_value(Value::Object(doc))
         .map_err(|e| format!("not OpenAPI 3.0 on its own: {e}"))?;
+    let (openapi, _) = crate::multipart::take(&openapi).map_err(|e| format!("{e:#}"))?;
     run_progenitor_with(&openapi, options).map(drop)
 }
 

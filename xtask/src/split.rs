@@ -214,7 +214,7 @@ pub enum Case {
 /// `sanitize`, with the same `heck`.
 pub fn rust_name(name: &str, case: Case) -> String {
     use heck::{ToPascalCase, ToSnakeCase};
-    let cleaned = identifier_words(name);
+    let cleaned = crate::rust_names::words(name);
     let (out, prefix) = match case {
         Case::Pascal => (cleaned.to_pascal_case(), "X"),
         Case::Snake => (cleaned.to_snake_case(), "x"),
@@ -228,22 +228,6 @@ pub fn rust_name(name: &str, case: Case) -> String {
     } else {
         out
     }
-}
-
-/// `name` without `'` and with every character that cannot continue an
-/// identifier as `-`: what typify's and progenitor's `sanitize` hand to
-/// `heck`.
-pub(crate) fn identifier_words(name: &str) -> String {
-    name.replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 /// The group an operation belongs to: its first tag ([`UNTAGGED`] without

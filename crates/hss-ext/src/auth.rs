@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use hss_auth::skew::{ClockOffset, CorrectedClock, describe_offset};
 use hss_auth::{Clock, Credentials, ExposeSecret, SecretString, Signer};
-use reqwest::header::{DATE, HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, DATE, HeaderMap, HeaderValue};
 use time::OffsetDateTime;
 
 use crate::error::Error;
@@ -149,25 +149,27 @@ impl AuthState {
 
     fn sign_with(&self, signer: &Signer, request: &mut reqwest::Request) -> Result<(), String> {
         let (method, url) = (request.method().clone(), request.url().clone());
-        // The bytes signed must be the bytes sent: a streaming body has none
-        // to read here, and signing it as empty would be refused by the
-        // gateway, so it is an error instead.
+        // The bytes signed must be the bytes sent. A streamed body (a
+        // multipart form) has none to read here; the SDK does not hash such
+        // bodies, and `sign_streamed` refuses those it would hash.
         let body = match request.body() {
-            None => Vec::new(),
-            Some(body) => body
-                .as_bytes()
-                .ok_or("a streaming request body cannot be signed; send it buffered")?
-                .to_vec(),
+            None => Some(Vec::new()),
+            Some(body) => body.as_bytes().map(<[u8]>::to_vec),
         };
-        signer
-            .sign(
-                &method,
-                &url,
-                request.headers_mut(),
-                &body,
-                self.clock.now(),
-            )
-            .map_err(|e| e.to_string())
+        let now = self.clock.now();
+        // `Content-Length` (which reqwest sets for a multipart form) is
+        // framing: the SDK's HTTP stack adds it after signing, so it is
+        // not signed, as in the SDK.
+        let length = request.headers_mut().remove(CONTENT_LENGTH);
+        let headers = request.headers_mut();
+        let signed = match &body {
+            Some(bytes) => signer.sign(&method, &url, headers, bytes, now),
+            None => signer.sign_streamed(&method, &url, headers, now),
+        };
+        if let Some(length) = length {
+            headers.insert(CONTENT_LENGTH, length);
+        }
+        signed.map_err(|e| e.to_string())
     }
 
     /// When `error` is the gateway refusing a signature as expired and the

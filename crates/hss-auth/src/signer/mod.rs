@@ -155,6 +155,12 @@ pub enum SignError {
         "the URL query is not in canonical form (sorted by key then value, every byte but A-Z a-z 0-9 - _ . ~ percent-encoded, %20 for space); build it with canonical_query_string or fix it with canonicalize_query"
     )]
     NonCanonicalQuery,
+    /// [`Signer::sign_streamed`] was given a request whose `Content-Type`
+    /// makes the signature cover the body's bytes, which are not at hand.
+    #[error(
+        "a streamed body cannot be signed with a JSON, BSON or no Content-Type, whose signature covers its bytes; send it buffered"
+    )]
+    StreamedBodyIsHashed,
 }
 
 /// Signs requests with an access key, adding `X-Security-Token` for
@@ -287,9 +293,11 @@ impl Signer {
     /// `request.body().and_then(reqwest::Body::as_bytes)` is exactly what
     /// goes on the wire: sign that. A streaming body (`Body::wrap_stream`)
     /// has no bytes to read there (`as_bytes` is `None`); signing it as
-    /// `b""` would be a wrong signature, so buffer it first or refuse it.
-    /// `Content-Length`, added by the HTTP stack after signing, is framing
-    /// and needs no signature.
+    /// `b""` would be a wrong signature: sign it with
+    /// [`sign_streamed`](Self::sign_streamed) (a multipart form), or buffer
+    /// it first. `Content-Length`, added by the HTTP stack after signing
+    /// (by `RequestBuilder::multipart` before), is framing and is not
+    /// signed by the SDK; take it out while signing to sign as the SDK does.
     pub fn sign(
         &self,
         method: &Method,
@@ -318,19 +326,11 @@ impl Signer {
             headers.insert(X_SECURITY_TOKEN, value);
         }
 
-        // As the SDK: only a non-empty value counts (`if content_type`), and
-        // the test is on the value as given, before trimming.
-        if let Some(content_type) = headers.get(CONTENT_TYPE) {
-            let ct = content_type.as_bytes();
-            if !ct.is_empty()
-                && !ct.starts_with(b"application/json")
-                && !ct.starts_with(b"application/bson")
-            {
-                headers.insert(
-                    X_SDK_CONTENT_SHA256,
-                    HeaderValue::from_static(UNSIGNED_PAYLOAD),
-                );
-            }
+        if !hashes_body(headers) {
+            headers.insert(
+                X_SDK_CONTENT_SHA256,
+                HeaderValue::from_static(UNSIGNED_PAYLOAD),
+            );
         }
 
         if !headers.contains_key(X_SDK_DATE) {
@@ -390,6 +390,45 @@ impl Signer {
         headers.insert(AUTHORIZATION, value);
         Ok(())
     }
+
+    /// [`sign`](Self::sign) for a request whose body is not empty and not
+    /// at hand because it is streamed, such as a `multipart/form-data`
+    /// upload (`reqwest`'s `RequestBuilder::multipart` streams it).
+    ///
+    /// The SDK signs such bodies without hashing them: their `Content-Type`
+    /// (multipart or any other but JSON and BSON) gets `X-Sdk-Content-Sha256:
+    /// UNSIGNED-PAYLOAD`, which is also the payload line, so the bytes are
+    /// not needed; nor are they under a preset non-empty
+    /// `X-Sdk-Content-Sha256`, whose value is the payload line. Otherwise
+    /// (a JSON, BSON or no `Content-Type`) the signature would cover the
+    /// bytes: [`SignError::StreamedBodyIsHashed`].
+    pub fn sign_streamed(
+        &self,
+        method: &Method,
+        url: &url::Url,
+        headers: &mut HeaderMap,
+        now: OffsetDateTime,
+    ) -> Result<(), SignError> {
+        let preset = headers
+            .get(X_SDK_CONTENT_SHA256)
+            .is_some_and(|v| !canonical::canonical_header_value(v).is_empty());
+        if hashes_body(headers) && !preset {
+            return Err(SignError::StreamedBodyIsHashed);
+        }
+        // Any non-empty body gives the same payload line, UNSIGNED-PAYLOAD.
+        self.sign(method, url, headers, b"streamed", now)
+    }
+}
+
+/// Whether the signature covers the body's bytes: as in the SDK, unless a
+/// `Content-Type` is present, not empty (tested as given, before trimming)
+/// and starts with neither `application/json` nor `application/bson`
+/// (case-sensitive).
+fn hashes_body(headers: &HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).is_none_or(|content_type| {
+        let ct = content_type.as_bytes();
+        ct.is_empty() || ct.starts_with(b"application/json") || ct.starts_with(b"application/bson")
+    })
 }
 
 /// A header value built from text, refusing CR/LF and other control

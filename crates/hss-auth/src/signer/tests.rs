@@ -1266,3 +1266,51 @@ proptest! {
         let _ = url;
     }
 }
+
+#[test]
+fn a_streamed_form_is_signed_as_its_bytes_would_be_and_a_streamed_json_body_is_refused() {
+    let url =
+        Url::parse("https://hss.cn-north-4.myhuaweicloud.com/v5/p/report/logo/upload").unwrap();
+    let at = utc(2024, 1, 1, 0, 0, 0);
+    let with_type = |content_type: &str| {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        headers
+    };
+    let form = "multipart/form-data; boundary=b";
+    let mut streamed = with_type(form);
+    vector1_signer()
+        .sign_streamed(&Method::POST, &url, &mut streamed, at)
+        .unwrap();
+    let mut buffered = with_type(form);
+    vector1_signer()
+        .sign(&Method::POST, &url, &mut buffered, b"--b--\r\n", at)
+        .unwrap();
+    assert_eq!(streamed, buffered);
+    assert_eq!(
+        header_str(&streamed, "x-sdk-content-sha256"),
+        UNSIGNED_PAYLOAD
+    );
+
+    for content_type in ["application/json", "application/bson", ""] {
+        let mut headers = with_type(content_type);
+        let err = vector1_signer()
+            .sign_streamed(&Method::POST, &url, &mut headers, at)
+            .unwrap_err();
+        assert!(
+            matches!(err, SignError::StreamedBodyIsHashed),
+            "{content_type:?}"
+        );
+        assert!(!headers.contains_key(AUTHORIZATION));
+    }
+    // A preset payload line makes the bytes unneeded, JSON or not.
+    let mut headers = with_type("application/json");
+    headers.insert(
+        X_SDK_CONTENT_SHA256,
+        HeaderValue::from_static(UNSIGNED_PAYLOAD),
+    );
+    vector1_signer()
+        .sign_streamed(&Method::POST, &url, &mut headers, at)
+        .unwrap();
+    assert!(canonical_of(&Method::POST, &url, &headers, b"x").ends_with("\nUNSIGNED-PAYLOAD"));
+}
