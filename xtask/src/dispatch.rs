@@ -25,6 +25,7 @@ pub fn generate(spec: &Spec, generated: &str, spec_label: &str) -> anyhow::Resul
     let client: syn::File =
         syn::parse_file(generated).context("the generated client does not parse")?;
     let code = Code::read(&client);
+    let (_, forms) = crate::multipart::take(&spec.openapi)?;
     let mut operations = Vec::new();
     for (path, _, operation) in spec.openapi.operations() {
         let Some(id) = &operation.operation_id else {
@@ -51,7 +52,9 @@ pub fn generate(spec: &Spec, generated: &str, spec_label: &str) -> anyhow::Resul
     let ids = operations.iter().map(|(id, ..)| id.as_str());
     let (arms, fns): (Vec<_>, Vec<_>) = operations
         .iter()
-        .map(|(id, params, has_body)| operation(&code, id, params.values(), *has_body))
+        .map(|(id, params, has_body)| {
+            operation(&code, id, params.values(), *has_body, forms.get(id))
+        })
         .unzip();
     // One function per operation, boxed: a single body with every
     // operation's locals overflows a debug build's stack.
@@ -261,6 +264,7 @@ fn operation<'a>(
     id: &str,
     params: impl Iterator<Item = &'a (&'static str, String)>,
     has_body: bool,
+    form: Option<&Vec<crate::multipart::Field>>,
 ) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
     let builder = rust_name(id, true);
     let fail = |why: String| (quote! { #id => return Err(#why.to_string()), }, quote! {});
@@ -271,7 +275,25 @@ fn operation<'a>(
     };
     let setters = code.setters.get(&builder).cloned().unwrap_or_default();
     let mut sets = Vec::new();
-    let body = has_body.then(|| ("body", "body".to_string()));
+    // A form's fields have setters of their own ([`crate::multipart`]).
+    for field in form.into_iter().flatten() {
+        let name = &field.name;
+        let setter = format_ident!("{}", rust_name(name, false));
+        sets.push(if field.binary {
+            quote! {
+                if let Some((file_name, bytes)) = inputs.form_file(#name)? {
+                    request = request.#setter(file_name, bytes);
+                }
+            }
+        } else {
+            quote! {
+                if let Some(value) = inputs.form_text(#name)? {
+                    request = request.#setter(value);
+                }
+            }
+        });
+    }
+    let body = (has_body && form.is_none()).then(|| ("body", "body".to_string()));
     let all: Vec<(&str, String)> = params.cloned().chain(body).collect();
     for (place, name) in &all {
         let setter = if *place == "body" {

@@ -102,9 +102,12 @@ pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<gr
         .with_context(|| format!("the every-operation dispatch of {label}"))?;
     let table = metadata::generate(&text, &label)
         .with_context(|| format!("the operation table of {label}"))?;
-    out.files.push((crate_dir.join("src/operations/table.rs"), table));
     out.files
-        .push((crate_dir.join("tests/every_operation/dispatch.rs"), dispatch));
+        .push((crate_dir.join("src/operations/table.rs"), table));
+    out.files.push((
+        crate_dir.join("tests/every_operation/dispatch.rs"),
+        dispatch,
+    ));
     Ok(out)
 }
 

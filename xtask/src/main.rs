@@ -520,4 +520,3 @@ fn run_generate(check_only: bool, spec: &Path, out: &Path) -> anyhow::Result<Exi
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -32,7 +32,8 @@ impl VisitMut for MergeArms {
                 && let Some(at) = keys.iter().position(|other| other.as_ref() == Some(k))
             {
                 let first = &mut merged[at];
-                let previous = std::mem::replace(&mut first.pat, syn::Pat::Verbatim(Default::default()));
+                let previous =
+                    std::mem::replace(&mut first.pat, syn::Pat::Verbatim(Default::default()));
                 let mut cases = match previous {
                     syn::Pat::Or(or) => or.cases,
                     other => std::iter::once(other).collect(),
@@ -75,9 +76,12 @@ mod tests {
         };
         super::apply(&mut file);
         let text = prettyplease::unparse(&file);
-        assert!(text.contains("400u16 | 401u16 | 500u16 => {"), "{text}");
+        assert!(
+            text.contains("400u16 | 401u16 | 500u16 => a().await?"),
+            "{text}"
+        );
         assert!(text.contains("404u16 => 1"), "{text}");
-        assert!(text.contains("_ => {"), "{text}");
+        assert!(text.contains("_ => a().await?"), "{text}");
         assert_eq!(text.matches("a().await?").count(), 2, "{text}");
     }
 }

@@ -46,7 +46,7 @@ fn every_operation_of_the_sdk_is_in_the_spec_on_its_wire() {
     };
     let sdk = Sdk::from_wheel(&wheel).unwrap();
     let doc = committed();
-    let ours: BTreeMap<&str, pointer::Operation> = pointer::operations(&doc)
+    let ours: BTreeMap<&str, pointer::Operation<'_>> = pointer::operations(&doc)
         .map(|op| (op.id().unwrap(), op))
         .collect();
     assert_eq!(ours.len(), 582);

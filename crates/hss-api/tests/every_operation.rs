@@ -19,15 +19,14 @@
 //!   with commas must be joined here too);
 //! - the values of the operation's header parameters;
 //! - the body: JSON bodies as JSON values (field order aside), an empty
-//!   body as empty. A multipart form (the SDK's `UploadReportLogo`) is
-//!   compared by what both can carry: its file's bytes, against our raw
-//!   body; its other fields are not compared.
+//!   body as empty, a multipart form (the SDK's `UploadReportLogo`) part
+//!   by part: each part's name, file name and content.
 //! - the answer: our client must decode the SDK's sample response. A
 //!   download (`application/octet-stream`, e.g. `ListDownloadExportedFile`)
 //!   must yield the served bytes unchanged.
 //!
-//! Every operation of our spec must exist in the SDK; SDK operations our
-//! spec lacks are counted in the summary line. The SDK is prepared by
+//! Every operation of our spec must exist in the SDK, and every operation
+//! of the SDK in our spec. The SDK is prepared by
 //! `crates/hss-auth/tests/interop/official_sdk.rs`; without it the test
 //! fails, `HSS_SKIP_OFFICIAL_SDK=1` skips it on purpose.
 
@@ -93,7 +92,7 @@ struct Param {
     value: Value,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 struct FormField {
     text: String,
     #[serde(default)]
@@ -129,27 +128,17 @@ struct SdkResponse {
 pub struct Inputs {
     params: Vec<Param>,
     body: Option<Value>,
-    raw_body: Option<Vec<u8>>,
+    form: BTreeMap<String, FormField>,
     used: BTreeSet<usize>,
     body_used: bool,
 }
 
 impl Inputs {
     fn new(wire: WireInputs) -> Result<Inputs, String> {
-        let raw_body = match &wire.multipart {
-            None => None,
-            Some(form) => {
-                let files: Vec<_> = form.values().filter(|f| f.file_name.is_some()).collect();
-                match files.as_slice() {
-                    [file] => Some(file.text.clone().into_bytes()),
-                    _ => return Err(format!("a form with {} files: not comparable", files.len())),
-                }
-            }
-        };
         Ok(Inputs {
             params: wire.params,
             body: wire.body,
-            raw_body,
+            form: wire.multipart.unwrap_or_default(),
             used: BTreeSet::new(),
             body_used: false,
         })
@@ -191,13 +180,39 @@ impl Inputs {
             .map_err(|e| format!("our client refuses the body {body}: {e}"))
     }
 
-    /// The bytes of the SDK's uploaded file, for a raw (octet-stream) body.
+    /// The file of the form field `name`: its file name and bytes.
+    pub fn form_file(&mut self, name: &str) -> Result<Option<(String, Vec<u8>)>, String> {
+        let Some(field) = self.form.remove(name) else {
+            return Ok(None);
+        };
+        match field.file_name {
+            Some(file_name) => Ok(Some((file_name, field.text.into_bytes()))),
+            None => Err(format!(
+                "the SDK sends the form field `{name}` as text, our spec as a file"
+            )),
+        }
+    }
+
+    /// The text of the form field `name`.
+    pub fn form_text(&mut self, name: &str) -> Result<Option<String>, String> {
+        let Some(field) = self.form.remove(name) else {
+            return Ok(None);
+        };
+        match field.file_name {
+            None => Ok(Some(field.text)),
+            Some(_) => Err(format!(
+                "the SDK sends the form field `{name}` as a file, our spec as text"
+            )),
+        }
+    }
+
+    /// The bytes of the SDK's body, for a raw (octet-stream) body.
     pub fn raw_body(&mut self) -> Result<Option<Vec<u8>>, String> {
         self.body_used = true;
-        match (&self.raw_body, &self.body) {
-            (Some(bytes), _) => Ok(Some(bytes.clone())),
-            (None, None) => Ok(None),
-            (None, Some(json)) => Err(format!(
+        match &self.body {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone().into_bytes())),
+            Some(json) => Err(format!(
                 "the SDK sends a JSON body ({json}), our spec a raw one"
             )),
         }
@@ -212,9 +227,10 @@ impl Inputs {
             .filter(|(i, _)| !self.used.contains(i))
             .map(|(_, p)| format!("{} parameter `{}`", p.place, p.name))
             .collect();
-        if !self.body_used && (self.body.is_some() || self.raw_body.is_some()) {
+        if !self.body_used && self.body.is_some() {
             unused.push("a body".to_owned());
         }
+        unused.extend(self.form.keys().map(|name| format!("form field `{name}`")));
         if unused.is_empty() {
             Ok(())
         } else {
@@ -303,11 +319,13 @@ fn differences(sdk: &SdkRequest, ours: &ScriptedRequest) -> Vec<String> {
             )),
         },
         SdkBody::Multipart { parts } => {
-            let file = parts.values().find(|p| p.file_name.is_some());
-            if file.map(|f| f.text.as_bytes()) != Some(&ours.body[..]) {
+            let ours_parts = ours
+                .header("content-type")
+                .and_then(|t| multipart_parts(t, &ours.body));
+            if ours_parts.as_ref() != Some(parts) {
                 found.push(format!(
-                    "body: the SDK's form uploads {file:?}, ours is {}",
-                    String::from_utf8_lossy(&ours.body)
+                    "body: the SDK's form is {parts:?}, ours {ours_parts:?} ({:?})",
+                    ours.header("content-type")
                 ));
             }
         }
@@ -321,6 +339,46 @@ fn differences(sdk: &SdkRequest, ours: &ScriptedRequest) -> Vec<String> {
         }
     }
     found
+}
+
+/// The parts of a `multipart/form-data` body by name (text as UTF-8, as
+/// the SDK's side records them); `None` when it is not such a body.
+fn multipart_parts(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, FormField>> {
+    let boundary = content_type
+        .strip_prefix("multipart/form-data")?
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let text = std::str::from_utf8(body).ok()?;
+    let delimiter = format!("--{boundary}");
+    let mut parts = BTreeMap::new();
+    let mut sections = text.split(delimiter.as_str());
+    if !sections.next()?.is_empty() {
+        return None;
+    }
+    for section in sections {
+        if section.starts_with("--") {
+            return Some(parts);
+        }
+        let section = section.strip_prefix("\r\n")?.strip_suffix("\r\n")?;
+        let (headers, content) = section.split_once("\r\n\r\n")?;
+        let disposition = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let quoted = |key: &str| {
+            let start = disposition.find(&format!("{key}=\""))? + key.len() + 2;
+            let len = disposition[start..].find('"')?;
+            Some(disposition[start..start + len].to_string())
+        };
+        parts.insert(
+            quoted(" name").or_else(|| quoted(";name"))?,
+            FormField {
+                text: content.to_string(),
+                file_name: quoted("filename"),
+            },
+        );
+    }
+    None
 }
 
 /// Runs the script for our operations; what it wrote.
@@ -446,6 +504,11 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
         sdk.missing_in_sdk.is_empty(),
         "operations of our spec the SDK lacks: {:?}",
         sdk.missing_in_sdk
+    );
+    assert!(
+        sdk.sdk_only.is_empty(),
+        "operations of the SDK our spec lacks (run `cargo xtask import`): {:?}",
+        sdk.sdk_only
     );
     assert_eq!(
         compared,

@@ -166,15 +166,12 @@ async fn create_vulnerability_scan_task_posts_its_body() {
         .create_vulnerability_scan_task()
         .project_id(PROJECT)
         .enterprise_project_id("all_granted_eps")
-        .body_map(|b| {
-            b.manual_scan_type(vec![
-                "linux_vul".parse().unwrap(),
-                "urgent_vul".parse().unwrap(),
-            ])
-            .batch_flag(true)
-            .range_type(Some("specific_host".parse().unwrap()))
-            .agent_id_list(vec!["agent-1".parse().unwrap()])
-            .urgent_vul_id_list(vec!["URGENT-CVE-2024-6387".parse().unwrap()])
+        .body(types::CreateVulnerabilityScanTaskBody {
+            manual_scan_type: vec!["linux_vul".parse().unwrap(), "urgent_vul".parse().unwrap()],
+            batch_flag: Some(true),
+            range_type: Some("specific_host".parse().unwrap()),
+            agent_id_list: vec!["agent-1".parse().unwrap()],
+            urgent_vul_id_list: vec!["URGENT-CVE-2024-6387".parse().unwrap()],
         })
         .send()
         .await
@@ -226,16 +223,17 @@ async fn request_constraints_are_checked_before_sending() {
             .is_err()
     );
     assert!("".parse::<types::ChangeVulStatusBodyOperateType>().is_err());
-    // `operate_type` is required.
+    // A body with required fields (`operate_type`) must be given: the
+    // struct cannot be made without them, and a request without one is
+    // refused before sending.
     let err = client
         .change_vul_status()
         .project_id(PROJECT)
-        .body_map(|b| b.remark(Some("no operation".parse().unwrap())))
         .send()
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(m) if m.contains("operate_type")),
+        matches!(&err, Error::InvalidRequest(m) if m.contains("body")),
         "{err:?}"
     );
     // The path is never `..`.
@@ -508,17 +506,18 @@ async fn change_vul_status_puts_its_body_and_expects_no_answer_body() {
         .client()
         .change_vul_status()
         .project_id(PROJECT)
-        .body_map(|b| {
-            b.operate_type("ignore")
-                .remark(Some("accepted risk: 受控环境".parse().unwrap()))
-                .type_(Some("linux_vul".parse().unwrap()))
-                .data_list(vec![
-                    types::VulOperateInfo::builder()
-                        .vul_id("EulerOS-SA-2021-1894")
-                        .host_id_list(vec!["h-1".parse().unwrap(), "h-2".parse().unwrap()])
-                        .try_into()
-                        .unwrap(),
-                ])
+        .body(types::ChangeVulStatusBody {
+            operate_type: "ignore".parse().unwrap(),
+            remark: Some("accepted risk: 受控环境".parse().unwrap()),
+            type_: Some("linux_vul".parse().unwrap()),
+            data_list: vec![types::VulOperateInfo {
+                vul_id: "EulerOS-SA-2021-1894".parse().unwrap(),
+                host_id_list: vec!["h-1".parse().unwrap(), "h-2".parse().unwrap()],
+            }],
+            backup_info_id: None,
+            custom_backup_hosts: Vec::new(),
+            host_data_list: Vec::new(),
+            select_type: None,
         })
         .send()
         .await
@@ -571,21 +570,19 @@ async fn the_scan_policy_round_trips() {
         .change_vul_scan_policy()
         .project_id(PROJECT)
         .enterprise_project_id("all_granted_eps")
-        .body_map(|b| {
-            b.scan_period("one_day")
-                .scan_range_type("specific_host")
-                .host_ids(vec!["h-1".parse().unwrap()])
-                .scan_vul_types(vec!["linux_vul".parse().unwrap()])
-                .status("open")
-                .time(Some(
-                    types::VulScanPolicyTime::builder()
-                        .day_part(vec![1, 15])
-                        .hour_part(3)
-                        .minute_part(0)
-                        .timezone_offset(-480)
-                        .try_into()
-                        .unwrap(),
-                ))
+        .body(types::ChangeVulScanPolicyBody {
+            scan_period: "one_day".parse().unwrap(),
+            scan_range_type: "specific_host".parse().unwrap(),
+            host_ids: vec!["h-1".parse().unwrap()],
+            scan_vul_types: vec!["linux_vul".parse().unwrap()],
+            status: "open".parse().unwrap(),
+            time: Some(types::VulScanPolicyTime {
+                day_part: vec![1, 15],
+                hour_part: Some(3),
+                minute_part: Some(0),
+                timezone_offset: Some(-480),
+                next_scan_time: None,
+            }),
         })
         .send()
         .await
@@ -620,15 +617,17 @@ async fn export_vuls_posts_columns_and_filters() {
         .category("vul")
         .type_("linux_vul")
         .status("vul_status_unfix")
-        .body_map(|b| {
+        .body(types::ExportVulsBody {
             // A column is a pair by type: `[field, title]`.
-            b.export_headers(vec![
+            export_headers: vec![
                 [
                     "vul_name".parse().unwrap(),
                     "Vulnerability".parse().unwrap(),
                 ],
                 ["host_num".parse().unwrap(), "Servers".parse().unwrap()],
-            ])
+            ],
+            host_id_list: Vec::new(),
+            vul_id_list: Vec::new(),
         })
         .send()
         .await

@@ -128,6 +128,12 @@ pub fn build(sources: &Sources<'_>) -> anyhow::Result<(Value, Notes)> {
             .cloned()
             .unwrap_or_default(),
         reviewed_schemas: BTreeSet::new(),
+        shared_parameters: sources
+            .reviewed
+            .pointer("/components/parameters")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
         model_names: BTreeMap::new(),
         response_side: BTreeSet::new(),
         notes: Notes::default(),
@@ -224,6 +230,8 @@ struct Builder<'a> {
     /// `#/components/schemas`, reviewed ones first.
     components: Map<String, Value>,
     reviewed_schemas: BTreeSet<String>,
+    /// `#/components/parameters` of `reviewed.yaml`.
+    shared_parameters: Map<String, Value>,
     /// SDK class -> component name.
     model_names: BTreeMap<String, String>,
     /// Components a response reaches (they get no limits).
@@ -282,7 +290,28 @@ impl Builder<'_> {
                     "schema": self.schema(&ty, false)?,
                 }),
             };
+            // A shared parameter the definition requires here is written
+            // out, required, with the shared one's schema.
+            if let Some(shared) = parameter.get("$ref").and_then(Value::as_str).and_then(|r| {
+                self.shared_parameters
+                    .get(r.rsplit('/').next().unwrap_or_default())
+            }) && upstream
+                .as_ref()
+                .and_then(|u| self.upstream_parameter(u, &p.wire, p.location.openapi()))
+                .is_some_and(|t| t.get("required").and_then(Value::as_bool) == Some(true))
+            {
+                parameter = shared.clone();
+                parameter["required"] = json!(true);
+                // Its text says it is optional.
+                if let Some(map) = parameter.as_object_mut() {
+                    map.remove("description");
+                }
+            }
             if parameter.get("$ref").is_none()
+                && parameter
+                    .get("schema")
+                    .and_then(|s| s.get("$ref"))
+                    .is_none()
                 && let Some(theirs) = upstream
                     .as_ref()
                     .and_then(|u| self.upstream_parameter(u, &p.wire, p.location.openapi()))
@@ -617,7 +646,10 @@ impl Builder<'_> {
     /// compile (trait coherence over their `From` impls).
     fn share_length_class(&mut self, ours: &mut Value) {
         let Some(map) = ours.as_object() else { return };
-        if map.keys().any(|k| !matches!(k.as_str(), "type" | "minLength" | "maxLength")) {
+        if map
+            .keys()
+            .any(|k| !matches!(k.as_str(), "type" | "minLength" | "maxLength"))
+        {
             return;
         }
         let (min, max) = (
@@ -626,9 +658,18 @@ impl Builder<'_> {
         );
         let (name, description) = match (min, max) {
             (None, None) => return,
-            (Some(a), Some(b)) => (format!("Text{a}To{b}"), format!("Text of {a} to {b} characters.")),
-            (None, Some(b)) => (format!("TextUpTo{b}"), format!("Text of at most {b} characters.")),
-            (Some(a), None) => (format!("TextFrom{a}"), format!("Text of at least {a} characters.")),
+            (Some(a), Some(b)) => (
+                format!("Text{a}To{b}"),
+                format!("Text of {a} to {b} characters."),
+            ),
+            (None, Some(b)) => (
+                format!("TextUpTo{b}"),
+                format!("Text of at most {b} characters."),
+            ),
+            (Some(a), None) => (
+                format!("TextFrom{a}"),
+                format!("Text of at least {a} characters."),
+            ),
         };
         let mut component = ours.clone();
         component["description"] = json!(description);
@@ -890,7 +931,8 @@ mod tests {
             "/v5/{project_id}/widget/widgets": {"get": {
                 "operationId": "ListWidgets",
                 "parameters": [{"name": "limit", "in": "query", "required": true,
-                    "schema": {"type": "integer", "minimum": 10, "maximum": 200, "default": 10}}],
+                    "schema": {"type": "integer", "minimum": 10, "maximum": 200, "default": 10}},
+                    {"name": "region", "in": "header", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"content": {"application/json": {"schema": {
                     "type": "array", "items": {"type": "object", "properties": {
                         "state": {"type": "string", "x-known-values": ["on", "off"]}}}}}}}}}},
@@ -913,7 +955,11 @@ mod tests {
                 "operationId": "ShowWidgetFile", "summary": "Reviewed.", "tags": ["old"],
                 "parameters": [], "responses": {"200": {"description": "Done."},
                     "400": {"$ref": "#/components/responses/BadRequest"}}}}},
-            "components": {"schemas": {"ResourceId": {"type": "string"}}}
+            "components": {
+                "schemas": {"ResourceId": {"type": "string"}},
+                "parameters": {"Region": {"name": "region", "in": "header", "required": false,
+                    "description": "Optional.", "schema": {"type": "string"}}}
+            }
         })
     }
 
@@ -960,7 +1006,11 @@ mod tests {
             params[2]["schema"],
             json!({"type": "array", "items": {"type": "string"}})
         );
-        assert_eq!(params[3], json!({"$ref": "#/components/parameters/Region"}));
+        // The shared `region` header, required here as the definition says.
+        assert_eq!(
+            params[3],
+            json!({"name": "region", "in": "header", "required": true, "schema": {"type": "string"}})
+        );
         // The reviewed errors are every operation's.
         assert_eq!(
             list["responses"]["400"],

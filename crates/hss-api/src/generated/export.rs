@@ -5,6 +5,28 @@ use super::*;
 pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
+    ///`ExportTaskInfoRequestBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExportTaskInfoRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operational_report_data: ::std::option::Option<
+            ExportTaskInfoRequestBodyOperationalReportData,
+        >,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///`ExportTaskInfoRequestBodyOperationalReportData`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExportTaskInfoRequestBodyOperationalReportData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub report_id: ::std::option::Option<::std::string::String>,
+    }
+    ///`ExportTaskInfoResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExportTaskInfoResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
     ///An export task.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListQueryExportTaskResponse {
@@ -24,193 +46,21 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_status: ::std::option::Option<::std::string::String>,
     }
-    impl ListQueryExportTaskResponse {
-        pub fn builder() -> builder::ListQueryExportTaskResponse {
-            Default::default()
-        }
+    ///`ShowLatestExportTaskByTypeResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ShowLatestExportTaskByTypeResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_status: ::std::option::Option<::std::string::String>,
     }
-    ///Region ID, for example `ap-southeast-1`; optional, the endpoint already names the region.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RegionId(::std::string::String);
-    impl ::std::ops::Deref for RegionId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RegionId> for ::std::string::String {
-        fn from(value: RegionId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RegionId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 32usize {
-                return Err("longer than 32 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RegionId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RegionId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RegionId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct ListQueryExportTaskResponse {
-            file_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            file_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            task_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            task_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            task_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ListQueryExportTaskResponse {
-            fn default() -> Self {
-                Self {
-                    file_id: Ok(Default::default()),
-                    file_name: Ok(Default::default()),
-                    task_id: Ok(Default::default()),
-                    task_name: Ok(Default::default()),
-                    task_status: Ok(Default::default()),
-                }
-            }
-        }
-        impl ListQueryExportTaskResponse {
-            pub fn file_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_id: {e}")
-                    });
-                self
-            }
-            pub fn file_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for file_name: {e}")
-                    });
-                self
-            }
-            pub fn task_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.task_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_id: {e}")
-                    });
-                self
-            }
-            pub fn task_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.task_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
-                self
-            }
-            pub fn task_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.task_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ListQueryExportTaskResponse>
-        for super::ListQueryExportTaskResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ListQueryExportTaskResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    file_id: value.file_id?,
-                    file_name: value.file_name?,
-                    task_id: value.task_id?,
-                    task_name: value.task_name?,
-                    task_status: value.task_status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ListQueryExportTaskResponse>
-        for ListQueryExportTaskResponse {
-            fn from(value: super::ListQueryExportTaskResponse) -> Self {
-                Self {
-                    file_id: Ok(value.file_id),
-                    file_name: Ok(value.file_name),
-                    task_id: Ok(value.task_id),
-                    task_name: Ok(value.task_name),
-                    task_status: Ok(value.task_status),
-                }
-            }
-        }
-    }
+    pub mod builder {}
 }
 impl Client {
     /// Download an exported file
@@ -241,6 +91,54 @@ impl Client {
     /// ```
     pub fn list_download_exported_file(&self) -> builder::ListDownloadExportedFile<'_> {
         builder::ListDownloadExportedFile::new(self)
+    }
+    /// Show latest export task by type
+    ///
+    /// Sends a `GET` request to `/v5/{project_id}/export-task`
+    ///
+    /// Arguments:
+    /// - `project_id`
+    /// - `enterprise_project_id`: Enterprise project ID. To query all enterprise projects, set this
+    /// parameter to `all_granted_eps`. The service uses `0` (the default
+    /// enterprise project) when it is absent.
+    ///
+    /// - `export_task_type`
+    /// - `task_id`
+    /// ```text
+    /// let response = client.show_latest_export_task_by_type()
+    ///    .project_id(project_id)
+    ///    .enterprise_project_id(enterprise_project_id)
+    ///    .export_task_type(export_task_type)
+    ///    .task_id(task_id)
+    ///    .send()
+    ///    .await;
+    /// ```
+    pub fn show_latest_export_task_by_type(
+        &self,
+    ) -> builder::ShowLatestExportTaskByType<'_> {
+        builder::ShowLatestExportTaskByType::new(self)
+    }
+    /// Export task info
+    ///
+    /// Sends a `POST` request to `/v5/{project_id}/export-task`
+    ///
+    /// Arguments:
+    /// - `project_id`
+    /// - `enterprise_project_id`: Enterprise project ID. To query all enterprise projects, set this
+    /// parameter to `all_granted_eps`. The service uses `0` (the default
+    /// enterprise project) when it is absent.
+    ///
+    /// - `body`
+    /// ```text
+    /// let response = client.export_task_info()
+    ///    .project_id(project_id)
+    ///    .enterprise_project_id(enterprise_project_id)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
+    pub fn export_task_info(&self) -> builder::ExportTaskInfo<'_> {
+        builder::ExportTaskInfo::new(self)
     }
     /// Show an export task
     ///
@@ -391,63 +289,273 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
-                400u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
+                | 504u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /// Builder for [`Client::show_latest_export_task_by_type`]
+    ///
+    /// [`Client::show_latest_export_task_by_type`]: super::Client::show_latest_export_task_by_type
+    #[derive(Debug, Clone)]
+    pub struct ShowLatestExportTaskByType<'a> {
+        client: &'a super::Client,
+        project_id: Result<crate::ResourceId, String>,
+        enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
+        export_task_type: Result<Option<types::Text1To64>, String>,
+        task_id: Result<types::Text1To64, String>,
+    }
+    impl<'a> ShowLatestExportTaskByType<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                enterprise_project_id: Ok(None),
+                export_task_type: Ok(None),
+                task_id: Err("task_id was not initialized".to_string()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::ResourceId>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn enterprise_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EnterpriseProjectId>,
+        {
+            self.enterprise_project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EnterpriseProjectId` for enterprise_project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn export_task_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Text1To64>,
+        {
+            self.export_task_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Text1To64` for export_task_type failed".to_string()
+                });
+            self
+        }
+        pub fn task_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Text1To64>,
+        {
+            self.task_id = value
+                .try_into()
+                .map_err(|_| "conversion to `Text1To64` for task_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v5/{project_id}/export-task`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ShowLatestExportTaskByTypeResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self {
+                client,
+                project_id,
+                enterprise_project_id,
+                export_task_type,
+                task_id,
+            } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let enterprise_project_id = enterprise_project_id
+                .map_err(Error::InvalidRequest)?;
+            let export_task_type = export_task_type.map_err(Error::InvalidRequest)?;
+            let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/{}/export-task", client.baseurl, encode_path(& project_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "enterprise_project_id",
+                        &enterprise_project_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "export_task_type",
+                        &export_task_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("task_id", &task_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "show_latest_export_task_by_type",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
+                | 504u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /// Builder for [`Client::export_task_info`]
+    ///
+    /// [`Client::export_task_info`]: super::Client::export_task_info
+    #[derive(Debug, Clone)]
+    pub struct ExportTaskInfo<'a> {
+        client: &'a super::Client,
+        project_id: Result<crate::ResourceId, String>,
+        enterprise_project_id: Result<Option<types::EnterpriseProjectId>, String>,
+        body: Result<types::ExportTaskInfoRequestBody, String>,
+    }
+    impl<'a> ExportTaskInfo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                enterprise_project_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::ResourceId>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: ResourceId` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn enterprise_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EnterpriseProjectId>,
+        {
+            self.enterprise_project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EnterpriseProjectId` for enterprise_project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExportTaskInfoRequestBody>,
+            <V as std::convert::TryInto<
+                types::ExportTaskInfoRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExportTaskInfoRequestBody` for body failed: {}",
+                        s
                     )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                502u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                504u16 => {
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v5/{project_id}/export-task`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExportTaskInfoResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, project_id, enterprise_project_id, body } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let enterprise_project_id = enterprise_project_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/{}/export-task", client.baseurl, encode_path(& project_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "enterprise_project_id",
+                        &enterprise_project_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_task_info",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
+                | 504u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -578,63 +686,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                502u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                504u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
+                | 504u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -649,6 +702,14 @@ pub mod builder {
 pub mod statuses {
     /// `ListDownloadExportedFile` (get): the error statuses it documents one by one, whose bodies the client decodes as its error type.
     pub const LIST_DOWNLOAD_EXPORTED_FILE_ERRORS: &[u16] = &[
+        400, 401, 403, 404, 429, 500, 502, 503, 504,
+    ];
+    /// `ShowLatestExportTaskByType` (get): the error statuses it documents one by one, whose bodies the client decodes as its error type.
+    pub const SHOW_LATEST_EXPORT_TASK_BY_TYPE_ERRORS: &[u16] = &[
+        400, 401, 403, 404, 429, 500, 502, 503, 504,
+    ];
+    /// `ExportTaskInfo` (post): the error statuses it documents one by one, whose bodies the client decodes as its error type.
+    pub const EXPORT_TASK_INFO_ERRORS: &[u16] = &[
         400, 401, 403, 404, 429, 500, 502, 503, 504,
     ];
     /// `ListQueryExportTask` (get): the error statuses it documents one by one, whose bodies the client decodes as its error type.

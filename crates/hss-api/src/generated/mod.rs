@@ -9,22 +9,190 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     #[allow(unused_imports)]
     pub use super::shared::types::*;
+    #[cfg(feature = "ai")]
+    #[allow(unused_imports)]
+    pub use super::ai::types::*;
+    #[cfg(feature = "antivirus")]
+    #[allow(unused_imports)]
+    pub use super::antivirus::types::*;
+    #[cfg(feature = "app-whitelist")]
+    #[allow(unused_imports)]
+    pub use super::app_whitelist::types::*;
+    #[cfg(feature = "asset")]
+    #[allow(unused_imports)]
+    pub use super::asset::types::*;
+    #[cfg(feature = "baseline")]
+    #[allow(unused_imports)]
+    pub use super::baseline::types::*;
+    #[cfg(feature = "billing")]
+    #[allow(unused_imports)]
+    pub use super::billing::types::*;
+    #[cfg(feature = "cluster-protect")]
+    #[allow(unused_imports)]
+    pub use super::cluster_protect::types::*;
+    #[cfg(feature = "common")]
+    #[allow(unused_imports)]
+    pub use super::common::types::*;
+    #[cfg(feature = "container")]
+    #[allow(unused_imports)]
+    pub use super::container::types::*;
+    #[cfg(feature = "container-network")]
+    #[allow(unused_imports)]
+    pub use super::container_network::types::*;
+    #[cfg(feature = "custom-rule")]
+    #[allow(unused_imports)]
+    pub use super::custom_rule::types::*;
+    #[cfg(feature = "event")]
+    #[allow(unused_imports)]
+    pub use super::event::types::*;
     #[cfg(feature = "export")]
     #[allow(unused_imports)]
     pub use super::export::types::*;
+    #[cfg(feature = "file-integrity")]
+    #[allow(unused_imports)]
+    pub use super::file_integrity::types::*;
+    #[cfg(feature = "honeypot")]
+    #[allow(unused_imports)]
+    pub use super::honeypot::types::*;
+    #[cfg(feature = "host-management")]
+    #[allow(unused_imports)]
+    pub use super::host_management::types::*;
+    #[cfg(feature = "image")]
+    #[allow(unused_imports)]
+    pub use super::image::types::*;
+    #[cfg(feature = "kubernetes")]
+    #[allow(unused_imports)]
+    pub use super::kubernetes::types::*;
+    #[cfg(feature = "overview")]
+    #[allow(unused_imports)]
+    pub use super::overview::types::*;
+    #[cfg(feature = "plugin")]
+    #[allow(unused_imports)]
+    pub use super::plugin::types::*;
+    #[cfg(feature = "policy")]
+    #[allow(unused_imports)]
+    pub use super::policy::types::*;
+    #[cfg(feature = "ransomware")]
+    #[allow(unused_imports)]
+    pub use super::ransomware::types::*;
+    #[cfg(feature = "rasp")]
+    #[allow(unused_imports)]
+    pub use super::rasp::types::*;
+    #[cfg(feature = "report")]
+    #[allow(unused_imports)]
+    pub use super::report::types::*;
+    #[cfg(feature = "security-check")]
+    #[allow(unused_imports)]
+    pub use super::security_check::types::*;
+    #[cfg(feature = "serverless")]
+    #[allow(unused_imports)]
+    pub use super::serverless::types::*;
+    #[cfg(feature = "setting")]
+    #[allow(unused_imports)]
+    pub use super::setting::types::*;
+    #[cfg(feature = "tag")]
+    #[allow(unused_imports)]
+    pub use super::tag::types::*;
     #[cfg(feature = "vulnerability")]
     #[allow(unused_imports)]
     pub use super::vulnerability::types::*;
+    #[cfg(feature = "webtamper")]
+    #[allow(unused_imports)]
+    pub use super::webtamper::types::*;
     /// Types for composing complex structures.
     pub mod builder {
         #[allow(unused_imports)]
         pub use super::super::shared::types::builder::*;
+        #[cfg(feature = "ai")]
+        #[allow(unused_imports)]
+        pub use super::super::ai::types::builder::*;
+        #[cfg(feature = "antivirus")]
+        #[allow(unused_imports)]
+        pub use super::super::antivirus::types::builder::*;
+        #[cfg(feature = "app-whitelist")]
+        #[allow(unused_imports)]
+        pub use super::super::app_whitelist::types::builder::*;
+        #[cfg(feature = "asset")]
+        #[allow(unused_imports)]
+        pub use super::super::asset::types::builder::*;
+        #[cfg(feature = "baseline")]
+        #[allow(unused_imports)]
+        pub use super::super::baseline::types::builder::*;
+        #[cfg(feature = "billing")]
+        #[allow(unused_imports)]
+        pub use super::super::billing::types::builder::*;
+        #[cfg(feature = "cluster-protect")]
+        #[allow(unused_imports)]
+        pub use super::super::cluster_protect::types::builder::*;
+        #[cfg(feature = "common")]
+        #[allow(unused_imports)]
+        pub use super::super::common::types::builder::*;
+        #[cfg(feature = "container")]
+        #[allow(unused_imports)]
+        pub use super::super::container::types::builder::*;
+        #[cfg(feature = "container-network")]
+        #[allow(unused_imports)]
+        pub use super::super::container_network::types::builder::*;
+        #[cfg(feature = "custom-rule")]
+        #[allow(unused_imports)]
+        pub use super::super::custom_rule::types::builder::*;
+        #[cfg(feature = "event")]
+        #[allow(unused_imports)]
+        pub use super::super::event::types::builder::*;
         #[cfg(feature = "export")]
         #[allow(unused_imports)]
         pub use super::super::export::types::builder::*;
+        #[cfg(feature = "file-integrity")]
+        #[allow(unused_imports)]
+        pub use super::super::file_integrity::types::builder::*;
+        #[cfg(feature = "honeypot")]
+        #[allow(unused_imports)]
+        pub use super::super::honeypot::types::builder::*;
+        #[cfg(feature = "host-management")]
+        #[allow(unused_imports)]
+        pub use super::super::host_management::types::builder::*;
+        #[cfg(feature = "image")]
+        #[allow(unused_imports)]
+        pub use super::super::image::types::builder::*;
+        #[cfg(feature = "kubernetes")]
+        #[allow(unused_imports)]
+        pub use super::super::kubernetes::types::builder::*;
+        #[cfg(feature = "overview")]
+        #[allow(unused_imports)]
+        pub use super::super::overview::types::builder::*;
+        #[cfg(feature = "plugin")]
+        #[allow(unused_imports)]
+        pub use super::super::plugin::types::builder::*;
+        #[cfg(feature = "policy")]
+        #[allow(unused_imports)]
+        pub use super::super::policy::types::builder::*;
+        #[cfg(feature = "ransomware")]
+        #[allow(unused_imports)]
+        pub use super::super::ransomware::types::builder::*;
+        #[cfg(feature = "rasp")]
+        #[allow(unused_imports)]
+        pub use super::super::rasp::types::builder::*;
+        #[cfg(feature = "report")]
+        #[allow(unused_imports)]
+        pub use super::super::report::types::builder::*;
+        #[cfg(feature = "security-check")]
+        #[allow(unused_imports)]
+        pub use super::super::security_check::types::builder::*;
+        #[cfg(feature = "serverless")]
+        #[allow(unused_imports)]
+        pub use super::super::serverless::types::builder::*;
+        #[cfg(feature = "setting")]
+        #[allow(unused_imports)]
+        pub use super::super::setting::types::builder::*;
+        #[cfg(feature = "tag")]
+        #[allow(unused_imports)]
+        pub use super::super::tag::types::builder::*;
         #[cfg(feature = "vulnerability")]
         #[allow(unused_imports)]
         pub use super::super::vulnerability::types::builder::*;
+        #[cfg(feature = "webtamper")]
+        #[allow(unused_imports)]
+        pub use super::super::webtamper::types::builder::*;
     }
     /// Error types.
     pub mod error {
@@ -62,17 +230,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /// Client for Huawei Cloud Host Security Service (HSS)
 ///
-/// The part of the Huawei Cloud Host Security Service (HSS) API v5 that this
-/// project covers: the vulnerability-scan workflow (start a scan, follow it,
-/// list its servers, the vulnerabilities and the servers they affect, handle
-/// them, the scan policy) and exporting a report.
-///
-/// `ListVulScanTaskHost` is written by hand from its official API document;
-/// the other operations are imported from Huawei's machine-readable
-/// definition with `cargo xtask import` and reviewed against the official
-/// SDKs. Descriptions are ours. See `openapi/README.md` for sources and every
-/// deliberate deviation. Enumerated strings list their known values in
-/// `x-known-values`; the type stays an open string.
+/// Every operation of Huawei Cloud's Host Security Service (HSS) API v5 that the official SDK huaweicloudsdkhss 3.1.219 has. Built by `cargo xtask import` from that SDK (the wire: operations, parameters, models), Huawei's definition in huaweicloud-mcp-server 0.3.1 (limits and known values), openapi/reviewed.yaml (the reviewed operations, written and checked by hand) and openapi/groups.yaml. Summaries and descriptions are ours; see openapi/README.md for which source wins where. Enumerated strings list their known values in `x-known-values`; the type stays an open string.
 ///
 ///
 /// Version: v5
@@ -143,27 +301,279 @@ pub mod prelude {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    #[cfg(feature = "ai")]
+    #[allow(unused_imports)]
+    pub use super::ai::builder::*;
+    #[cfg(feature = "antivirus")]
+    #[allow(unused_imports)]
+    pub use super::antivirus::builder::*;
+    #[cfg(feature = "app-whitelist")]
+    #[allow(unused_imports)]
+    pub use super::app_whitelist::builder::*;
+    #[cfg(feature = "asset")]
+    #[allow(unused_imports)]
+    pub use super::asset::builder::*;
+    #[cfg(feature = "baseline")]
+    #[allow(unused_imports)]
+    pub use super::baseline::builder::*;
+    #[cfg(feature = "billing")]
+    #[allow(unused_imports)]
+    pub use super::billing::builder::*;
+    #[cfg(feature = "cluster-protect")]
+    #[allow(unused_imports)]
+    pub use super::cluster_protect::builder::*;
+    #[cfg(feature = "common")]
+    #[allow(unused_imports)]
+    pub use super::common::builder::*;
+    #[cfg(feature = "container")]
+    #[allow(unused_imports)]
+    pub use super::container::builder::*;
+    #[cfg(feature = "container-network")]
+    #[allow(unused_imports)]
+    pub use super::container_network::builder::*;
+    #[cfg(feature = "custom-rule")]
+    #[allow(unused_imports)]
+    pub use super::custom_rule::builder::*;
+    #[cfg(feature = "event")]
+    #[allow(unused_imports)]
+    pub use super::event::builder::*;
     #[cfg(feature = "export")]
     #[allow(unused_imports)]
     pub use super::export::builder::*;
+    #[cfg(feature = "file-integrity")]
+    #[allow(unused_imports)]
+    pub use super::file_integrity::builder::*;
+    #[cfg(feature = "honeypot")]
+    #[allow(unused_imports)]
+    pub use super::honeypot::builder::*;
+    #[cfg(feature = "host-management")]
+    #[allow(unused_imports)]
+    pub use super::host_management::builder::*;
+    #[cfg(feature = "image")]
+    #[allow(unused_imports)]
+    pub use super::image::builder::*;
+    #[cfg(feature = "kubernetes")]
+    #[allow(unused_imports)]
+    pub use super::kubernetes::builder::*;
+    #[cfg(feature = "overview")]
+    #[allow(unused_imports)]
+    pub use super::overview::builder::*;
+    #[cfg(feature = "plugin")]
+    #[allow(unused_imports)]
+    pub use super::plugin::builder::*;
+    #[cfg(feature = "policy")]
+    #[allow(unused_imports)]
+    pub use super::policy::builder::*;
+    #[cfg(feature = "ransomware")]
+    #[allow(unused_imports)]
+    pub use super::ransomware::builder::*;
+    #[cfg(feature = "rasp")]
+    #[allow(unused_imports)]
+    pub use super::rasp::builder::*;
+    #[cfg(feature = "report")]
+    #[allow(unused_imports)]
+    pub use super::report::builder::*;
+    #[cfg(feature = "security-check")]
+    #[allow(unused_imports)]
+    pub use super::security_check::builder::*;
+    #[cfg(feature = "serverless")]
+    #[allow(unused_imports)]
+    pub use super::serverless::builder::*;
+    #[cfg(feature = "setting")]
+    #[allow(unused_imports)]
+    pub use super::setting::builder::*;
+    #[cfg(feature = "tag")]
+    #[allow(unused_imports)]
+    pub use super::tag::builder::*;
     #[cfg(feature = "vulnerability")]
     #[allow(unused_imports)]
     pub use super::vulnerability::builder::*;
+    #[cfg(feature = "webtamper")]
+    #[allow(unused_imports)]
+    pub use super::webtamper::builder::*;
 }
 /// The error statuses each operation of the spec documents (ranges such as `4XX` are not listed).
 pub mod statuses {
+    #[cfg(feature = "ai")]
+    #[allow(unused_imports)]
+    pub use super::ai::statuses::*;
+    #[cfg(feature = "antivirus")]
+    #[allow(unused_imports)]
+    pub use super::antivirus::statuses::*;
+    #[cfg(feature = "app-whitelist")]
+    #[allow(unused_imports)]
+    pub use super::app_whitelist::statuses::*;
+    #[cfg(feature = "asset")]
+    #[allow(unused_imports)]
+    pub use super::asset::statuses::*;
+    #[cfg(feature = "baseline")]
+    #[allow(unused_imports)]
+    pub use super::baseline::statuses::*;
+    #[cfg(feature = "billing")]
+    #[allow(unused_imports)]
+    pub use super::billing::statuses::*;
+    #[cfg(feature = "cluster-protect")]
+    #[allow(unused_imports)]
+    pub use super::cluster_protect::statuses::*;
+    #[cfg(feature = "common")]
+    #[allow(unused_imports)]
+    pub use super::common::statuses::*;
+    #[cfg(feature = "container")]
+    #[allow(unused_imports)]
+    pub use super::container::statuses::*;
+    #[cfg(feature = "container-network")]
+    #[allow(unused_imports)]
+    pub use super::container_network::statuses::*;
+    #[cfg(feature = "custom-rule")]
+    #[allow(unused_imports)]
+    pub use super::custom_rule::statuses::*;
+    #[cfg(feature = "event")]
+    #[allow(unused_imports)]
+    pub use super::event::statuses::*;
     #[cfg(feature = "export")]
     #[allow(unused_imports)]
     pub use super::export::statuses::*;
+    #[cfg(feature = "file-integrity")]
+    #[allow(unused_imports)]
+    pub use super::file_integrity::statuses::*;
+    #[cfg(feature = "honeypot")]
+    #[allow(unused_imports)]
+    pub use super::honeypot::statuses::*;
+    #[cfg(feature = "host-management")]
+    #[allow(unused_imports)]
+    pub use super::host_management::statuses::*;
+    #[cfg(feature = "image")]
+    #[allow(unused_imports)]
+    pub use super::image::statuses::*;
+    #[cfg(feature = "kubernetes")]
+    #[allow(unused_imports)]
+    pub use super::kubernetes::statuses::*;
+    #[cfg(feature = "overview")]
+    #[allow(unused_imports)]
+    pub use super::overview::statuses::*;
+    #[cfg(feature = "plugin")]
+    #[allow(unused_imports)]
+    pub use super::plugin::statuses::*;
+    #[cfg(feature = "policy")]
+    #[allow(unused_imports)]
+    pub use super::policy::statuses::*;
+    #[cfg(feature = "ransomware")]
+    #[allow(unused_imports)]
+    pub use super::ransomware::statuses::*;
+    #[cfg(feature = "rasp")]
+    #[allow(unused_imports)]
+    pub use super::rasp::statuses::*;
+    #[cfg(feature = "report")]
+    #[allow(unused_imports)]
+    pub use super::report::statuses::*;
+    #[cfg(feature = "security-check")]
+    #[allow(unused_imports)]
+    pub use super::security_check::statuses::*;
+    #[cfg(feature = "serverless")]
+    #[allow(unused_imports)]
+    pub use super::serverless::statuses::*;
+    #[cfg(feature = "setting")]
+    #[allow(unused_imports)]
+    pub use super::setting::statuses::*;
+    #[cfg(feature = "tag")]
+    #[allow(unused_imports)]
+    pub use super::tag::statuses::*;
     #[cfg(feature = "vulnerability")]
     #[allow(unused_imports)]
     pub use super::vulnerability::statuses::*;
+    #[cfg(feature = "webtamper")]
+    #[allow(unused_imports)]
+    pub use super::webtamper::statuses::*;
 }
 /// The types operations of several groups use, each under the features of those groups.
 mod shared;
-/// The `export` group: Export tasks and their files.
+/// The `ai` group: AI detection policies and policy groups.
+#[cfg(feature = "ai")]
+mod ai;
+/// The `antivirus` group: Anti-virus scans, their policies and the viruses found.
+#[cfg(feature = "antivirus")]
+mod antivirus;
+/// The `app-whitelist` group: Application whitelist policies, their servers, processes and events.
+#[cfg(feature = "app-whitelist")]
+mod app_whitelist;
+/// The `asset` group: The asset inventory of servers and containers, and its fingerprints.
+#[cfg(feature = "asset")]
+mod asset;
+/// The `baseline` group: Baseline checks of passwords, password policies and configurations.
+#[cfg(feature = "baseline")]
+mod baseline;
+/// The `billing` group: Quotas, their orders and the editions on offer.
+#[cfg(feature = "billing")]
+mod billing;
+/// The `cluster-protect` group: Cluster protection policies and the events they raise.
+#[cfg(feature = "cluster-protect")]
+mod cluster_protect;
+/// The `common` group: Background tasks and host lists shared by several features.
+#[cfg(feature = "common")]
+mod common;
+/// The `container` group: Container nodes, clusters and their protection.
+#[cfg(feature = "container")]
+mod container;
+/// The `container-network` group: Network policies and security groups of container clusters.
+#[cfg(feature = "container-network")]
+mod container_network;
+/// The `custom-rule` group: Custom detection rules.
+#[cfg(feature = "custom-rule")]
+mod custom_rule;
+/// The `event` group: Intrusion alarms, how they are handled, and their whitelists.
+#[cfg(feature = "event")]
+mod event;
+/// The `export` group: Export tasks and downloading the files they produce.
 #[cfg(feature = "export")]
 mod export;
-/// The `vulnerability` group: Vulnerability management.
+/// The `file-integrity` group: File integrity monitoring of changed files and the servers they are on.
+#[cfg(feature = "file-integrity")]
+mod file_integrity;
+/// The `honeypot` group: Honeypot port policies and the servers that carry them.
+#[cfg(feature = "honeypot")]
+mod honeypot;
+/// The `host-management` group: Servers, their protection status and quota, server groups and agents.
+#[cfg(feature = "host-management")]
+mod host_management;
+/// The `image` group: Container image repositories, image scans and CI/CD integration.
+#[cfg(feature = "image")]
+mod image;
+/// The `kubernetes` group: Kubernetes workloads and the cluster inventory.
+#[cfg(feature = "kubernetes")]
+mod kubernetes;
+/// The `overview` group: Dashboard figures of risk, protection and agents.
+#[cfg(feature = "overview")]
+mod overview;
+/// The `plugin` group: Agent plug-ins and their installation.
+#[cfg(feature = "plugin")]
+mod plugin;
+/// The `policy` group: Protection policy groups, their deployment and switches.
+#[cfg(feature = "policy")]
+mod policy;
+/// The `ransomware` group: Ransomware prevention policies, protected servers and their backups.
+#[cfg(feature = "ransomware")]
+mod ransomware;
+/// The `rasp` group: Runtime application self-protection policies and rules.
+#[cfg(feature = "rasp")]
+mod rasp;
+/// The `report` group: Security reports, monthly operation reports and their delivery.
+#[cfg(feature = "report")]
+mod report;
+/// The `security-check` group: Security check reports of servers and clusters, and manual checks.
+#[cfg(feature = "security-check")]
+mod security_check;
+/// The `serverless` group: Serverless assets.
+#[cfg(feature = "serverless")]
+mod serverless;
+/// The `setting` group: Service settings, accounts, alarm and malware collection switches.
+#[cfg(feature = "setting")]
+mod setting;
+/// The `tag` group: Tags of HSS resources.
+#[cfg(feature = "tag")]
+mod tag;
+/// The `vulnerability` group: Vulnerability scans, the vulnerabilities they find, and how each is handled.
 #[cfg(feature = "vulnerability")]
 mod vulnerability;
+/// The `webtamper` group: Web tamper protection of servers, their directories and remote backups.
+#[cfg(feature = "webtamper")]
+mod webtamper;

@@ -5,22 +5,216 @@ use super::*;
 pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
+    #[cfg(any(feature = "asset", feature = "security-check"))]
+    ///`AppResponseInfo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AppResponseInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub container_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub container_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_ip: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub install_dir: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recent_scan_time: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "container", feature = "kubernetes"))]
+    ///`ContainerBaseInfo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContainerBaseInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub container_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub container_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu_limit: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fatal_risk: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub high_risk: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub low_risk: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medium_risk: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub memory_limit: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pod_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub restart_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risky: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     /// An enterprise project ID (1 to 256 characters), or `all_granted_eps`
     /// for all enterprise projects the caller may see.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct EnterpriseProjectId(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl ::std::ops::Deref for EnterpriseProjectId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl ::std::convert::From<EnterpriseProjectId> for ::std::string::String {
         fn from(value: EnterpriseProjectId) -> Self {
             value.0
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl ::std::str::FromStr for EnterpriseProjectId {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -35,6 +229,37 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl ::std::convert::TryFrom<&str> for EnterpriseProjectId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -43,6 +268,37 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl ::std::convert::TryFrom<::std::string::String> for EnterpriseProjectId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -51,6 +307,37 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for EnterpriseProjectId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -83,11 +370,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
     }
-    impl ErrorBody {
-        pub fn builder() -> builder::ErrorBody {
-            Default::default()
-        }
-    }
     ///The nested error object some API gateway answers carry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GatewayError {
@@ -107,257 +389,2165 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_id: ::std::option::Option<::std::string::String>,
     }
-    impl GatewayError {
-        pub fn builder() -> builder::GatewayError {
-            Default::default()
+    #[cfg(any(feature = "overview", feature = "rasp"))]
+    ///`PolicyInfo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PolicyInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_num: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub os_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rule_name: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    ///Region ID, for example `ap-southeast-1`; optional, the endpoint already names the region.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RegionId(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::ops::Deref for RegionId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct ErrorBody {
-            encoded_authorization_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error: ::std::result::Result<
-                ::std::option::Option<super::GatewayError>,
-                ::std::string::String,
-            >,
-            error_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_msg: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorBody {
-            fn default() -> Self {
-                Self {
-                    encoded_authorization_message: Ok(Default::default()),
-                    error: Ok(Default::default()),
-                    error_code: Ok(Default::default()),
-                    error_msg: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorBody {
-            pub fn encoded_authorization_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.encoded_authorization_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for encoded_authorization_message: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::GatewayError>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
-                self
-            }
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
-                self
-            }
-            pub fn request_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.request_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for request_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    encoded_authorization_message: value.encoded_authorization_message?,
-                    error: value.error?,
-                    error_code: value.error_code?,
-                    error_msg: value.error_msg?,
-                    request_id: value.request_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorBody> for ErrorBody {
-            fn from(value: super::ErrorBody) -> Self {
-                Self {
-                    encoded_authorization_message: Ok(
-                        value.encoded_authorization_message,
-                    ),
-                    error: Ok(value.error),
-                    error_code: Ok(value.error_code),
-                    error_msg: Ok(value.error_msg),
-                    request_id: Ok(value.request_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GatewayError {
-            code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_msg: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GatewayError {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    error_code: Ok(Default::default()),
-                    error_msg: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl GatewayError {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn request_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.request_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for request_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GatewayError> for super::GatewayError {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GatewayError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    error_code: value.error_code?,
-                    error_msg: value.error_msg?,
-                    message: value.message?,
-                    request_id: value.request_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GatewayError> for GatewayError {
-            fn from(value: super::GatewayError) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    error_code: Ok(value.error_code),
-                    error_msg: Ok(value.error_msg),
-                    message: Ok(value.message),
-                    request_id: Ok(value.request_id),
-                }
-            }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::From<RegionId> for ::std::string::String {
+        fn from(value: RegionId) -> Self {
+            value.0
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::str::FromStr for RegionId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for RegionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for RegionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for RegionId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "billing",
+            feature = "container",
+            feature = "host-management",
+            feature = "webtamper"
+        )
+    )]
+    ///`TagInfo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TagInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    ///Text of 13 to 13 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text13To13(::std::string::String);
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::ops::Deref for Text13To13 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::From<Text13To13> for ::std::string::String {
+        fn from(value: Text13To13) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::str::FromStr for Text13To13 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 13usize {
+                return Err("longer than 13 characters".into());
+            }
+            if value.chars().count() < 13usize {
+                return Err("shorter than 13 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::TryFrom<&str> for Text13To13 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::TryFrom<::std::string::String> for Text13To13 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl<'de> ::serde::Deserialize<'de> for Text13To13 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    ///Text of 1 to 10 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To10(::std::string::String);
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::ops::Deref for Text1To10 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::From<Text1To10> for ::std::string::String {
+        fn from(value: Text1To10) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::str::FromStr for Text1To10 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10usize {
+                return Err("longer than 10 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::TryFrom<&str> for Text1To10 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To10 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    impl<'de> ::serde::Deserialize<'de> for Text1To10 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    ///Text of 1 to 128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To128(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl ::std::ops::Deref for Text1To128 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl ::std::convert::From<Text1To128> for ::std::string::String {
+        fn from(value: Text1To128) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl ::std::str::FromStr for Text1To128 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for Text1To128 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To128 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "tag"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for Text1To128 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    ///Text of 1 to 16 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To16(::std::string::String);
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl ::std::ops::Deref for Text1To16 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl ::std::convert::From<Text1To16> for ::std::string::String {
+        fn from(value: Text1To16) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl ::std::str::FromStr for Text1To16 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 16usize {
+                return Err("longer than 16 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl ::std::convert::TryFrom<&str> for Text1To16 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To16 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    impl<'de> ::serde::Deserialize<'de> for Text1To16 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    ///Text of 1 to 20 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To20(::std::string::String);
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl ::std::ops::Deref for Text1To20 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl ::std::convert::From<Text1To20> for ::std::string::String {
+        fn from(value: Text1To20) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl ::std::str::FromStr for Text1To20 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20usize {
+                return Err("longer than 20 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl ::std::convert::TryFrom<&str> for Text1To20 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To20 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    impl<'de> ::serde::Deserialize<'de> for Text1To20 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    ///Text of 1 to 256 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To256(::std::string::String);
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl ::std::ops::Deref for Text1To256 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl ::std::convert::From<Text1To256> for ::std::string::String {
+        fn from(value: Text1To256) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl ::std::str::FromStr for Text1To256 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for Text1To256 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To256 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "setting"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for Text1To256 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    ///Text of 1 to 32 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To32(::std::string::String);
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl ::std::ops::Deref for Text1To32 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl ::std::convert::From<Text1To32> for ::std::string::String {
+        fn from(value: Text1To32) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl ::std::str::FromStr for Text1To32 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for Text1To32 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To32 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for Text1To32 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    ///Text of 1 to 512 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To512(::std::string::String);
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl ::std::ops::Deref for Text1To512 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl ::std::convert::From<Text1To512> for ::std::string::String {
+        fn from(value: Text1To512) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl ::std::str::FromStr for Text1To512 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl ::std::convert::TryFrom<&str> for Text1To512 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To512 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    impl<'de> ::serde::Deserialize<'de> for Text1To512 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    ///Text of 1 to 64 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Text1To64(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl ::std::ops::Deref for Text1To64 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl ::std::convert::From<Text1To64> for ::std::string::String {
+        fn from(value: Text1To64) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl ::std::str::FromStr for Text1To64 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for Text1To64 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for Text1To64 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for Text1To64 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    ///Text of at most 10 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo10(::std::string::String);
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl ::std::ops::Deref for TextUpTo10 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl ::std::convert::From<TextUpTo10> for ::std::string::String {
+        fn from(value: TextUpTo10) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl ::std::str::FromStr for TextUpTo10 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10usize {
+                return Err("longer than 10 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl ::std::convert::TryFrom<&str> for TextUpTo10 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo10 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo10 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    ///Text of at most 128 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo128(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::ops::Deref for TextUpTo128 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::From<TextUpTo128> for ::std::string::String {
+        fn from(value: TextUpTo128) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::str::FromStr for TextUpTo128 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for TextUpTo128 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo128 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo128 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    ///Text of at most 2048 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo2048(::std::string::String);
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::ops::Deref for TextUpTo2048 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::From<TextUpTo2048> for ::std::string::String {
+        fn from(value: TextUpTo2048) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::str::FromStr for TextUpTo2048 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2048usize {
+                return Err("longer than 2048 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::TryFrom<&str> for TextUpTo2048 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo2048 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo2048 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    ///Text of at most 255 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo255(::std::string::String);
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::ops::Deref for TextUpTo255 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::From<TextUpTo255> for ::std::string::String {
+        fn from(value: TextUpTo255) -> Self {
+            value.0
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::str::FromStr for TextUpTo255 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::TryFrom<&str> for TextUpTo255 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo255 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo255 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    ///Text of at most 256 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo256(::std::string::String);
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::ops::Deref for TextUpTo256 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::From<TextUpTo256> for ::std::string::String {
+        fn from(value: TextUpTo256) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::str::FromStr for TextUpTo256 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for TextUpTo256 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo256 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "ransomware",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo256 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    ///Text of at most 32 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo32(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::ops::Deref for TextUpTo32 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::From<TextUpTo32> for ::std::string::String {
+        fn from(value: TextUpTo32) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::str::FromStr for TextUpTo32 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for TextUpTo32 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo32 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo32 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    ///Text of at most 512 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo512(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl ::std::ops::Deref for TextUpTo512 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl ::std::convert::From<TextUpTo512> for ::std::string::String {
+        fn from(value: TextUpTo512) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl ::std::str::FromStr for TextUpTo512 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for TextUpTo512 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo512 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "container",
+            feature = "container-network"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo512 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    ///Text of at most 64 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TextUpTo64(::std::string::String);
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::ops::Deref for TextUpTo64 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::From<TextUpTo64> for ::std::string::String {
+        fn from(value: TextUpTo64) -> Self {
+            value.0
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::str::FromStr for TextUpTo64 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<&str> for TextUpTo64 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl ::std::convert::TryFrom<::std::string::String> for TextUpTo64 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo64 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    pub mod builder {}
 }

@@ -3,19 +3,588 @@
 use super::{Inputs, Outcome};
 /// Every operation of the spec, by id.
 pub const OPERATIONS: &[&str] = &[
+    "AddAppWhitelistPolicyHost",
+    "AddAppWhitelistPolicyProcess",
+    "AddBaselineWhiteList",
+    "AddCceIntegrationProtection",
+    "AddCicdConfiguration",
+    "AddHostsGroup",
+    "AddImageWhiteLists",
+    "AddLoginWhiteList",
+    "AddPolicy",
+    "AddPolicyGroup",
+    "AddProtectionPolicy",
+    "AddRegistry",
+    "AddSecurityCheckPolicyGroup",
+    "AddSystemUserWhiteList",
+    "AddVulWhiteList",
+    "AssociateBackupPolicy",
+    "AssociateHostAssetValue",
+    "AssociateHostsGroup",
+    "AssociatePolicyGroup",
+    "AssociateProtectionPolicy",
+    "BatchAddAccounts",
+    "BatchChangeEvent",
+    "BatchCreateTags",
+    "BatchDeleteAgentDaemonset",
+    "BatchDeleteRegistry",
+    "BatchDeleteTags",
+    "BatchExportBaselineTask",
+    "BatchExportLocalVulTask",
+    "BatchModifyPortStatus",
+    "BatchScanLocalImage",
+    "BatchScanSwrImage",
+    "BatchStartProtection",
+    "BatchStartWebTamperProtection",
+    "BatchUpdateClusterResource",
+    "BatchUpdateHostResource",
+    "BatchUpgradeAgentDaemonset",
+    "BindAgentPolicy",
+    "CancelHostsQuota",
+    "ChangeAgentAutoUpgradeStatus",
+    "ChangeAntivirusPayPerScanStatus",
+    "ChangeAntivirusPolicy",
+    "ChangeAppWhitelistPolicy",
+    "ChangeAppWhitelistPolicyProcessStatus",
+    "ChangeAutoOpenQuotaStatus",
+    "ChangeBaselineWhiteList",
+    "ChangeBlockedIp",
+    "ChangeCheckRuleAction",
+    "ChangeClusterEvents",
+    "ChangeClusterProtectionPolicy",
+    "ChangeContainerStatus",
+    "ChangeEvent",
+    "ChangeExtendedWeakPassword",
+    "ChangeFilePathWhiteDetail",
+    "ChangeFilePathWhiteLists",
+    "ChangeHostIgnoreStatus",
+    "ChangeHostsGroup",
+    "ChangeImageWhiteList",
+    "ChangeIsolatedFile",
+    "ChangeMalwareCollectStatus",
+    "ChangeMonthlyOperationReportTipStatus",
+    "ChangePasswordComplexityStatus",
+    "ChangePolicyGroup",
+    "ChangePolicySwitchStatus",
+    "ChangeSensitiveInfo",
+    "ChangeSwitchesStatus",
     "ChangeVulScanPolicy",
     "ChangeVulStatus",
+    "ChangeVulWhiteList",
+    "CopyAiPolicyGroup",
+    "CopyBaselinePolicyGroup",
+    "CreateAgentDaemonset",
+    "CreateAntiVirusPaidTask",
+    "CreateAntiVirusPolicy",
+    "CreateAntiVirusTask",
+    "CreateAppWhitelistPolicy",
+    "CreateCicdConfigurationCommand",
+    "CreateClusterProtectionPolicy",
+    "CreateClustersInfo",
+    "CreateContainerNetworkPolicy",
+    "CreateCustomRuleConfig",
+    "CreateDecoyPortPolicy",
+    "CreateGlobalAssetScanTask",
+    "CreateImageSynchronizeTask",
+    "CreateManualImageScanTask",
+    "CreateMultiCloudClusters",
+    "CreateQuotasOrder",
+    "CreateSecurityGroupPolicy",
+    "CreateTask",
+    "CreateVpcEndpoint",
     "CreateVulnerabilityScanTask",
+    "CreateWebTamperProtectionConfig",
+    "DeleteAccount",
+    "DeleteAgentDaemonset",
+    "DeleteAiPolicyGroups",
+    "DeleteAntivirusPolicy",
+    "DeleteAppWhitelistPolicy",
+    "DeleteAppWhitelistPolicyHost",
+    "DeleteBackupHostInfo",
+    "DeleteBaselineWhiteList",
+    "DeleteCicdConfigurations",
+    "DeleteClusterProtectionPolicy",
+    "DeleteContainerNetworkPolicy",
+    "DeleteCustomRuleConfig",
+    "DeleteDecoyPortHostPolicy",
+    "DeleteDecoyPortPolicy",
+    "DeleteDuplicationInfo",
+    "DeleteHostsGroup",
+    "DeleteImageWhiteLists",
+    "DeleteIsolatedFile",
+    "DeletePolicy",
+    "DeletePolicyGroup",
+    "DeleteProtectionPolicy",
+    "DeleteRegistry",
+    "DeleteResourceInstanceTag",
+    "DeleteSecurityCheckPolicyGroup",
+    "DeleteSecurityGroupPolicy",
+    "DeleteVulWhiteList",
+    "DeleteWebTamperProtectionConfig",
+    "DownloadAssetFile",
+    "DownloadEventSourceFile",
+    "EnableTrustService",
+    "ExportAntiVirusResult",
+    "ExportBaselineSecurityCheckReport",
+    "ExportContainerList",
+    "ExportEventRequest",
+    "ExportHandledVulnerabilities",
+    "ExportImageSecurityReportTask",
+    "ExportRisks",
+    "ExportSecurityCheckReport",
+    "ExportTaskInfo",
+    "ExportVulHandleHistory",
     "ExportVuls",
+    "ExportWebTamperHost",
+    "HandleAntiVirusResult",
+    "HandleImageVulnerability",
+    "ListAccounts",
+    "ListAgentAutoUpgradeStatus",
+    "ListAgentDaemonsetClusterNodesLabel",
+    "ListAgentDaemonsetInfo",
+    "ListAgentInstallScript",
+    "ListAgentStatus",
+    "ListAgentVersion",
+    "ListAiComponentDetail",
+    "ListAiComponentStatistics",
+    "ListAiPolicies",
+    "ListAiPolicyDetail",
+    "ListAiPolicyGroups",
+    "ListAlarmConfig",
+    "ListAlarmWhiteList",
+    "ListAlarmWhiteListHostDetail",
+    "ListAllRiskConfigCheckRules",
+    "ListAntiVirusHost",
+    "ListAntiVirusPaidHosts",
+    "ListAntiVirusPolicy",
+    "ListAntiVirusResult",
+    "ListAntiVirusTask",
+    "ListAntivirusHandleHistory",
+    "ListAppChangeHistories",
+    "ListAppStatistics",
+    "ListAppWhitelistEvent",
+    "ListAppWhitelistHostStatus",
+    "ListAppWhitelistPolicy",
+    "ListAppWhitelistPolicyHost",
+    "ListAppWhitelistPolicyProcess",
+    "ListAppWhitelistPolicyProcessExtend",
+    "ListApps",
+    "ListAssociateRegistries",
+    "ListAutoKillVirusStatus",
+    "ListAutoLaunchChangeHistories",
+    "ListAutoLaunchStatistics",
+    "ListAutoLaunchs",
+    "ListAutoOpenQuotaStatus",
+    "ListBackedupByHostId",
+    "ListBackupHostsInfo",
+    "ListBackupPolicy",
+    "ListBackupVaults",
+    "ListBaselineWhiteLists",
+    "ListBlockedIp",
+    "ListCceClusterConfig",
+    "ListCceClusterDetectRisk",
+    "ListCceNodesLabel",
+    "ListCheckFeatureRule",
+    "ListCheckRuleHost",
+    "ListCheckRuleResources",
+    "ListCheckRulesInfo",
+    "ListCicdConfigurations",
+    "ListCicdImages",
+    "ListClusterAuditLogs",
+    "ListClusterEventLogs",
+    "ListClusterEvents",
+    "ListClusterProtectOverview",
+    "ListClusterProtectPolicyTemplates",
+    "ListClusterProtectionDefaultPolicy",
+    "ListClusterProtectionInfo",
+    "ListClusterProtectionItem",
+    "ListClusterProtectionPolicy",
+    "ListClusterProtectionPolicyDetail",
+    "ListClusterRiskAffectResources",
+    "ListClusterRisks",
+    "ListCommonHost",
+    "ListCommonTips",
+    "ListContainerCmdLogs",
+    "ListContainerImageLogs",
+    "ListContainerImages",
+    "ListContainerLogs",
+    "ListContainerNetworkClusters",
+    "ListContainerNetworkNodeList",
+    "ListContainerNetworkPolicy",
+    "ListContainerNodes",
+    "ListContainers",
+    "ListCustomRuleConfigDetail",
+    "ListCustomRuleConfigs",
+    "ListDecoyPortAvailableHost",
+    "ListDecoyPortPolicy",
+    "ListDictionaries",
+    "ListDockerPlugins",
     "ListDownloadExportedFile",
+    "ListEventAttCk",
+    "ListEventForensic",
+    "ListEventHandleHistory",
+    "ListEventOperates",
+    "ListEventTopRisk",
+    "ListEventType",
+    "ListFileEvents",
+    "ListFileHostEventDetails",
+    "ListFileHosts",
+    "ListGeneralImageVulOperations",
+    "ListGeneralImageVuls",
+    "ListGlobalAssetScanTask",
+    "ListGlobalImageApps",
+    "ListGlobalImageFiles",
+    "ListGlobalMalware",
+    "ListGlobalVulnerabilities",
+    "ListHandleAffectBaseline",
+    "ListHandleVuls",
+    "ListHostCheckRules",
+    "ListHostGroups",
+    "ListHostProtectHistoryInfo",
+    "ListHostRaspProtectHistoryInfo",
+    "ListHostStatus",
     "ListHostVuls",
+    "ListHostsRisk",
+    "ListIacFileRiskPaths",
+    "ListIacFileRisks",
+    "ListIacFiles",
+    "ListImageApps",
+    "ListImageBasicImage",
+    "ListImageBuildCommandRisks",
+    "ListImageBuildCommandRisksImages",
+    "ListImageFiles",
+    "ListImageHandleAffectVulnerabilities",
+    "ListImageLocal",
+    "ListImageMalware",
+    "ListImageNonCompliantApp",
+    "ListImagePwdComplexity",
+    "ListImageRiskConfigRules",
+    "ListImageRiskConfigs",
+    "ListImageScanPolicy",
+    "ListImageScanTask",
+    "ListImageSensitive",
+    "ListImageSensitiveInfo",
+    "ListImageVulnerabilities",
+    "ListImageWeakPwdUsers",
+    "ListImageWhiteLists",
+    "ListIsolatedFile",
+    "ListJarPackageHostInfo",
+    "ListJarPackageInfo",
+    "ListJarPackageStatistics",
+    "ListK8sCronJobs",
+    "ListK8sDaemonSets",
+    "ListK8sDeployments",
+    "ListK8sJobs",
+    "ListK8sPods",
+    "ListK8sStatefulSets",
+    "ListKernelModuleHostInfo",
+    "ListKernelModuleInfo",
+    "ListKernelModuleStatistics",
+    "ListKubernetesClusterDetails",
+    "ListKubernetesEndpointDetails",
+    "ListKubernetesServiceDetails",
+    "ListLocalImageAppInfo",
+    "ListLocalImageContainers",
+    "ListLocalImageHosts",
+    "ListLockedStatus",
+    "ListLoginCommonIp",
+    "ListLoginCommonLocation",
+    "ListLoginWhiteIp",
+    "ListLoginWhiteList",
+    "ListMalwareCollectStatus",
+    "ListMonthlyOperationReports",
+    "ListMultiCloudClusters",
+    "ListNamespaces",
+    "ListOperationLogsByVaultName",
+    "ListOrganizationTree",
+    "ListPasswordComplexity",
+    "ListPluginInfo",
+    "ListPluginInstallScript",
+    "ListPluginStatus",
+    "ListPlugins",
+    "ListPolicies",
+    "ListPolicyGroup",
+    "ListPortHost",
+    "ListPortStatistics",
+    "ListPorts",
+    "ListProcessStatistics",
+    "ListProcessesHost",
+    "ListProjectConfigs",
+    "ListProjectTags",
+    "ListProtectionPolicy",
+    "ListProtectionServer",
+    "ListProtectionServers",
     "ListQueryExportTask",
+    "ListQuotasDetail",
+    "ListRansomwareProtectionNodes",
+    "ListRaspEvents",
+    "ListRaspPolicies",
+    "ListRegistry",
+    "ListRegistryImages",
+    "ListRegistryStatistics",
+    "ListRelatedEvents",
+    "ListResourceIds",
+    "ListResourceInstanceTag",
+    "ListRiskConfigCheckRules",
+    "ListRiskConfigHosts",
+    "ListRiskConfigs",
+    "ListSameEvents",
+    "ListSecurityCheckClusterReports",
+    "ListSecurityCheckPolicyGroup",
+    "ListSecurityEvents",
+    "ListSecurityGroupPolicies",
+    "ListSecurityGroups",
+    "ListSecurityReport",
+    "ListSecurityRisk",
+    "ListServerlessAsset",
+    "ListServerlessAssetDetail",
+    "ListSimilarHandledEvents",
+    "ListSwrImageRepository",
+    "ListSystemConfigs",
+    "ListSystemUserWhiteList",
+    "ListTaskResources",
+    "ListTasks",
+    "ListTrustServiceStatus",
+    "ListTwoFactorLoginHost",
+    "ListUrgentVulnerabilities",
+    "ListUserChangeHistories",
+    "ListUserStatistics",
+    "ListUsers",
+    "ListVulAffectImageApps",
+    "ListVulAffectImageContainers",
+    "ListVulAffectImages",
+    "ListVulContainerApps",
+    "ListVulContainers",
+    "ListVulHandleHistory",
+    "ListVulHostApps",
+    "ListVulHostBackups",
+    "ListVulHostHosts",
+    "ListVulHostProcess",
+    "ListVulHostVaults",
+    "ListVulHostVuls",
     "ListVulHosts",
+    "ListVulRepairCmds",
+    "ListVulRepairFailedDetail",
+    "ListVulRepoImage",
     "ListVulScanTask",
     "ListVulScanTaskHost",
+    "ListVulWhiteList",
+    "ListVulWhiteListVulOptions",
     "ListVulnerabilities",
+    "ListVulnerabilityCve",
+    "ListWeakPasswordUsers",
+    "ListWebAppAndServiceStatistics",
+    "ListWebAppAndServices",
+    "ListWebFrameworkHostInfo",
+    "ListWebFrameworkInfo",
+    "ListWebFrameworkStatistics",
+    "ListWebSiteHostInfo",
+    "ListWebSiteInfo",
+    "ListWebSiteStatistics",
+    "ListWebTamperEvent",
+    "ListWebTamperHost",
+    "ListWebTamperImageOptions",
+    "ListWebTamperProtectStatistics",
+    "ListWebTamperProtectionConfigs",
+    "ListWebTamperProtectionContainer",
+    "ListWebTamperProtectionDirectory",
+    "ListWorkLoads",
+    "ListWtpProtectHost",
+    "ModifyCicdConfiguration",
+    "ModifyDecoyPortPolicy",
+    "ModifyImageScanPolicy",
+    "ModifyLoginCommonIp",
+    "ModifyLoginCommonLocation",
+    "ModifyLoginWhiteIp",
+    "ModifyProjectConfigs",
+    "ParseMultiCloudClusterConfig",
+    "RecordUserViewVulTask",
+    "RecreateVulScanTask",
+    "RemoveAlarmWhiteList",
+    "RemoveLoginWhiteList",
+    "RemoveMultiCloudClusters",
+    "RemoveSystemUserWhiteList",
+    "RestoreDuplicationInfo",
+    "RestoreVulHostBackup",
+    "ResumePauseAiPolicies",
+    "ResumePauseAiPolicyGroups",
+    "ResumePauseCustomRuleConfig",
+    "RetryTask",
+    "RunBaselineDetect",
+    "RunHostAssetManualCollect",
+    "RunImageSynchronize",
+    "SaveBrowsingHistory",
+    "SendSecurityReport",
+    "SetMalwareReminders",
+    "SetManualDetect",
+    "SetProtectDirSwitchInfo",
+    "SetRaspSwitch",
+    "SetRemoteBackupInfo",
+    "SetTwoFactorLoginConfig",
+    "SetWtpProtectionStatusInfo",
+    "ShowAccountTop",
+    "ShowAgentAddress",
+    "ShowAgentDaemonsetDeployTemplate",
+    "ShowAgentDaemonsetDetailInfo",
+    "ShowAgentStatistics",
+    "ShowAgentStatisticsStatus",
+    "ShowAntivirusFreeQuota",
+    "ShowAntivirusPayPerScanStatus",
+    "ShowAntivirusStatistic",
+    "ShowAppRaspSwitchStatus",
+    "ShowAppWhitelistAgentStatics",
+    "ShowAppWhitelistPolicy",
+    "ShowAssetStatistic",
+    "ShowAutoLaunchTop",
+    "ShowBackupInfoByBackupId",
+    "ShowBackupPolicyInfo",
+    "ShowBaselineDirectory",
+    "ShowBaselineOverview",
+    "ShowBaselineScanStatus",
+    "ShowBaselineStatistic",
+    "ShowBaselineWhiteList",
+    "ShowCheckRuleDetail",
+    "ShowCheckRuleFixFailDetail",
+    "ShowCicdConfiguration",
+    "ShowClusterAssetStatistics",
+    "ShowClusterProtectPolicyTemplate",
+    "ShowClusterScanStatistics",
+    "ShowCmsVulDetail",
+    "ShowCommonPort",
+    "ShowContainerNetworkInfo",
+    "ShowContainerNodeStatistics",
+    "ShowContainerProtectionStatus",
+    "ShowDecoyPortAutoBind",
+    "ShowDecoyPortHostList",
+    "ShowDecoyPortPolicyDetails",
+    "ShowDefaultSecurityCheckPolicy",
+    "ShowDefaultSecurityCheckPolicyDetails",
+    "ShowEndpointStatus",
+    "ShowEventAttackTag",
+    "ShowEventSeverity",
+    "ShowExportTask",
+    "ShowExtendedWeakPassword",
+    "ShowFilePathWhiteDetail",
+    "ShowFilePathWhiteLists",
+    "ShowFileStatistic",
+    "ShowHostAssetManualCollectStatus",
+    "ShowHostProtectionStatus",
+    "ShowHostsStatistics",
+    "ShowHotInformation",
+    "ShowImageAssetStatistics",
+    "ShowImageBaselineStatistic",
+    "ShowImageCheckRuleDetail",
+    "ShowImageFilesStat",
+    "ShowImagePayPerScanStatistics",
+    "ShowImageSecurityReportStatistic",
+    "ShowImageUploadCommand",
+    "ShowImageWhiteListDetail",
+    "ShowJarPackageTop",
+    "ShowK8sContainerDetail",
+    "ShowK8sPodDetail",
+    "ShowKernelModuleTop",
+    "ShowKubernetesEndpointInfo",
+    "ShowKubernetesServiceInfo",
+    "ShowLatestExportTaskByType",
+    "ShowLinuxVulDetail",
+    "ShowMalwareReminders",
+    "ShowManualSecurityCheckStatus",
+    "ShowMonthlyOperaReportNotifyInfo",
+    "ShowMonthlyOperationReportDetail",
+    "ShowMultiCloudClusterAuth",
+    "ShowMultiCloudClusterImageCommand",
+    "ShowMultiCloudClusterProxyScript",
+    "ShowNetworkStatistics",
+    "ShowOsStatisticsInfo",
+    "ShowPageNotices",
+    "ShowPolicySwitchStatus",
+    "ShowPortTop",
+    "ShowProcessTop",
+    "ShowProductdataOfferingInfos",
+    "ShowProtectStatistics",
+    "ShowQuotaStatisticsInfo",
+    "ShowRaspPolicyDetail",
+    "ShowRaspProtectStatistics",
+    "ShowRaspServerDetail",
+    "ShowRemoteBackupHostInfo",
+    "ShowResourceQuotas",
+    "ShowRiskConfigDetail",
+    "ShowRiskScore",
+    "ShowScanStatus",
+    "ShowScriptFile",
+    "ShowSecurityCheckClusterReport",
+    "ShowSecurityCheckConfig",
+    "ShowSecurityCheckHostReport",
+    "ShowSingleBackupPolicyInfo",
+    "ShowSoftwareTop",
+    "ShowSwitchesStatus",
+    "ShowTaskStatistics",
+    "ShowVersion",
+    "ShowVulAffectedStatics",
+    "ShowVulBackupStatistics",
+    "ShowVulReportData",
     "ShowVulScanPolicy",
+    "ShowVulScanTaskEstimatedTime",
     "ShowVulStatics",
+    "ShowVulTaskStatistics",
+    "ShowVulWhiteListDetail",
+    "ShowWebAppAndServiceTop",
+    "ShowWebFrameworkTop",
+    "ShowWebSiteTop",
+    "ShowWebTamperHostPolicy",
+    "ShowWebTamperRaspPath",
+    "ShowWelfareAreaInfo",
+    "ShowWindowsVulDetail",
+    "ShowWtpProtectStatistics",
+    "StartAutoKillVirusStatus",
+    "StartManualSecurityCheck",
+    "StartPlugin",
+    "StartProtection",
+    "StopImageScanTask",
+    "StopManualSecurityCheck",
+    "StopPlugin",
+    "StopProtection",
+    "SwitchAntivirusTask",
+    "SwitchAppWhitelistPolicyHost",
+    "SwitchAppWhitelistPolicyLearnStatus",
+    "SwitchClusterProtectionMode",
+    "SwitchContainerProtectStatus",
+    "SwitchDecoyPortAutoBind",
+    "SwitchDecoyPortHostPolicy",
+    "SwitchDecoyPortPolicy",
+    "SwitchFirewallStatus",
+    "SwitchHostsProtectStatus",
+    "SwitchRasp",
+    "SwitchWebTamperProtectStatus",
+    "SyncClusterList",
+    "SyncClusterProtectionEvent",
+    "SyncContainerNetworkNode",
+    "SyncContainerNetworkPolicyList",
+    "SyncMultiCloudClusterStatus",
+    "SyncSecurityGroupPolicies",
+    "UninstallAgents",
+    "UpdateAgentDaemonset",
+    "UpdateAiPolicyDetail",
+    "UpdateAlarmConfig",
+    "UpdateAlarmWhiteListHost",
+    "UpdateBackupHostInfo",
+    "UpdateBackupPolicyInfo",
+    "UpdateContainerNetworkPolicy",
+    "UpdateCustomRuleConfig",
+    "UpdateMultiCloudClusters",
+    "UpdatePolicy",
+    "UpdateProtectionPolicy",
+    "UpdateRegistry",
+    "UpdateSecurityCheckConfig",
+    "UpdateSecurityCheckPolicyGroup",
+    "UpdateSecurityGroupPolicy",
+    "UpdateSystemUserWhiteList",
+    "UpdateWebTamperHostPolicy",
+    "UpdateWebTamperProtectionConfig",
+    "UpdateWebTamperRaspPath",
+    "UpgradeAgents",
+    "UploadReportLogo",
+    "ValidateAdmin",
 ];
 type Call<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Outcome, String>> + 'a>>;
 /// Calls `operation` through `client` with every parameter and the
@@ -26,26 +595,2377 @@ pub async fn call(
     inputs: &mut Inputs,
 ) -> Result<Outcome, String> {
     let call: Call<'_> = match operation {
+        "AddAppWhitelistPolicyHost" => {
+            Box::pin(add_app_whitelist_policy_host(client, inputs))
+        }
+        "AddAppWhitelistPolicyProcess" => {
+            Box::pin(add_app_whitelist_policy_process(client, inputs))
+        }
+        "AddBaselineWhiteList" => Box::pin(add_baseline_white_list(client, inputs)),
+        "AddCceIntegrationProtection" => {
+            Box::pin(add_cce_integration_protection(client, inputs))
+        }
+        "AddCicdConfiguration" => Box::pin(add_cicd_configuration(client, inputs)),
+        "AddHostsGroup" => Box::pin(add_hosts_group(client, inputs)),
+        "AddImageWhiteLists" => Box::pin(add_image_white_lists(client, inputs)),
+        "AddLoginWhiteList" => Box::pin(add_login_white_list(client, inputs)),
+        "AddPolicy" => Box::pin(add_policy(client, inputs)),
+        "AddPolicyGroup" => Box::pin(add_policy_group(client, inputs)),
+        "AddProtectionPolicy" => Box::pin(add_protection_policy(client, inputs)),
+        "AddRegistry" => Box::pin(add_registry(client, inputs)),
+        "AddSecurityCheckPolicyGroup" => {
+            Box::pin(add_security_check_policy_group(client, inputs))
+        }
+        "AddSystemUserWhiteList" => Box::pin(add_system_user_white_list(client, inputs)),
+        "AddVulWhiteList" => Box::pin(add_vul_white_list(client, inputs)),
+        "AssociateBackupPolicy" => Box::pin(associate_backup_policy(client, inputs)),
+        "AssociateHostAssetValue" => Box::pin(associate_host_asset_value(client, inputs)),
+        "AssociateHostsGroup" => Box::pin(associate_hosts_group(client, inputs)),
+        "AssociatePolicyGroup" => Box::pin(associate_policy_group(client, inputs)),
+        "AssociateProtectionPolicy" => {
+            Box::pin(associate_protection_policy(client, inputs))
+        }
+        "BatchAddAccounts" => Box::pin(batch_add_accounts(client, inputs)),
+        "BatchChangeEvent" => Box::pin(batch_change_event(client, inputs)),
+        "BatchCreateTags" => Box::pin(batch_create_tags(client, inputs)),
+        "BatchDeleteAgentDaemonset" => {
+            Box::pin(batch_delete_agent_daemonset(client, inputs))
+        }
+        "BatchDeleteRegistry" => Box::pin(batch_delete_registry(client, inputs)),
+        "BatchDeleteTags" => Box::pin(batch_delete_tags(client, inputs)),
+        "BatchExportBaselineTask" => Box::pin(batch_export_baseline_task(client, inputs)),
+        "BatchExportLocalVulTask" => {
+            Box::pin(batch_export_local_vul_task(client, inputs))
+        }
+        "BatchModifyPortStatus" => Box::pin(batch_modify_port_status(client, inputs)),
+        "BatchScanLocalImage" => Box::pin(batch_scan_local_image(client, inputs)),
+        "BatchScanSwrImage" => Box::pin(batch_scan_swr_image(client, inputs)),
+        "BatchStartProtection" => Box::pin(batch_start_protection(client, inputs)),
+        "BatchStartWebTamperProtection" => {
+            Box::pin(batch_start_web_tamper_protection(client, inputs))
+        }
+        "BatchUpdateClusterResource" => {
+            Box::pin(batch_update_cluster_resource(client, inputs))
+        }
+        "BatchUpdateHostResource" => Box::pin(batch_update_host_resource(client, inputs)),
+        "BatchUpgradeAgentDaemonset" => {
+            Box::pin(batch_upgrade_agent_daemonset(client, inputs))
+        }
+        "BindAgentPolicy" => Box::pin(bind_agent_policy(client, inputs)),
+        "CancelHostsQuota" => Box::pin(cancel_hosts_quota(client, inputs)),
+        "ChangeAgentAutoUpgradeStatus" => {
+            Box::pin(change_agent_auto_upgrade_status(client, inputs))
+        }
+        "ChangeAntivirusPayPerScanStatus" => {
+            Box::pin(change_antivirus_pay_per_scan_status(client, inputs))
+        }
+        "ChangeAntivirusPolicy" => Box::pin(change_antivirus_policy(client, inputs)),
+        "ChangeAppWhitelistPolicy" => {
+            Box::pin(change_app_whitelist_policy(client, inputs))
+        }
+        "ChangeAppWhitelistPolicyProcessStatus" => {
+            Box::pin(change_app_whitelist_policy_process_status(client, inputs))
+        }
+        "ChangeAutoOpenQuotaStatus" => {
+            Box::pin(change_auto_open_quota_status(client, inputs))
+        }
+        "ChangeBaselineWhiteList" => Box::pin(change_baseline_white_list(client, inputs)),
+        "ChangeBlockedIp" => Box::pin(change_blocked_ip(client, inputs)),
+        "ChangeCheckRuleAction" => Box::pin(change_check_rule_action(client, inputs)),
+        "ChangeClusterEvents" => Box::pin(change_cluster_events(client, inputs)),
+        "ChangeClusterProtectionPolicy" => {
+            Box::pin(change_cluster_protection_policy(client, inputs))
+        }
+        "ChangeContainerStatus" => Box::pin(change_container_status(client, inputs)),
+        "ChangeEvent" => Box::pin(change_event(client, inputs)),
+        "ChangeExtendedWeakPassword" => {
+            Box::pin(change_extended_weak_password(client, inputs))
+        }
+        "ChangeFilePathWhiteDetail" => {
+            Box::pin(change_file_path_white_detail(client, inputs))
+        }
+        "ChangeFilePathWhiteLists" => {
+            Box::pin(change_file_path_white_lists(client, inputs))
+        }
+        "ChangeHostIgnoreStatus" => Box::pin(change_host_ignore_status(client, inputs)),
+        "ChangeHostsGroup" => Box::pin(change_hosts_group(client, inputs)),
+        "ChangeImageWhiteList" => Box::pin(change_image_white_list(client, inputs)),
+        "ChangeIsolatedFile" => Box::pin(change_isolated_file(client, inputs)),
+        "ChangeMalwareCollectStatus" => {
+            Box::pin(change_malware_collect_status(client, inputs))
+        }
+        "ChangeMonthlyOperationReportTipStatus" => {
+            Box::pin(change_monthly_operation_report_tip_status(client, inputs))
+        }
+        "ChangePasswordComplexityStatus" => {
+            Box::pin(change_password_complexity_status(client, inputs))
+        }
+        "ChangePolicyGroup" => Box::pin(change_policy_group(client, inputs)),
+        "ChangePolicySwitchStatus" => {
+            Box::pin(change_policy_switch_status(client, inputs))
+        }
+        "ChangeSensitiveInfo" => Box::pin(change_sensitive_info(client, inputs)),
+        "ChangeSwitchesStatus" => Box::pin(change_switches_status(client, inputs)),
         "ChangeVulScanPolicy" => Box::pin(change_vul_scan_policy(client, inputs)),
         "ChangeVulStatus" => Box::pin(change_vul_status(client, inputs)),
+        "ChangeVulWhiteList" => Box::pin(change_vul_white_list(client, inputs)),
+        "CopyAiPolicyGroup" => Box::pin(copy_ai_policy_group(client, inputs)),
+        "CopyBaselinePolicyGroup" => Box::pin(copy_baseline_policy_group(client, inputs)),
+        "CreateAgentDaemonset" => Box::pin(create_agent_daemonset(client, inputs)),
+        "CreateAntiVirusPaidTask" => {
+            Box::pin(create_anti_virus_paid_task(client, inputs))
+        }
+        "CreateAntiVirusPolicy" => Box::pin(create_anti_virus_policy(client, inputs)),
+        "CreateAntiVirusTask" => Box::pin(create_anti_virus_task(client, inputs)),
+        "CreateAppWhitelistPolicy" => {
+            Box::pin(create_app_whitelist_policy(client, inputs))
+        }
+        "CreateCicdConfigurationCommand" => {
+            Box::pin(create_cicd_configuration_command(client, inputs))
+        }
+        "CreateClusterProtectionPolicy" => {
+            Box::pin(create_cluster_protection_policy(client, inputs))
+        }
+        "CreateClustersInfo" => Box::pin(create_clusters_info(client, inputs)),
+        "CreateContainerNetworkPolicy" => {
+            Box::pin(create_container_network_policy(client, inputs))
+        }
+        "CreateCustomRuleConfig" => Box::pin(create_custom_rule_config(client, inputs)),
+        "CreateDecoyPortPolicy" => Box::pin(create_decoy_port_policy(client, inputs)),
+        "CreateGlobalAssetScanTask" => {
+            Box::pin(create_global_asset_scan_task(client, inputs))
+        }
+        "CreateImageSynchronizeTask" => {
+            Box::pin(create_image_synchronize_task(client, inputs))
+        }
+        "CreateManualImageScanTask" => {
+            Box::pin(create_manual_image_scan_task(client, inputs))
+        }
+        "CreateMultiCloudClusters" => {
+            Box::pin(create_multi_cloud_clusters(client, inputs))
+        }
+        "CreateQuotasOrder" => Box::pin(create_quotas_order(client, inputs)),
+        "CreateSecurityGroupPolicy" => {
+            Box::pin(create_security_group_policy(client, inputs))
+        }
+        "CreateTask" => Box::pin(create_task(client, inputs)),
+        "CreateVpcEndpoint" => Box::pin(create_vpc_endpoint(client, inputs)),
         "CreateVulnerabilityScanTask" => {
             Box::pin(create_vulnerability_scan_task(client, inputs))
         }
+        "CreateWebTamperProtectionConfig" => {
+            Box::pin(create_web_tamper_protection_config(client, inputs))
+        }
+        "DeleteAccount" => Box::pin(delete_account(client, inputs)),
+        "DeleteAgentDaemonset" => Box::pin(delete_agent_daemonset(client, inputs)),
+        "DeleteAiPolicyGroups" => Box::pin(delete_ai_policy_groups(client, inputs)),
+        "DeleteAntivirusPolicy" => Box::pin(delete_antivirus_policy(client, inputs)),
+        "DeleteAppWhitelistPolicy" => {
+            Box::pin(delete_app_whitelist_policy(client, inputs))
+        }
+        "DeleteAppWhitelistPolicyHost" => {
+            Box::pin(delete_app_whitelist_policy_host(client, inputs))
+        }
+        "DeleteBackupHostInfo" => Box::pin(delete_backup_host_info(client, inputs)),
+        "DeleteBaselineWhiteList" => Box::pin(delete_baseline_white_list(client, inputs)),
+        "DeleteCicdConfigurations" => {
+            Box::pin(delete_cicd_configurations(client, inputs))
+        }
+        "DeleteClusterProtectionPolicy" => {
+            Box::pin(delete_cluster_protection_policy(client, inputs))
+        }
+        "DeleteContainerNetworkPolicy" => {
+            Box::pin(delete_container_network_policy(client, inputs))
+        }
+        "DeleteCustomRuleConfig" => Box::pin(delete_custom_rule_config(client, inputs)),
+        "DeleteDecoyPortHostPolicy" => {
+            Box::pin(delete_decoy_port_host_policy(client, inputs))
+        }
+        "DeleteDecoyPortPolicy" => Box::pin(delete_decoy_port_policy(client, inputs)),
+        "DeleteDuplicationInfo" => Box::pin(delete_duplication_info(client, inputs)),
+        "DeleteHostsGroup" => Box::pin(delete_hosts_group(client, inputs)),
+        "DeleteImageWhiteLists" => Box::pin(delete_image_white_lists(client, inputs)),
+        "DeleteIsolatedFile" => Box::pin(delete_isolated_file(client, inputs)),
+        "DeletePolicy" => Box::pin(delete_policy(client, inputs)),
+        "DeletePolicyGroup" => Box::pin(delete_policy_group(client, inputs)),
+        "DeleteProtectionPolicy" => Box::pin(delete_protection_policy(client, inputs)),
+        "DeleteRegistry" => Box::pin(delete_registry(client, inputs)),
+        "DeleteResourceInstanceTag" => {
+            Box::pin(delete_resource_instance_tag(client, inputs))
+        }
+        "DeleteSecurityCheckPolicyGroup" => {
+            Box::pin(delete_security_check_policy_group(client, inputs))
+        }
+        "DeleteSecurityGroupPolicy" => {
+            Box::pin(delete_security_group_policy(client, inputs))
+        }
+        "DeleteVulWhiteList" => Box::pin(delete_vul_white_list(client, inputs)),
+        "DeleteWebTamperProtectionConfig" => {
+            Box::pin(delete_web_tamper_protection_config(client, inputs))
+        }
+        "DownloadAssetFile" => Box::pin(download_asset_file(client, inputs)),
+        "DownloadEventSourceFile" => Box::pin(download_event_source_file(client, inputs)),
+        "EnableTrustService" => Box::pin(enable_trust_service(client, inputs)),
+        "ExportAntiVirusResult" => Box::pin(export_anti_virus_result(client, inputs)),
+        "ExportBaselineSecurityCheckReport" => {
+            Box::pin(export_baseline_security_check_report(client, inputs))
+        }
+        "ExportContainerList" => Box::pin(export_container_list(client, inputs)),
+        "ExportEventRequest" => Box::pin(export_event_request(client, inputs)),
+        "ExportHandledVulnerabilities" => {
+            Box::pin(export_handled_vulnerabilities(client, inputs))
+        }
+        "ExportImageSecurityReportTask" => {
+            Box::pin(export_image_security_report_task(client, inputs))
+        }
+        "ExportRisks" => Box::pin(export_risks(client, inputs)),
+        "ExportSecurityCheckReport" => {
+            Box::pin(export_security_check_report(client, inputs))
+        }
+        "ExportTaskInfo" => Box::pin(export_task_info(client, inputs)),
+        "ExportVulHandleHistory" => Box::pin(export_vul_handle_history(client, inputs)),
         "ExportVuls" => Box::pin(export_vuls(client, inputs)),
+        "ExportWebTamperHost" => Box::pin(export_web_tamper_host(client, inputs)),
+        "HandleAntiVirusResult" => Box::pin(handle_anti_virus_result(client, inputs)),
+        "HandleImageVulnerability" => {
+            Box::pin(handle_image_vulnerability(client, inputs))
+        }
+        "ListAccounts" => Box::pin(list_accounts(client, inputs)),
+        "ListAgentAutoUpgradeStatus" => {
+            Box::pin(list_agent_auto_upgrade_status(client, inputs))
+        }
+        "ListAgentDaemonsetClusterNodesLabel" => {
+            Box::pin(list_agent_daemonset_cluster_nodes_label(client, inputs))
+        }
+        "ListAgentDaemonsetInfo" => Box::pin(list_agent_daemonset_info(client, inputs)),
+        "ListAgentInstallScript" => Box::pin(list_agent_install_script(client, inputs)),
+        "ListAgentStatus" => Box::pin(list_agent_status(client, inputs)),
+        "ListAgentVersion" => Box::pin(list_agent_version(client, inputs)),
+        "ListAiComponentDetail" => Box::pin(list_ai_component_detail(client, inputs)),
+        "ListAiComponentStatistics" => {
+            Box::pin(list_ai_component_statistics(client, inputs))
+        }
+        "ListAiPolicies" => Box::pin(list_ai_policies(client, inputs)),
+        "ListAiPolicyDetail" => Box::pin(list_ai_policy_detail(client, inputs)),
+        "ListAiPolicyGroups" => Box::pin(list_ai_policy_groups(client, inputs)),
+        "ListAlarmConfig" => Box::pin(list_alarm_config(client, inputs)),
+        "ListAlarmWhiteList" => Box::pin(list_alarm_white_list(client, inputs)),
+        "ListAlarmWhiteListHostDetail" => {
+            Box::pin(list_alarm_white_list_host_detail(client, inputs))
+        }
+        "ListAllRiskConfigCheckRules" => {
+            Box::pin(list_all_risk_config_check_rules(client, inputs))
+        }
+        "ListAntiVirusHost" => Box::pin(list_anti_virus_host(client, inputs)),
+        "ListAntiVirusPaidHosts" => Box::pin(list_anti_virus_paid_hosts(client, inputs)),
+        "ListAntiVirusPolicy" => Box::pin(list_anti_virus_policy(client, inputs)),
+        "ListAntiVirusResult" => Box::pin(list_anti_virus_result(client, inputs)),
+        "ListAntiVirusTask" => Box::pin(list_anti_virus_task(client, inputs)),
+        "ListAntivirusHandleHistory" => {
+            Box::pin(list_antivirus_handle_history(client, inputs))
+        }
+        "ListAppChangeHistories" => Box::pin(list_app_change_histories(client, inputs)),
+        "ListAppStatistics" => Box::pin(list_app_statistics(client, inputs)),
+        "ListAppWhitelistEvent" => Box::pin(list_app_whitelist_event(client, inputs)),
+        "ListAppWhitelistHostStatus" => {
+            Box::pin(list_app_whitelist_host_status(client, inputs))
+        }
+        "ListAppWhitelistPolicy" => Box::pin(list_app_whitelist_policy(client, inputs)),
+        "ListAppWhitelistPolicyHost" => {
+            Box::pin(list_app_whitelist_policy_host(client, inputs))
+        }
+        "ListAppWhitelistPolicyProcess" => {
+            Box::pin(list_app_whitelist_policy_process(client, inputs))
+        }
+        "ListAppWhitelistPolicyProcessExtend" => {
+            Box::pin(list_app_whitelist_policy_process_extend(client, inputs))
+        }
+        "ListApps" => Box::pin(list_apps(client, inputs)),
+        "ListAssociateRegistries" => Box::pin(list_associate_registries(client, inputs)),
+        "ListAutoKillVirusStatus" => {
+            Box::pin(list_auto_kill_virus_status(client, inputs))
+        }
+        "ListAutoLaunchChangeHistories" => {
+            Box::pin(list_auto_launch_change_histories(client, inputs))
+        }
+        "ListAutoLaunchStatistics" => {
+            Box::pin(list_auto_launch_statistics(client, inputs))
+        }
+        "ListAutoLaunchs" => Box::pin(list_auto_launchs(client, inputs)),
+        "ListAutoOpenQuotaStatus" => {
+            Box::pin(list_auto_open_quota_status(client, inputs))
+        }
+        "ListBackedupByHostId" => Box::pin(list_backedup_by_host_id(client, inputs)),
+        "ListBackupHostsInfo" => Box::pin(list_backup_hosts_info(client, inputs)),
+        "ListBackupPolicy" => Box::pin(list_backup_policy(client, inputs)),
+        "ListBackupVaults" => Box::pin(list_backup_vaults(client, inputs)),
+        "ListBaselineWhiteLists" => Box::pin(list_baseline_white_lists(client, inputs)),
+        "ListBlockedIp" => Box::pin(list_blocked_ip(client, inputs)),
+        "ListCceClusterConfig" => Box::pin(list_cce_cluster_config(client, inputs)),
+        "ListCceClusterDetectRisk" => {
+            Box::pin(list_cce_cluster_detect_risk(client, inputs))
+        }
+        "ListCceNodesLabel" => Box::pin(list_cce_nodes_label(client, inputs)),
+        "ListCheckFeatureRule" => Box::pin(list_check_feature_rule(client, inputs)),
+        "ListCheckRuleHost" => Box::pin(list_check_rule_host(client, inputs)),
+        "ListCheckRuleResources" => Box::pin(list_check_rule_resources(client, inputs)),
+        "ListCheckRulesInfo" => Box::pin(list_check_rules_info(client, inputs)),
+        "ListCicdConfigurations" => Box::pin(list_cicd_configurations(client, inputs)),
+        "ListCicdImages" => Box::pin(list_cicd_images(client, inputs)),
+        "ListClusterAuditLogs" => Box::pin(list_cluster_audit_logs(client, inputs)),
+        "ListClusterEventLogs" => Box::pin(list_cluster_event_logs(client, inputs)),
+        "ListClusterEvents" => Box::pin(list_cluster_events(client, inputs)),
+        "ListClusterProtectOverview" => {
+            Box::pin(list_cluster_protect_overview(client, inputs))
+        }
+        "ListClusterProtectPolicyTemplates" => {
+            Box::pin(list_cluster_protect_policy_templates(client, inputs))
+        }
+        "ListClusterProtectionDefaultPolicy" => {
+            Box::pin(list_cluster_protection_default_policy(client, inputs))
+        }
+        "ListClusterProtectionInfo" => {
+            Box::pin(list_cluster_protection_info(client, inputs))
+        }
+        "ListClusterProtectionItem" => {
+            Box::pin(list_cluster_protection_item(client, inputs))
+        }
+        "ListClusterProtectionPolicy" => {
+            Box::pin(list_cluster_protection_policy(client, inputs))
+        }
+        "ListClusterProtectionPolicyDetail" => {
+            Box::pin(list_cluster_protection_policy_detail(client, inputs))
+        }
+        "ListClusterRiskAffectResources" => {
+            Box::pin(list_cluster_risk_affect_resources(client, inputs))
+        }
+        "ListClusterRisks" => Box::pin(list_cluster_risks(client, inputs)),
+        "ListCommonHost" => Box::pin(list_common_host(client, inputs)),
+        "ListCommonTips" => Box::pin(list_common_tips(client, inputs)),
+        "ListContainerCmdLogs" => Box::pin(list_container_cmd_logs(client, inputs)),
+        "ListContainerImageLogs" => Box::pin(list_container_image_logs(client, inputs)),
+        "ListContainerImages" => Box::pin(list_container_images(client, inputs)),
+        "ListContainerLogs" => Box::pin(list_container_logs(client, inputs)),
+        "ListContainerNetworkClusters" => {
+            Box::pin(list_container_network_clusters(client, inputs))
+        }
+        "ListContainerNetworkNodeList" => {
+            Box::pin(list_container_network_node_list(client, inputs))
+        }
+        "ListContainerNetworkPolicy" => {
+            Box::pin(list_container_network_policy(client, inputs))
+        }
+        "ListContainerNodes" => Box::pin(list_container_nodes(client, inputs)),
+        "ListContainers" => Box::pin(list_containers(client, inputs)),
+        "ListCustomRuleConfigDetail" => {
+            Box::pin(list_custom_rule_config_detail(client, inputs))
+        }
+        "ListCustomRuleConfigs" => Box::pin(list_custom_rule_configs(client, inputs)),
+        "ListDecoyPortAvailableHost" => {
+            Box::pin(list_decoy_port_available_host(client, inputs))
+        }
+        "ListDecoyPortPolicy" => Box::pin(list_decoy_port_policy(client, inputs)),
+        "ListDictionaries" => Box::pin(list_dictionaries(client, inputs)),
+        "ListDockerPlugins" => Box::pin(list_docker_plugins(client, inputs)),
         "ListDownloadExportedFile" => {
             Box::pin(list_download_exported_file(client, inputs))
         }
+        "ListEventAttCk" => Box::pin(list_event_att_ck(client, inputs)),
+        "ListEventForensic" => Box::pin(list_event_forensic(client, inputs)),
+        "ListEventHandleHistory" => Box::pin(list_event_handle_history(client, inputs)),
+        "ListEventOperates" => Box::pin(list_event_operates(client, inputs)),
+        "ListEventTopRisk" => Box::pin(list_event_top_risk(client, inputs)),
+        "ListEventType" => Box::pin(list_event_type(client, inputs)),
+        "ListFileEvents" => Box::pin(list_file_events(client, inputs)),
+        "ListFileHostEventDetails" => {
+            Box::pin(list_file_host_event_details(client, inputs))
+        }
+        "ListFileHosts" => Box::pin(list_file_hosts(client, inputs)),
+        "ListGeneralImageVulOperations" => {
+            Box::pin(list_general_image_vul_operations(client, inputs))
+        }
+        "ListGeneralImageVuls" => Box::pin(list_general_image_vuls(client, inputs)),
+        "ListGlobalAssetScanTask" => {
+            Box::pin(list_global_asset_scan_task(client, inputs))
+        }
+        "ListGlobalImageApps" => Box::pin(list_global_image_apps(client, inputs)),
+        "ListGlobalImageFiles" => Box::pin(list_global_image_files(client, inputs)),
+        "ListGlobalMalware" => Box::pin(list_global_malware(client, inputs)),
+        "ListGlobalVulnerabilities" => {
+            Box::pin(list_global_vulnerabilities(client, inputs))
+        }
+        "ListHandleAffectBaseline" => {
+            Box::pin(list_handle_affect_baseline(client, inputs))
+        }
+        "ListHandleVuls" => Box::pin(list_handle_vuls(client, inputs)),
+        "ListHostCheckRules" => Box::pin(list_host_check_rules(client, inputs)),
+        "ListHostGroups" => Box::pin(list_host_groups(client, inputs)),
+        "ListHostProtectHistoryInfo" => {
+            Box::pin(list_host_protect_history_info(client, inputs))
+        }
+        "ListHostRaspProtectHistoryInfo" => {
+            Box::pin(list_host_rasp_protect_history_info(client, inputs))
+        }
+        "ListHostStatus" => Box::pin(list_host_status(client, inputs)),
         "ListHostVuls" => Box::pin(list_host_vuls(client, inputs)),
+        "ListHostsRisk" => Box::pin(list_hosts_risk(client, inputs)),
+        "ListIacFileRiskPaths" => Box::pin(list_iac_file_risk_paths(client, inputs)),
+        "ListIacFileRisks" => Box::pin(list_iac_file_risks(client, inputs)),
+        "ListIacFiles" => Box::pin(list_iac_files(client, inputs)),
+        "ListImageApps" => Box::pin(list_image_apps(client, inputs)),
+        "ListImageBasicImage" => Box::pin(list_image_basic_image(client, inputs)),
+        "ListImageBuildCommandRisks" => {
+            Box::pin(list_image_build_command_risks(client, inputs))
+        }
+        "ListImageBuildCommandRisksImages" => {
+            Box::pin(list_image_build_command_risks_images(client, inputs))
+        }
+        "ListImageFiles" => Box::pin(list_image_files(client, inputs)),
+        "ListImageHandleAffectVulnerabilities" => {
+            Box::pin(list_image_handle_affect_vulnerabilities(client, inputs))
+        }
+        "ListImageLocal" => Box::pin(list_image_local(client, inputs)),
+        "ListImageMalware" => Box::pin(list_image_malware(client, inputs)),
+        "ListImageNonCompliantApp" => {
+            Box::pin(list_image_non_compliant_app(client, inputs))
+        }
+        "ListImagePwdComplexity" => Box::pin(list_image_pwd_complexity(client, inputs)),
+        "ListImageRiskConfigRules" => {
+            Box::pin(list_image_risk_config_rules(client, inputs))
+        }
+        "ListImageRiskConfigs" => Box::pin(list_image_risk_configs(client, inputs)),
+        "ListImageScanPolicy" => Box::pin(list_image_scan_policy(client, inputs)),
+        "ListImageScanTask" => Box::pin(list_image_scan_task(client, inputs)),
+        "ListImageSensitive" => Box::pin(list_image_sensitive(client, inputs)),
+        "ListImageSensitiveInfo" => Box::pin(list_image_sensitive_info(client, inputs)),
+        "ListImageVulnerabilities" => {
+            Box::pin(list_image_vulnerabilities(client, inputs))
+        }
+        "ListImageWeakPwdUsers" => Box::pin(list_image_weak_pwd_users(client, inputs)),
+        "ListImageWhiteLists" => Box::pin(list_image_white_lists(client, inputs)),
+        "ListIsolatedFile" => Box::pin(list_isolated_file(client, inputs)),
+        "ListJarPackageHostInfo" => Box::pin(list_jar_package_host_info(client, inputs)),
+        "ListJarPackageInfo" => Box::pin(list_jar_package_info(client, inputs)),
+        "ListJarPackageStatistics" => {
+            Box::pin(list_jar_package_statistics(client, inputs))
+        }
+        "ListK8sCronJobs" => Box::pin(list_k8s_cron_jobs(client, inputs)),
+        "ListK8sDaemonSets" => Box::pin(list_k8s_daemon_sets(client, inputs)),
+        "ListK8sDeployments" => Box::pin(list_k8s_deployments(client, inputs)),
+        "ListK8sJobs" => Box::pin(list_k8s_jobs(client, inputs)),
+        "ListK8sPods" => Box::pin(list_k8s_pods(client, inputs)),
+        "ListK8sStatefulSets" => Box::pin(list_k8s_stateful_sets(client, inputs)),
+        "ListKernelModuleHostInfo" => {
+            Box::pin(list_kernel_module_host_info(client, inputs))
+        }
+        "ListKernelModuleInfo" => Box::pin(list_kernel_module_info(client, inputs)),
+        "ListKernelModuleStatistics" => {
+            Box::pin(list_kernel_module_statistics(client, inputs))
+        }
+        "ListKubernetesClusterDetails" => {
+            Box::pin(list_kubernetes_cluster_details(client, inputs))
+        }
+        "ListKubernetesEndpointDetails" => {
+            Box::pin(list_kubernetes_endpoint_details(client, inputs))
+        }
+        "ListKubernetesServiceDetails" => {
+            Box::pin(list_kubernetes_service_details(client, inputs))
+        }
+        "ListLocalImageAppInfo" => Box::pin(list_local_image_app_info(client, inputs)),
+        "ListLocalImageContainers" => {
+            Box::pin(list_local_image_containers(client, inputs))
+        }
+        "ListLocalImageHosts" => Box::pin(list_local_image_hosts(client, inputs)),
+        "ListLockedStatus" => Box::pin(list_locked_status(client, inputs)),
+        "ListLoginCommonIp" => Box::pin(list_login_common_ip(client, inputs)),
+        "ListLoginCommonLocation" => Box::pin(list_login_common_location(client, inputs)),
+        "ListLoginWhiteIp" => Box::pin(list_login_white_ip(client, inputs)),
+        "ListLoginWhiteList" => Box::pin(list_login_white_list(client, inputs)),
+        "ListMalwareCollectStatus" => {
+            Box::pin(list_malware_collect_status(client, inputs))
+        }
+        "ListMonthlyOperationReports" => {
+            Box::pin(list_monthly_operation_reports(client, inputs))
+        }
+        "ListMultiCloudClusters" => Box::pin(list_multi_cloud_clusters(client, inputs)),
+        "ListNamespaces" => Box::pin(list_namespaces(client, inputs)),
+        "ListOperationLogsByVaultName" => {
+            Box::pin(list_operation_logs_by_vault_name(client, inputs))
+        }
+        "ListOrganizationTree" => Box::pin(list_organization_tree(client, inputs)),
+        "ListPasswordComplexity" => Box::pin(list_password_complexity(client, inputs)),
+        "ListPluginInfo" => Box::pin(list_plugin_info(client, inputs)),
+        "ListPluginInstallScript" => Box::pin(list_plugin_install_script(client, inputs)),
+        "ListPluginStatus" => Box::pin(list_plugin_status(client, inputs)),
+        "ListPlugins" => Box::pin(list_plugins(client, inputs)),
+        "ListPolicies" => Box::pin(list_policies(client, inputs)),
+        "ListPolicyGroup" => Box::pin(list_policy_group(client, inputs)),
+        "ListPortHost" => Box::pin(list_port_host(client, inputs)),
+        "ListPortStatistics" => Box::pin(list_port_statistics(client, inputs)),
+        "ListPorts" => Box::pin(list_ports(client, inputs)),
+        "ListProcessStatistics" => Box::pin(list_process_statistics(client, inputs)),
+        "ListProcessesHost" => Box::pin(list_processes_host(client, inputs)),
+        "ListProjectConfigs" => Box::pin(list_project_configs(client, inputs)),
+        "ListProjectTags" => Box::pin(list_project_tags(client, inputs)),
+        "ListProtectionPolicy" => Box::pin(list_protection_policy(client, inputs)),
+        "ListProtectionServer" => Box::pin(list_protection_server(client, inputs)),
+        "ListProtectionServers" => Box::pin(list_protection_servers(client, inputs)),
         "ListQueryExportTask" => Box::pin(list_query_export_task(client, inputs)),
+        "ListQuotasDetail" => Box::pin(list_quotas_detail(client, inputs)),
+        "ListRansomwareProtectionNodes" => {
+            Box::pin(list_ransomware_protection_nodes(client, inputs))
+        }
+        "ListRaspEvents" => Box::pin(list_rasp_events(client, inputs)),
+        "ListRaspPolicies" => Box::pin(list_rasp_policies(client, inputs)),
+        "ListRegistry" => Box::pin(list_registry(client, inputs)),
+        "ListRegistryImages" => Box::pin(list_registry_images(client, inputs)),
+        "ListRegistryStatistics" => Box::pin(list_registry_statistics(client, inputs)),
+        "ListRelatedEvents" => Box::pin(list_related_events(client, inputs)),
+        "ListResourceIds" => Box::pin(list_resource_ids(client, inputs)),
+        "ListResourceInstanceTag" => Box::pin(list_resource_instance_tag(client, inputs)),
+        "ListRiskConfigCheckRules" => {
+            Box::pin(list_risk_config_check_rules(client, inputs))
+        }
+        "ListRiskConfigHosts" => Box::pin(list_risk_config_hosts(client, inputs)),
+        "ListRiskConfigs" => Box::pin(list_risk_configs(client, inputs)),
+        "ListSameEvents" => Box::pin(list_same_events(client, inputs)),
+        "ListSecurityCheckClusterReports" => {
+            Box::pin(list_security_check_cluster_reports(client, inputs))
+        }
+        "ListSecurityCheckPolicyGroup" => {
+            Box::pin(list_security_check_policy_group(client, inputs))
+        }
+        "ListSecurityEvents" => Box::pin(list_security_events(client, inputs)),
+        "ListSecurityGroupPolicies" => {
+            Box::pin(list_security_group_policies(client, inputs))
+        }
+        "ListSecurityGroups" => Box::pin(list_security_groups(client, inputs)),
+        "ListSecurityReport" => Box::pin(list_security_report(client, inputs)),
+        "ListSecurityRisk" => Box::pin(list_security_risk(client, inputs)),
+        "ListServerlessAsset" => Box::pin(list_serverless_asset(client, inputs)),
+        "ListServerlessAssetDetail" => {
+            Box::pin(list_serverless_asset_detail(client, inputs))
+        }
+        "ListSimilarHandledEvents" => {
+            Box::pin(list_similar_handled_events(client, inputs))
+        }
+        "ListSwrImageRepository" => Box::pin(list_swr_image_repository(client, inputs)),
+        "ListSystemConfigs" => Box::pin(list_system_configs(client, inputs)),
+        "ListSystemUserWhiteList" => {
+            Box::pin(list_system_user_white_list(client, inputs))
+        }
+        "ListTaskResources" => Box::pin(list_task_resources(client, inputs)),
+        "ListTasks" => Box::pin(list_tasks(client, inputs)),
+        "ListTrustServiceStatus" => Box::pin(list_trust_service_status(client, inputs)),
+        "ListTwoFactorLoginHost" => Box::pin(list_two_factor_login_host(client, inputs)),
+        "ListUrgentVulnerabilities" => {
+            Box::pin(list_urgent_vulnerabilities(client, inputs))
+        }
+        "ListUserChangeHistories" => Box::pin(list_user_change_histories(client, inputs)),
+        "ListUserStatistics" => Box::pin(list_user_statistics(client, inputs)),
+        "ListUsers" => Box::pin(list_users(client, inputs)),
+        "ListVulAffectImageApps" => Box::pin(list_vul_affect_image_apps(client, inputs)),
+        "ListVulAffectImageContainers" => {
+            Box::pin(list_vul_affect_image_containers(client, inputs))
+        }
+        "ListVulAffectImages" => Box::pin(list_vul_affect_images(client, inputs)),
+        "ListVulContainerApps" => Box::pin(list_vul_container_apps(client, inputs)),
+        "ListVulContainers" => Box::pin(list_vul_containers(client, inputs)),
+        "ListVulHandleHistory" => Box::pin(list_vul_handle_history(client, inputs)),
+        "ListVulHostApps" => Box::pin(list_vul_host_apps(client, inputs)),
+        "ListVulHostBackups" => Box::pin(list_vul_host_backups(client, inputs)),
+        "ListVulHostHosts" => Box::pin(list_vul_host_hosts(client, inputs)),
+        "ListVulHostProcess" => Box::pin(list_vul_host_process(client, inputs)),
+        "ListVulHostVaults" => Box::pin(list_vul_host_vaults(client, inputs)),
+        "ListVulHostVuls" => Box::pin(list_vul_host_vuls(client, inputs)),
         "ListVulHosts" => Box::pin(list_vul_hosts(client, inputs)),
+        "ListVulRepairCmds" => Box::pin(list_vul_repair_cmds(client, inputs)),
+        "ListVulRepairFailedDetail" => {
+            Box::pin(list_vul_repair_failed_detail(client, inputs))
+        }
+        "ListVulRepoImage" => Box::pin(list_vul_repo_image(client, inputs)),
         "ListVulScanTask" => Box::pin(list_vul_scan_task(client, inputs)),
         "ListVulScanTaskHost" => Box::pin(list_vul_scan_task_host(client, inputs)),
+        "ListVulWhiteList" => Box::pin(list_vul_white_list(client, inputs)),
+        "ListVulWhiteListVulOptions" => {
+            Box::pin(list_vul_white_list_vul_options(client, inputs))
+        }
         "ListVulnerabilities" => Box::pin(list_vulnerabilities(client, inputs)),
+        "ListVulnerabilityCve" => Box::pin(list_vulnerability_cve(client, inputs)),
+        "ListWeakPasswordUsers" => Box::pin(list_weak_password_users(client, inputs)),
+        "ListWebAppAndServiceStatistics" => {
+            Box::pin(list_web_app_and_service_statistics(client, inputs))
+        }
+        "ListWebAppAndServices" => Box::pin(list_web_app_and_services(client, inputs)),
+        "ListWebFrameworkHostInfo" => {
+            Box::pin(list_web_framework_host_info(client, inputs))
+        }
+        "ListWebFrameworkInfo" => Box::pin(list_web_framework_info(client, inputs)),
+        "ListWebFrameworkStatistics" => {
+            Box::pin(list_web_framework_statistics(client, inputs))
+        }
+        "ListWebSiteHostInfo" => Box::pin(list_web_site_host_info(client, inputs)),
+        "ListWebSiteInfo" => Box::pin(list_web_site_info(client, inputs)),
+        "ListWebSiteStatistics" => Box::pin(list_web_site_statistics(client, inputs)),
+        "ListWebTamperEvent" => Box::pin(list_web_tamper_event(client, inputs)),
+        "ListWebTamperHost" => Box::pin(list_web_tamper_host(client, inputs)),
+        "ListWebTamperImageOptions" => {
+            Box::pin(list_web_tamper_image_options(client, inputs))
+        }
+        "ListWebTamperProtectStatistics" => {
+            Box::pin(list_web_tamper_protect_statistics(client, inputs))
+        }
+        "ListWebTamperProtectionConfigs" => {
+            Box::pin(list_web_tamper_protection_configs(client, inputs))
+        }
+        "ListWebTamperProtectionContainer" => {
+            Box::pin(list_web_tamper_protection_container(client, inputs))
+        }
+        "ListWebTamperProtectionDirectory" => {
+            Box::pin(list_web_tamper_protection_directory(client, inputs))
+        }
+        "ListWorkLoads" => Box::pin(list_work_loads(client, inputs)),
+        "ListWtpProtectHost" => Box::pin(list_wtp_protect_host(client, inputs)),
+        "ModifyCicdConfiguration" => Box::pin(modify_cicd_configuration(client, inputs)),
+        "ModifyDecoyPortPolicy" => Box::pin(modify_decoy_port_policy(client, inputs)),
+        "ModifyImageScanPolicy" => Box::pin(modify_image_scan_policy(client, inputs)),
+        "ModifyLoginCommonIp" => Box::pin(modify_login_common_ip(client, inputs)),
+        "ModifyLoginCommonLocation" => {
+            Box::pin(modify_login_common_location(client, inputs))
+        }
+        "ModifyLoginWhiteIp" => Box::pin(modify_login_white_ip(client, inputs)),
+        "ModifyProjectConfigs" => Box::pin(modify_project_configs(client, inputs)),
+        "ParseMultiCloudClusterConfig" => {
+            Box::pin(parse_multi_cloud_cluster_config(client, inputs))
+        }
+        "RecordUserViewVulTask" => Box::pin(record_user_view_vul_task(client, inputs)),
+        "RecreateVulScanTask" => Box::pin(recreate_vul_scan_task(client, inputs)),
+        "RemoveAlarmWhiteList" => Box::pin(remove_alarm_white_list(client, inputs)),
+        "RemoveLoginWhiteList" => Box::pin(remove_login_white_list(client, inputs)),
+        "RemoveMultiCloudClusters" => {
+            Box::pin(remove_multi_cloud_clusters(client, inputs))
+        }
+        "RemoveSystemUserWhiteList" => {
+            Box::pin(remove_system_user_white_list(client, inputs))
+        }
+        "RestoreDuplicationInfo" => Box::pin(restore_duplication_info(client, inputs)),
+        "RestoreVulHostBackup" => Box::pin(restore_vul_host_backup(client, inputs)),
+        "ResumePauseAiPolicies" => Box::pin(resume_pause_ai_policies(client, inputs)),
+        "ResumePauseAiPolicyGroups" => {
+            Box::pin(resume_pause_ai_policy_groups(client, inputs))
+        }
+        "ResumePauseCustomRuleConfig" => {
+            Box::pin(resume_pause_custom_rule_config(client, inputs))
+        }
+        "RetryTask" => Box::pin(retry_task(client, inputs)),
+        "RunBaselineDetect" => Box::pin(run_baseline_detect(client, inputs)),
+        "RunHostAssetManualCollect" => {
+            Box::pin(run_host_asset_manual_collect(client, inputs))
+        }
+        "RunImageSynchronize" => Box::pin(run_image_synchronize(client, inputs)),
+        "SaveBrowsingHistory" => Box::pin(save_browsing_history(client, inputs)),
+        "SendSecurityReport" => Box::pin(send_security_report(client, inputs)),
+        "SetMalwareReminders" => Box::pin(set_malware_reminders(client, inputs)),
+        "SetManualDetect" => Box::pin(set_manual_detect(client, inputs)),
+        "SetProtectDirSwitchInfo" => {
+            Box::pin(set_protect_dir_switch_info(client, inputs))
+        }
+        "SetRaspSwitch" => Box::pin(set_rasp_switch(client, inputs)),
+        "SetRemoteBackupInfo" => Box::pin(set_remote_backup_info(client, inputs)),
+        "SetTwoFactorLoginConfig" => {
+            Box::pin(set_two_factor_login_config(client, inputs))
+        }
+        "SetWtpProtectionStatusInfo" => {
+            Box::pin(set_wtp_protection_status_info(client, inputs))
+        }
+        "ShowAccountTop" => Box::pin(show_account_top(client, inputs)),
+        "ShowAgentAddress" => Box::pin(show_agent_address(client, inputs)),
+        "ShowAgentDaemonsetDeployTemplate" => {
+            Box::pin(show_agent_daemonset_deploy_template(client, inputs))
+        }
+        "ShowAgentDaemonsetDetailInfo" => {
+            Box::pin(show_agent_daemonset_detail_info(client, inputs))
+        }
+        "ShowAgentStatistics" => Box::pin(show_agent_statistics(client, inputs)),
+        "ShowAgentStatisticsStatus" => {
+            Box::pin(show_agent_statistics_status(client, inputs))
+        }
+        "ShowAntivirusFreeQuota" => Box::pin(show_antivirus_free_quota(client, inputs)),
+        "ShowAntivirusPayPerScanStatus" => {
+            Box::pin(show_antivirus_pay_per_scan_status(client, inputs))
+        }
+        "ShowAntivirusStatistic" => Box::pin(show_antivirus_statistic(client, inputs)),
+        "ShowAppRaspSwitchStatus" => {
+            Box::pin(show_app_rasp_switch_status(client, inputs))
+        }
+        "ShowAppWhitelistAgentStatics" => {
+            Box::pin(show_app_whitelist_agent_statics(client, inputs))
+        }
+        "ShowAppWhitelistPolicy" => Box::pin(show_app_whitelist_policy(client, inputs)),
+        "ShowAssetStatistic" => Box::pin(show_asset_statistic(client, inputs)),
+        "ShowAutoLaunchTop" => Box::pin(show_auto_launch_top(client, inputs)),
+        "ShowBackupInfoByBackupId" => {
+            Box::pin(show_backup_info_by_backup_id(client, inputs))
+        }
+        "ShowBackupPolicyInfo" => Box::pin(show_backup_policy_info(client, inputs)),
+        "ShowBaselineDirectory" => Box::pin(show_baseline_directory(client, inputs)),
+        "ShowBaselineOverview" => Box::pin(show_baseline_overview(client, inputs)),
+        "ShowBaselineScanStatus" => Box::pin(show_baseline_scan_status(client, inputs)),
+        "ShowBaselineStatistic" => Box::pin(show_baseline_statistic(client, inputs)),
+        "ShowBaselineWhiteList" => Box::pin(show_baseline_white_list(client, inputs)),
+        "ShowCheckRuleDetail" => Box::pin(show_check_rule_detail(client, inputs)),
+        "ShowCheckRuleFixFailDetail" => {
+            Box::pin(show_check_rule_fix_fail_detail(client, inputs))
+        }
+        "ShowCicdConfiguration" => Box::pin(show_cicd_configuration(client, inputs)),
+        "ShowClusterAssetStatistics" => {
+            Box::pin(show_cluster_asset_statistics(client, inputs))
+        }
+        "ShowClusterProtectPolicyTemplate" => {
+            Box::pin(show_cluster_protect_policy_template(client, inputs))
+        }
+        "ShowClusterScanStatistics" => {
+            Box::pin(show_cluster_scan_statistics(client, inputs))
+        }
+        "ShowCmsVulDetail" => Box::pin(show_cms_vul_detail(client, inputs)),
+        "ShowCommonPort" => Box::pin(show_common_port(client, inputs)),
+        "ShowContainerNetworkInfo" => {
+            Box::pin(show_container_network_info(client, inputs))
+        }
+        "ShowContainerNodeStatistics" => {
+            Box::pin(show_container_node_statistics(client, inputs))
+        }
+        "ShowContainerProtectionStatus" => {
+            Box::pin(show_container_protection_status(client, inputs))
+        }
+        "ShowDecoyPortAutoBind" => Box::pin(show_decoy_port_auto_bind(client, inputs)),
+        "ShowDecoyPortHostList" => Box::pin(show_decoy_port_host_list(client, inputs)),
+        "ShowDecoyPortPolicyDetails" => {
+            Box::pin(show_decoy_port_policy_details(client, inputs))
+        }
+        "ShowDefaultSecurityCheckPolicy" => {
+            Box::pin(show_default_security_check_policy(client, inputs))
+        }
+        "ShowDefaultSecurityCheckPolicyDetails" => {
+            Box::pin(show_default_security_check_policy_details(client, inputs))
+        }
+        "ShowEndpointStatus" => Box::pin(show_endpoint_status(client, inputs)),
+        "ShowEventAttackTag" => Box::pin(show_event_attack_tag(client, inputs)),
+        "ShowEventSeverity" => Box::pin(show_event_severity(client, inputs)),
+        "ShowExportTask" => Box::pin(show_export_task(client, inputs)),
+        "ShowExtendedWeakPassword" => {
+            Box::pin(show_extended_weak_password(client, inputs))
+        }
+        "ShowFilePathWhiteDetail" => {
+            Box::pin(show_file_path_white_detail(client, inputs))
+        }
+        "ShowFilePathWhiteLists" => Box::pin(show_file_path_white_lists(client, inputs)),
+        "ShowFileStatistic" => Box::pin(show_file_statistic(client, inputs)),
+        "ShowHostAssetManualCollectStatus" => {
+            Box::pin(show_host_asset_manual_collect_status(client, inputs))
+        }
+        "ShowHostProtectionStatus" => {
+            Box::pin(show_host_protection_status(client, inputs))
+        }
+        "ShowHostsStatistics" => Box::pin(show_hosts_statistics(client, inputs)),
+        "ShowHotInformation" => Box::pin(show_hot_information(client, inputs)),
+        "ShowImageAssetStatistics" => {
+            Box::pin(show_image_asset_statistics(client, inputs))
+        }
+        "ShowImageBaselineStatistic" => {
+            Box::pin(show_image_baseline_statistic(client, inputs))
+        }
+        "ShowImageCheckRuleDetail" => {
+            Box::pin(show_image_check_rule_detail(client, inputs))
+        }
+        "ShowImageFilesStat" => Box::pin(show_image_files_stat(client, inputs)),
+        "ShowImagePayPerScanStatistics" => {
+            Box::pin(show_image_pay_per_scan_statistics(client, inputs))
+        }
+        "ShowImageSecurityReportStatistic" => {
+            Box::pin(show_image_security_report_statistic(client, inputs))
+        }
+        "ShowImageUploadCommand" => Box::pin(show_image_upload_command(client, inputs)),
+        "ShowImageWhiteListDetail" => {
+            Box::pin(show_image_white_list_detail(client, inputs))
+        }
+        "ShowJarPackageTop" => Box::pin(show_jar_package_top(client, inputs)),
+        "ShowK8sContainerDetail" => Box::pin(show_k8s_container_detail(client, inputs)),
+        "ShowK8sPodDetail" => Box::pin(show_k8s_pod_detail(client, inputs)),
+        "ShowKernelModuleTop" => Box::pin(show_kernel_module_top(client, inputs)),
+        "ShowKubernetesEndpointInfo" => {
+            Box::pin(show_kubernetes_endpoint_info(client, inputs))
+        }
+        "ShowKubernetesServiceInfo" => {
+            Box::pin(show_kubernetes_service_info(client, inputs))
+        }
+        "ShowLatestExportTaskByType" => {
+            Box::pin(show_latest_export_task_by_type(client, inputs))
+        }
+        "ShowLinuxVulDetail" => Box::pin(show_linux_vul_detail(client, inputs)),
+        "ShowMalwareReminders" => Box::pin(show_malware_reminders(client, inputs)),
+        "ShowManualSecurityCheckStatus" => {
+            Box::pin(show_manual_security_check_status(client, inputs))
+        }
+        "ShowMonthlyOperaReportNotifyInfo" => {
+            Box::pin(show_monthly_opera_report_notify_info(client, inputs))
+        }
+        "ShowMonthlyOperationReportDetail" => {
+            Box::pin(show_monthly_operation_report_detail(client, inputs))
+        }
+        "ShowMultiCloudClusterAuth" => {
+            Box::pin(show_multi_cloud_cluster_auth(client, inputs))
+        }
+        "ShowMultiCloudClusterImageCommand" => {
+            Box::pin(show_multi_cloud_cluster_image_command(client, inputs))
+        }
+        "ShowMultiCloudClusterProxyScript" => {
+            Box::pin(show_multi_cloud_cluster_proxy_script(client, inputs))
+        }
+        "ShowNetworkStatistics" => Box::pin(show_network_statistics(client, inputs)),
+        "ShowOsStatisticsInfo" => Box::pin(show_os_statistics_info(client, inputs)),
+        "ShowPageNotices" => Box::pin(show_page_notices(client, inputs)),
+        "ShowPolicySwitchStatus" => Box::pin(show_policy_switch_status(client, inputs)),
+        "ShowPortTop" => Box::pin(show_port_top(client, inputs)),
+        "ShowProcessTop" => Box::pin(show_process_top(client, inputs)),
+        "ShowProductdataOfferingInfos" => {
+            Box::pin(show_productdata_offering_infos(client, inputs))
+        }
+        "ShowProtectStatistics" => Box::pin(show_protect_statistics(client, inputs)),
+        "ShowQuotaStatisticsInfo" => Box::pin(show_quota_statistics_info(client, inputs)),
+        "ShowRaspPolicyDetail" => Box::pin(show_rasp_policy_detail(client, inputs)),
+        "ShowRaspProtectStatistics" => {
+            Box::pin(show_rasp_protect_statistics(client, inputs))
+        }
+        "ShowRaspServerDetail" => Box::pin(show_rasp_server_detail(client, inputs)),
+        "ShowRemoteBackupHostInfo" => {
+            Box::pin(show_remote_backup_host_info(client, inputs))
+        }
+        "ShowResourceQuotas" => Box::pin(show_resource_quotas(client, inputs)),
+        "ShowRiskConfigDetail" => Box::pin(show_risk_config_detail(client, inputs)),
+        "ShowRiskScore" => Box::pin(show_risk_score(client, inputs)),
+        "ShowScanStatus" => Box::pin(show_scan_status(client, inputs)),
+        "ShowScriptFile" => Box::pin(show_script_file(client, inputs)),
+        "ShowSecurityCheckClusterReport" => {
+            Box::pin(show_security_check_cluster_report(client, inputs))
+        }
+        "ShowSecurityCheckConfig" => Box::pin(show_security_check_config(client, inputs)),
+        "ShowSecurityCheckHostReport" => {
+            Box::pin(show_security_check_host_report(client, inputs))
+        }
+        "ShowSingleBackupPolicyInfo" => {
+            Box::pin(show_single_backup_policy_info(client, inputs))
+        }
+        "ShowSoftwareTop" => Box::pin(show_software_top(client, inputs)),
+        "ShowSwitchesStatus" => Box::pin(show_switches_status(client, inputs)),
+        "ShowTaskStatistics" => Box::pin(show_task_statistics(client, inputs)),
+        "ShowVersion" => Box::pin(show_version(client, inputs)),
+        "ShowVulAffectedStatics" => Box::pin(show_vul_affected_statics(client, inputs)),
+        "ShowVulBackupStatistics" => Box::pin(show_vul_backup_statistics(client, inputs)),
+        "ShowVulReportData" => Box::pin(show_vul_report_data(client, inputs)),
         "ShowVulScanPolicy" => Box::pin(show_vul_scan_policy(client, inputs)),
+        "ShowVulScanTaskEstimatedTime" => {
+            Box::pin(show_vul_scan_task_estimated_time(client, inputs))
+        }
         "ShowVulStatics" => Box::pin(show_vul_statics(client, inputs)),
+        "ShowVulTaskStatistics" => Box::pin(show_vul_task_statistics(client, inputs)),
+        "ShowVulWhiteListDetail" => Box::pin(show_vul_white_list_detail(client, inputs)),
+        "ShowWebAppAndServiceTop" => {
+            Box::pin(show_web_app_and_service_top(client, inputs))
+        }
+        "ShowWebFrameworkTop" => Box::pin(show_web_framework_top(client, inputs)),
+        "ShowWebSiteTop" => Box::pin(show_web_site_top(client, inputs)),
+        "ShowWebTamperHostPolicy" => {
+            Box::pin(show_web_tamper_host_policy(client, inputs))
+        }
+        "ShowWebTamperRaspPath" => Box::pin(show_web_tamper_rasp_path(client, inputs)),
+        "ShowWelfareAreaInfo" => Box::pin(show_welfare_area_info(client, inputs)),
+        "ShowWindowsVulDetail" => Box::pin(show_windows_vul_detail(client, inputs)),
+        "ShowWtpProtectStatistics" => {
+            Box::pin(show_wtp_protect_statistics(client, inputs))
+        }
+        "StartAutoKillVirusStatus" => {
+            Box::pin(start_auto_kill_virus_status(client, inputs))
+        }
+        "StartManualSecurityCheck" => {
+            Box::pin(start_manual_security_check(client, inputs))
+        }
+        "StartPlugin" => Box::pin(start_plugin(client, inputs)),
+        "StartProtection" => Box::pin(start_protection(client, inputs)),
+        "StopImageScanTask" => Box::pin(stop_image_scan_task(client, inputs)),
+        "StopManualSecurityCheck" => Box::pin(stop_manual_security_check(client, inputs)),
+        "StopPlugin" => Box::pin(stop_plugin(client, inputs)),
+        "StopProtection" => Box::pin(stop_protection(client, inputs)),
+        "SwitchAntivirusTask" => Box::pin(switch_antivirus_task(client, inputs)),
+        "SwitchAppWhitelistPolicyHost" => {
+            Box::pin(switch_app_whitelist_policy_host(client, inputs))
+        }
+        "SwitchAppWhitelistPolicyLearnStatus" => {
+            Box::pin(switch_app_whitelist_policy_learn_status(client, inputs))
+        }
+        "SwitchClusterProtectionMode" => {
+            Box::pin(switch_cluster_protection_mode(client, inputs))
+        }
+        "SwitchContainerProtectStatus" => {
+            Box::pin(switch_container_protect_status(client, inputs))
+        }
+        "SwitchDecoyPortAutoBind" => {
+            Box::pin(switch_decoy_port_auto_bind(client, inputs))
+        }
+        "SwitchDecoyPortHostPolicy" => {
+            Box::pin(switch_decoy_port_host_policy(client, inputs))
+        }
+        "SwitchDecoyPortPolicy" => Box::pin(switch_decoy_port_policy(client, inputs)),
+        "SwitchFirewallStatus" => Box::pin(switch_firewall_status(client, inputs)),
+        "SwitchHostsProtectStatus" => {
+            Box::pin(switch_hosts_protect_status(client, inputs))
+        }
+        "SwitchRasp" => Box::pin(switch_rasp(client, inputs)),
+        "SwitchWebTamperProtectStatus" => {
+            Box::pin(switch_web_tamper_protect_status(client, inputs))
+        }
+        "SyncClusterList" => Box::pin(sync_cluster_list(client, inputs)),
+        "SyncClusterProtectionEvent" => {
+            Box::pin(sync_cluster_protection_event(client, inputs))
+        }
+        "SyncContainerNetworkNode" => {
+            Box::pin(sync_container_network_node(client, inputs))
+        }
+        "SyncContainerNetworkPolicyList" => {
+            Box::pin(sync_container_network_policy_list(client, inputs))
+        }
+        "SyncMultiCloudClusterStatus" => {
+            Box::pin(sync_multi_cloud_cluster_status(client, inputs))
+        }
+        "SyncSecurityGroupPolicies" => {
+            Box::pin(sync_security_group_policies(client, inputs))
+        }
+        "UninstallAgents" => Box::pin(uninstall_agents(client, inputs)),
+        "UpdateAgentDaemonset" => Box::pin(update_agent_daemonset(client, inputs)),
+        "UpdateAiPolicyDetail" => Box::pin(update_ai_policy_detail(client, inputs)),
+        "UpdateAlarmConfig" => Box::pin(update_alarm_config(client, inputs)),
+        "UpdateAlarmWhiteListHost" => {
+            Box::pin(update_alarm_white_list_host(client, inputs))
+        }
+        "UpdateBackupHostInfo" => Box::pin(update_backup_host_info(client, inputs)),
+        "UpdateBackupPolicyInfo" => Box::pin(update_backup_policy_info(client, inputs)),
+        "UpdateContainerNetworkPolicy" => {
+            Box::pin(update_container_network_policy(client, inputs))
+        }
+        "UpdateCustomRuleConfig" => Box::pin(update_custom_rule_config(client, inputs)),
+        "UpdateMultiCloudClusters" => {
+            Box::pin(update_multi_cloud_clusters(client, inputs))
+        }
+        "UpdatePolicy" => Box::pin(update_policy(client, inputs)),
+        "UpdateProtectionPolicy" => Box::pin(update_protection_policy(client, inputs)),
+        "UpdateRegistry" => Box::pin(update_registry(client, inputs)),
+        "UpdateSecurityCheckConfig" => {
+            Box::pin(update_security_check_config(client, inputs))
+        }
+        "UpdateSecurityCheckPolicyGroup" => {
+            Box::pin(update_security_check_policy_group(client, inputs))
+        }
+        "UpdateSecurityGroupPolicy" => {
+            Box::pin(update_security_group_policy(client, inputs))
+        }
+        "UpdateSystemUserWhiteList" => {
+            Box::pin(update_system_user_white_list(client, inputs))
+        }
+        "UpdateWebTamperHostPolicy" => {
+            Box::pin(update_web_tamper_host_policy(client, inputs))
+        }
+        "UpdateWebTamperProtectionConfig" => {
+            Box::pin(update_web_tamper_protection_config(client, inputs))
+        }
+        "UpdateWebTamperRaspPath" => {
+            Box::pin(update_web_tamper_rasp_path(client, inputs))
+        }
+        "UpgradeAgents" => Box::pin(upgrade_agents(client, inputs)),
+        "UploadReportLogo" => Box::pin(upload_report_logo(client, inputs)),
+        "ValidateAdmin" => Box::pin(validate_admin(client, inputs)),
         other => return Err(format!("the spec has no operation `{other}`")),
     };
     call.await
+}
+async fn add_app_whitelist_policy_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_app_whitelist_policy_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddAppWhitelistPolicyHostRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_app_whitelist_policy_process(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_app_whitelist_policy_process();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddAppWhitelistPolicyProcessRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_baseline_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_baseline_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddBaselineWhiteListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_cce_integration_protection(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_cce_integration_protection();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CceIntegrationProtectionRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_cicd_configuration(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_cicd_configuration();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddCicdConfigurationRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_hosts_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_hosts_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddHostsGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_image_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_image_white_lists();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddImageWhiteListsRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_login_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_login_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddLoginWhiteListRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_name")?
+    {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddPolicyRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddPolicyGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddProtectionPolicyInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_registry(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_registry();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddRegistryRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_security_check_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_security_check_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SecurityCheckPolicyGroupInfoResponseInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_system_user_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_system_user_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AddSystemUserWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn add_vul_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.add_vul_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AddVulWhiteListRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn associate_backup_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.associate_backup_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AssociateBackupPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn associate_host_asset_value(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.associate_host_asset_value();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AssociateHostAssetValueRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn associate_hosts_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.associate_hosts_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::AssociateHostsGroupRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn associate_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.associate_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AssociatePolicyGroupRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn associate_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.associate_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::AssociateProtectionPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_add_accounts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_add_accounts();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchAddAccountsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_change_event(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_change_event();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchChangeEventRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_create_tags(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_create_tags();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_id")? {
+        request = request.resource_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_type")? {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchCreateTagsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_delete_agent_daemonset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_delete_agent_daemonset();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchDeleteDaemonsetRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_delete_registry(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_delete_registry();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchDeleteRegistryRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_delete_tags(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_delete_tags();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_id")? {
+        request = request.resource_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_type")? {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchDeleteTagsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_export_baseline_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_export_baseline_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "export_size")? {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchExportSwrBaselineInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_export_local_vul_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_export_local_vul_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "export_size")? {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchExportLocalVulInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_modify_port_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_modify_port_status();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ListPortStatusRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_scan_local_image(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_scan_local_image();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::LocalImageBatchScanRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_scan_swr_image(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_scan_swr_image();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchScanPrivateImageRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_start_protection(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_start_protection();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchStartProtectionRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_start_web_tamper_protection(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_start_web_tamper_protection();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchStartWebTamperProtectionRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_update_cluster_resource(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_update_cluster_resource();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchUpdateClusterResourceRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_update_host_resource(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_update_host_resource();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchUpdateHostResourceRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn batch_upgrade_agent_daemonset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.batch_upgrade_agent_daemonset();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchUpdateDaemonsetRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn bind_agent_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.bind_agent_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BindAgentPolicyRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn cancel_hosts_quota(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.cancel_hosts_quota();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CancelHostsQuotaRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_agent_auto_upgrade_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_agent_auto_upgrade_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAgentAutoUpgradeStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_antivirus_pay_per_scan_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_antivirus_pay_per_scan_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAntivirusPayPerScanStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_antivirus_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_antivirus_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAntivirusPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_app_whitelist_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_app_whitelist_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAppWhitelistPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_app_whitelist_policy_process_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_app_whitelist_policy_process_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAppWhitelistPolicyProcessStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_auto_open_quota_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_auto_open_quota_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAutoOpenQuotaStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_baseline_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_baseline_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeBaselineWhiteListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_blocked_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_blocked_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeBlockedIpRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_check_rule_action(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_check_rule_action();
+    if let Some(value) = inputs
+        .param::<hss_api::types::ChangeCheckRuleActionAction>("query", "action")?
+    {
+        request = request.action(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "check_cce")? {
+        request = request.check_cce(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CheckRuleIdListRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_cluster_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_cluster_events();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ModClusterProtectionEventRequest>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_cluster_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_cluster_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ModPolicyRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_container_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_container_status();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "container_name")? {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "opr")? {
+        request = request.opr(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_event(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_event();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeEventRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_extended_weak_password(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_extended_weak_password();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeExtendedWeakPasswordRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_file_path_white_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_file_path_white_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeFilePathWhiteDetailRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_file_path_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_file_path_white_lists();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeFilePathWhiteDetailRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_host_ignore_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_host_ignore_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::OperateHostRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_hosts_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_hosts_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeHostsGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_image_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_image_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeImageWhiteListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_isolated_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_isolated_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeIsolatedFileRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_malware_collect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_malware_collect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeMalwareCollectStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_monthly_operation_report_tip_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_monthly_operation_report_tip_status();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_password_complexity_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_password_complexity_status();
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ChangePasswordComplexityStatusAction,
+        >("query", "action")?
+    {
+        request = request.action(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangePasswordComplexityStatusRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangePolicyGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_policy_switch_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_policy_switch_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::PolicySwitchRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_sensitive_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_sensitive_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeSensitiveInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn change_switches_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_switches_status();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "code")? {
+        request = request.code(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeSwitchesStatusRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
 }
 async fn change_vul_scan_policy(
     client: &hss_api::Client,
@@ -83,6 +3003,448 @@ async fn change_vul_status(
     }
     Outcome::decoded(request.send().await)
 }
+async fn change_vul_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.change_vul_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ChangeVulWhiteListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn copy_ai_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.copy_ai_policy_group();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CopyAiPolicyGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn copy_baseline_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.copy_baseline_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CopyBaselinePolicyGroupRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_agent_daemonset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_agent_daemonset();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateDaemonsetRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_anti_virus_paid_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_anti_virus_paid_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateAntiVirusPaidTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_anti_virus_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_anti_virus_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateAntiVirusPolicyRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_anti_virus_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_anti_virus_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateAntiVirusTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_app_whitelist_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_app_whitelist_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateAppWhitelistPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_cicd_configuration_command(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_cicd_configuration_command();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateCicdConfigurationCommandRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_cluster_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_cluster_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ModPolicyRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_clusters_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_clusters_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_container_network_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_container_network_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateNetworkPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_custom_rule_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_custom_rule_config();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateCustomRuleConfigRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_decoy_port_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_decoy_port_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::HoneypotPortPolicyContent>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_global_asset_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_global_asset_scan_task();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateGlobalAssetScanTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_image_synchronize_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_image_synchronize_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateImageSynchronizeTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_manual_image_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_manual_image_scan_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateManualImageScanTaskReqInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_multi_cloud_clusters(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_multi_cloud_clusters();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::MultiCloudClusterCreateRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_quotas_order(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_quotas_order();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateQuotasOrderRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_security_group_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_security_group_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateSecurityGroupPolicyRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateTaskRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_vpc_endpoint(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_vpc_endpoint();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CreateVpcCondition>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn create_vulnerability_scan_task(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -98,6 +3460,979 @@ async fn create_vulnerability_scan_task(
     }
     if let Some(value) = inputs
         .body::<hss_api::types::CreateVulnerabilityScanTaskBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn create_web_tamper_protection_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.create_web_tamper_protection_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::CreateWebTamperProtectionConfigRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_account(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_account();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeleteAccountRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_agent_daemonset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_agent_daemonset();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "invoked_service")?
+    {
+        request = request.invoked_service(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_ai_policy_groups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_ai_policy_groups();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteAiPolicyGroupsRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_antivirus_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_antivirus_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteAntivirusPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_app_whitelist_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_app_whitelist_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteAppWhitelistPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_app_whitelist_policy_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_app_whitelist_policy_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteAppWhitelistPolicyHostRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_backup_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_backup_host_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeleteBackupHostRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_baseline_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_baseline_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteBaselineWhiteListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_cicd_configurations(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_cicd_configurations();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteCicdConfigurationsRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_cluster_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_cluster_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeletePolicyRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_container_network_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_container_network_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::IdArray>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_custom_rule_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_custom_rule_config();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeleteCustomRuleIdsRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_decoy_port_host_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_decoy_port_host_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To65535>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_decoy_port_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_decoy_port_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_duplication_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_duplication_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "backup_id")? {
+        request = request.backup_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_hosts_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_hosts_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_image_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_image_white_lists();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteImageWhiteListsRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_isolated_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_isolated_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeleteIsolatedFileRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "policy_id")?
+    {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeletePolicyGroupRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "policy_id")?
+    {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_registry(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_registry();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_resource_instance_tag(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_resource_instance_tag();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "key")? {
+        request = request.key(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_id")? {
+        request = request.resource_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_type")? {
+        request = request.resource_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_security_check_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_security_check_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_security_group_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_security_group_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteSecurityGroupPolicyRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_vul_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_vul_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DeleteVulWhiteListBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn delete_web_tamper_protection_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.delete_web_tamper_protection_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::DeleteWebTamperProtectionConfigRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn download_asset_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.download_asset_file();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_type")? {
+        request = request.asset_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::DownloadAssetFileRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn download_event_source_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.download_event_source_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_hash")? {
+        request = request.file_hash(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn enable_trust_service(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.enable_trust_service();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_anti_virus_result(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_anti_virus_result();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "export_size")?
+    {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_hash")? {
+        request = request.file_hash(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "malware_name")?
+    {
+        request = request.malware_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "manual_isolate")? {
+        request = request.manual_isolate(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severities")? {
+        request = request.severities(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo32>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextFrom1>("query", "task_name")?
+    {
+        request = request.task_name(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ExportAntiVirusResultRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_baseline_security_check_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_baseline_security_check_report();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportBaselineRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_container_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_container_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "export_size")?
+    {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportContainerListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_event_request(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_event_request();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "att_ck")? {
+        request = request.att_ck(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "auto_block")? {
+        request = request.auto_block(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "event_class_ids")?
+    {
+        request = request.event_class_ids(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_id")? {
+        request = request.event_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "event_id_list")?
+    {
+        request = request.event_id_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::vec::Vec<i64>>("query", "event_types")? {
+        request = request.event_types(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "export_size")? {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    if let Some(value) = inputs
+        .body::<::std::vec::Vec<::std::vec::Vec<::std::string::String>>>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_handled_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_handled_vulnerabilities();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ExportHandledVulnerabilitiesRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_image_security_report_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_image_security_report_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ExportImageSecurityReportTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_risks(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_risks();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "export_size")? {
+        request = request.export_size(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_type")? {
+        request = request.risk_type(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportRisksRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_security_check_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_security_check_report();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_result")? {
+        request = request.scan_result(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_task_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_task_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportTaskInfoRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn export_vul_handle_history(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_vul_handle_history();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ExportVulHandleHistoryRequestBody>()?
     {
         request = request.body(value);
     }
@@ -195,6 +4530,3050 @@ async fn export_vuls(
     }
     Outcome::decoded(request.send().await)
 }
+async fn export_web_tamper_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.export_web_tamper_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ExportWebTamperHostRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn handle_anti_virus_result(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.handle_anti_virus_result();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::OperateAntiVirusResultRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn handle_image_vulnerability(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.handle_image_vulnerability();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::HandleImageVulnerabilityRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_accounts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_accounts();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_auto_upgrade_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_auto_upgrade_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_daemonset_cluster_nodes_label(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_daemonset_cluster_nodes_label();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_daemonset_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_daemonset_info();
+    if let Some(value) = inputs.param::<bool>("query", "access_status")? {
+        request = request.access_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "show_cluster_log_status")? {
+        request = request.show_cluster_log_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_install_script(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_install_script();
+    if let Some(value) = inputs.param::<bool>("query", "batch_install")? {
+        request = request.batch_install(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_arch")? {
+        request = request.os_arch(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "outside_group_id")?
+    {
+        request = request.outside_group_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "outside_host")? {
+        request = request.outside_host(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_status();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "abnormal_reason")?
+    {
+        request = request.abnormal_reason(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_id")? {
+        request = request.agent_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_agent_version(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_agent_version();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ai_component_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ai_component_detail();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "ai_application")?
+    {
+        request = request.ai_application(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "ai_tool")? {
+        request = request.ai_tool(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "catalogue")? {
+        request = request.catalogue(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "first_scan_time")? {
+        request = request.first_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "installation_path")?
+    {
+        request = request.installation_path(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "latest_scan_time")? {
+        request = request.latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "server_ip")? {
+        request = request.server_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "server_name")? {
+        request = request.server_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ai_component_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ai_component_statistics();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "ai_component_name")?
+    {
+        request = request.ai_component_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "catalogue")? {
+        request = request.catalogue(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ai_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ai_policies();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ai_policy_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ai_policy_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_name")? {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ai_policy_groups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ai_policy_groups();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_name")? {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "object_type")? {
+        request = request.object_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protection_object")?
+    {
+        request = request.protection_object(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_alarm_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_alarm_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_alarm_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_alarm_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "hash")? {
+        request = request.hash(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_alarm_white_list_host_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_alarm_white_list_host_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_id")? {
+        request = request.rule_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_all_risk_config_check_rules(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_all_risk_config_check_rules();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_type")? {
+        request = request.check_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "statistics_flag")? {
+        request = request.statistics_flag(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "statistics_scan_result")?
+    {
+        request = request.statistics_scan_result(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag")? {
+        request = request.tag(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_anti_virus_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_anti_virus_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "next_start_time")? {
+        request = request.next_start_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "scan_type")?
+    {
+        request = request.scan_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "start_type")?
+    {
+        request = request.start_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_anti_virus_paid_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_anti_virus_paid_hosts();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_type")? {
+        request = request.scan_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "start_type")? {
+        request = request.start_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_anti_virus_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_anti_virus_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_name")? {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_type")? {
+        request = request.scan_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_anti_virus_result(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_anti_virus_result();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_hash")? {
+        request = request.file_hash(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "file_hash_list")?
+    {
+        request = request.file_hash_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "id_list")?
+    {
+        request = request.id_list(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "malware_name")?
+    {
+        request = request.malware_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "manual_isolate")? {
+        request = request.manual_isolate(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severities")? {
+        request = request.severities(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo32>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_name")? {
+        request = request.task_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_anti_virus_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_anti_virus_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text13To13>("query", "begin_time")?
+    {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text13To13>("query", "end_time")?
+    {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_task_status")?
+    {
+        request = request.host_task_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_name")? {
+        request = request.task_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_status")? {
+        request = request.task_status(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "whether_paid_task")? {
+        request = request.whether_paid_task(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_antivirus_handle_history(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_antivirus_handle_history();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_method")?
+    {
+        request = request.handle_method(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "malware_name")?
+    {
+        request = request.malware_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severities")? {
+        request = request.severities(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo32>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text3To4>("query", "sort_dir")? {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "user_name")? {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_change_histories(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_change_histories();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "app_name")?
+    {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "sort_dir")?
+    {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo10>("query", "variation_type")?
+    {
+        request = request.variation_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "app_name")?
+    {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_event(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_event();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_ip")? {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_host_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_host_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "intercept")? {
+        request = request.intercept(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "learning_status")?
+    {
+        request = request.learning_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_name")? {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_type")? {
+        request = request.policy_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_policy_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_policy_host();
+    if let Some(value) = inputs.param::<bool>("query", "apply_status")? {
+        request = request.apply_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "learning_status")?
+    {
+        request = request.learning_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_name")? {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_policy_process(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_policy_process();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_signer")? {
+        request = request.file_signer(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_hash")?
+    {
+        request = request.process_hash(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_name")?
+    {
+        request = request.process_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_path")?
+    {
+        request = request.process_path(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "process_status")?
+    {
+        request = request.process_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_type")?
+    {
+        request = request.process_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_app_whitelist_policy_process_extend(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_app_whitelist_policy_process_extend();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_apps();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "app_name")?
+    {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo512>("query", "install_dir")?
+    {
+        request = request.install_dir(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "version")?
+    {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_associate_registries(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_associate_registries();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_name")?
+    {
+        request = request.registry_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_type")?
+    {
+        request = request.registry_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sync_status")? {
+        request = request.sync_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_auto_kill_virus_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_auto_kill_virus_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_auto_launch_change_histories(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_auto_launch_change_histories();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "auto_launch_name")?
+    {
+        request = request.auto_launch_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "sort_dir")?
+    {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo10>("query", "variation_type")?
+    {
+        request = request.variation_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_auto_launch_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_auto_launch_statistics();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_auto_launchs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_auto_launchs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_auto_open_quota_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_auto_open_quota_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_backedup_by_host_id(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_backedup_by_host_id();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_backup_hosts_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_backup_hosts_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_run")? {
+        request = request.is_run(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_backup_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_backup_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_backup_vaults(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_backup_vaults();
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "vault_id")?
+    {
+        request = request.vault_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To512>("query", "vault_name")?
+    {
+        request = request.vault_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_baseline_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_baseline_white_lists();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "description")? {
+        request = request.description(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_type")? {
+        request = request.rule_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag")? {
+        request = request.tag(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_blocked_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_blocked_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "intercept_status")?
+    {
+        request = request.intercept_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "src_ip")? {
+        request = request.src_ip(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cce_cluster_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cce_cluster_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CceClusterInfoListRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cce_cluster_detect_risk(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cce_cluster_detect_risk();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CceClusterIdListRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cce_nodes_label(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cce_nodes_label();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::BatchGetLabelRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_check_feature_rule(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_check_feature_rule();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_check_rule_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_check_rule_host();
+    if let Some(value) = inputs.param::<bool>("query", "check_cce")? {
+        request = request.check_cce(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_rule_id")?
+    {
+        request = request.check_rule_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_type")? {
+        request = request.check_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_type")? {
+        request = request.host_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "result_type")? {
+        request = request.result_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_check_rule_resources(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_check_rule_resources();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_rule_id")?
+    {
+        request = request.check_rule_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_result")? {
+        request = request.scan_result(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_check_rules_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_check_rules_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_id")? {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_result")? {
+        request = request.scan_result(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cicd_configurations(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cicd_configurations();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cicd_id")? {
+        request = request.cicd_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cicd_name")? {
+        request = request.cicd_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cicd_images(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cicd_images();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cicd_name")? {
+        request = request.cicd_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_scan_time")? {
+        request = request.end_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_update_time")? {
+        request = request.end_latest_update_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_malicious_file")? {
+        request = request.has_malicious_file(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_unsafe_setting")? {
+        request = request.has_unsafe_setting(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_vul")? {
+        request = request.has_vul(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "image_size")? {
+        request = request.image_size(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "latest_version")? {
+        request = request.latest_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "pipeline_type")?
+    {
+        request = request.pipeline_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "risky")? {
+        request = request.risky(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_status")? {
+        request = request.scan_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_dir")? {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_key")? {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_scan_time")? {
+        request = request.start_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_update_time")? {
+        request = request.start_latest_update_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_audit_logs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_audit_logs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "line_num")?
+    {
+        request = request.line_num(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "verb")? {
+        request = request.verb(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_event_logs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_event_logs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "event_name")?
+    {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "event_type")?
+    {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "line_num")?
+    {
+        request = request.line_num(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "reason")?
+    {
+        request = request.reason(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "resource_name")?
+    {
+        request = request.resource_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "resource_type")?
+    {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_events();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protect_overview(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protect_overview();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protect_policy_templates(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protect_policy_templates();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To5>("query", "level")? {
+        request = request.level(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To2048>("query", "tag")? {
+        request = request.tag(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To255>("query", "target_kind")?
+    {
+        request = request.target_kind(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "template_name")?
+    {
+        request = request.template_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To16>("query", "template_type")?
+    {
+        request = request.template_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protection_default_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protection_default_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protection_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protection_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protection_item(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protection_item();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_protection_policy_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_protection_policy_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_risk_affect_resources(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_risk_affect_resources();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "resource_name")?
+    {
+        request = request.resource_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "resource_type")?
+    {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "risk_id")? {
+        request = request.risk_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_cluster_risks(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_cluster_risks();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_category")?
+    {
+        request = request.risk_category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_level")? {
+        request = request.risk_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_name")? {
+        request = request.risk_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_status")? {
+        request = request.risk_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_type")? {
+        request = request.risk_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_common_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_common_host();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "feature_name")?
+    {
+        request = request.feature_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "version_name_lower")?
+    {
+        request = request.version_name_lower(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "version_name_upper")?
+    {
+        request = request.version_name_upper(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_common_tips(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_common_tips();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_cmd_logs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_cmd_logs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "cmd")? {
+        request = request.cmd(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "path")? {
+        request = request.path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_image_logs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_image_logs();
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "event_name")?
+    {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "event_type")?
+    {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "resource_name")?
+    {
+        request = request.resource_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "resource_type")?
+    {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "source_ip")?
+    {
+        request = request.source_ip(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "user_name")?
+    {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_images(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_images();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "keyword")?
+    {
+        request = request.keyword(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_logs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_logs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "content")?
+    {
+        request = request.content(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "line_num")?
+    {
+        request = request.line_num(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "pod_id")? {
+        request = request.pod_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "pod_ip")? {
+        request = request.pod_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "pod_name")?
+    {
+        request = request.pod_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_network_clusters(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_network_clusters();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_network_node_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_network_node_list();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "query_field")?
+    {
+        request = request.query_field(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "query_value")?
+    {
+        request = request.query_value(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_network_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_network_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "keyword")?
+    {
+        request = request.keyword(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_container_nodes(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_container_nodes();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "container_node")? {
+        request = request.container_node(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "container_tags")?
+    {
+        request = request.container_tags(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "protect_status")?
+    {
+        request = request.protect_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_containers(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_containers();
+    if let Some(value) = inputs.param::<bool>("query", "cluster_container")? {
+        request = request.cluster_container(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "pod_name")?
+    {
+        request = request.pod_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_custom_rule_config_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_custom_rule_config_detail();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_id")? {
+        request = request.rule_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_custom_rule_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_custom_rule_configs();
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_id")? {
+        request = request.rule_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_name")? {
+        request = request.rule_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_decoy_port_available_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_decoy_port_available_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "ports")? {
+        request = request.ports(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_decoy_port_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_decoy_port_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_dictionaries(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_dictionaries();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "code")? {
+        request = request.code(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_code")? {
+        request = request.group_code(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scene")? {
+        request = request.scene(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_docker_plugins(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_docker_plugins();
+    if let Some(value) = inputs.param::<bool>("query", "above_version")? {
+        request = request.above_version(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "charging_mode")?
+    {
+        request = request.charging_mode(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "detect_result")?
+    {
+        request = request.detect_result(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_name")? {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_status")? {
+        request = request.host_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "ip_addr")? {
+        request = request.ip_addr(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "label")? {
+        request = request.label(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "outside_host")? {
+        request = request.outside_host(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "plugin")? {
+        request = request.plugin(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_name")?
+    {
+        request = request.policy_group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protect_status")?
+    {
+        request = request.protect_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "refresh")? {
+        request = request.refresh(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn list_download_exported_file(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -215,6 +7594,1118 @@ async fn list_download_exported_file(
         request = request.region(value);
     }
     Outcome::downloaded(request.send().await).await
+}
+async fn list_event_att_ck(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_att_ck();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_event_forensic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_forensic();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_id")? {
+        request = request.event_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "occur_time")? {
+        request = request.occur_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_event_handle_history(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_handle_history();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "event_class_ids")?
+    {
+        request = request.event_class_ids(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text3To10>("query", "sort_dir")?
+    {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_event_operates(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_operates();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_event_top_risk(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_top_risk();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_event_type(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_event_type();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "att_ck")? {
+        request = request.att_ck(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_file_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_file_events();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "change_category")?
+    {
+        request = request.change_category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "change_type")? {
+        request = request.change_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_file_host_event_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_file_host_event_details();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "change_category")?
+    {
+        request = request.change_category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "change_type")? {
+        request = request.change_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_file_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_file_hosts();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_general_image_vul_operations(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_general_image_vul_operations();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_version")? {
+        request = request.app_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_type")? {
+        request = request.handle_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "remark")? {
+        request = request.remark(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "user_name")? {
+        request = request.user_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_general_image_vuls(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_general_image_vuls();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "label_list")?
+    {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_global_asset_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_global_asset_scan_task();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_global_image_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_global_image_apps();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_compliant")? {
+        request = request.is_compliant(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_global_image_files(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_global_image_files();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_global_malware(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_global_malware();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_global_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_global_vulnerabilities();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "repair_necessity")?
+    {
+        request = request.repair_necessity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_handle_affect_baseline(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_handle_affect_baseline();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ListHandleAffectBaselineRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_handle_vuls(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_handle_vuls();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_name")? {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_circle")?
+    {
+        request = request.handle_circle(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_ip")? {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "label_list")? {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_host_check_rules(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_check_rules();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "result_type")? {
+        request = request.result_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag")? {
+        request = request.tag(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_host_groups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_groups();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_host_protect_history_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_protect_history_info();
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "file_operation")?
+    {
+        request = request.file_operation(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "file_path")?
+    {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_host_rasp_protect_history_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_rasp_protect_history_info();
+    if let Some(value) = inputs.param::<i64>("query", "alarm_level")? {
+        request = request.alarm_level(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_host_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_host_status();
+    if let Some(value) = inputs.param::<bool>("query", "above_version")? {
+        request = request.above_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To20>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "agent_upgradable")? {
+        request = request.agent_upgradable(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "binding_key")? {
+        request = request.binding_key(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "charging_mode")?
+    {
+        request = request.charging_mode(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "detect_result")?
+    {
+        request = request.detect_result(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "get_common_login_locations")? {
+        request = request.get_common_login_locations(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_baseline")? {
+        request = request.has_baseline(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_intrusion")? {
+        request = request.has_intrusion(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_vul")? {
+        request = request.has_vul(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id_list")?
+    {
+        request = request.host_id_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "host_name_list")?
+    {
+        request = request.host_name_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "host_status")?
+    {
+        request = request.host_status(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "incluster")? {
+        request = request.incluster(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "install_mode")? {
+        request = request.install_mode(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "ip_addr")? {
+        request = request.ip_addr(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "label")? {
+        request = request.label(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "os_type")?
+    {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "outside_host")? {
+        request = request.outside_host(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_group_id")?
+    {
+        request = request.policy_group_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "policy_group_name")?
+    {
+        request = request.policy_group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "private_ip_list")?
+    {
+        request = request.private_ip_list(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "protect_degradation")? {
+        request = request.protect_degradation(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "protect_interrupt")? {
+        request = request.protect_interrupt(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "protect_status")?
+    {
+        request = request.protect_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "public_ip_list")?
+    {
+        request = request.public_ip_list(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "refresh")? {
+        request = request.refresh(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "server_group")?
+    {
+        request = request.server_group(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_dir")? {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_key")? {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "version")? {
+        request = request.version(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "vpc_id")? {
+        request = request.vpc_id(value);
+    }
+    Outcome::decoded(request.send().await)
 }
 async fn list_host_vuls(
     client: &hss_api::Client,
@@ -290,6 +8781,2534 @@ async fn list_host_vuls(
     }
     Outcome::decoded(request.send().await)
 }
+async fn list_hosts_risk(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_hosts_risk();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_id_list")?
+    {
+        request = request.host_id_list(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_iac_file_risk_paths(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_iac_file_risk_paths();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_id")? {
+        request = request.file_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "resource_name")?
+    {
+        request = request.resource_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "resource_type")?
+    {
+        request = request.resource_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_id")? {
+        request = request.rule_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_iac_file_risks(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_iac_file_risks();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_id")? {
+        request = request.file_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_category")?
+    {
+        request = request.risk_category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_level")? {
+        request = request.risk_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_name")? {
+        request = request.risk_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_iac_files(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_iac_files();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cicd_id")? {
+        request = request.cicd_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cicd_name")? {
+        request = request.cicd_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_id")? {
+        request = request.file_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_type")? {
+        request = request.file_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "risky")? {
+        request = request.risky(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_type")? {
+        request = request.scan_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_apps();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag_name")? {
+        request = request.tag_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_basic_image(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_basic_image();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_name")? {
+        request = request.os_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_build_command_risks(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_build_command_risks();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_level")? {
+        request = request.risk_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "risk_name")? {
+        request = request.risk_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_build_command_risks_images(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_build_command_risks_images();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rule_id")? {
+        request = request.rule_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_files(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_files();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag_name")? {
+        request = request.tag_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_handle_affect_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_handle_affect_vulnerabilities();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::HandleImageVulnerabilityRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_local(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_local();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "app_name")?
+    {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_scan_time")? {
+        request = request.end_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_update_time")? {
+        request = request.end_latest_update_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_container")? {
+        request = request.has_container(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_vul")? {
+        request = request.has_vul(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "image_size")? {
+        request = request.image_size(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "local_image_type")?
+    {
+        request = request.local_image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "pod_id")?
+    {
+        request = request.pod_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "pod_name")?
+    {
+        request = request.pod_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "scan_status")?
+    {
+        request = request.scan_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_scan_time")? {
+        request = request.start_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_update_time")? {
+        request = request.start_latest_update_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_malware(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_malware();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag_name")? {
+        request = request.tag_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_non_compliant_app(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_non_compliant_app();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_pwd_complexity(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_pwd_complexity();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_id")? {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_risk_config_rules(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_risk_config_rules();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo2048>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_id")?
+    {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "image_type")?
+    {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_id")?
+    {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ListImageRiskConfigRulesResultType,
+        >("query", "result_type")?
+    {
+        request = request.result_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_risk_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_risk_configs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "check_name")?
+    {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_id")?
+    {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "image_type")?
+    {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_id")?
+    {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_scan_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_scan_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_scan_task();
+    if let Some(value) = inputs.param::<i64>("query", "create_time")? {
+        request = request.create_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "scan_scope")? {
+        request = request.scan_scope(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_id")? {
+        request = request.task_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_name")? {
+        request = request.task_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_status")? {
+        request = request.task_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_type")? {
+        request = request.task_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_sensitive(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_sensitive();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_sensitive_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_sensitive_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_vulnerabilities();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "app_name")?
+    {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "image_type")?
+    {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_id")?
+    {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "repair_necessity")?
+    {
+        request = request.repair_necessity(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "tag_name")?
+    {
+        request = request.tag_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_weak_pwd_users(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_weak_pwd_users();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_id")? {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag_name")? {
+        request = request.tag_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "user_name")? {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_image_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_image_white_lists();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_type")? {
+        request = request.vul_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_isolated_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_isolated_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To512>("query", "file_hash")?
+    {
+        request = request.file_hash(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "isolation_status")?
+    {
+        request = request.isolation_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "public_ip")?
+    {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_jar_package_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_jar_package_host_info();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "file_name")?
+    {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_jar_package_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_jar_package_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_jar_package_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_jar_package_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "file_name")?
+    {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_cron_jobs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_cron_jobs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cronjob_name")?
+    {
+        request = request.cronjob_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_daemon_sets(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_daemon_sets();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "daemonset_name")?
+    {
+        request = request.daemonset_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_deployments(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_deployments();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "deployment_name")?
+    {
+        request = request.deployment_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_jobs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_jobs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "job_name")?
+    {
+        request = request.job_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_pods(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_pods();
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListK8sPodsClusterName>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListK8sPodsNamespaceName>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListK8sPodsPodName>("query", "pod_name")?
+    {
+        request = request.pod_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_k8s_stateful_sets(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_k8s_stateful_sets();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace_name")?
+    {
+        request = request.namespace_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "statefulset_name")?
+    {
+        request = request.statefulset_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kernel_module_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kernel_module_host_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kernel_module_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kernel_module_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kernel_module_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kernel_module_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kubernetes_cluster_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kubernetes_cluster_details();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "load_agent_info")? {
+        request = request.load_agent_info(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scene")? {
+        request = request.scene(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kubernetes_endpoint_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kubernetes_endpoint_details();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_kubernetes_service_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_kubernetes_service_details();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_local_image_app_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_local_image_app_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_local_image_containers(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_local_image_containers();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_id")? {
+        request = request.agent_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_digest")?
+    {
+        request = request.image_digest(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_local_image_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_local_image_hosts();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_id")? {
+        request = request.agent_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_digest")?
+    {
+        request = request.image_digest(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_locked_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_locked_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_id")? {
+        request = request.resource_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_login_common_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_login_common_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "ip_addr")?
+    {
+        request = request.ip_addr(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_login_common_location(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_login_common_location();
+    if let Some(value) = inputs.param::<i64>("query", "area_code")? {
+        request = request.area_code(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_login_white_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_login_white_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "white_ip")?
+    {
+        request = request.white_ip(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_login_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_login_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "login_ip")? {
+        request = request.login_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "login_user_name")?
+    {
+        request = request.login_user_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_malware_collect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_malware_collect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_monthly_operation_reports(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_monthly_operation_reports();
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_multi_cloud_clusters(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_multi_cloud_clusters();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_namespaces(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_namespaces();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_operation_logs_by_vault_name(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_operation_logs_by_vault_name();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To512>("query", "resource_name")?
+    {
+        request = request.resource_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_organization_tree(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_organization_tree();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_refresh")? {
+        request = request.is_refresh(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_password_complexity(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_password_complexity();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ListPasswordComplexityResultType,
+        >("query", "result_type")?
+    {
+        request = request.result_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_plugin_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_plugin_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_version")?
+    {
+        request = request.agent_version(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "code")? {
+        request = request.code(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "plugin_arch")? {
+        request = request.plugin_arch(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "plugin_os_type")?
+    {
+        request = request.plugin_os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "plugin_version")?
+    {
+        request = request.plugin_version(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_plugin_install_script(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_plugin_install_script();
+    if let Some(value) = inputs.param::<bool>("query", "batch_install")? {
+        request = request.batch_install(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "operate_type")?
+    {
+        request = request.operate_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "outside_host")? {
+        request = request.outside_host(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "plugin")? {
+        request = request.plugin(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_plugin_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_plugin_status();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_ids")?
+    {
+        request = request.host_ids(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_status")?
+    {
+        request = request.host_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_type")? {
+        request = request.host_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_arch")? {
+        request = request.os_arch(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "plugin_code")? {
+        request = request.plugin_code(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "plugin_status")?
+    {
+        request = request.plugin_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "plugin_version")?
+    {
+        request = request.plugin_version(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_plugins(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_plugins();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "code")? {
+        request = request.code(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_policies();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "agent_id")?
+    {
+        request = request.agent_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_policy_group();
+    if let Some(value) = inputs.param::<bool>("query", "container_mode")? {
+        request = request.container_mode(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "group_id")?
+    {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_port_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_port_host();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "port")? {
+        request = request.port(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_port_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_port_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "port")? {
+        request = request.port(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "port_string")?
+    {
+        request = request.port_string(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "sort_dir")?
+    {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ports(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ports();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "port")? {
+        request = request.port(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_process_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_process_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "path")? {
+        request = request.path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_processes_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_processes_host();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "path")? {
+        request = request.path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_project_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_project_configs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ListProjectConfigsRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_project_tags(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_project_tags();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_type")? {
+        request = request.resource_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "operating_system")?
+    {
+        request = request.operating_system(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_name")?
+    {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "protect_policy_id")?
+    {
+        request = request.protect_policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_protection_server(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_protection_server();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "host_status")?
+    {
+        request = request.host_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "os_type")?
+    {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_protection_servers(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_protection_servers();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_status")? {
+        request = request.app_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_type")? {
+        request = request.app_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "os_type")?
+    {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn list_query_export_task(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -308,6 +11327,1910 @@ async fn list_query_export_task(
     }
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
         request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_quotas_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_quotas_detail();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "charging_mode")?
+    {
+        request = request.charging_mode(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_id_list")?
+    {
+        request = request.host_id_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "quota_status")?
+    {
+        request = request.quota_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "resource_id")?
+    {
+        request = request.resource_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "used_status")?
+    {
+        request = request.used_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_ransomware_protection_nodes(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_ransomware_protection_nodes();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "group_id")?
+    {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "host_status")?
+    {
+        request = request.host_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "os_type")?
+    {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_id")?
+    {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_name")?
+    {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "protect_policy_name")?
+    {
+        request = request.protect_policy_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "ransom_protection_status")?
+    {
+        request = request.ransom_protection_status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_rasp_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_rasp_events();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_type")? {
+        request = request.app_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "attack_tag")?
+    {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protect_status")?
+    {
+        request = request.protect_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_rasp_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_rasp_policies();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_name")?
+    {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_registry(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_registry();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_addr")?
+    {
+        request = request.registry_addr(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_id")? {
+        request = request.registry_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_name")?
+    {
+        request = request.registry_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_type")?
+    {
+        request = request.registry_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_registry_images(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_registry_images();
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_scan_time")? {
+        request = request.end_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_sync_time")? {
+        request = request.end_latest_sync_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_update_time")? {
+        request = request.end_latest_update_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_malicious_file")? {
+        request = request.has_malicious_file(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_unsafe_setting")? {
+        request = request.has_unsafe_setting(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_vul")? {
+        request = request.has_vul(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "image_size")? {
+        request = request.image_size(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_id")? {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_name")?
+    {
+        request = request.instance_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_multarch")? {
+        request = request.is_multarch(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "latest_version")? {
+        request = request.latest_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_name")?
+    {
+        request = request.registry_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "risky")? {
+        request = request.risky(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "scan_status")? {
+        request = request.scan_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_dir")? {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "sort_key")? {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_scan_time")? {
+        request = request.start_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_sync_time")? {
+        request = request.start_latest_sync_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_update_time")? {
+        request = request.start_latest_update_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_registry_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_registry_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_type")?
+    {
+        request = request.registry_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_related_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_related_events();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_id")? {
+        request = request.event_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "occur_time")? {
+        request = request.occur_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_resource_ids(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_resource_ids();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ResourceIdsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_resource_instance_tag(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_resource_instance_tag();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_id")? {
+        request = request.resource_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "resource_type")? {
+        request = request.resource_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_risk_config_check_rules(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_risk_config_check_rules();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo2048>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ListRiskConfigCheckRulesResultType,
+        >("query", "result_type")?
+    {
+        request = request.result_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_risk_config_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_risk_config_hosts();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_risk_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_risk_configs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "check_name")?
+    {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "group_id")?
+    {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_same_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_same_events();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "event_class_id")?
+    {
+        request = request.event_class_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_id")? {
+        request = request.event_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "occur_time")? {
+        request = request.occur_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_check_cluster_reports(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_check_cluster_reports();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "cluster_category")?
+    {
+        request = request.cluster_category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_check_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_check_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_events();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "att_ck")? {
+        request = request.att_ck(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "attack_tag")?
+    {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "auto_block")? {
+        request = request.auto_block(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text13To13>("query", "begin_time")?
+    {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To512>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text13To13>("query", "end_time")?
+    {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "event_class_ids")?
+    {
+        request = request.event_class_ids(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "event_name")?
+    {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::vec::Vec<i64>>("query", "event_types")? {
+        request = request.event_types(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "public_ip")?
+    {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "severity")?
+    {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo32>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo10>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_group_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_group_policies();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_groups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_groups();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_report();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "report_category")?
+    {
+        request = request.report_category(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_security_risk(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_security_risk();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_serverless_asset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_serverless_asset();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_serverless_asset_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_serverless_asset_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_id")? {
+        request = request.asset_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_similar_handled_events(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_similar_handled_events();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_id")? {
+        request = request.event_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "occur_time")? {
+        request = request.occur_time(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_swr_image_repository(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_swr_image_repository();
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_scan_time")? {
+        request = request.end_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_latest_update_time")? {
+        request = request.end_latest_update_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_malicious_file")? {
+        request = request.has_malicious_file(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_unsafe_setting")? {
+        request = request.has_unsafe_setting(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "has_vul")? {
+        request = request.has_vul(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "image_size")? {
+        request = request.image_size(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "image_type")?
+    {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_id")?
+    {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_name")?
+    {
+        request = request.instance_name(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "latest_version")? {
+        request = request.latest_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To256>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "scan_status")?
+    {
+        request = request.scan_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_scan_time")? {
+        request = request.start_latest_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_latest_update_time")? {
+        request = request.start_latest_update_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_system_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_system_configs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_system_user_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_system_user_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "system_user_name")?
+    {
+        request = request.system_user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_task_resources(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_task_resources();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ListTaskResourcesRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_tasks(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_tasks();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ListTasksRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_trust_service_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_trust_service_status();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_two_factor_login_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_two_factor_login_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "display_name")?
+    {
+        request = request.display_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_urgent_vulnerabilities(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_urgent_vulnerabilities();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_container")? {
+        request = request.is_container(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "max_scan_time")? {
+        request = request.max_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "min_scan_time")? {
+        request = request.min_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_user_change_histories(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_user_change_histories();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "change_type")?
+    {
+        request = request.change_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "root_permission")? {
+        request = request.root_permission(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_time")? {
+        request = request.start_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "user_name")?
+    {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_user_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_user_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "user_name")?
+    {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_users(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_users();
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "login_permission")? {
+        request = request.login_permission(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "root_permission")? {
+        request = request.root_permission(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "user_group")?
+    {
+        request = request.user_group(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "user_name")?
+    {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_affect_image_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_affect_image_apps();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_handled")? {
+        request = request.is_handled(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_affect_image_containers(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_affect_image_containers();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "agent_id")? {
+        request = request.agent_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_digest")?
+    {
+        request = request.image_digest(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_affect_images(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_affect_images();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_handled")? {
+        request = request.is_handled(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_name")?
+    {
+        request = request.registry_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_type")?
+    {
+        request = request.registry_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "repair_necessity")?
+    {
+        request = request.repair_necessity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_container_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_container_apps();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_containers(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_containers();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "max_scan_time")? {
+        request = request.max_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "min_scan_time")? {
+        request = request.min_scan_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_handle_history(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_handle_history();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "asset_value")?
+    {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "public_ip")?
+    {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHandleHistorySortDir>("query", "sort_dir")?
+    {
+        request = request.sort_dir(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::ListVulHandleHistorySortKey>("query", "sort_key")?
+    {
+        request = request.sort_key(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<hss_api::types::TextUpTo32>>("query", "status")?
+    {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "vul_id")?
+    {
+        request = request.vul_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "vul_type")?
+    {
+        request = request.vul_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_apps(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_apps();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_container")? {
+        request = request.is_container(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_backups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_backups();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_hosts(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_hosts();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_name")? {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id_list")?
+    {
+        request = request.host_id_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "node_type")? {
+        request = request.node_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_process(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_process();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_vaults(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_vaults();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "backup_info_id")?
+    {
+        request = request.backup_info_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_host_vuls(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_host_vuls();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_name")? {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id_list")?
+    {
+        request = request.host_id_list(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_ip")? {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "label_list")? {
+        request = request.label_list(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "repair_priority")?
+    {
+        request = request.repair_priority(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "repair_type")? {
+        request = request.repair_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "severity_level")?
+    {
+        request = request.severity_level(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
     }
     Outcome::decoded(request.send().await)
 }
@@ -414,6 +13337,99 @@ async fn list_vul_hosts(
     }
     Outcome::decoded(request.send().await)
 }
+async fn list_vul_repair_cmds(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_repair_cmds();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ListVulRepairCmdsRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_repair_failed_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_repair_failed_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_repo_image(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_repo_image();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "app_name")? {
+        request = request.app_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn list_vul_scan_task(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -479,6 +13495,66 @@ async fn list_vul_scan_task_host(
     }
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
         request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_type")? {
+        request = request.vul_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_vul_white_list_vul_options(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vul_white_list_vul_options();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_name")? {
+        request = request.vul_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_type")? {
+        request = request.vul_type(value);
     }
     Outcome::decoded(request.send().await)
 }
@@ -558,6 +13634,3598 @@ async fn list_vulnerabilities(
     }
     Outcome::decoded(request.send().await)
 }
+async fn list_vulnerability_cve(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_vulnerability_cve();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_weak_password_users(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_weak_password_users();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "user_name")?
+    {
+        request = request.user_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_app_and_service_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_app_and_service_statistics();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "catalogue")?
+    {
+        request = request.catalogue(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_app_and_services(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_app_and_services();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To32>("query", "catalogue")?
+    {
+        request = request.catalogue(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "install_dir")?
+    {
+        request = request.install_dir(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "name")? {
+        request = request.name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "version")?
+    {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_framework_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_framework_host_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_framework_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_framework_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_name")? {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_framework_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_framework_statistics();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "file_name")?
+    {
+        request = request.file_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_site_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_site_host_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "domain")? {
+        request = request.domain(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_ip")?
+    {
+        request = request.host_ip(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "part_match")? {
+        request = request.part_match(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_site_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_site_info();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "domain")? {
+        request = request.domain(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_site_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_site_statistics();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo256>("query", "domain")?
+    {
+        request = request.domain(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_event(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_event();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_event_time")? {
+        request = request.end_event_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "host_private_ip")?
+    {
+        request = request.host_private_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_env")? {
+        request = request.process_env(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "process_path")?
+    {
+        request = request.process_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "start_event_time")? {
+        request = request.start_event_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "web_app_name")?
+    {
+        request = request.web_app_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "os_type")? {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "web_app_name")?
+    {
+        request = request.web_app_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_image_options(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_image_options();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "image_namespace")?
+    {
+        request = request.image_namespace(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_name")?
+    {
+        request = request.registry_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_type")?
+    {
+        request = request.registry_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_protect_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_protect_statistics();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_protection_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_protection_configs();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_name")?
+    {
+        request = request.cluster_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "host_private_ip")?
+    {
+        request = request.host_private_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "protect_type")?
+    {
+        request = request.protect_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "web_app_name")?
+    {
+        request = request.web_app_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_protection_container(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_protection_container();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "host_private_ip")?
+    {
+        request = request.host_private_ip(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protection_config_id")?
+    {
+        request = request.protection_config_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_web_tamper_protection_directory(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_web_tamper_protection_directory();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protect_directory")?
+    {
+        request = request.protect_directory(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "protection_config_id")?
+    {
+        request = request.protection_config_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "status")? {
+        request = request.status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_work_loads(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_work_loads();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "workload_type")?
+    {
+        request = request.workload_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn list_wtp_protect_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.list_wtp_protect_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "agent_status")?
+    {
+        request = request.agent_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "group_name")?
+    {
+        request = request.group_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "host_name")?
+    {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "os_type")?
+    {
+        request = request.os_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "private_ip")?
+    {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "protect_status")?
+    {
+        request = request.protect_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "public_ip")?
+    {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "rasp_status")? {
+        request = request.rasp_status(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "wtp_status")?
+    {
+        request = request.wtp_status(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_cicd_configuration(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_cicd_configuration();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cicd_id")? {
+        request = request.cicd_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ModifyCicdConfigurationRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_decoy_port_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_decoy_port_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::HoneypotPortPolicyContent>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_image_scan_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_image_scan_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CycleImageScanPolicyReqInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_login_common_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_login_common_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ModifyLoginCommonIpRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_login_common_location(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_login_common_location();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ModifyLoginCommonLocationRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_login_white_ip(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_login_white_ip();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ModifyLoginWhiteIpRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn modify_project_configs(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.modify_project_configs();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ModifyProjectConfigRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn parse_multi_cloud_cluster_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.parse_multi_cloud_cluster_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::MultiCloudClusterConfigRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn record_user_view_vul_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.record_user_view_vul_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::RecordUserViewVulTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn recreate_vul_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.recreate_vul_scan_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::RescanVulScanTaskRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn remove_alarm_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.remove_alarm_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::RemoveAlarmWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn remove_login_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.remove_login_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::RemoveLoginWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn remove_multi_cloud_clusters(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.remove_multi_cloud_clusters();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn remove_system_user_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.remove_system_user_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::RemoveSystemUserWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn restore_duplication_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.restore_duplication_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "backup_id")? {
+        request = request.backup_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::RestoreDuplicationRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn restore_vul_host_backup(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.restore_vul_host_backup();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "backup_id")? {
+        request = request.backup_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn resume_pause_ai_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.resume_pause_ai_policies();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ResumePauseAiPoliciesRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn resume_pause_ai_policy_groups(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.resume_pause_ai_policy_groups();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ResumePauseAiPolicyGroupsRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn resume_pause_custom_rule_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.resume_pause_custom_rule_config();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ResumePauseCustomRuleIdsRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn retry_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.retry_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::RetryTaskRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn run_baseline_detect(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.run_baseline_detect();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn run_host_asset_manual_collect(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.run_host_asset_manual_collect();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn run_image_synchronize(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.run_image_synchronize();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::RunImageSynchronizeRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn save_browsing_history(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.save_browsing_history();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SaveBrowsingHistoryRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn send_security_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.send_security_report();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SendSecurityReportRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_malware_reminders(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_malware_reminders();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SetMalwareRemindersRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_manual_detect(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_manual_detect();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SetManualDetectRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_protect_dir_switch_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_protect_dir_switch_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SetProtectDirSwitchRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_rasp_switch(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_rasp_switch();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SetRaspSwitchRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_remote_backup_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_remote_backup_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SetRemoteBackupInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_two_factor_login_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_two_factor_login_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SetTwoFactorLoginConfigRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn set_wtp_protection_status_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.set_wtp_protection_status_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SetWtpProtectionStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_account_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_account_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_agent_address(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_agent_address();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_agent_daemonset_deploy_template(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_agent_daemonset_deploy_template();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_agent_daemonset_detail_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_agent_daemonset_detail_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_agent_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_agent_statistics();
+    if let Some(value) = inputs.param::<i64>("query", "container_type")? {
+        request = request.container_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_agent_statistics_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_agent_statistics_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_antivirus_free_quota(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_antivirus_free_quota();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_antivirus_pay_per_scan_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_antivirus_pay_per_scan_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_antivirus_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_antivirus_statistic();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_app_rasp_switch_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_app_rasp_switch_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::ShowAppRaspSwitchStatusAppType>("query", "app_type")?
+    {
+        request = request.app_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_app_whitelist_agent_statics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_app_whitelist_agent_statics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_app_whitelist_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_app_whitelist_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_asset_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_asset_statistic();
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "category")?
+    {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_auto_launch_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_auto_launch_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_backup_info_by_backup_id(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_backup_info_by_backup_id();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "backup_id")? {
+        request = request.backup_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_backup_policy_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_backup_policy_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_baseline_directory(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_baseline_directory();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "select_type")? {
+        request = request.select_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "support_os")? {
+        request = request.support_os(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_baseline_overview(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_baseline_overview();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "statistics_type")?
+    {
+        request = request.statistics_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_baseline_scan_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_baseline_scan_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_baseline_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_baseline_statistic();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_baseline_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_baseline_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_check_rule_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_check_rule_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_name")?
+    {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_rule_id")?
+    {
+        request = request.check_rule_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_type")?
+    {
+        request = request.check_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_check_rule_fix_fail_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_check_rule_fix_fail_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_rule_id")?
+    {
+        request = request.check_rule_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_cicd_configuration(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_cicd_configuration();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cicd_id")? {
+        request = request.cicd_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_cluster_asset_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_cluster_asset_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_cluster_protect_policy_template(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_cluster_protect_policy_template();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::ResourceId>("path", "policy_template_id")?
+    {
+        request = request.policy_template_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_cluster_scan_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_cluster_scan_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_cms_vul_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_cms_vul_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_common_port(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_common_port();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::num::NonZeroU64>("query", "port")? {
+        request = request.port(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_container_network_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_container_network_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_container_node_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_container_node_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_container_protection_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_container_protection_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_decoy_port_auto_bind(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_decoy_port_auto_bind();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_decoy_port_host_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_decoy_port_host_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_decoy_port_policy_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_decoy_port_policy_details();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_default_security_check_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_default_security_check_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "support_os")? {
+        request = request.support_os(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_default_security_check_policy_details(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_default_security_check_policy_details();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "check_rule_name")?
+    {
+        request = request.check_rule_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "check_type")? {
+        request = request.check_type(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "checked")? {
+        request = request.checked(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "level")? {
+        request = request.level(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "standard")? {
+        request = request.standard(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "support_os")? {
+        request = request.support_os(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag")? {
+        request = request.tag(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_endpoint_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_endpoint_status();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::QueryVpcCondition>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_event_attack_tag(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_event_attack_tag();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "att_ck")? {
+        request = request.att_ck(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_event_severity(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_event_severity();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "asset_value")? {
+        request = request.asset_value(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "att_ck")? {
+        request = request.att_ck(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "attack_tag")? {
+        request = request.attack_tag(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "container_name")?
+    {
+        request = request.container_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "event_name")? {
+        request = request.event_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "event_type")? {
+        request = request.event_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "last_days")? {
+        request = request.last_days(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "private_ip")? {
+        request = request.private_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "public_ip")? {
+        request = request.public_ip(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "severity")? {
+        request = request.severity(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "severity_list")?
+    {
+        request = request.severity_list(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "tag_list")?
+    {
+        request = request.tag_list(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_export_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_export_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_extended_weak_password(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_extended_weak_password();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_file_path_white_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_file_path_white_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_file_path_white_lists(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_file_path_white_lists();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "file_path")? {
+        request = request.file_path(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_file_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_file_statistic();
+    if let Some(value) = inputs.param::<i64>("query", "begin_time")? {
+        request = request.begin_time(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "end_time")? {
+        request = request.end_time(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_host_asset_manual_collect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_host_asset_manual_collect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To256>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_host_protection_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_host_protection_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_hosts_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_hosts_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_hot_information(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_hot_information();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_asset_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_asset_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_baseline_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_baseline_statistic();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "instance_id")? {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_check_rule_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_check_rule_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_name")?
+    {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_rule_id")?
+    {
+        request = request.check_rule_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo255>("query", "check_type")?
+    {
+        request = request.check_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_id")?
+    {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "image_name")?
+    {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "image_type")?
+    {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "image_version")?
+    {
+        request = request.image_version(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "instance_id")?
+    {
+        request = request.instance_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo64>("query", "namespace")?
+    {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_files_stat(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_files_stat();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "image_id")? {
+        request = request.image_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_name")? {
+        request = request.image_name(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "image_type")? {
+        request = request.image_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "tag_name")? {
+        request = request.tag_name(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_pay_per_scan_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_pay_per_scan_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_security_report_statistic(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_security_report_statistic();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "security_report_type")?
+    {
+        request = request.security_report_type(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::BatchExportSwrBaselineInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_upload_command(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_upload_command();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "password")? {
+        request = request.password(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "registry_addr")?
+    {
+        request = request.registry_addr(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "username")? {
+        request = request.username(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_image_white_list_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_image_white_list_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "global_image_type")?
+    {
+        request = request.global_image_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_jar_package_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_jar_package_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_k8s_container_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_k8s_container_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo256>("query", "container_id")?
+    {
+        request = request.container_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_k8s_pod_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_k8s_pod_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "pod_name")? {
+        request = request.pod_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_kernel_module_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_kernel_module_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_kubernetes_endpoint_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_kubernetes_endpoint_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_kubernetes_service_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_kubernetes_service_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo128>("query", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_latest_export_task_by_type(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_latest_export_task_by_type();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To64>("query", "export_task_type")?
+    {
+        request = request.export_task_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "task_id")? {
+        request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_linux_vul_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_linux_vul_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_malware_reminders(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_malware_reminders();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_manual_security_check_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_manual_security_check_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_monthly_opera_report_notify_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_monthly_opera_report_notify_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_monthly_operation_report_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_monthly_operation_report_detail();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "report_id")? {
+        request = request.report_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_multi_cloud_cluster_auth(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_multi_cloud_cluster_auth();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_multi_cloud_cluster_image_command(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_multi_cloud_cluster_image_command();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "image_repo")?
+    {
+        request = request.image_repo(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "organization")?
+    {
+        request = request.organization(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "password")?
+    {
+        request = request.password(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo32>("query", "plug_type")?
+    {
+        request = request.plug_type(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "username")?
+    {
+        request = request.username(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_multi_cloud_cluster_proxy_script(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_multi_cloud_cluster_proxy_script();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_network_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_network_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_os_statistics_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_os_statistics_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_page_notices(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_page_notices();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "page_location")?
+    {
+        request = request.page_location(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_policy_switch_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_policy_switch_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "policy_name")? {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_port_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_port_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_process_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_process_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_productdata_offering_infos(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_productdata_offering_infos();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .param::<
+            hss_api::types::ShowProductdataOfferingInfosSiteCode,
+        >("query", "site_code")?
+    {
+        request = request.site_code(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_protect_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_protect_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_quota_statistics_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_quota_statistics_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_rasp_policy_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_rasp_policy_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To128>("query", "policy_id")?
+    {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_rasp_protect_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_rasp_protect_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_rasp_server_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_rasp_server_detail();
+    if let Some(value) = inputs.param::<i64>("query", "app_protect_status")? {
+        request = request.app_protect_status(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To128>("query", "keyword")?
+    {
+        request = request.keyword(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_remote_backup_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_remote_backup_host_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_resource_quotas(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_resource_quotas();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To32>("query", "charging_mode")?
+    {
+        request = request.charging_mode(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::Text1To64>("query", "version")? {
+        request = request.version(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_risk_config_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_risk_config_detail();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "check_name")? {
+        request = request.check_name(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo64>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::TextUpTo32>("query", "standard")?
+    {
+        request = request.standard(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_risk_score(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_risk_score();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_scan_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_scan_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_script_file(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_script_file();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    Outcome::downloaded(request.send().await).await
+}
+async fn show_security_check_cluster_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_security_check_cluster_report();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "report_id")? {
+        request = request.report_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("header", "x-language")? {
+        request = request.x_language(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_security_check_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_security_check_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_security_check_host_report(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_security_check_host_report();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "scan_time")? {
+        request = request.scan_time(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_single_backup_policy_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_single_backup_policy_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_software_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_software_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_switches_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_switches_status();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "code")? {
+        request = request.code(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_task_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_task_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "task_type")? {
+        request = request.task_type(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_version(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_version();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_affected_statics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_affected_statics();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "category")? {
+        request = request.category(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "container_ids")?
+    {
+        request = request.container_ids(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "host_ids")?
+    {
+        request = request.host_ids(value);
+    }
+    if let Some(value) = inputs.param::<bool>("query", "is_container")? {
+        request = request.is_container(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "select_type")? {
+        request = request.select_type(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "type")? {
+        request = request.type_(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::vec::Vec<::std::string::String>>("query", "vul_ids")?
+    {
+        request = request.vul_ids(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_backup_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_backup_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::VulBackupStatisticsRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_report_data(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_report_data();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::VulReportRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn show_vul_scan_policy(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -573,6 +17241,26 @@ async fn show_vul_scan_policy(
     }
     Outcome::decoded(request.send().await)
 }
+async fn show_vul_scan_task_estimated_time(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_scan_task_estimated_time();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ShowVulScanTaskEstimatedTimeRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
 async fn show_vul_statics(
     client: &hss_api::Client,
     inputs: &mut Inputs,
@@ -585,6 +17273,1184 @@ async fn show_vul_statics(
     }
     if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
         request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_task_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_task_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_vul_white_list_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_vul_white_list_detail();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_web_app_and_service_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_web_app_and_service_top();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "catalogue")? {
+        request = request.catalogue(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_web_framework_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_web_framework_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_web_site_top(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_web_site_top();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_web_tamper_host_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_web_tamper_host_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_web_tamper_rasp_path(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_web_tamper_rasp_path();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_welfare_area_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_welfare_area_info();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("header", "x-language")? {
+        request = request.x_language(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_windows_vul_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_windows_vul_detail();
+    if let Some(value) = inputs.param::<::std::string::String>("query", "cve_id")? {
+        request = request.cve_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "handle_status")?
+    {
+        request = request.handle_status(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "limit")? {
+        request = request.limit(value);
+    }
+    if let Some(value) = inputs.param::<i64>("query", "offset")? {
+        request = request.offset(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "vul_id")? {
+        request = request.vul_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn show_wtp_protect_statistics(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.show_wtp_protect_statistics();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn start_auto_kill_virus_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.start_auto_kill_virus_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::ChangeAutoKillVirusStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn start_manual_security_check(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.start_manual_security_check();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::StartManualSecurityCheckRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn start_plugin(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.start_plugin();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::PluginControlRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn start_protection(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.start_protection();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::ProtectionInfoRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn stop_image_scan_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.stop_image_scan_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "task_id")? {
+        request = request.task_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn stop_manual_security_check(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.stop_manual_security_check();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn stop_plugin(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.stop_plugin();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::PluginControlRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn stop_protection(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.stop_protection();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::CloseProtectionInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_antivirus_task(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_antivirus_task();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SwitchAntivirusTaskRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_app_whitelist_policy_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_app_whitelist_policy_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchAppWhitelistPolicyHostRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_app_whitelist_policy_learn_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_app_whitelist_policy_learn_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchAppWhitelistPolicyLearnStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_cluster_protection_mode(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_cluster_protection_mode();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchClusterProtectionModeRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_container_protect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_container_protect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchContainerHostsProtectStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_decoy_port_auto_bind(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_decoy_port_auto_bind();
+    if let Some(value) = inputs.param::<bool>("query", "enable")? {
+        request = request.enable(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "linux_policy_id")?
+    {
+        request = request.linux_policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<::std::string::String>("query", "windows_policy_id")?
+    {
+        request = request.windows_policy_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_decoy_port_host_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_decoy_port_host_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To65535>("query", "host_id")?
+    {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_decoy_port_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_decoy_port_policy();
+    if let Some(value) = inputs.param::<bool>("query", "enable")? {
+        request = request.enable(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "policy_id")? {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_firewall_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_firewall_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchFirewallStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_hosts_protect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_hosts_protect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchHostsProtectStatusRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_rasp(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_rasp();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SwitchRaspRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn switch_web_tamper_protect_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.switch_web_tamper_protect_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SwitchWebTamperProtectStatusRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_cluster_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_cluster_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_cluster_protection_event(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_cluster_protection_event();
+    if let Some(value) = inputs
+        .param::<hss_api::types::Text1To127>("query", "cluster_id")?
+    {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_container_network_node(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_container_network_node();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_container_network_policy_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_container_network_policy_list();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_multi_cloud_cluster_status(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_multi_cloud_cluster_status();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::MultiCloudClusterSyncStatusRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn sync_security_group_policies(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.sync_security_group_policies();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn uninstall_agents(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.uninstall_agents();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UninstallAgentsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_agent_daemonset(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_agent_daemonset();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateDaemonsetRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_ai_policy_detail(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_ai_policy_detail();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateAiPolicyDetailRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_alarm_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_alarm_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateAlarmConfigRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_alarm_white_list_host(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_alarm_white_list_host();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateAlarmWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_backup_host_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_backup_host_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateBackupHostRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_backup_policy_info(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_backup_policy_info();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateBackupPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_container_network_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_container_network_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateNetworkPolicy>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_custom_rule_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_custom_rule_config();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateCustomRuleConfigRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_multi_cloud_clusters(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_multi_cloud_clusters();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateMultiCloudClusterRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_id")?
+    {
+        request = request.policy_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::TextUpTo128>("query", "policy_name")?
+    {
+        request = request.policy_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdatePolicyRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_protection_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_protection_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateProtectionPolicyInfoRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_registry(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_registry();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "id")? {
+        request = request.id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpdateRegistryRequestBody>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_security_check_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_security_check_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::SecurityCheckConfigRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_security_check_policy_group(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_security_check_policy_group();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "group_id")? {
+        request = request.group_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::SecurityCheckPolicyGroupInfoResponseInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_security_group_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_security_group_policy();
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "cluster_id")? {
+        request = request.cluster_id(value);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "namespace")? {
+        request = request.namespace(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateSecurityGroupPolicyRequestBody>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_system_user_white_list(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_system_user_white_list();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateSystemUserWhiteListRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_web_tamper_host_policy(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_web_tamper_host_policy();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateWebTamperHostPolicyRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_web_tamper_protection_config(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_web_tamper_protection_config();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateWebTamperProtectionConfigRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn update_web_tamper_rasp_path(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.update_web_tamper_rasp_path();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "host_id")? {
+        request = request.host_id(value);
+    }
+    if let Some(value) = inputs.param::<::std::string::String>("query", "host_name")? {
+        request = request.host_name(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs
+        .body::<hss_api::types::UpdateWebTamperRaspPathRequestInfo>()?
+    {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn upgrade_agents(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.upgrade_agents();
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    if let Some(value) = inputs.body::<hss_api::types::UpgradeAgentsRequestInfo>()? {
+        request = request.body(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn upload_report_logo(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.upload_report_logo();
+    if let Some((file_name, bytes)) = inputs.form_file("file")? {
+        request = request.file(file_name, bytes);
+    }
+    if let Some(value) = inputs
+        .param::<hss_api::types::EnterpriseProjectId>("query", "enterprise_project_id")?
+    {
+        request = request.enterprise_project_id(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::ResourceId>("path", "project_id")? {
+        request = request.project_id(value);
+    }
+    Outcome::decoded(request.send().await)
+}
+async fn validate_admin(
+    client: &hss_api::Client,
+    inputs: &mut Inputs,
+) -> Result<Outcome, String> {
+    let mut request = client.validate_admin();
+    if let Some(value) = inputs
+        .param::<::std::string::String>("header", "X-Security-Token")?
+    {
+        request = request.x_security_token(value);
+    }
+    if let Some(value) = inputs.param::<hss_api::types::RegionId>("header", "region")? {
+        request = request.region(value);
     }
     Outcome::decoded(request.send().await)
 }

@@ -266,7 +266,9 @@ def wire_inputs(info):
     for name, value in info["header_params"].items():
         if name != CONTENT_TYPE:
             params.append({"name": name, "in": "header", "value": sanitize_for_serialization(value)})
-    params.append({"name": "project_id", "in": "path", "value": PROJECT_ID})
+    # The SDK's client fills in the project itself, where the path has it.
+    if "{project_id}" in info["resource_path"]:
+        params.append({"name": "project_id", "in": "path", "value": PROJECT_ID})
     body = info["body"]
     if body is None:
         return {"params": params, "body": None}
