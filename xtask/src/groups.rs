@@ -156,8 +156,10 @@ fn is_feature_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// The `[features]` lines of the groups (between the markers).
-pub fn features_block(groups: &[Group]) -> String {
+/// The `[features]` lines of the groups (between the markers). A group
+/// with a `multipart/form-data` operation (`forms`) enables reqwest's
+/// `multipart`, which no other group needs.
+pub fn features_block(groups: &[Group], forms: &crate::multipart::Forms) -> String {
     let mut out = format!("{FEATURES_BEGIN}\n# Every operation group.\n{FULL} = [");
     out.push_str(&quoted(groups.iter().map(|g| g.name.as_str())));
     out.push_str("]\n");
@@ -165,10 +167,15 @@ pub fn features_block(groups: &[Group]) -> String {
         for line in group.description.lines() {
             out.push_str(&format!("# {}\n", line.trim_end()).replace("# \n", "#\n"));
         }
+        let multipart = group
+            .operations
+            .iter()
+            .any(|id| forms.contains_key(id))
+            .then_some("reqwest/multipart");
         out.push_str(&format!(
             "{} = [{}]\n",
             group.name,
-            quoted(group.requires.iter().map(String::as_str))
+            quoted(group.requires.iter().map(String::as_str).chain(multipart))
         ));
     }
     out.push_str(FEATURES_END);
@@ -244,9 +251,10 @@ pub fn layout(spec: &spec::Spec, spec_label: &str) -> anyhow::Result<Layout> {
     let started = std::time::Instant::now();
     let rendered = render_all(files, spec_label);
     generate::phase("prettyplease", started);
+    let (_, forms) = crate::multipart::take(&spec.openapi)?;
     Ok(Layout {
         files: rendered,
-        features: features_block(&groups),
+        features: features_block(&groups, &forms),
     })
 }
 
@@ -1064,7 +1072,7 @@ mod tests {
     #[test]
     fn a_group_that_requires_another_enables_its_feature() {
         let groups = groups(&fixture()).unwrap();
-        let block = features_block(&groups);
+        let block = features_block(&groups, &Default::default());
         assert!(
             block.contains("# The first group.\nalpha = [\"beta\"]\n"),
             "{block}"

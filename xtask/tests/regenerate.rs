@@ -193,6 +193,11 @@ fn the_features_follow_the_tags() {
         manifest.contains("vulnerability = [\"export\"]\n"),
         "{manifest}"
     );
+    // The one group with a form upload brings reqwest's multipart with it.
+    assert!(
+        manifest.contains("report = [\"reqwest/multipart\"]\n"),
+        "{manifest}"
+    );
     let full = manifest
         .lines()
         .find(|l| l.starts_with("full = ["))
