@@ -14,7 +14,7 @@
 //! - **`openapi/reviewed.yaml` is ours**: the reviewed operations are taken
 //!   from it as they are, with its shared components.
 //! - **`openapi/groups.yaml` places operations in groups**; summaries are
-//!   ours ([`super::summary`]).
+//!   ours (`summary.rs`).
 //!
 //! Responses stay lenient: every field optional, no limits (known values
 //! are kept, as information).
