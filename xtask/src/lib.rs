@@ -78,7 +78,8 @@ pub fn generate_from_with(spec_path: &Path, options: &generate::Options) -> anyh
 
 /// Generates what `cargo xtask generate` writes into the crate in
 /// `crate_dir` for `spec_path`: the grouped client ([`groups`]), the
-/// operation table (`src/operations/table.rs`, [`metadata`]) and the
+/// operation table (`src/table.rs` of the `hss-operations` crate beside
+/// it, [`metadata`]) and the
 /// every-operation test's dispatch (`tests/every_operation/dispatch.rs`,
 /// [`dispatch`]); also the files there that should not be.
 pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<groups::CrateFiles> {
@@ -102,8 +103,10 @@ pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<gr
         .with_context(|| format!("the every-operation dispatch of {label}"))?;
     let table = metadata::generate(&text, &label)
         .with_context(|| format!("the operation table of {label}"))?;
-    out.files
-        .push((crate_dir.join("src/operations/table.rs"), table));
+    // The table is its own crate beside the client's: reading it costs a
+    // dependent none of the client's compile time.
+    let table_crate = crate_dir.with_file_name("hss-operations");
+    out.files.push((table_crate.join("src/table.rs"), table));
     out.files.push((
         crate_dir.join("tests/every_operation/dispatch.rs"),
         dispatch,

@@ -24,8 +24,9 @@ enum Task {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
         /// The crate to write the client into: its `src/generated/` (a
-        /// file per operation group), its operation table
-        /// (`src/operations/table.rs`), the every-operation test's dispatch
+        /// file per operation group), the operation table of the
+        /// `hss-operations` crate beside it (`src/table.rs`), the
+        /// every-operation test's dispatch
         /// (`tests/every_operation/dispatch.rs`) and the group features of
         /// its `Cargo.toml` [default: crates/hss-api].
         #[arg(long, value_name = "DIR", conflicts_with = "crate_dir")]

@@ -1,9 +1,9 @@
-//! `hss_api::operations`' table: every operation of the spec as plain
+//! `hss_operations`' table: every operation of the spec as plain
 //! Rust data (method, path, group, retry safety, parameters with their
 //! limits, body fields, paging), so hand-written code reads these facts
 //! instead of restating them. The types live in
-//! `crates/hss-api/src/operations.rs`; this writes
-//! `crates/hss-api/src/operations/table.rs`.
+//! `crates/hss-operations/src/lib.rs`; this writes
+//! `crates/hss-operations/src/table.rs`.
 //!
 //! Read from the spec alone, `$ref`s resolved. Two extensions say what the
 //! rest of the spec cannot (documented in `openapi/README.md`):
@@ -28,7 +28,7 @@ pub const RETRY_SAFE: &str = "x-retry-safe";
 /// item's single `id` or `<noun>_id` field is taken.
 pub const ITEM_IDENTITY: &str = "x-item-identity";
 
-/// The types of `hss_api::operations` the table may name.
+/// The types of `hss_operations` the table may name.
 const TYPES: [&str; 10] = [
     "Body",
     "ListFormat",

@@ -58,7 +58,6 @@
 #[rustfmt::skip]
 mod generated;
 mod hooks;
-pub mod operations;
 mod resource_id;
 
 pub use generated::*;

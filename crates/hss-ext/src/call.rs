@@ -11,7 +11,7 @@
 //! page itself (`client.rs`, `send_page`).
 //!
 //! What is sent again differs by operation: one the spec calls retry-safe
-//! (`hss_api::operations::Operation::retry_safe`: a `GET`, or an operation
+//! (`hss_operations::Operation::retry_safe`: a `GET`, or an operation
 //! marked `x-retry-safe`) is retried as [`Error::is_retryable`] says.
 //! Another (a `POST` or `PUT`) may have taken effect even when its answer
 //! was lost, so it is sent again only when the request surely did nothing:
@@ -21,8 +21,8 @@
 use std::future::Future;
 
 use hss_api::ResponseValue;
-use hss_api::operations::Operation;
 use hss_api::types::ErrorBody;
+use hss_operations::Operation;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -34,7 +34,7 @@ use crate::rate::Outcome;
 use crate::retry::{self, RetryPolicy};
 
 /// What the retry loop must know about an operation: the spec's facts
-/// (`hss_api::operations`: its id and method for tracing, whether a retry
+/// (`hss_operations`: its id and method for tracing, whether a retry
 /// is safe) and how this call sends it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Op {

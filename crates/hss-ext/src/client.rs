@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hss_api::operations::{self, Operation};
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
 use hss_api::{Hooks, ResponseValue};
 use hss_auth::credentials::CredentialSource;
 use hss_auth::iam::IamEndpointSource;
 use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
+use hss_operations::{self as operations, Operation};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;

@@ -21,8 +21,8 @@
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
-use hss_api::operations;
 use hss_api::{OperationInfo, RequestHook};
+use hss_operations as operations;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 

@@ -14,7 +14,7 @@ use crate::text::one_line;
 
 /// The API's largest `offset`: hosts past it cannot be listed (the spec's,
 /// the same for every listing).
-pub const MAX_OFFSET: u32 = hss_api::operations::LIST_VUL_SCAN_TASK_HOST
+pub const MAX_OFFSET: u32 = hss_operations::LIST_VUL_SCAN_TASK_HOST
     .expect_offset_limit()
     .max_offset();
 

@@ -4,8 +4,8 @@
 
 use std::num::NonZeroU32;
 
-use hss_api::operations;
 use hss_api::types::{self, ListQueryExportTaskResponse};
+use hss_operations as operations;
 
 use crate::call::{Op, request_id};
 use crate::client::HssClient;

@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use futures::stream::{Stream, StreamExt, TryStreamExt};
 
-use hss_api::operations::Operation;
+use hss_operations::Operation;
 
 use crate::client::HssClient;
 use crate::error::{Error, MAX_OFFSET};

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use futures::stream::{Stream, StreamExt, TryStreamExt};
-use hss_api::operations::{self, Operation};
 use hss_api::types::VulScanTaskHostInfo;
+use hss_operations::{self as operations, Operation};
 
 use crate::client::HssClient;
 use crate::decode::HostPage;

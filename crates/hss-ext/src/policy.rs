@@ -2,8 +2,8 @@
 //! `ChangeVulScanPolicy`): read it, change it, typed and checked before
 //! anything is sent.
 
-use hss_api::operations;
 use hss_api::types::{self, ShowVulScanPolicyResponse};
+use hss_operations as operations;
 
 use crate::call::Op;
 use crate::client::HssClient;

@@ -1,6 +1,6 @@
 //! The parameters of `ListVulScanTaskHost`, checked before anything is sent.
 
-use hss_api::operations;
+use hss_operations as operations;
 
 use crate::enums::ScanStatus;
 use crate::error::{Error, MAX_OFFSET};

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use hss_api::operations::{self, Operation};
 use hss_api::types::{self, VulScanTaskInfo};
+use hss_operations::{self as operations, Operation};
 
 use crate::call::{Op, request_id};
 use crate::client::HssClient;

@@ -1,11 +1,11 @@
 //! Limits that hand-written checks take from the spec, through
-//! `hss_api::operations`, as constants: a limit the spec drops fails the
+//! `hss_operations`, as constants: a limit the spec drops fails the
 //! build (the `const` evaluation panics) instead of leaving a stale number
 //! here.
 
 use std::ops::RangeInclusive;
 
-use hss_api::operations::{Number, Operation, Param};
+use hss_operations::{Number, Operation, Param};
 
 /// The page sizes (`limit`) an offset/limit listing accepts.
 pub(crate) const fn limit_range(op: &Operation) -> RangeInclusive<u32> {

@@ -24,8 +24,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hss_api::operations;
 use hss_api::types::{ListQueryExportTaskResponse, VulScanTaskInfo};
+use hss_operations as operations;
 use tokio::time::Instant;
 
 use crate::call::Op;

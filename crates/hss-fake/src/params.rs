@@ -1,7 +1,7 @@
 //! The operation's path and query parameters: matching, decoding and the
 //! documented constraints.
 
-use hss_api::operations::{self, OffsetLimit};
+use hss_operations::{self as operations, OffsetLimit};
 use percent_encoding::percent_decode_str;
 
 use crate::data::scan_status;

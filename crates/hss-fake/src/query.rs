@@ -3,7 +3,7 @@
 //! bounds of [`crate::params`]) hold for all of them alike. Every `Err` is
 //! the `error_msg` of an `HSS.0001` answer naming the parameter.
 
-use hss_api::operations::{Number, Operation};
+use hss_operations::{Number, Operation};
 
 use crate::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MIN_LIMIT, integer, truncate};
 
@@ -114,7 +114,7 @@ impl Query {
     }
 
     /// The integer parameter `name` of `op`, within the spec's `minimum`
-    /// and `maximum` (`hss_api::operations`).
+    /// and `maximum` (`hss_operations`).
     pub(crate) fn int_of(&self, op: &Operation, name: &str) -> Result<Option<u32>, String> {
         let bound = |b: Option<Number>, absent: u32| match b {
             Some(Number::Integer(n)) => u32::try_from(n.max(0)).unwrap_or(u32::MAX),

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hss_api::operations::{self, Operation};
+use hss_operations::{self as operations, Operation};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 

@@ -68,7 +68,7 @@ pub(crate) fn create(
     known.extend_from_slice(&names::VUL);
     let query = Query::parse(raw_query, &known)?;
     let selection = ctx.enterprise_project(query.enterprise_project()?)?;
-    let op = hss_api::operations::EXPORT_VULS;
+    let op = hss_operations::EXPORT_VULS;
     let size = required(query.int_of(op, "export_size")?, "export_size")? as usize;
     let category = required(query.one_of("category", &["vul", "host"])?, "category")?;
     query.int_of(op, "limit")?;

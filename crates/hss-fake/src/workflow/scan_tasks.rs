@@ -21,7 +21,7 @@ use crate::query::Query;
 use crate::store::TaskSnapshot;
 
 /// `ListVulScanTask` documents `limit` from 0 (the other listings from 10).
-const MIN_LIMIT: u32 = hss_api::operations::LIST_VUL_SCAN_TASK
+const MIN_LIMIT: u32 = hss_operations::LIST_VUL_SCAN_TASK
     .expect_offset_limit()
     .min_page();
 

@@ -4,16 +4,20 @@
 //!
 //! The table ([`OPERATIONS`], and one constant per operation such as
 //! [`EXPORT_VULS`]) is written by `cargo xtask generate` from
-//! `openapi/hss.yaml` into `operations/table.rs`; the types are here. It is
-//! the one home of these facts for hand-written code: `hss-ext` takes
-//! methods, retry safety and page-size limits from it, the fake server its
-//! limits, so none of them restate the spec. Naming an operation by its
-//! constant makes its removal from the spec a compile error.
+//! `openapi/hss.yaml` into `src/table.rs`; the types are here. It is the one
+//! home of these facts for hand-written code: `hss-ext` takes methods, retry
+//! safety and page-size limits from it, the fake server its limits, so none
+//! of them restate the spec. Naming an operation by its constant makes its
+//! removal from the spec a compile error.
+//!
+//! It is a crate of its own, without dependencies, so that what only reads
+//! the table (the fake, a command that sends any operation) compiles none
+//! of `hss-api`'s typed client.
 //!
 //! ```
-//! use hss_api::operations::{self, ListShape, Method};
+//! use hss_operations::{ListShape, Method};
 //!
-//! let op = operations::operation("ListVulScanTaskHost").unwrap();
+//! let op = hss_operations::operation("ListVulScanTaskHost").unwrap();
 //! assert_eq!(op.method, Method::Get);
 //! assert!(op.retry_safe);
 //! let Some(ListShape::OffsetLimit(paging)) = op.list else { panic!("a listing") };
