@@ -14,6 +14,7 @@ pub mod multipart;
 pub mod one_way;
 pub mod pointer;
 pub mod report;
+pub mod responses;
 pub mod rust_names;
 pub mod sdk;
 pub mod spec;
@@ -107,6 +108,10 @@ pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<gr
     // dependent none of the client's compile time.
     let table_crate = crate_dir.with_file_name("hss-operations");
     out.files.push((table_crate.join("src/table.rs"), table));
+    let answers =
+        responses::generate(&text).with_context(|| format!("the success answers of {label}"))?;
+    out.files
+        .push((table_crate.join("src/responses.json"), answers));
     out.files.push((
         crate_dir.join("tests/every_operation/dispatch.rs"),
         dispatch,

@@ -100,6 +100,7 @@ mod body;
 mod credentials;
 pub mod data;
 pub mod fault;
+mod from_spec;
 pub mod iam;
 mod json_body;
 mod log;

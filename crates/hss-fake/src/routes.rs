@@ -24,6 +24,29 @@ pub(crate) enum Operation {
     ListDownloadExportedFile,
 }
 
+impl Operation {
+    /// The operation in the spec's table.
+    pub(crate) fn spec(self) -> &'static hss_operations::Operation {
+        use Operation::*;
+        use hss_operations as ops;
+        match self {
+            ListVulScanTaskHost => ops::LIST_VUL_SCAN_TASK_HOST,
+            CreateVulnerabilityScanTask => ops::CREATE_VULNERABILITY_SCAN_TASK,
+            ListVulScanTask => ops::LIST_VUL_SCAN_TASK,
+            ListVulnerabilities => ops::LIST_VULNERABILITIES,
+            ListVulHosts => ops::LIST_VUL_HOSTS,
+            ListHostVuls => ops::LIST_HOST_VULS,
+            ShowVulStatics => ops::SHOW_VUL_STATICS,
+            ChangeVulStatus => ops::CHANGE_VUL_STATUS,
+            ShowVulScanPolicy => ops::SHOW_VUL_SCAN_POLICY,
+            ChangeVulScanPolicy => ops::CHANGE_VUL_SCAN_POLICY,
+            ExportVuls => ops::EXPORT_VULS,
+            ListQueryExportTask => ops::LIST_QUERY_EXPORT_TASK,
+            ListDownloadExportedFile => ops::LIST_DOWNLOAD_EXPORTED_FILE,
+        }
+    }
+}
+
 /// A request for one operation, its path parameters decoded (or the
 /// `error_msg` of the `HSS.0001` answer that refuses them).
 #[derive(Debug, PartialEq, Eq)]

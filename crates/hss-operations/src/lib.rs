@@ -30,6 +30,18 @@ mod table;
 
 pub use table::*;
 
+/// The success answer of every operation, as JSON text written by `cargo
+/// xtask generate` (`src/responses.json`): `{"operations": {id: {"status",
+/// "media_type"?, "schema"?}}, "schemas": {name: schema}}`, where a schema
+/// is the spec's with prose left out and each `$ref` the bare name of an
+/// entry of `schemas`. An operation answering without a body has neither
+/// `media_type` nor `schema`.
+///
+/// Text rather than Rust data: only what answers as the service would (a
+/// fake server) reads it, parsed once, and no other dependent pays to
+/// compile it.
+pub const RESPONSES_JSON: &str = include_str!("responses.json");
+
 /// One operation of the spec.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]

@@ -20,6 +20,7 @@ use crate::aksk::AuthInput;
 use crate::auth::Caller;
 use crate::body::FakeBody;
 use crate::fault::Fault;
+use crate::from_spec;
 use crate::log::RecordedRequest;
 use crate::routes::match_route;
 use crate::throttle::Verdict;
@@ -172,8 +173,15 @@ fn route(
             Err(response) => (*response, None),
         };
     }
-    let Some(route) = match_route(&request.method, &request.raw_path) else {
+    // The spec decides which operation a path names (its most literal
+    // template: `.../host/hosts` is not `.../host/{host_id}`); the
+    // workflow answers its own operations.
+    let Some(spec) = from_spec::match_spec(&request.method, &request.raw_path) else {
         return (api_not_found(request_id), None);
+    };
+    let route = match match_route(&request.method, &request.raw_path) {
+        Some(route) if route.operation.spec().id == spec.operation.id => Routed::Workflow(route),
+        _ => Routed::Spec(spec),
     };
     let caller = match authenticate(shared, request, request_id) {
         Ok(caller) => caller,
@@ -182,8 +190,17 @@ fn route(
     if let Some(throttled) = throttle(shared, &caller, request_id) {
         return (throttled, Some(caller));
     }
-    let response = operations::serve(shared, request, route, fault);
+    let response = match route {
+        Routed::Workflow(route) => operations::serve(shared, request, route, fault),
+        Routed::Spec(route) => operations::serve_from_spec(shared, request, &route),
+    };
     (response, Some(caller))
+}
+
+/// Who answers a request: a workflow operation, or the spec.
+enum Routed {
+    Workflow(crate::routes::Route),
+    Spec(from_spec::SpecRoute),
 }
 
 /// The gateway's `429` when `caller` is over its rate limit (`crate::throttle`).

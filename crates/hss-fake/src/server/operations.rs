@@ -10,11 +10,12 @@ use super::respond::{hss_error, json_response};
 use super::shared::Shared;
 use crate::body::FakeBody;
 use crate::fault::Fault;
+use crate::from_spec::{self, Refusal, Success};
 use crate::log::RecordedRequest;
 use crate::params;
 use crate::routes::{Operation, Route};
 use crate::store::{Lookup, effective_ep};
-use crate::workflow::{Answer, Call};
+use crate::workflow::{Answer, Call, millis};
 
 /// Frames of a downloaded file.
 const DOWNLOAD_CHUNK: usize = 16 * 1024;
@@ -56,6 +57,43 @@ pub(super) fn serve(
     match shared.workflow.serve(&shared.store, &call) {
         Ok(answer) => respond(answer),
         Err(error) => hss_error(error.code, &error.message),
+    }
+}
+
+/// An operation without a workflow of its own, answered from the spec.
+pub(super) fn serve_from_spec(
+    shared: &Shared,
+    request: &RecordedRequest,
+    route: &from_spec::SpecRoute,
+) -> Response<FakeBody> {
+    let cx = from_spec::Context {
+        seed: shared.workflow.seed(),
+        now_ms: millis(shared.clock.now()),
+        workflow: &shared.workflow,
+    };
+    let answer = match from_spec::serve(&cx, route, request, &shared.store.project_id()) {
+        Ok(answer) => answer,
+        Err(Refusal::Invalid(message)) => return hss_error("HSS.0001", &message),
+        Err(Refusal::UnknownProject(project)) => {
+            return not_found(&format!("project {project} does not exist"));
+        }
+    };
+    let status = |s: u16| StatusCode::from_u16(s).unwrap_or(StatusCode::OK);
+    match answer {
+        Success::Json(s, body) => json_response(status(s), body),
+        Success::Empty(s) => {
+            let mut response = Response::new(FakeBody::full(Vec::new()));
+            *response.status_mut() = status(s);
+            response
+        }
+        Success::File(s, data) => {
+            let mut response = respond(Answer::File {
+                name: format!("{}.bin", route.operation.id),
+                data: data.into(),
+            });
+            *response.status_mut() = status(s);
+            response
+        }
     }
 }
 

@@ -85,6 +85,17 @@ struct State {
     exports: export::Exports,
 }
 
+/// A server as every operation shows it.
+#[derive(Clone, Debug)]
+pub(crate) struct ServerFacts {
+    pub(crate) host_id: String,
+    pub(crate) host_name: String,
+    pub(crate) private_ip: String,
+    pub(crate) public_ip: String,
+    pub(crate) agent_id: String,
+    pub(crate) os_type: &'static str,
+}
+
 /// One request for an operation of the workflow, its path checked.
 pub(crate) struct Call<'a> {
     pub(crate) operation: Operation,
@@ -176,6 +187,31 @@ impl Workflow {
             ListDownloadExportedFile => export::download(&ctx, &state.exports, id, call.raw_query),
             ListVulScanTaskHost => Err(ApiError::not_found("operation served by the store")),
         }
+    }
+
+    /// The seed everything generated comes from.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// How many servers the project has.
+    pub(crate) fn server_count(&self) -> usize {
+        self.lock().inventory.servers.len()
+    }
+
+    /// What other operations' answers show of server `index` (in order),
+    /// so that a host they name is one the workflow knows.
+    pub(crate) fn server_facts(&self, index: usize) -> Option<ServerFacts> {
+        let state = self.lock();
+        let server = state.inventory.servers.get(index)?;
+        Some(ServerFacts {
+            host_id: server.host_id().to_owned(),
+            host_name: server.info.host_name.clone().unwrap_or_default(),
+            private_ip: server.host_ip().to_owned(),
+            public_ip: server.info.public_ip.clone().unwrap_or_default(),
+            agent_id: server.agent_id.clone(),
+            os_type: server.os_type(),
+        })
     }
 
     /// The servers' IDs, in order.
