@@ -10,7 +10,9 @@ use hss_fake::{
     FaultRule, GenerateOptions, HostChurn, RunningFake, ScanProgress,
 };
 
-/// A fake Huawei Cloud HSS serving ListVulScanTaskHost on 127.0.0.1.
+/// A fake Huawei Cloud HSS on 127.0.0.1: every operation of the spec (582),
+/// the vulnerability-scan workflow with state, the others answered from
+/// their response schemas.
 ///
 /// It prints where it listens and the demo credentials, project and task IDs
 /// it accepts, then serves until Ctrl-C. Logs go to stderr (RUST_LOG).

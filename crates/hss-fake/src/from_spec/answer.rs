@@ -3,8 +3,8 @@
 //! plausible value of its type, the same for the same seed every time.
 //!
 //! - Enumerated strings take one of their known values; `*_time` integers
-//!   are milliseconds (seconds when 32-bit) in the month before the fake's
-//!   clock; `*_ip` strings are private addresses; other strings read
+//!   are milliseconds (seconds when 32-bit) in the month before the fake
+//!   started; `*_ip` strings are private addresses; other strings read
 //!   `<field>-<n>` within the schema's lengths.
 //! - A string field named `<noun>_id` takes its value from one collection
 //!   per name (`group_id-...`), so an id one answer shows is an id another
@@ -63,10 +63,11 @@ pub(crate) enum Success {
     Empty(u16),
 }
 
-/// What an answer is built from: the fake's seed and clock, its servers.
+/// What an answer is built from: the fake's seed and start, its servers.
 pub(crate) struct Context<'a> {
     pub(crate) seed: u64,
-    pub(crate) now_ms: i64,
+    /// When the fake started (ms): times are in the month before it.
+    pub(crate) started_ms: i64,
     pub(crate) workflow: &'a Workflow,
 }
 
@@ -263,9 +264,9 @@ impl Generator<'_, '_> {
     fn integer(&self, schema: &Value, name: &str, seed: u64) -> i64 {
         let int32 = schema.get("format").and_then(Value::as_str) == Some("int32");
         if name.ends_with("time") || name.ends_with("_at") {
-            // Some time in the month before now.
+            // Some time in the month before the fake started.
             let ago = (seed % (30 * 24 * 3600)) as i64;
-            let ms = self.cx.now_ms - ago * 1000;
+            let ms = self.cx.started_ms - ago * 1000;
             return if int32 { ms / 1000 } else { ms };
         }
         let (min, max) = range(schema, 0.0, 100.0);

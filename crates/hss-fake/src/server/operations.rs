@@ -15,7 +15,7 @@ use crate::log::RecordedRequest;
 use crate::params;
 use crate::routes::{Operation, Route};
 use crate::store::{Lookup, effective_ep};
-use crate::workflow::{Answer, Call, millis};
+use crate::workflow::{Answer, Call};
 
 /// Frames of a downloaded file.
 const DOWNLOAD_CHUNK: usize = 16 * 1024;
@@ -68,7 +68,7 @@ pub(super) fn serve_from_spec(
 ) -> Response<FakeBody> {
     let cx = from_spec::Context {
         seed: shared.workflow.seed(),
-        now_ms: millis(shared.clock.now()),
+        started_ms: shared.workflow.started_ms(),
         workflow: &shared.workflow,
     };
     let answer = match from_spec::serve(&cx, route, request, &shared.store.project_id()) {

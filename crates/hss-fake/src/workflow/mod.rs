@@ -194,6 +194,12 @@ impl Workflow {
         self.seed
     }
 
+    /// When the fake started, in milliseconds: what the times of generated
+    /// answers count back from, so that they repeat.
+    pub(crate) fn started_ms(&self) -> i64 {
+        self.lock().inventory.library_updated_ms
+    }
+
     /// How many servers the project has.
     pub(crate) fn server_count(&self) -> usize {
         self.lock().inventory.servers.len()
