@@ -2,9 +2,10 @@
 //! `hss_operations`: the routes of every operation without a workflow of
 //! its own (`crate::routes` has those).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use hss_operations::{OPERATIONS, Operation};
+use hss_operations::{Method, OPERATIONS, Operation};
 
 use crate::params::decode_id;
 
@@ -30,44 +31,61 @@ enum Segment {
     Param(&'static str),
 }
 
-fn templates() -> &'static [Template] {
-    static TEMPLATES: OnceLock<Vec<Template>> = OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        OPERATIONS
-            .iter()
-            .map(|operation| {
-                let segments: Vec<Segment> = operation
-                    .path
-                    .split('/')
-                    .map(
-                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                            Some(name) => Segment::Param(name),
-                            None => Segment::Literal(s),
-                        },
-                    )
-                    .collect();
-                let literals = segments
-                    .iter()
-                    .filter(|s| matches!(s, Segment::Literal(_)))
-                    .count();
-                Template {
-                    operation,
-                    segments,
-                    literals,
-                }
-            })
-            .collect()
-    })
+/// The templates by method and segment count: a request compares itself
+/// with the few of its own shape, not all 582.
+fn templates(method: &http::Method, segments: usize) -> &'static [Template] {
+    static TEMPLATES: OnceLock<HashMap<(Method, usize), Vec<Template>>> = OnceLock::new();
+    let by_shape = TEMPLATES.get_or_init(|| {
+        let mut by_shape: HashMap<(Method, usize), Vec<Template>> = HashMap::new();
+        for template in OPERATIONS.iter().map(|operation| {
+            let segments: Vec<Segment> = operation
+                .path
+                .split('/')
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Segment::Param(name),
+                        None => Segment::Literal(s),
+                    },
+                )
+                .collect();
+            let literals = segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count();
+            Template {
+                operation,
+                segments,
+                literals,
+            }
+        }) {
+            let shape = (template.operation.method, template.segments.len());
+            by_shape.entry(shape).or_default().push(template);
+        }
+        by_shape
+    });
+    let method = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ]
+    .into_iter()
+    .find(|m| m.as_str() == method.as_str());
+    method
+        .and_then(|m| by_shape.get(&(m, segments)))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The operation of `method` on `raw_path`; `None` when the spec has none
 /// (the gateway's `APIGW.0101`).
 pub(crate) fn match_spec(method: &http::Method, raw_path: &str) -> Option<SpecRoute> {
     let segments: Vec<&str> = raw_path.split('/').collect();
-    let template = templates()
+    let template = templates(method, segments.len())
         .iter()
-        .filter(|t| t.operation.method.as_str() == method.as_str())
-        .filter(|t| t.segments.len() == segments.len())
         .filter(|t| {
             t.segments
                 .iter()
