@@ -191,6 +191,9 @@ pub enum Command {
     /// Credentials, project, endpoint and connection.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Call any operation of HSS by its id: `hss call --list`, `hss call OPERATION --help`.
+    #[command(after_long_help = CALL_AFTER_HELP, disable_help_flag = true)]
+    Call(CallArgs),
     /// Run the workflow against a local fake HSS (no setup): a scan, its failed hosts and why, the worst host's vulnerabilities.
     ///
     /// Starts hss-fake in this process on a free 127.0.0.1 port with a
@@ -259,6 +262,50 @@ pub struct AuthCheckArgs {
     /// Project, region and endpoint.
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+const CALL_AFTER_HELP: &str = "\
+After OPERATION, --NAME VALUE gives the operation's parameter NAME (its name in
+the API, e.g. --enterprise_project_id, or --enterprise-project-id); a list
+parameter repeats its flag. hss's own options come first: a parameter named
+like one (the region header) is given with --param region=VALUE. Also:
+  --param NAME=VALUE        any parameter
+  --body JSON|@FILE|-       the JSON body
+  -o json                   the answer as the service sent it (the default)
+  --dry-run                 print the signed request (secrets redacted), send nothing
+  -y, --yes                 send a POST, PUT or DELETE without asking
+  --endpoint, --project-id, --region, ...   as for every command
+Values are checked against the API before anything is sent (exit code 2).
+
+Examples:
+  hss call --list host-management
+  hss call ListHostGroups --help
+  hss call ListHostGroups --limit 50
+  hss call AddHostsGroup --body '{\"group_name\": \"web\", \"host_id_list\": [\"ID\"]}' --yes";
+
+/// `hss call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The operation: its id (ListHostGroups) or kebab-case (list-host-groups).
+    #[arg(value_name = "OPERATION", required_unless_present_any = ["list", "help"])]
+    pub operation: Option<String>,
+
+    /// The operation's parameters and hss's options (see below).
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+
+    /// List the operations (of one group) with their summaries.
+    #[arg(long, value_name = "GROUP", num_args = 0..=1, default_missing_value = "",
+          conflicts_with = "operation")]
+    pub list: Option<String>,
+
+    /// Print help; after OPERATION, the operation's method, path and parameters.
+    #[arg(long, short = 'h')]
+    pub help: bool,
 }
 
 /// Where to send requests and as which project.

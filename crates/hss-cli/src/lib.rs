@@ -38,6 +38,7 @@
 
 pub mod args;
 pub mod auth;
+pub mod call;
 pub mod change;
 pub mod connect;
 #[cfg(feature = "demo")]

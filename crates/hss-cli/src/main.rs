@@ -13,7 +13,7 @@ use hss_cli::args::{
 };
 #[cfg(feature = "demo")]
 use hss_cli::demo;
-use hss_cli::{auth, diagnostics, exit, hosts, policy, scan_tasks, vuls};
+use hss_cli::{auth, call, diagnostics, exit, hosts, policy, scan_tasks, vuls};
 
 /// A listing decodes its pages on the runtime's workers and frees them on
 /// the thread that prints them; glibc's malloc serves that through locked
@@ -67,6 +67,7 @@ fn main() -> ExitCode {
             Command::ScanPolicy(ScanPolicyCommand::Show(args)) => policy::show(args).await,
             Command::ScanPolicy(ScanPolicyCommand::Set(args)) => policy::set(args).await,
             Command::Auth(AuthCommand::Check(args)) => auth::run(args).await,
+            Command::Call(args) => call::run(args).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::run(args).await,
         }

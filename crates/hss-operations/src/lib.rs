@@ -25,6 +25,8 @@
 //! assert_eq!(paging.item_identity, Some(&["host_id"][..]));
 //! ```
 
+#[cfg(feature = "check")]
+pub mod check;
 #[rustfmt::skip]
 mod table;
 

@@ -1,0 +1,364 @@
+//! `hss call`: any operation of the spec from the shell, driven by the
+//! operation table (`hss_operations`) alone, so a new operation costs no
+//! line here.
+//!
+//! After `OPERATION` (its id, `ListHostStatus`, or kebab-case,
+//! `list-host-status`), each `--NAME VALUE` is either one of hss's own
+//! options ([`CallOptions`]: connection, `--param`, `--body`, `--yes`,
+//! `--dry-run`, `-o`) or a parameter of the operation by its wire name
+//! (`--enterprise_project_id`, or `--enterprise-project-id`). hss's own
+//! options win: a parameter named like one (the `region` header of many
+//! operations) goes through `--param region=VALUE`, which takes any
+//! parameter. A list parameter repeats its flag. Values are checked against
+//! the spec before anything is sent (exit 2, naming the parameter); the
+//! answer is written as the service sent it.
+
+use std::io::{self, Read as _, Write};
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser};
+use hss_ext::OperationRequest;
+use hss_operations::{Location, Method, Number, OPERATIONS, Operation, Type};
+
+use crate::args::{CallArgs, ChangeArgs, ConnectionArgs};
+use crate::change::{self, Mode};
+use crate::connect;
+use crate::exit::UsageError;
+
+/// hss's own options of `hss call`, read from among the operation's
+/// parameters.
+#[derive(Debug, Parser)]
+#[command(name = "hss call OPERATION", disable_help_flag = true)]
+pub struct CallOptions {
+    /// A parameter of the operation as NAME=VALUE (any parameter, also one
+    /// named like an option of hss).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+
+    /// The JSON body: the text itself, @FILE, or - for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    body: Option<String>,
+
+    /// Output: json, the answer as the service sent it.
+    #[arg(long, short = 'o', value_name = "FORMAT", default_value = "json",
+          value_parser = ["json"])]
+    output: String,
+
+    /// Confirmation and dry run.
+    #[command(flatten)]
+    change: ChangeArgs,
+
+    /// Project, region and endpoint.
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+/// Runs `hss call`.
+pub async fn run(args: &CallArgs) -> Result<()> {
+    if let Some(group) = &args.list {
+        return list(Some(group.as_str()).filter(|g| !g.is_empty()));
+    }
+    if args.help && args.operation.is_none() {
+        let mut command = crate::args::Cli::command();
+        command.build();
+        let call = command
+            .find_subcommand_mut("call")
+            .expect("hss has a call command");
+        return write_out(&call.render_long_help().to_string());
+    }
+    let Some(name) = &args.operation else {
+        return Err(UsageError(
+            "name an operation (`hss call ListHostGroups`), or list them with `hss call --list`"
+                .into(),
+        )
+        .into());
+    };
+    let op = find(name)?;
+    if args.help || args.args.iter().any(|a| a == "--help" || a == "-h") {
+        return write_out(&describe(op));
+    }
+    let (options, request) = parse(op, &args.args)?;
+    let mode = if op.method == Method::Get {
+        if options.change.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Send
+        }
+    } else {
+        change::precheck(&options.change, &format!("send {} ({})", op.id, op.method))?
+    };
+    request.check()?;
+    if mode == Mode::DryRun {
+        let client = change::dry_run_client(&options.connection)?;
+        let mut out = io::stdout().lock();
+        return change::print_preview(&client, op.id, &mut out, |client| async move {
+            client.send_operation(&request).await
+        })
+        .await;
+    }
+    let client = connect::client(&options.connection).await?;
+    if op.method != Method::Get {
+        change::confirm(
+            &options.change,
+            &client,
+            &format!("send {} ({})", op.id, op.method),
+        )?;
+    }
+    let answer = client
+        .send_operation(&request)
+        .await
+        .with_context(|| op.id.to_owned())?;
+    let mut out = io::stdout().lock();
+    out.write_all(&answer.body)
+        .and_then(|()| {
+            if answer.body.last().is_some_and(|b| *b != b'\n') {
+                out.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| out.flush())
+        .context("writing the output")
+}
+
+/// The operation named `name`: its id, or the id in kebab-case.
+fn find(name: &str) -> Result<&'static Operation> {
+    let wanted = name.replace('-', "").to_ascii_lowercase();
+    OPERATIONS
+        .iter()
+        .find(|op| op.id == name || op.id.to_ascii_lowercase() == wanted)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "no operation {name:?}; `hss call --list` lists them"
+            ))
+            .into()
+        })
+}
+
+/// Splits what follows the operation into hss's options and the
+/// operation's values.
+fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, OperationRequest)> {
+    let command = CallOptions::command();
+    let own = |flag: &str| {
+        command.get_arguments().find(|a| {
+            a.get_long() == Some(flag) || a.get_short().is_some_and(|s| flag == s.to_string())
+        })
+    };
+    let mut own_args = vec!["hss call".to_owned()];
+    let mut values: Vec<(&'static str, String)> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let flag = arg
+            .strip_prefix("--")
+            .or_else(|| arg.strip_prefix('-').filter(|s| s.len() == 1));
+        let Some(flag) = flag else {
+            return Err(UsageError(format!(
+                "unexpected {arg:?}: give each value after its --NAME (`hss call {} --help` lists them)",
+                op.id
+            ))
+            .into());
+        };
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_owned())),
+            None => (flag, None),
+        };
+        if let Some(option) = own(flag) {
+            own_args.push(arg.clone());
+            if inline.is_none() && option.get_action().takes_values() {
+                own_args.extend(rest.next().cloned());
+            }
+            continue;
+        }
+        let Some(param) = op
+            .params
+            .iter()
+            .find(|p| p.name == flag || p.name.replace('_', "-") == flag)
+        else {
+            return Err(UsageError(format!(
+                "{} has no parameter --{flag} (`hss call {} --help` lists them)",
+                op.id, op.id
+            ))
+            .into());
+        };
+        let value = match inline.or_else(|| rest.next().cloned()) {
+            Some(value) => value,
+            None => return Err(UsageError(format!("--{flag} needs a value")).into()),
+        };
+        values.push((param.name, value));
+    }
+    let options = CallOptions::try_parse_from(&own_args)
+        .map_err(|e| UsageError(e.to_string().trim().to_owned()))?;
+    for pair in &options.params {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(UsageError(format!("--param {pair:?}: write NAME=VALUE")).into());
+        };
+        values.push((name_of(op, name)?, value.to_owned()));
+    }
+    let mut request = OperationRequest::new(op);
+    for (name, value) in values {
+        request = request.param(name, value)?;
+    }
+    if let Some(body) = &options.body {
+        request = request.json_body(read_body(body)?);
+    }
+    Ok((options, request))
+}
+
+/// The wire name of `op`'s parameter `name` (or its kebab-case form).
+fn name_of(op: &'static Operation, name: &str) -> Result<&'static str> {
+    op.params
+        .iter()
+        .find(|p| p.name == name || p.name.replace('_', "-") == name)
+        .map(|p| p.name)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--param {name}: {} has no such parameter (`hss call {} --help` lists them)",
+                op.id, op.id
+            ))
+            .into()
+        })
+}
+
+/// `--body`: the JSON text, `@FILE` or `-` (stdin).
+fn read_body(body: &str) -> Result<Vec<u8>> {
+    if body == "-" {
+        let mut text = Vec::new();
+        io::stdin()
+            .read_to_end(&mut text)
+            .context("reading the body from stdin")?;
+        return Ok(text);
+    }
+    if let Some(path) = body.strip_prefix('@') {
+        return std::fs::read(path).map_err(|e| UsageError(format!("--body @{path}: {e}")).into());
+    }
+    Ok(body.as_bytes().to_vec())
+}
+
+/// `hss call --list [GROUP]`: each operation with its summary.
+fn list(group: Option<&str>) -> Result<()> {
+    let chosen: Vec<&Operation> = OPERATIONS
+        .iter()
+        .filter(|op| group.is_none_or(|g| op.group == g))
+        .collect();
+    if chosen.is_empty() {
+        let mut groups: Vec<&str> = OPERATIONS.iter().map(|op| op.group).collect();
+        groups.dedup();
+        groups.sort_unstable();
+        groups.dedup();
+        return Err(UsageError(format!(
+            "no group {:?}; the groups: {}",
+            group.unwrap_or_default(),
+            groups.join(", ")
+        ))
+        .into());
+    }
+    let width = chosen.iter().map(|op| op.id.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for op in chosen {
+        text.push_str(&format!("{:width$}  {}\n", op.id, op.summary));
+    }
+    write_out(&text)
+}
+
+/// `hss call OPERATION --help`: method, path and every parameter.
+fn describe(op: &Operation) -> String {
+    let mut text = format!(
+        "{}: {}\n\n  {} {}   (group {}{})\n\nParameters:\n",
+        op.id,
+        op.summary,
+        op.method,
+        op.path,
+        op.group,
+        if op.retry_safe {
+            "; retried when it fails"
+        } else {
+            ""
+        }
+    );
+    let mut example = format!("hss call {}", op.id);
+    let command = CallOptions::command();
+    let is_own = |name: &str| command.get_arguments().any(|a| a.get_long() == Some(name));
+    for param in op.params {
+        let place = match param.location {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            _ => "other",
+        };
+        let mut about = vec![format!("{place}, {}", type_text(param.ty))];
+        if param.name == "project_id" && param.location == Location::Path {
+            about.push("the client's unless given".into());
+        } else if param.required {
+            about.push("required".into());
+        }
+        if param.minimum.is_some() || param.maximum.is_some() {
+            about.push(format!(
+                "{} to {}",
+                bound(param.minimum),
+                bound(param.maximum)
+            ));
+        }
+        if let Some(max) = param.max_length {
+            about.push(format!(
+                "{} to {max} characters",
+                param.min_length.unwrap_or(0)
+            ));
+        }
+        if !param.known_values.is_empty() {
+            about.push(format!("one of {}", param.known_values.join(", ")));
+        }
+        let flag = if is_own(param.name) {
+            format!("--param {}=VALUE", param.name)
+        } else {
+            format!("--{}", param.name)
+        };
+        text.push_str(&format!("  {flag}  ({})\n", about.join("; ")));
+        if param.required && param.name != "project_id" {
+            example.push_str(&format!(" --{} VALUE", param.name));
+        }
+    }
+    if let Some(body) = &op.body {
+        text.push_str(&format!(
+            "\nBody ({}), with --body JSON|@FILE|-:\n",
+            body.media_type
+        ));
+        for field in body.fields {
+            let required = if field.required { ", required" } else { "" };
+            let ty = match field.ty {
+                Type::Array => "JSON list",
+                other => type_text(other),
+            };
+            text.push_str(&format!("  {}  ({ty}{required})\n", field.name));
+        }
+        example.push_str(" --body @body.json");
+    }
+    text.push_str(&format!("\nExample:\n  {example}\n"));
+    text
+}
+
+fn bound(n: Option<Number>) -> String {
+    match n {
+        Some(Number::Integer(i)) => i.to_string(),
+        Some(Number::Float(f)) => f.to_string(),
+        None => "any".to_owned(),
+    }
+}
+
+fn type_text(ty: Type) -> &'static str {
+    match ty {
+        Type::String => "string",
+        Type::Integer => "integer",
+        Type::Number => "number",
+        Type::Boolean => "boolean",
+        Type::Array => "list (repeat the flag)",
+        Type::Object => "JSON object",
+        _ => "any JSON",
+    }
+}
+
+fn write_out(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("writing the output")
+}

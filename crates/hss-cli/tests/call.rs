@@ -1,0 +1,161 @@
+//! `hss call`: any operation from the shell, against hss-fake (which
+//! serves every operation) on 127.0.0.1: the request it sends, the checks
+//! before sending, confirmation and dry run, the listing and the help.
+
+mod support;
+
+use hss_fake::FakeHss;
+use predicates::prelude::*;
+use support::Fake;
+
+fn fake() -> Fake {
+    Fake::start(FakeHss::builder().seed(5).hosts(12))
+}
+
+/// The operation requests that reached the fake (its IAM and metadata
+/// answers aside).
+fn sent(fake: &Fake) -> Vec<hss_fake::RecordedRequest> {
+    fake.fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.raw_path.starts_with("/v5/"))
+        .collect()
+}
+
+#[test]
+fn a_listing_is_sent_signed_and_its_answer_written_as_received() {
+    let fake = fake();
+    let (out, err) = fake.run(&[
+        "call",
+        "ListHostGroups",
+        "--limit",
+        "20",
+        "--group_name",
+        "web",
+    ]);
+    assert_eq!(err, "");
+    let page: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert!(page["total_num"].as_i64().unwrap() > 0, "{page}");
+    assert!(page["data_list"].is_array(), "{page}");
+    let requests = sent(&fake);
+    let [request] = requests.as_slice() else {
+        panic!("one request, not {requests:?}")
+    };
+    assert_eq!(request.status, Some(200), "signed and accepted");
+    assert_eq!(
+        request.raw_path,
+        format!("/v5/{}/host-management/groups", fake.fake.project_id())
+    );
+    let query = request.raw_query.as_deref().unwrap_or("");
+    assert!(
+        query.contains("limit=20") && query.contains("group_name=web"),
+        "{query}"
+    );
+}
+
+#[test]
+fn kebab_case_names_and_param_reach_the_same_parameters() {
+    let fake = fake();
+    fake.run(&[
+        "call",
+        "list-host-groups",
+        "--group-name",
+        "db",
+        "--param",
+        "region=cn-north-4",
+    ]);
+    let requests = sent(&fake);
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0]
+            .raw_query
+            .as_deref()
+            .unwrap_or("")
+            .contains("group_name=db")
+    );
+    assert_eq!(
+        requests[0]
+            .headers
+            .get("region")
+            .map(|v| v.to_str().unwrap()),
+        Some("cn-north-4"),
+        "the region header parameter, not hss's --region"
+    );
+}
+
+#[test]
+fn a_value_the_spec_refuses_is_exit_2_naming_it_and_nothing_is_sent() {
+    let fake = fake();
+    for (args, named) in [
+        (&["call", "ListHostGroups", "--limit", "9999"][..], "limit"),
+        (&["call", "ListHostGroups", "--limit", "ten"][..], "limit"),
+        (
+            &["call", "ListHostGroups", "--no-such", "1"][..],
+            "--no-such",
+        ),
+        (&["call", "NoSuchOperation"][..], "NoSuchOperation"),
+        (
+            &["call", "AddHostsGroup", "--body", r#"{"nope": 1}"#, "--yes"][..],
+            "nope",
+        ),
+    ] {
+        fake.hss(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(named));
+    }
+    assert!(sent(&fake).is_empty(), "nothing reached the fake");
+}
+
+#[test]
+fn a_change_needs_yes_off_a_terminal_and_a_dry_run_sends_nothing() {
+    let fake = fake();
+    let body = r#"{"group_name": "web", "host_id_list": ["h1"]}"#;
+    fake.hss(&["call", "AddHostsGroup", "--body", body])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let (out, _) = fake.run(&["call", "AddHostsGroup", "--body", body, "--dry-run"]);
+    assert!(out.contains("NOT sent") && out.contains("POST"), "{out}");
+    assert!(out.contains("group_name"), "the body is shown: {out}");
+    assert!(
+        !out.contains(&fake.fake.access_key().sk),
+        "no secret: {out}"
+    );
+    assert!(sent(&fake).is_empty(), "neither was sent");
+    fake.run(&["call", "AddHostsGroup", "--body", body, "--yes"]);
+    let requests = sent(&fake);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method.as_str(), "POST");
+    assert_eq!(requests[0].status, Some(200));
+}
+
+/// `hss ARGS` with no endpoint nor credentials; its stdout.
+fn offline(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let output = support::hss(home.path()).args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_list_and_the_help_come_from_the_operation_table() {
+    let all = offline(&["call", "--list"]);
+    assert_eq!(all.lines().count(), hss_operations::OPERATIONS.len());
+    let group = offline(&["call", "--list", "host-management"]);
+    let in_group = hss_operations::OPERATIONS
+        .iter()
+        .filter(|op| op.group == "host-management")
+        .count();
+    assert_eq!(group.lines().count(), in_group);
+    assert!(group.contains("ListHostGroups"));
+    let help = offline(&["call", "ListHostGroups", "--help"]);
+    assert!(
+        help.contains("GET /v5/{project_id}/host-management/groups"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--limit") && help.contains("10 to 200"),
+        "{help}"
+    );
+}

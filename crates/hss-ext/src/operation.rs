@@ -1,0 +1,272 @@
+//! Any operation of the spec, sent from its entry in `hss_operations` with
+//! its values as they travel: text for the path, query and header
+//! parameters, the bytes of a JSON body. It needs none of the typed
+//! client's models, so a new operation costs no code here; the answer is
+//! the service's bytes as received.
+//!
+//! The request takes the same road as every typed call (`call.rs`):
+//! credentials ready, project known (the client's, when the path's
+//! `project_id` is not given), a send slot of the shared rate, retries as
+//! the operation's retry safety allows, the signing hooks, and errors as
+//! [`Error`]. Values are checked against the spec
+//! ([`hss_operations::check`]) before anything is sent.
+
+use bytes::Bytes;
+use hss_api::types::ErrorBody;
+use hss_operations::{Location, Operation, check};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+
+use crate::call::Op;
+use crate::client::{HssClient, convert_error};
+use crate::error::Error;
+use crate::hooks::capture_response;
+
+/// One request of any operation, its values as they are sent.
+#[derive(Clone, Debug)]
+pub struct OperationRequest {
+    operation: &'static Operation,
+    /// (parameter, value) of the path, query and headers, in the order
+    /// given; a list parameter appears once per item.
+    values: Vec<(&'static hss_operations::Param, String)>,
+    body: Option<Vec<u8>>,
+}
+
+/// What the service answered, as received.
+#[derive(Clone, Debug)]
+pub struct OperationAnswer {
+    /// A success status (an error answer is [`Error::Service`]).
+    pub status: http::StatusCode,
+    /// The gateway's `X-Request-Id`.
+    pub request_id: Option<String>,
+    /// Its `Content-Type`.
+    pub content_type: Option<String>,
+    /// The body, as received.
+    pub body: Bytes,
+}
+
+impl OperationRequest {
+    /// A request of `operation` with no values yet.
+    pub fn new(operation: &'static Operation) -> OperationRequest {
+        OperationRequest {
+            operation,
+            values: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// The operation it sends.
+    pub fn operation(&self) -> &'static Operation {
+        self.operation
+    }
+
+    /// Adds `value` for the path, query or header parameter `name` (its
+    /// wire name); a list parameter takes one call per item. A name the
+    /// operation does not have is refused.
+    pub fn param(mut self, name: &str, value: impl Into<String>) -> Result<Self, Error> {
+        let param = self
+            .operation
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.operation.params.iter().map(|p| p.name).collect();
+                Error::InvalidInput {
+                    parameter: "parameter",
+                    reason: format!(
+                        "{} has no parameter {name:?} (its parameters: {})",
+                        self.operation.id,
+                        names.join(", ")
+                    ),
+                }
+            })?;
+        self.values.push((param, value.into()));
+        Ok(self)
+    }
+
+    /// Sets the JSON body, as sent.
+    pub fn json_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// The values given for `param`.
+    fn values_of(&self, param: &hss_operations::Param) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(p, _)| p.name == param.name && p.location == param.location)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Checks every value against the spec. The path's `project_id` may be
+    /// left out: the client's is sent.
+    pub fn check(&self) -> Result<(), Error> {
+        let refused = |r: check::Refusal, name: &'static str| Error::InvalidInput {
+            parameter: name,
+            reason: r.reason,
+        };
+        for param in self.operation.params {
+            let values = self.values_of(param);
+            if param.name == "project_id" && param.location == Location::Path && values.is_empty() {
+                continue;
+            }
+            check::text(param, &values).map_err(|r| refused(r, param.name))?;
+        }
+        match (&self.operation.body, &self.body) {
+            (Some(body), given) => {
+                check::body(body, given.as_deref().unwrap_or_default()).map_err(|r| {
+                    let name = body
+                        .fields
+                        .iter()
+                        .find(|f| f.name == r.name)
+                        .map_or("body", |f| f.name);
+                    Error::InvalidInput {
+                        parameter: name,
+                        reason: if name == r.name {
+                            r.reason
+                        } else {
+                            r.to_string()
+                        },
+                    }
+                })
+            }
+            (None, Some(_)) => Err(Error::invalid(
+                "body",
+                format!("{} takes no body", self.operation.id),
+            )),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// The path with its parameters encoded, `project` for a `project_id`
+    /// not given.
+    fn path(&self, project: &str) -> String {
+        let mut path = self.operation.path.to_owned();
+        for param in self.operation.params {
+            if param.location != Location::Path {
+                continue;
+            }
+            let value = self
+                .values_of(param)
+                .first()
+                .map(|v| (*v).to_owned())
+                .unwrap_or_else(|| project.to_owned());
+            path = path.replace(
+                &format!("{{{}}}", param.name),
+                &hss_auth::signer::encode_component(&value),
+            );
+        }
+        path
+    }
+}
+
+impl HssClient {
+    /// Sends `request` after checking it ([`OperationRequest::check`]);
+    /// a success answer is returned as received, an error answer is
+    /// [`Error::Service`] as for every typed call.
+    pub async fn send_operation(
+        &self,
+        request: &OperationRequest,
+    ) -> Result<OperationAnswer, Error> {
+        request.check()?;
+        let given_project = request
+            .values
+            .iter()
+            .find(|(p, _)| p.name == "project_id" && p.location == Location::Path)
+            .map(|(_, v)| v.as_str());
+        self.call_with(Op::of(request.operation), given_project, |project| {
+            self.send_once(request, project)
+        })
+        .await
+    }
+
+    async fn send_once(
+        &self,
+        request: &OperationRequest,
+        project: String,
+    ) -> (
+        Result<OperationAnswer, Error>,
+        Option<reqwest::header::HeaderMap>,
+    ) {
+        let api = self.api();
+        let op = request.operation;
+        let method = match reqwest::Method::from_bytes(op.method.as_str().as_bytes()) {
+            Ok(method) => method,
+            Err(_) => return (Err(Error::invalid("method", op.method.as_str())), None),
+        };
+        let url = format!("{}{}", api.baseurl(), request.path(&project));
+        let query: Vec<(&str, &str)> = request
+            .values
+            .iter()
+            .filter(|(p, _)| p.location == Location::Query)
+            .map(|(p, v)| (p.name, v.as_str()))
+            .collect();
+        let mut builder = api
+            .client()
+            .request(method, url)
+            .header(ACCEPT, "application/json");
+        if !query.is_empty() {
+            builder = builder.query(&query);
+        }
+        for (param, value) in request
+            .values
+            .iter()
+            .filter(|(p, _)| p.location == Location::Header)
+        {
+            builder = builder.header(param.name, value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let info = OperationInfo {
+            operation_id: op.id,
+        };
+        let exchange = async {
+            let mut built = builder
+                .build()
+                .map_err(|e| hss_api::Error::<ErrorBody>::InvalidRequest(e.to_string()))?;
+            api.pre(&mut built, &info).await?;
+            let result = api.exec(built, &info).await;
+            api.post(&result, &info).await?;
+            let response = result.map_err(hss_api::Error::CommunicationError)?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(
+                    match ResponseValue::<ErrorBody>::from_response(response).await {
+                        Ok(body) => hss_api::Error::ErrorResponse(body),
+                        Err(error) => error,
+                    },
+                );
+            }
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let (request_id, content_type) = (header("x-request-id"), header("content-type"));
+            let body = response
+                .bytes()
+                .await
+                .map_err(hss_api::Error::ResponseBodyError)?;
+            Ok(OperationAnswer {
+                status,
+                request_id,
+                content_type,
+                body,
+            })
+        };
+        let (result, meta) = capture_response(exchange).await;
+        match result {
+            Ok(answer) => (Ok(answer), None),
+            Err(error) => {
+                let headers = meta.as_ref().map(|m| m.headers.clone());
+                (Err(convert_error(error, meta).await), headers)
+            }
+        }
+    }
+}
