@@ -1,7 +1,7 @@
 //! A fake Huawei Cloud Host Security Service (HSS) on 127.0.0.1, for
 //! tests, demos and benchmarks of the HSS client. It answers every
 //! operation of the spec: the others from their response schemas, checked
-//! and paged as the spec says but without state (the README says how), and
+//! and paged as the spec says (the README says how), and
 //! the whole vulnerability-scan workflow from one consistent state:
 //! `ListVulScanTaskHost` (`GET /v5/{project_id}/vulnerability/scan-task/{task_id}/hosts`),
 //! `CreateVulnerabilityScanTask` and `ListVulScanTask` (a created task

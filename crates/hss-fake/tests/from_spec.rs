@@ -315,3 +315,57 @@ async fn a_request_the_spec_refuses_is_hss_0001_naming_what_was_wrong() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error_code"], "HSS.0011", "{body}");
 }
+
+#[tokio::test]
+async fn what_an_add_operation_posts_shows_in_its_listing() {
+    let fake = fake().await;
+    let list = hss_operations::operation("ListHostGroups").unwrap();
+    let max = list.offset_limit().unwrap().limit_max.unwrap();
+    let path = request_path(&fake, list, &[("limit", max.to_string())]);
+    let (_, before) = get(&fake, &path).await;
+    let before_total = before["total_num"].as_i64().unwrap();
+
+    let add = hss_operations::operation("AddHostsGroup").unwrap();
+    let host = fake.server_ids()[0].clone();
+    let body = serde_json::json!({"group_name": "added-by-test", "host_id_list": [host]});
+    let response = fake
+        .client
+        .post(format!(
+            "{}{}",
+            fake.base_url(),
+            request_path(&fake, add, &[])
+        ))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let (_, after) = get(&fake, &path).await;
+    assert_eq!(after["total_num"].as_i64().unwrap(), before_total + 1);
+    let items = after["data_list"].as_array().unwrap();
+    let added = items.last().unwrap();
+    assert_eq!(added["group_name"], "added-by-test");
+    let ids: BTreeSet<&str> = items
+        .iter()
+        .filter_map(|i| i["group_id"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        items.len(),
+        "the added group has an id of its own"
+    );
+}
+
+#[tokio::test]
+async fn faults_apply_to_every_operation() {
+    let fake = fake().await;
+    fake.set_faults([hss_fake::FaultRule::first(
+        1,
+        hss_fake::Fault::server_error(503),
+    )]);
+    let op = hss_operations::operation("ListHostGroups").unwrap();
+    let path = request_path(&fake, op, &[]);
+    assert_eq!(get(&fake, &path).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(get(&fake, &path).await.0, StatusCode::OK);
+}

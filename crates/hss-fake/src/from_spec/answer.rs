@@ -63,8 +63,10 @@ pub(crate) enum Success {
     Empty(u16),
 }
 
-/// What an answer is built from: the fake's seed and start, its servers.
+/// What an answer is built from: the fake's seed and start, its servers,
+/// what was added to listings.
 pub(crate) struct Context<'a> {
+    pub(crate) added: &'a super::Added,
     pub(crate) seed: u64,
     /// When the fake started (ms): times are in the month before it.
     pub(crate) started_ms: i64,
@@ -131,13 +133,30 @@ impl Generator<'_, '_> {
             return self.value(schema, "", seed, 0);
         };
         let identity = paging.item_identity.unwrap_or(&[]);
-        let total = self.collection_size(identity);
+        let generated = self.collection_size(identity);
+        let added = self.cx.added.of(self.op.id);
+        let total = generated + added.len();
         let default = paging.limit_default.or(paging.limit_max).unwrap_or(10);
         let offset = usize::try_from(offset.unwrap_or(0).max(0)).unwrap_or(usize::MAX);
         let limit = usize::try_from(limit.unwrap_or(default).max(0)).unwrap_or(usize::MAX);
         let end = total.min(offset.saturating_add(limit));
         let items: Vec<Value> = (offset.min(end)..end)
-            .map(|i| self.item(item_schema, identity, seed, i))
+            .map(|i| {
+                let mut item = self.item(item_schema, identity, seed, i);
+                // An added item: its generated fields, those posted over
+                // them (its identity stays the generated one, new).
+                if let (Some(posted), Value::Object(map)) = (
+                    i.checked_sub(generated).and_then(|k| added.get(k)),
+                    &mut item,
+                ) {
+                    for (field, value) in posted {
+                        if map.contains_key(field) && !identity.contains(&field.as_str()) {
+                            map.insert(field.clone(), value.clone());
+                        }
+                    }
+                }
+                item
+            })
             .collect();
         let mut out = match self.value(schema, "", seed, 0) {
             Value::Object(map) => map,

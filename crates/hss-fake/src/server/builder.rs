@@ -375,6 +375,7 @@ impl FakeHssBuilder {
             metadata,
             workflow,
             throttle: Throttle::new(self.rate_limit),
+            added: Default::default(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));

@@ -69,6 +69,7 @@ pub(super) fn serve_from_spec(
     let cx = from_spec::Context {
         seed: shared.workflow.seed(),
         started_ms: shared.workflow.started_ms(),
+        added: &shared.added,
         workflow: &shared.workflow,
     };
     let answer = match from_spec::serve(&cx, route, request, &shared.store.project_id()) {

@@ -36,6 +36,8 @@ pub(super) struct Shared {
     pub(super) workflow: Workflow,
     /// The gateway's rate limit per credential (`crate::throttle`).
     pub(super) throttle: Throttle,
+    /// What `Add…`/`Create…` operations posted to listings.
+    pub(super) added: crate::from_spec::Added,
 }
 
 /// Locks `m`, also after a panic elsewhere: the guarded data stays usable.
