@@ -68,7 +68,8 @@ Workflow: `hss scan-task create --all-hosts --wait` starts a scan and waits,
 `hss scan-task hosts --task-id ID --scan-status failed` shows where and why it
 failed, `hss host vuls --host-id ID` what a host is vulnerable to, `hss vul
 set-status` acts on it and `hss vul export --wait --file report.csv` writes
-the report.
+the report. Any other of the 582 operations: `hss call --list`, then
+`hss call OPERATION --help`.
 
 Exit codes: 0 success, 1 the service or the network failed, 2 usage or
 configuration error, 3 a waited-for task failed, 4 the wait's deadline passed.";
@@ -83,7 +84,8 @@ Workflow: `hss scan-task create --all-hosts --wait` starts a scan and waits,
 `hss scan-task hosts --task-id ID --scan-status failed` shows where and why it
 failed, `hss host vuls --host-id ID` what a host is vulnerable to, `hss vul
 set-status` acts on it and `hss vul export --wait --file report.csv` writes
-the report.
+the report. Any other of the 582 operations: `hss call --list`, then
+`hss call OPERATION --help`.
 
 Exit codes: 0 success, 1 the service or the network failed, 2 usage or
 configuration error, 3 a waited-for task failed, 4 the wait's deadline passed.";
