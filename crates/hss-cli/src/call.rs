@@ -18,7 +18,7 @@ use std::io::{self, Read as _, Write};
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 use hss_ext::OperationRequest;
-use hss_operations::{Location, Method, Number, OPERATIONS, Operation, Type};
+use hss_operations::{Location, Method, OPERATIONS, Operation, Type, check};
 
 use crate::args::{CallArgs, ChangeArgs, ConnectionArgs};
 use crate::change::{self, Mode};
@@ -294,8 +294,8 @@ fn describe(op: &Operation) -> String {
         if param.minimum.is_some() || param.maximum.is_some() {
             about.push(format!(
                 "{} to {}",
-                bound(param.minimum),
-                bound(param.maximum)
+                check::bound(param.minimum),
+                check::bound(param.maximum)
             ));
         }
         if let Some(max) = param.max_length {
@@ -334,14 +334,6 @@ fn describe(op: &Operation) -> String {
     }
     text.push_str(&format!("\nExample:\n  {example}\n"));
     text
-}
-
-fn bound(n: Option<Number>) -> String {
-    match n {
-        Some(Number::Integer(i)) => i.to_string(),
-        Some(Number::Float(f)) => f.to_string(),
-        None => "any".to_owned(),
-    }
 }
 
 fn type_text(ty: Type) -> &'static str {

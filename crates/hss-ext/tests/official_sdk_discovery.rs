@@ -14,7 +14,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use hss_ext::prelude::*;
 use hss_ext::{Credentials, SecretString};
@@ -31,23 +30,12 @@ mod pinned_sdk;
 /// Runs the script against `fake`; its exit code and JSON output.
 async fn official_sdk(python: &Path, fake: &RunningFake) -> (i32, serde_json::Value) {
     let key = fake.access_key();
-    let mut command = Command::new(python);
+    let mut command = pinned_sdk::loopback_script(python, SCRIPT);
     command
-        .arg(SCRIPT)
         .args([fake.base_url(), DEFAULT_REGION.to_owned(), fake.task_id()])
         .env("HSS_INTEROP_AK", &key.ak)
         .env("HSS_INTEROP_SK", &key.sk)
-        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", fake.iam_url())
-        .env("NO_PROXY", "127.0.0.1");
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        let lower = name.to_ascii_lowercase();
-        let huawei = name.starts_with("HUAWEICLOUD_") && name != "HUAWEICLOUD_SDK_IAM_ENDPOINT";
-        let proxy = lower.ends_with("_proxy") && lower != "no_proxy";
-        if huawei || proxy {
-            command.env_remove(name);
-        }
-    }
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", fake.iam_url());
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()

@@ -24,7 +24,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use hss_fake::{DEFAULT_REGION, FakeHss, RunningFake};
 use serde::Deserialize;
@@ -68,9 +67,8 @@ struct Outcome {
 /// Runs the script against `fake`; what it printed.
 async fn official_sdk(python: &Path, fake: &RunningFake) -> Report {
     let key = fake.access_key();
-    let mut command = Command::new(python);
+    let mut command = pinned_sdk::loopback_script(python, SCRIPT);
     command
-        .arg(SCRIPT)
         .args([
             fake.base_url(),
             DEFAULT_REGION.to_owned(),
@@ -78,15 +76,7 @@ async fn official_sdk(python: &Path, fake: &RunningFake) -> Report {
         ])
         .arg(SPEC)
         .env("HSS_INTEROP_AK", &key.ak)
-        .env("HSS_INTEROP_SK", &key.sk)
-        .env("NO_PROXY", "127.0.0.1");
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        let lower = name.to_ascii_lowercase();
-        if name.starts_with("HUAWEICLOUD_") || (lower.ends_with("_proxy") && lower != "no_proxy") {
-            command.env_remove(name);
-        }
-    }
+        .env("HSS_INTEROP_SK", &key.sk);
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()

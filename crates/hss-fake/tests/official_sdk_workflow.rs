@@ -13,7 +13,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use hss_fake::testing::ManualClock;
@@ -28,24 +27,15 @@ mod pinned_sdk;
 /// Runs the script against `fake`; its exit code and JSON output.
 async fn official_sdk(python: &Path, fake: &RunningFake) -> (i32, Value) {
     let key = fake.access_key();
-    let mut command = Command::new(python);
+    let mut command = pinned_sdk::loopback_script(python, SCRIPT);
     command
-        .arg(SCRIPT)
         .args([
             fake.base_url(),
             DEFAULT_REGION.to_owned(),
             fake.project_id(),
         ])
         .env("HSS_INTEROP_AK", &key.ak)
-        .env("HSS_INTEROP_SK", &key.sk)
-        .env("NO_PROXY", "127.0.0.1");
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        let lower = name.to_ascii_lowercase();
-        if name.starts_with("HUAWEICLOUD_") || (lower.ends_with("_proxy") && lower != "no_proxy") {
-            command.env_remove(name);
-        }
-    }
+        .env("HSS_INTEROP_SK", &key.sk);
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()

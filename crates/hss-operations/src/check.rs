@@ -218,12 +218,9 @@ fn as_f64(n: Number) -> f64 {
     }
 }
 
-fn bound(n: Option<Number>) -> String {
-    match n {
-        Some(Number::Integer(i)) => i.to_string(),
-        Some(Number::Float(f)) => f.to_string(),
-        None => "any".to_owned(),
-    }
+/// A limit as a message says it: the number, or `any` without one.
+pub fn bound(n: Option<Number>) -> String {
+    n.map_or_else(|| "any".to_owned(), |n| n.to_string())
 }
 
 fn type_name(ty: Type) -> &'static str {

@@ -30,6 +30,25 @@ const SKIP: &str = "HSS_SKIP_OFFICIAL_SDK";
 /// An interpreter of the caller's choosing (it must have the pins).
 const PYTHON: &str = "HSS_INTEROP_PYTHON";
 
+/// `python SCRIPT` that reaches loopback only: no proxy, no
+/// `HUAWEICLOUD_*` setting of the machine running the tests (the caller
+/// sets what the script needs after this).
+// Not every test that includes this file runs a script against a server.
+#[allow(dead_code)]
+pub fn loopback_script(python: &Path, script: &str) -> Command {
+    let mut command = Command::new(python);
+    command.arg(script);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        let lower = name.to_ascii_lowercase();
+        if name.starts_with("HUAWEICLOUD_") || (lower.ends_with("_proxy") && lower != "no_proxy") {
+            command.env_remove(name);
+        }
+    }
+    command.env("NO_PROXY", "127.0.0.1");
+    command
+}
+
 /// The interpreter with the pinned SDK, preparing it on first use; `None`
 /// only when [`SKIP`] asks for it. Panics with what is missing otherwise,
 /// so `test` never passes without comparing.
