@@ -23,13 +23,28 @@ use crate::error::Error;
 use crate::hooks::capture_response;
 
 /// One request of any operation, its values as they are sent.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OperationRequest {
     operation: &'static Operation,
     /// (parameter, value) of the path, query and headers, in the order
     /// given; a list parameter appears once per item.
     values: Vec<(&'static hss_operations::Param, String)>,
     body: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for OperationRequest {
+    // Names only: a value may be a secret (the `X-Security-Token` header
+    // parameter of some operations), and so may the body.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationRequest")
+            .field("operation", &self.operation.id)
+            .field(
+                "params",
+                &self.values.iter().map(|(p, _)| p.name).collect::<Vec<_>>(),
+            )
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// What the service answered, as received.
@@ -268,5 +283,27 @@ impl HssClient {
                 (Err(convert_error(error, meta).await), headers)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let request = OperationRequest::new(hss_operations::LIST_HOST_GROUPS)
+            .param("group_name", "secret-looking-value")
+            .unwrap()
+            .json_body(b"{\"token\": \"s3cret\"}".to_vec());
+        let shown = format!("{request:?}");
+        assert!(
+            shown.contains("group_name") && shown.contains("ListHostGroups"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("secret-looking-value") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 }
