@@ -273,7 +273,10 @@ parameter repeats its flag. hss's own options come first: a parameter named
 like one (the region header) is given with --param region=VALUE. Also:
   --param NAME=VALUE        any parameter
   --body JSON|@FILE|-       the JSON body
-  -o json                   the answer as the service sent it (the default)
+  -o json|ndjson|csv|table  json: the answer as the service sent it (the default);
+                            ndjson: one item per line; csv, table: scalar fields
+  --all                     every page of a listing, each item once, or a failure
+  --concurrency N, --max-passes N   how --all pages, as for every listing
   --dry-run                 print the signed request (secrets redacted), send nothing
   -y, --yes                 send a POST, PUT or DELETE without asking
   --endpoint, --project-id, --region, ...   as for every command
@@ -283,6 +286,7 @@ Examples:
   hss call --list host-management
   hss call ListHostGroups --help
   hss call ListHostGroups --limit 50
+  hss call ListHostStatus --all -o ndjson
   hss call AddHostsGroup --body '{\"group_name\": \"web\", \"host_id_list\": [\"ID\"]}' --yes";
 
 /// `hss call`.
@@ -385,6 +389,30 @@ pub struct ListArgs {
           value_parser = clap::value_parser!(u32).range(0..=MAX_OFFSET as i64))]
     pub offset: Option<u32>,
 
+    /// --all and how it pages.
+    #[command(flatten)]
+    pub pages: AllArgs,
+
+    /// Output format.
+    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+}
+
+impl Default for ListArgs {
+    fn default() -> Self {
+        ListArgs {
+            limit: None,
+            offset: None,
+            pages: AllArgs::default(),
+            output: Format::Table,
+        }
+    }
+}
+
+/// `--all` and how it reads every page: shared by every listing command
+/// and `hss call`.
+#[derive(Clone, Debug, Args)]
+pub struct AllArgs {
     /// List every page, not just one.
     #[arg(long)]
     pub all: bool,
@@ -411,21 +439,14 @@ pub struct ListArgs {
         value_parser = clap::value_parser!(u32).range(1..=MAX_PASSES as i64),
     )]
     pub max_passes: u32,
-
-    /// Output format.
-    #[arg(long, short, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
-    pub output: Format,
 }
 
-impl Default for ListArgs {
+impl Default for AllArgs {
     fn default() -> Self {
-        ListArgs {
-            limit: None,
-            offset: None,
+        AllArgs {
             all: false,
             concurrency: None,
             max_passes: ListOptions::default().max_passes,
-            output: Format::Table,
         }
     }
 }
@@ -765,7 +786,7 @@ mod tests {
             panic!("wrong command");
         };
         assert_eq!(args.list.limit, Some(50));
-        assert_eq!(args.list.concurrency, Some(2));
+        assert_eq!(args.list.pages.concurrency, Some(2));
         assert_eq!(args.list.output, Format::Ndjson);
         assert_eq!(
             ScanStatus::from(args.scan_status.unwrap()),
@@ -785,7 +806,7 @@ mod tests {
         };
         let args = parse(&[]).unwrap();
         assert_eq!(
-            (args.connection.max_rps, args.list.concurrency),
+            (args.connection.max_rps, args.list.pages.concurrency),
             (None, None)
         );
         assert_eq!(

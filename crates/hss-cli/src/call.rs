@@ -20,10 +20,11 @@ use clap::{CommandFactory, Parser};
 use hss_ext::OperationRequest;
 use hss_operations::{Location, Method, OPERATIONS, Operation, Type, check};
 
-use crate::args::{CallArgs, ChangeArgs, ConnectionArgs};
+use crate::args::{AllArgs, CallArgs, ChangeArgs, ConnectionArgs, Format};
 use crate::change::{self, Mode};
 use crate::connect;
 use crate::exit::UsageError;
+use crate::{call_output, listing};
 
 /// hss's own options of `hss call`, read from among the operation's
 /// parameters.
@@ -39,10 +40,15 @@ pub struct CallOptions {
     #[arg(long, value_name = "JSON|@FILE|-")]
     body: Option<String>,
 
-    /// Output: json, the answer as the service sent it.
-    #[arg(long, short = 'o', value_name = "FORMAT", default_value = "json",
-          value_parser = ["json"])]
-    output: String,
+    /// Output: json, the answer as the service sent it (with --all, the
+    /// items as one array); ndjson, one item per line; csv or table, the
+    /// items' scalar fields.
+    #[arg(long, short = 'o', value_name = "FORMAT", value_enum, default_value_t = Format::Json)]
+    output: Format,
+
+    /// --all (every page of a listing operation) and how it pages.
+    #[command(flatten)]
+    pages: AllArgs,
 
     /// Confirmation and dry run.
     #[command(flatten)]
@@ -88,6 +94,13 @@ pub async fn run(args: &CallArgs) -> Result<()> {
         change::precheck(&options.change, &format!("send {} ({})", op.id, op.method))?
     };
     request.check()?;
+    if options.pages.all && op.list.is_none() {
+        return Err(UsageError(format!(
+            "--all reads every page of a listing; {} is not paged by offset and limit",
+            op.id
+        ))
+        .into());
+    }
     if mode == Mode::DryRun {
         let client = change::dry_run_client(&options.connection)?;
         let mut out = io::stdout().lock();
@@ -104,21 +117,17 @@ pub async fn run(args: &CallArgs) -> Result<()> {
             &format!("send {} ({})", op.id, op.method),
         )?;
     }
+    let mut out = io::stdout().lock();
+    if options.pages.all {
+        let pages = client.list_operation_pages(request, listing::all_options(&options.pages));
+        let what = format!("listing every page of {}", op.id);
+        return call_output::all(options.output, pages, &what, &mut out).await;
+    }
     let answer = client
         .send_operation(&request)
         .await
         .with_context(|| op.id.to_owned())?;
-    let mut out = io::stdout().lock();
-    out.write_all(&answer.body)
-        .and_then(|()| {
-            if answer.body.last().is_some_and(|b| *b != b'\n') {
-                out.write_all(b"\n")
-            } else {
-                Ok(())
-            }
-        })
-        .and_then(|()| out.flush())
-        .context("writing the output")
+    call_output::answer(op, options.output, &answer, &mut out).context("writing the output")
 }
 
 /// The operation named `name`: its id, or the id in kebab-case.
@@ -332,7 +341,19 @@ fn describe(op: &Operation) -> String {
         }
         example.push_str(" --body @body.json");
     }
-    text.push_str(&format!("\nExample:\n  {example}\n"));
+    let mut examples = vec![example.clone()];
+    if let Some(paging) = op.offset_limit() {
+        let by = match paging.item_identity {
+            Some(names) => format!("told apart by {}", names.join(" and ")),
+            None => "checked by count (the spec names no identity)".to_owned(),
+        };
+        text.push_str(&format!(
+            "\nA listing: --all reads every page, its items ({}) {by}.\n",
+            paging.item_array
+        ));
+        examples.push(format!("{example} --all -o ndjson"));
+    }
+    text.push_str(&format!("\nExample:\n  {}\n", examples.join("\n  ")));
     text
 }
 

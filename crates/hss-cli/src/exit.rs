@@ -249,6 +249,7 @@ mod tests {
         let cap = anyhow::Error::new(hss_ext::Error::OffsetCap {
             offset: 2_000_200,
             total_num: 3_000_000,
+            max_offset: 2_000_000,
         });
         assert!(matches!(outcome(&cap), Outcome::Fail { code: FAILURE, .. }));
         let short = anyhow::Error::new(hss_ext::Error::IncompleteListing(Box::new(

@@ -31,7 +31,7 @@ pub async fn run_with(
 ) -> Result<()> {
     let plan = plan(args);
     let list = &args.list;
-    let listed = if list.all {
+    let listed = if list.pages.all {
         let pages = client
             .list_pages(query(args), listing::options(list))
             .map(|page| page.map(Page::from));

@@ -25,8 +25,8 @@
 //!
 //! let cli = Cli::try_parse_from(["hss", "scan-task", "hosts", "--task-id", "t", "--all"])?;
 //! let Command::ScanTask(ScanTaskCommand::Hosts(args)) = cli.command else { unreachable!() };
-//! assert!(args.list.all);
-//! assert_eq!(args.list.max_passes, 3, "verifying passes when the task moves");
+//! assert!(args.list.pages.all);
+//! assert_eq!(args.list.pages.max_passes, 3, "verifying passes when the task moves");
 //!
 //! // Errors become one printable line, whatever the server put in them.
 //! let error = anyhow::anyhow!("bad\nline").context("listing the hosts of scan task t");
@@ -39,6 +39,7 @@
 pub mod args;
 pub mod auth;
 pub mod call;
+mod call_output;
 pub mod change;
 pub mod connect;
 #[cfg(feature = "demo")]

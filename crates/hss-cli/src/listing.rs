@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use futures::{Stream, StreamExt};
 use hss_ext::{HssClient, ListOptions};
 
-use crate::args::{Format, ListArgs};
+use crate::args::{AllArgs, Format, ListArgs};
 use crate::output::spool::Spool;
 use crate::output::{self, Record, Scope, Sink};
 use crate::progress::Progress;
@@ -91,10 +91,13 @@ impl<T: Record + 'static> Plan<T> {
 /// as fast as the service allows with up to 64 in flight (hss-ext's
 /// adaptive listing), `--max-passes`.
 pub fn options(list: &ListArgs) -> ListOptions {
-    let options = ListOptions::default()
-        .page_size(list.limit.unwrap_or(ALL_PAGE_SIZE))
-        .max_passes(list.max_passes);
-    match list.concurrency {
+    all_options(&list.pages).page_size(list.limit.unwrap_or(ALL_PAGE_SIZE))
+}
+
+/// The listing options `--all`, `--concurrency` and `--max-passes` give.
+pub fn all_options(pages: &AllArgs) -> ListOptions {
+    let options = ListOptions::default().max_passes(pages.max_passes);
+    match pages.concurrency {
         Some(n) => options.concurrency(usize::from(n)),
         None => options.adaptive(usize::from(crate::args::ALL_CONCURRENCY)),
     }
@@ -113,7 +116,7 @@ where
     Q: hss_ext::ListQuery,
     Q::Item: Record + 'static,
 {
-    if list.all {
+    if list.pages.all {
         let pages = client
             .list_all_pages(query, options(list))
             .map(|page| page.map(Page::from));
@@ -248,7 +251,7 @@ macro_rules! paged {
         if let Some(offset) = list.offset {
             query = query.offset(offset);
         }
-        if let (Some(limit), false) = (list.limit, list.all) {
+        if let (Some(limit), false) = (list.limit, list.pages.all) {
             query = query.limit(limit);
         }
         query

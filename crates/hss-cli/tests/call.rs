@@ -159,3 +159,107 @@ fn the_list_and_the_help_come_from_the_operation_table() {
         "{help}"
     );
 }
+
+/// The `offset` of each operation request that reached the fake, in order.
+fn offsets(fake: &Fake) -> Vec<u64> {
+    sent(fake)
+        .iter()
+        .map(|r| {
+            let query = r.raw_query.as_deref().unwrap_or("");
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("offset="))
+                .map_or(0, |n| n.parse().expect("a numeric offset"))
+        })
+        .collect()
+}
+
+#[test]
+fn all_reads_every_page_of_any_listing_each_item_once() {
+    let fake = fake();
+    let (page, _) = fake.run(&["call", "ListHostGroups", "--limit", "10"]);
+    let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let total = page["total_num"].as_u64().expect("a count");
+    assert!(total > 10, "more than one page to list: {total}");
+
+    let (out, err) = fake.run(&[
+        "call",
+        "ListHostGroups",
+        "--all",
+        "--limit",
+        "10",
+        "--concurrency",
+        "1",
+        "-o",
+        "ndjson",
+    ]);
+    assert_eq!(err, "", "no progress bar off a terminal");
+    let ids: Vec<String> = out
+        .lines()
+        .map(|line| {
+            let item: serde_json::Value = serde_json::from_str(line).expect("one item per line");
+            item["group_id"].as_str().expect("an id").to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len() as u64, total, "every item");
+    let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "no item twice");
+    let pages = total.div_ceil(10);
+    assert_eq!(
+        offsets(&fake)[1..],
+        (0..pages).map(|p| p * 10).collect::<Vec<_>>(),
+        "one request per page of 10, after the first command's"
+    );
+
+    let (json, _) = fake.run(&["call", "ListHostGroups", "--all", "-o", "json"]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("one JSON array");
+    assert_eq!(items.len() as u64, total);
+    assert_eq!(items[0]["group_id"].as_str(), Some(ids[0].as_str()));
+}
+
+#[test]
+fn csv_and_table_show_the_items_scalar_fields() {
+    let fake = fake();
+    let (csv, _) = fake.run(&["call", "ListHostGroups", "--limit", "10", "-o", "csv"]);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    assert!(
+        header.contains(&"group_id") && header.contains(&"group_name"),
+        "{header:?}"
+    );
+    assert!(
+        !header.contains(&"host_id_list"),
+        "arrays are left to json: {header:?}"
+    );
+    assert_eq!(lines.count(), 10, "a row per item of the page");
+
+    let (table, _) = fake.run(&["call", "ListHostGroups", "--limit", "10", "-o", "table"]);
+    let first = table.lines().next().expect("a header row");
+    assert!(
+        first.contains("GROUP_ID") && first.contains("GROUP_NAME"),
+        "{first}"
+    );
+    assert_eq!(table.lines().count(), 11, "{table}");
+
+    // An answer that is no listing is one record, one line.
+    let (one, _) = fake.run(&["call", "ShowAssetStatistic", "-o", "ndjson"]);
+    assert_eq!(one.lines().count(), 1, "{one}");
+    let record: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert!(record.is_object(), "{record}");
+}
+
+#[test]
+fn all_on_an_operation_that_is_not_paged_is_a_usage_error() {
+    let fake = fake();
+    fake.hss(&["call", "ShowAssetStatistic", "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not paged"));
+    assert!(sent(&fake).is_empty());
+    let paged = offline(&["call", "ListHostGroups", "--help"]);
+    assert!(
+        paged.contains("--all reads every page") && paged.contains("told apart by group_id"),
+        "{paged}"
+    );
+    assert!(!offline(&["call", "ShowAssetStatistic", "--help"]).contains("--all"));
+}

@@ -5,6 +5,7 @@
 //! could not read (decode), and keeps the status and request id wherever
 //! there was a response, because those are what support asks for.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -122,7 +123,7 @@ pub struct ListingDrift {
     pub items: &'static str,
     /// The field (or fields) that identify an item (`host_id`, ...);
     /// empty reads as `host_id`.
-    pub id_field: &'static str,
+    pub id_field: Cow<'static, str>,
 }
 
 impl ListingDrift {
@@ -138,7 +139,7 @@ impl fmt::Display for ListingDrift {
         } else {
             format!("{} passes", self.passes)
         };
-        let (items, id_field) = match (self.items, self.id_field) {
+        let (items, id_field) = match (self.items, self.id_field.as_ref()) {
             ("", _) | ("hosts", _) => ("hosts", "host_id"),
             (items, "") => (items, "id"),
             names => names,
@@ -273,16 +274,20 @@ pub enum Error {
         declared: Option<u64>,
     },
 
-    /// The listing needs hosts past the API's largest offset; the hosts
-    /// before it were returned, the rest cannot be reached by paging.
+    /// The listing needs items past the operation's largest offset (the
+    /// spec's `offset` maximum); the items before it were returned, the
+    /// rest cannot be reached by paging.
     #[error(
-        "the task has {total_num} hosts but the API cannot page past offset {MAX_OFFSET} (next offset would be {offset}); narrow the query, e.g. with scan_status or enterprise_project_id"
+        "the list has {total_num} items but the API cannot page past offset {max_offset} (next offset would be {offset}); narrow the query, e.g. with a status or enterprise_project_id"
     )]
     OffsetCap {
         /// The offset the next page would need.
         offset: u64,
-        /// The task's host count as last reported.
+        /// The list's length as last reported.
         total_num: u64,
+        /// The largest offset the operation takes ([`MAX_OFFSET`] for the
+        /// vulnerability workflow's listings).
+        max_offset: u64,
     },
 
     /// The listing could not be made complete: the task kept changing (or

@@ -171,6 +171,7 @@ mod listing;
 pub mod lists;
 mod metadata;
 mod operation;
+pub mod operation_listing;
 mod paginate;
 mod policy;
 pub mod preview;
@@ -207,6 +208,7 @@ pub use listing::MAX_PASSES;
 pub use lists::{ItemPage, ListQuery};
 pub use metadata::MetadataError;
 pub use operation::{OperationAnswer, OperationRequest};
+pub use operation_listing::RawItem;
 pub use paginate::ListOptions;
 pub use policy::ScanPolicy;
 pub use preview::RequestPreview;
@@ -228,13 +230,16 @@ pub use hss_auth;
 /// Re-exported so users configure credentials and endpoints without a
 /// direct dependency on `hss-auth`.
 pub use hss_auth::{Credentials, Endpoint, FixedClock, SecretString, SystemClock};
+/// The operation table: what [`OperationRequest::new`] takes, so that any
+/// operation is reachable without a direct dependency.
+pub use hss_operations;
 
 /// The names most programs need.
 pub mod prelude {
     pub use crate::typed::{FailedReasonExt, HostInfoExt, ScanVulExt, VulScanDetailExt};
     pub use crate::{
-        AssetValue, Error, HostQuery, HssClient, ListOptions, ListingDrift, RetryPolicy,
-        ScanStatus, VulType,
+        AssetValue, Error, HostQuery, HssClient, ListOptions, ListingDrift, OperationRequest,
+        RetryPolicy, ScanStatus, VulType,
     };
     pub use crate::{
         HostVulQuery, ScanTaskQuery, Scope, Severity, VulHostQuery, VulStatus, VulnQuery,

@@ -43,7 +43,7 @@ use std::sync::Arc;
 
 use tokio::task::JoinHandle;
 
-use crate::error::{Error, ListingDrift, MAX_OFFSET};
+use crate::error::{Error, ListingDrift};
 use seen::{Seen, SeenIds};
 
 /// One answered page of any listing operation.
@@ -71,7 +71,9 @@ pub(crate) struct Plan<T> {
     pub id: fn(&T) -> Option<Cow<'_, str>>,
     /// What is listed and what identifies it, for [`ListingDrift`]:
     /// `("hosts", "host_id")`.
-    pub names: (&'static str, &'static str),
+    pub names: (&'static str, Cow<'static, str>),
+    /// The largest offset the operation takes, when the spec bounds it.
+    pub max_offset: Option<u64>,
     pub start: u64,
     pub page_size: u32,
     pub concurrency: usize,
@@ -267,7 +269,7 @@ impl<T: Send + 'static> Listing<T> {
         }
         if self.any_without_id || self.pass.number >= self.plan.max_passes {
             let mut drift = self.pass.drift();
-            (drift.items, drift.id_field) = self.plan.names;
+            (drift.items, drift.id_field) = self.plan.names.clone();
             // The error says it, in the same words.
             tracing::info!(%drift, "listing incomplete");
             self.done = true;
@@ -297,11 +299,12 @@ impl<T: Send + 'static> Listing<T> {
             if !wanted {
                 break;
             }
-            if offset > u64::from(MAX_OFFSET) {
+            if let Some(max_offset) = self.plan.max_offset.filter(|max| offset > *max) {
                 if self.in_flight.is_empty() {
                     return Err(Error::OffsetCap {
                         offset,
                         total_num: self.pass.total.unwrap_or(offset),
+                        max_offset,
                     });
                 }
                 break;

@@ -187,7 +187,8 @@ impl HssClient {
         Ok(Listing::new(Plan {
             fetch,
             id: Q::identity,
-            names: (Q::ITEMS, Q::ID_FIELD),
+            names: (Q::ITEMS, Cow::Borrowed(Q::ID_FIELD)),
+            max_offset: Some(u64::from(MAX_OFFSET)),
             start,
             page_size: options.page_size,
             concurrency: options.concurrency.max(1),
@@ -209,6 +210,11 @@ pub(crate) fn check_options(options: &ListOptions) -> Result<(), Error> {
             ),
         )
     })?;
+    check_passes(options)
+}
+
+/// The check of [`ListOptions::max_passes`].
+pub(crate) fn check_passes(options: &ListOptions) -> Result<(), Error> {
     if !(1..=MAX_PASSES).contains(&options.max_passes) {
         return Err(Error::invalid(
             "max_passes",

@@ -105,6 +105,22 @@ impl OperationRequest {
         self
     }
 
+    /// The values given for the parameter `name` (its wire name), in the
+    /// order given.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.values
+            .iter()
+            .filter(move |(p, _)| p.name == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// This request with `value` as the only value of the parameter
+    /// `name`: how a listing moves its `offset`.
+    pub(crate) fn replace(mut self, name: &str, value: String) -> Result<Self, Error> {
+        self.values.retain(|(p, _)| p.name != name);
+        self.param(name, value)
+    }
+
     /// The values given for `param`.
     fn values_of(&self, param: &hss_operations::Param) -> Vec<&str> {
         self.values

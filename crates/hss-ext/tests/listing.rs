@@ -367,3 +367,138 @@ async fn a_finished_listing_polled_again_stays_finished() {
     assert!(refused.next().await.is_none());
     assert!(refused.next().await.is_none());
 }
+
+/// A page of any listing: items `{"group_id": "g<i>", "name": ...}`, the
+/// ids of `ids` from `offset`.
+fn group_page(ids: &[u64], offset: u64, limit: u64, total: u64) -> String {
+    let items: Vec<String> = ids
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|i| format!(r#"{{"group_id":"g{i}","group_name":"group {i}","host_num":{i}}}"#))
+        .collect();
+    format!(
+        r#"{{"total_num":{total},"data_list":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+fn any_listing(
+    operation: &'static hss_ext::hss_operations::Operation,
+    limit: u32,
+) -> OperationRequest {
+    OperationRequest::new(operation)
+        .param("limit", limit.to_string())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn any_listing_operation_verifies_by_its_identity_and_yields_each_item_once() {
+    // The first pass sees the list shift by one at offset 20 (g19 again);
+    // the verifying pass is clean.
+    let passes = Arc::new(AtomicU64::new(0));
+    let seen_passes = passes.clone();
+    let server = ScriptedServer::start(move |seen, _| {
+        let (offset, limit) = window(seen);
+        if offset == 0 {
+            seen_passes.fetch_add(1, Ordering::SeqCst);
+        }
+        let ids: Vec<u64> = if seen_passes.load(Ordering::SeqCst) == 1 && offset >= 20 {
+            (0..45).map(|i| if i >= 20 { i - 1 } else { i }).collect()
+        } else {
+            (0..45).collect()
+        };
+        Reply::json(200, group_page(&ids, offset, limit, 45))
+    })
+    .await;
+    let pages: Vec<_> = client(&server)
+        .list_operation_pages(
+            any_listing(hss_ext::hss_operations::LIST_HOST_GROUPS, 10),
+            ListOptions::default().concurrency(1),
+        )
+        .collect()
+        .await;
+    let mut ids = Vec::new();
+    for page in pages {
+        for item in page.unwrap().items {
+            let value: serde_json::Value = serde_json::from_str(item.json()).unwrap();
+            ids.push(value["group_id"].as_str().unwrap().to_owned());
+        }
+    }
+    let unique: HashSet<_> = ids.iter().cloned().collect();
+    assert_eq!(ids.len(), 45, "{ids:?}");
+    assert_eq!(unique.len(), 45, "each once");
+    assert_eq!(passes.load(Ordering::SeqCst), 2, "one verifying pass");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.query("limit") == Some("10"))
+    );
+}
+
+#[tokio::test]
+async fn a_listing_without_item_identity_fails_loudly_when_the_count_moves() {
+    // ListHostStatus names no identity: items are matched by count only.
+    let server = ScriptedServer::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        let total = if offset == 0 { 30 } else { 31 };
+        Reply::json(
+            200,
+            group_page(&(0..31).collect::<Vec<_>>(), offset, limit, total),
+        )
+    })
+    .await;
+    let items: Vec<_> = client(&server)
+        .list_operation_pages(
+            any_listing(hss_ext::hss_operations::LIST_HOST_STATUS, 10),
+            ListOptions::default().concurrency(1),
+        )
+        .collect()
+        .await;
+    let err = items.last().unwrap().as_ref().unwrap_err();
+    let Error::IncompleteListing(drift) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(drift.passes, 1, "no verifying pass without an identity");
+    assert!(drift.without_id > 0);
+    assert!(err.to_string().contains("total_num 30 -> 31"), "{err}");
+}
+
+#[tokio::test]
+async fn any_listing_stops_at_its_operations_offset_cap() {
+    // ListWtpProtectHost takes offsets up to 100.
+    let server = ScriptedServer::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        Reply::json(
+            200,
+            group_page(&(0..500).collect::<Vec<_>>(), offset, limit, 500),
+        )
+    })
+    .await;
+    let pages: Vec<_> = client(&server)
+        .list_operation_pages(
+            any_listing(hss_ext::hss_operations::LIST_WTP_PROTECT_HOST, 100),
+            ListOptions::default().concurrency(1),
+        )
+        .collect()
+        .await;
+    let listed: usize = pages
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .map(|p| p.items.len())
+        .sum();
+    assert_eq!(listed, 200, "offsets 0 and 100");
+    let err = pages.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OffsetCap {
+                offset: 200,
+                total_num: 500,
+                max_offset: 100
+            }
+        ),
+        "{err:?}"
+    );
+}

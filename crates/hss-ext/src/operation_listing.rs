@@ -1,0 +1,344 @@
+//! Every item of any listing operation, as received: the generic face of
+//! the listing engine (`listing.rs`), driven by the operation table alone.
+//!
+//! An operation the spec marks as offset/limit paged
+//! ([`hss_operations::OffsetLimit`]) lists through the same engine, with
+//! the same promise, as the typed listings: every item exactly once, or
+//! [`Error::IncompleteListing`]. Items are told apart by the table's
+//! `item_identity`; a listing whose items have none is checked by count
+//! alone, and any movement fails it. Items stay the service's JSON text
+//! ([`RawItem`]): nothing dropped, nothing re-encoded, no typed model
+//! needed.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use futures::stream::{Stream, StreamExt};
+use hss_operations::{OffsetLimit, Operation};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::client::HssClient;
+use crate::error::Error;
+use crate::listing::{FetchPage, Listing, Page, Plan};
+use crate::lists::ItemPage;
+use crate::operation::{OperationAnswer, OperationRequest};
+use crate::paginate::ListOptions;
+
+/// One listed item, the JSON text the service sent for it.
+#[derive(Clone)]
+pub struct RawItem {
+    json: Box<RawValue>,
+    /// The identity fields' values joined with NUL; `None` when the
+    /// operation names no identity or the item lacks one of its fields.
+    identity: Option<String>,
+}
+
+impl fmt::Debug for RawItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawItem")
+            .field("json", &self.json.get())
+            .finish()
+    }
+}
+
+impl RawItem {
+    /// The item as received (whitespace included).
+    pub fn json(&self) -> &str {
+        self.json.get()
+    }
+
+    /// Its identity (the values of the operation's `item_identity` fields,
+    /// joined with NUL), `None` when it has none.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    /// Its top-level fields in the order received, each value as received;
+    /// an error when the item is not a JSON object.
+    pub fn fields(&self) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
+        fields(self.json.get())
+    }
+}
+
+/// The top-level fields of a JSON object, in order, values as received.
+pub fn fields(json: &str) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let fields = Fields.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(fields)
+}
+
+/// Reads an object's entries in order, keys borrowed where unescaped.
+struct Fields;
+
+impl<'de> DeserializeSeed<'de> for Fields {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            fields.push((key.0, map.next_value::<&'de RawValue>()?));
+        }
+        Ok(fields)
+    }
+}
+
+/// A key, borrowed unless it holds an escape.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A scalar JSON value as text: a string's content, a number's or a
+/// boolean's literal; `None` for `null`, an object or an array.
+pub fn scalar_text(value: &RawValue) -> Option<Cow<'_, str>> {
+    let text = value.get().trim();
+    match text.as_bytes().first()? {
+        b'"' => serde_json::from_str::<Cow<'_, str>>(text).ok(),
+        b'{' | b'[' | b'n' => None,
+        _ => Some(Cow::Borrowed(text)),
+    }
+}
+
+/// The identity of an item: the values of `names`, joined with NUL;
+/// `None` when a field is missing or not a scalar.
+fn identity(item: &RawValue, names: &[&str]) -> Option<String> {
+    let fields = fields(item.get()).ok()?;
+    let mut key = String::new();
+    for (i, name) in names.iter().enumerate() {
+        let value = fields.iter().find(|(k, _)| k == name)?.1;
+        if i > 0 {
+            key.push('\0');
+        }
+        key.push_str(&scalar_text(value)?);
+    }
+    Some(key)
+}
+
+/// One answer of a listing operation as a page: `total` and the item
+/// array found by the table's names. An answer without the item array is
+/// an empty page.
+pub fn page_of_answer(
+    operation: &Operation,
+    answer: &OperationAnswer,
+) -> Result<ItemPage<RawItem>, Error> {
+    let paging = offset_limit(operation)?;
+    let decode = |reason: String| Error::Decode {
+        status: answer.status,
+        request_id: answer.request_id.clone(),
+        reason,
+        snippet: String::new(),
+    };
+    let text = std::str::from_utf8(&answer.body)
+        .map_err(|e| decode(format!("the answer is not UTF-8: {e}")))?;
+    let fields =
+        fields(text).map_err(|e| decode(format!("the answer is not a JSON object: {e}")))?;
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    let total_num = match field(paging.total).map(|v| v.get().trim()) {
+        None | Some("null") => None,
+        Some(text) => Some(
+            text.parse::<u64>()
+                .map_err(|_| decode(format!("{} is not a count: {text}", paging.total)))?,
+        ),
+    };
+    let items: Vec<Box<RawValue>> = match field(paging.item_array) {
+        None => Vec::new(),
+        Some(raw) if raw.get().trim() == "null" => Vec::new(),
+        Some(raw) => serde_json::from_str(raw.get())
+            .map_err(|e| decode(format!("{} is not an array: {e}", paging.item_array)))?,
+    };
+    let names = paging.item_identity.unwrap_or_default();
+    let items = items
+        .into_iter()
+        .map(|json| RawItem {
+            identity: (!names.is_empty())
+                .then(|| identity(&json, names))
+                .flatten(),
+            json,
+        })
+        .collect();
+    Ok(ItemPage {
+        total_num,
+        items,
+        request_id: answer.request_id.clone(),
+    })
+}
+
+/// The operation's offset/limit paging, or the error that it has none.
+fn offset_limit(operation: &Operation) -> Result<&OffsetLimit, Error> {
+    operation.offset_limit().ok_or_else(|| {
+        Error::invalid(
+            "operation",
+            format!("{} is not an offset/limit listing", operation.id),
+        )
+    })
+}
+
+impl HssClient {
+    /// Every page of the listing operation `request` names, with the
+    /// promise of [`list_all_pages`](Self::list_all_pages): each item that
+    /// stayed in the list from start to end exactly once, or
+    /// [`Error::IncompleteListing`]. The request's `offset` is where the
+    /// listing starts; its `limit`, when given, is the page size, else
+    /// `options.page_size` brought within the operation's own limits.
+    pub fn list_operation_pages(
+        &self,
+        request: OperationRequest,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<ItemPage<RawItem>, Error>> + Send + 'static {
+        let listing = self.operation_listing(request, options);
+        futures::stream::unfold(listing, |state| async move {
+            match state {
+                Ok(mut listing) => {
+                    let page = listing.next_page().await?;
+                    Some((page.map(ItemPage::from), Ok(listing)))
+                }
+                Err(error) => error.map(|e| (Err(e), Err(None))),
+            }
+        })
+        .fuse()
+    }
+
+    fn operation_listing(
+        &self,
+        request: OperationRequest,
+        options: ListOptions,
+    ) -> Result<Listing<RawItem>, Option<Error>> {
+        let operation = request.operation();
+        let paging = offset_limit(operation)?;
+        request.check()?;
+        crate::lists::check_passes(&options)?;
+        let number = |name: &'static str| -> Result<Option<u64>, Error> {
+            match request.values(name).next() {
+                None => Ok(None),
+                Some(text) => text
+                    .parse::<u64>()
+                    .map(Some)
+                    .map_err(|_| Error::invalid(name, format!("must be a count, got {text:?}"))),
+            }
+        };
+        let start = number("offset")?.unwrap_or(0);
+        let page_size = match number("limit")? {
+            Some(limit) => limit,
+            None => {
+                let low = paging.limit_min.map_or(1, |n| n.max(1) as u64);
+                let high = paging.limit_max.map_or(u64::MAX, |n| n.max(1) as u64);
+                u64::from(options.page_size).clamp(low, high.max(low))
+            }
+        };
+        let page_size = u32::try_from(page_size)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| Error::invalid("limit", "a listing needs a page of 1 or more items"))?;
+        let client = self.clone().probing(options.adaptive);
+        let fetch: FetchPage<RawItem> = Arc::new(move |offset, limit| {
+            let request = request
+                .clone()
+                .replace("offset", offset.to_string())
+                .and_then(|r| r.replace("limit", limit.to_string()));
+            let client = client.clone();
+            Box::pin(async move {
+                let request = request?;
+                let answer = client.send_operation(&request).await?;
+                page_of_answer(request.operation(), &answer).map(Page::from)
+            })
+        });
+        let id_field = match paging.item_identity {
+            Some([one]) => Cow::Borrowed(*one),
+            Some(names) => Cow::Owned(names.join("+")),
+            None => Cow::Borrowed("an identity"),
+        };
+        Ok(Listing::new(Plan {
+            fetch,
+            id: |item: &RawItem| item.identity().map(Cow::Borrowed),
+            names: ("items", id_field),
+            start,
+            page_size,
+            concurrency: options.concurrency.max(1),
+            max_passes: options.max_passes,
+            max_offset: paging.offset_max.and_then(|n| u64::try_from(n).ok()),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_keep_order_and_values_as_received() {
+        let fields =
+            fields(r#"{"b": 1.50, "a": "x\"y", "c": {"d": [1]}, "e\u0041": null}"#).unwrap();
+        let shown: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_ref(), v.get())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("b", "1.50"),
+                ("a", r#""x\"y""#),
+                ("c", r#"{"d": [1]}"#),
+                ("eA", "null")
+            ]
+        );
+        assert!(super::fields("[1]").is_err());
+        assert!(super::fields(r#"{"a": 1} x"#).is_err());
+    }
+
+    #[test]
+    fn scalars_are_text_and_structures_are_not() {
+        let text = |json: &str| {
+            let raw: Box<RawValue> = serde_json::from_str(json).unwrap();
+            scalar_text(&raw).map(Cow::into_owned)
+        };
+        assert_eq!(text(r#""a\nb""#).as_deref(), Some("a\nb"));
+        assert_eq!(text("12.0").as_deref(), Some("12.0"));
+        assert_eq!(text("false").as_deref(), Some("false"));
+        assert_eq!(text("null"), None);
+        assert_eq!(text("[1]"), None);
+        assert_eq!(text("{}"), None);
+    }
+
+    #[test]
+    fn identity_joins_fields_and_needs_each() {
+        let raw: Box<RawValue> =
+            serde_json::from_str(r#"{"vul_id": "V1", "type": "linux", "n": 3}"#).unwrap();
+        assert_eq!(
+            identity(&raw, &["vul_id", "type"]).as_deref(),
+            Some("V1\0linux")
+        );
+        assert_eq!(identity(&raw, &["n"]).as_deref(), Some("3"));
+        assert_eq!(identity(&raw, &["vul_id", "app_path"]), None);
+    }
+}
