@@ -409,6 +409,34 @@ impl Default for ListArgs {
     }
 }
 
+/// `--enterprise-project-id`: one definition, flattened into every
+/// command that takes it.
+#[derive(Clone, Debug, Default, Args)]
+pub struct EnterpriseProjectArg {
+    /// Enterprise project; `all_granted_eps` for all [service default: 0].
+    #[arg(
+        id = "enterprise_project_id",
+        long = "enterprise-project-id",
+        value_name = "E"
+    )]
+    pub id: Option<String>,
+}
+
+impl EnterpriseProjectArg {
+    /// The project, when given, and this enterprise project, for a request
+    /// that is not a listing.
+    pub fn scope(&self, project_id: Option<&str>) -> hss_ext::Scope {
+        let mut scope = hss_ext::Scope::new();
+        if let Some(project) = project_id {
+            scope = scope.project_id(project);
+        }
+        if let Some(eps) = &self.id {
+            scope = scope.enterprise_project_id(eps);
+        }
+        scope
+    }
+}
+
 /// `--all` and how it reads every page: shared by every listing command
 /// and `hss call`.
 #[derive(Clone, Debug, Args)]
@@ -669,9 +697,9 @@ pub struct HostsArgs {
     #[arg(long, value_name = "S", value_enum)]
     pub scan_status: Option<ScanStatusArg>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Paging and output.
     #[command(flatten)]

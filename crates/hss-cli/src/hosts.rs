@@ -71,7 +71,7 @@ pub fn query(args: &HostsArgs) -> HostQuery {
     if let Some(project) = &args.connection.project_id {
         query = query.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
     if let Some(status) = args.scan_status {

@@ -10,24 +10,12 @@ use crate::change::{self, Mode};
 use crate::connect;
 use crate::output;
 
-fn scope(project_id: Option<&str>, enterprise_project_id: Option<&str>) -> hss_ext::Scope {
-    let mut scope = hss_ext::Scope::new();
-    if let Some(project) = project_id {
-        scope = scope.project_id(project);
-    }
-    if let Some(eps) = enterprise_project_id {
-        scope = scope.enterprise_project_id(eps);
-    }
-    scope
-}
-
 /// `hss scan-policy show`.
 pub async fn show(args: &PolicyShowArgs) -> Result<()> {
     let client = connect::client(&args.connection).await?;
-    let scope = scope(
-        args.connection.project_id.as_deref(),
-        args.enterprise_project_id.as_deref(),
-    );
+    let scope = args
+        .enterprise_project
+        .scope(args.connection.project_id.as_deref());
     let policy = client
         .scan_policy(&scope)
         .await
@@ -41,10 +29,10 @@ pub async fn show(args: &PolicyShowArgs) -> Result<()> {
 /// The policy the flags describe.
 pub fn policy(args: &PolicySetArgs) -> ScanPolicy {
     let mut policy = ScanPolicy::new(args.period.clone(), args.range.clone(), args.status.clone())
-        .scope(scope(
-            args.connection.project_id.as_deref(),
-            args.enterprise_project_id.as_deref(),
-        ));
+        .scope(
+            args.enterprise_project
+                .scope(args.connection.project_id.as_deref()),
+        );
     if !args.host_id.is_empty() {
         policy = policy.hosts(args.host_id.iter().cloned());
     }

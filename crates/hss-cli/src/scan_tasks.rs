@@ -56,7 +56,7 @@ pub async fn create(args: &CreateArgs) -> Result<()> {
     let task = wait_for(
         &client,
         &task_id,
-        args.enterprise_project_id.as_deref(),
+        args.enterprise_project.id.as_deref(),
         &args.waiting,
         &Reporter::stderr(),
     )
@@ -96,7 +96,7 @@ pub fn scan_request(args: &CreateArgs) -> ScanRequest {
     if let Some(project) = &args.connection.project_id {
         scan = scan.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         scan = scan.enterprise_project_id(eps);
     }
     scan = if args.all_hosts {
@@ -120,7 +120,7 @@ pub async fn list(args: &TaskListArgs) -> Result<()> {
     if let Some(project) = &args.connection.project_id {
         query = query.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
     if let Some(id) = &args.task_id {
@@ -146,7 +146,7 @@ pub async fn wait(args: &TaskWaitArgs) -> Result<()> {
     let task = wait_for(
         &client,
         &args.task_id,
-        args.enterprise_project_id.as_deref(),
+        args.enterprise_project.id.as_deref(),
         &args.waiting,
         &Reporter::stderr(),
     )

@@ -18,18 +18,6 @@ use crate::listing::{self, Plan, paged};
 use crate::output;
 use crate::waiting::Reporter;
 
-/// The project and enterprise project of a request that is not a listing.
-fn scope(project_id: Option<&str>, enterprise_project_id: Option<&str>) -> hss_ext::Scope {
-    let mut scope = hss_ext::Scope::new();
-    if let Some(project) = project_id {
-        scope = scope.project_id(project);
-    }
-    if let Some(eps) = enterprise_project_id {
-        scope = scope.enterprise_project_id(eps);
-    }
-    scope
-}
-
 fn stdout() -> Box<dyn Write> {
     Box::new(io::BufWriter::new(io::stdout()))
 }
@@ -41,7 +29,7 @@ pub async fn list(args: &VulListArgs) -> Result<()> {
     if let Some(project) = &args.connection.project_id {
         query = query.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
     if let Some(t) = &args.vul_type {
@@ -91,7 +79,7 @@ pub async fn hosts(args: &VulHostsArgs) -> Result<()> {
     if let Some(project) = &args.connection.project_id {
         query = query.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
     if let Some(v) = &args.host_name {
@@ -132,7 +120,7 @@ pub fn host_vul_query(args: &HostVulsArgs) -> HostVulQuery {
     if let Some(project) = &args.connection.project_id {
         query = query.project_id(project);
     }
-    if let Some(eps) = &args.enterprise_project_id {
+    if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
     if let Some(t) = &args.vul_type {
@@ -173,10 +161,9 @@ pub async fn host_vuls(args: &HostVulsArgs) -> Result<()> {
 /// `hss vul stats`.
 pub async fn stats(args: &VulStatsArgs) -> Result<()> {
     let client = connect::client(&args.connection).await?;
-    let scope = scope(
-        args.connection.project_id.as_deref(),
-        args.enterprise_project_id.as_deref(),
-    );
+    let scope = args
+        .enterprise_project
+        .scope(args.connection.project_id.as_deref());
     let stats = client
         .vul_statistics(&scope)
         .await
@@ -187,10 +174,10 @@ pub async fn stats(args: &VulStatsArgs) -> Result<()> {
 
 /// The change the flags describe.
 pub fn status_change(args: &VulSetStatusArgs) -> VulStatusChange {
-    let mut change = VulStatusChange::new(args.operation.clone()).scope(scope(
-        args.connection.project_id.as_deref(),
-        args.enterprise_project_id.as_deref(),
-    ));
+    let mut change = VulStatusChange::new(args.operation.clone()).scope(
+        args.enterprise_project
+            .scope(args.connection.project_id.as_deref()),
+    );
     if let Some(t) = &args.vul_type {
         change = change.vul_type(t.clone());
     }
@@ -257,10 +244,10 @@ pub async fn set_status(args: &VulSetStatusArgs) -> Result<()> {
 /// The export the flags describe.
 pub fn export_request(args: &VulExportArgs) -> ExportRequest {
     let mut export = ExportRequest::new(args.category.clone())
-        .scope(scope(
-            args.connection.project_id.as_deref(),
-            args.enterprise_project_id.as_deref(),
-        ))
+        .scope(
+            args.enterprise_project
+                .scope(args.connection.project_id.as_deref()),
+        )
         .export_size(args.export_size);
     for (field, title) in &args.column {
         export = export.column(field, title);
@@ -312,10 +299,9 @@ pub async fn export(args: &VulExportArgs) -> Result<()> {
     if !args.wait {
         return Ok(());
     }
-    let scope = scope(
-        args.connection.project_id.as_deref(),
-        args.enterprise_project_id.as_deref(),
-    );
+    let scope = args
+        .enterprise_project
+        .scope(args.connection.project_id.as_deref());
     let reporter = Reporter::stderr();
     let options = reporter.options(
         WaitOptions::default().scope(scope.clone()),

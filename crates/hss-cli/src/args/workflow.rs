@@ -11,8 +11,8 @@ use hss_ext::{
 };
 
 use super::{
-    CHANGE_AFTER_HELP, ChangeArgs, ConnectionArgs, LIST_AFTER_HELP, ListArgs, OutputArgs, WaitArgs,
-    parse_time,
+    CHANGE_AFTER_HELP, ChangeArgs, ConnectionArgs, EnterpriseProjectArg, LIST_AFTER_HELP, ListArgs,
+    OutputArgs, WaitArgs, parse_time,
 };
 
 /// `hss vul ...`.
@@ -80,9 +80,9 @@ pub struct CreateArgs {
     #[arg(long)]
     pub batch: bool,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Wait for the scan to end, with progress on stderr.
     #[arg(long)]
@@ -121,9 +121,9 @@ pub struct TaskListArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub until: Option<i64>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Paging and output.
     #[command(flatten)]
@@ -141,9 +141,9 @@ pub struct TaskWaitArgs {
     #[arg(value_name = "TASK_ID")]
     pub task_id: String,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// How long to wait.
     #[command(flatten)]
@@ -197,9 +197,9 @@ pub struct VulListArgs {
     #[arg(long, value_name = "N", value_parser = known!(NodeType))]
     pub node_type: Option<NodeType>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Paging and output.
     #[command(flatten)]
@@ -265,9 +265,9 @@ pub struct VulHostsArgs {
     #[arg(long, value_name = "N", value_parser = known!(NodeType))]
     pub node_type: Option<NodeType>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Paging and output.
     #[command(flatten)]
@@ -309,9 +309,9 @@ pub struct HostVulsArgs {
     #[arg(long, value_name = "LABEL")]
     pub label: Option<String>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Paging and output.
     #[command(flatten)]
@@ -325,9 +325,9 @@ pub struct HostVulsArgs {
 /// `hss vul stats`.
 #[derive(Clone, Debug, Args)]
 pub struct VulStatsArgs {
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Output format.
     #[command(flatten)]
@@ -367,9 +367,9 @@ pub struct VulSetStatusArgs {
     #[arg(long, value_name = "TEXT")]
     pub remark: Option<String>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Confirmation and dry run.
     #[command(flatten)]
@@ -423,9 +423,9 @@ pub struct VulExportArgs {
           value_parser = clap::value_parser!(u32).range(1..=200_000))]
     pub export_size: u32,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Wait for the export to finish, with progress on stderr.
     #[arg(long)]
@@ -453,9 +453,9 @@ pub struct VulExportArgs {
 /// `hss scan-policy show`.
 #[derive(Clone, Debug, Args)]
 pub struct PolicyShowArgs {
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Output format.
     #[command(flatten)]
@@ -503,9 +503,9 @@ pub struct PolicySetArgs {
           value_parser = clap::value_parser!(i32).range(-840..=720))]
     pub timezone_offset: Option<i32>,
 
-    /// Enterprise project; `all_granted_eps` for all [service default: 0].
-    #[arg(long, value_name = "E")]
-    pub enterprise_project_id: Option<String>,
+    /// Enterprise project.
+    #[command(flatten)]
+    pub enterprise_project: EnterpriseProjectArg,
 
     /// Confirmation and dry run.
     #[command(flatten)]
