@@ -73,10 +73,7 @@ fn hss_call_sends_what_the_official_sdk_sends_for_every_operation() {
                     support::Scripted::start(move |_, _| reply.lock().unwrap().clone())
                 };
                 let home = tempfile::tempdir().unwrap();
-                loop {
-                    let Some(case) = cases.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
+                while let Some(case) = cases.get(next.fetch_add(1, Ordering::Relaxed)) {
                     *reply.lock().unwrap() = Reply::raw(
                         200,
                         &case.response.content_type,

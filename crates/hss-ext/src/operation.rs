@@ -456,4 +456,42 @@ mod tests {
             "{shown}"
         );
     }
+
+    #[test]
+    fn form_fields_are_the_form_bodys_and_checked_like_parameters() {
+        let logo = OperationRequest::new(hss_operations::UPLOAD_REPORT_LOGO);
+        assert!(
+            logo.clone().form_text("nope", "x").is_err(),
+            "no such field"
+        );
+        assert!(
+            OperationRequest::new(hss_operations::LIST_HOST_GROUPS)
+                .form_text("file", "x")
+                .is_err(),
+            "no form body"
+        );
+        assert!(logo.check().is_err(), "the form body is required");
+        let with_file = logo
+            .clone()
+            .form_file("file", "logo.png", b"png bytes".to_vec())
+            .unwrap();
+        with_file.check().unwrap();
+        assert_eq!(
+            with_file.form_fields().collect::<Vec<_>>(),
+            [("file", Some("logo.png"), 9)]
+        );
+        let shown = format!("{with_file:?}");
+        assert!(
+            shown.contains("file") && !shown.contains("png bytes"),
+            "{shown}"
+        );
+        let twice = with_file.form_file("file", "b.png", b"b".to_vec()).unwrap();
+        assert!(twice.check().is_err(), "one file field, given twice");
+        assert!(
+            logo.json_body(b"{}".to_vec())
+                .check()
+                .is_err_and(|e| e.to_string().contains("give its fields")),
+            "a JSON body for a form"
+        );
+    }
 }
