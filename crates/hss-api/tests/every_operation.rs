@@ -11,19 +11,11 @@
 //! must have parsed back. This test then sends those inputs through
 //! `hss_api::Client` (the generated `every_operation/dispatch.rs` sets each
 //! parameter through its builder setter) to a scripted server on 127.0.0.1
-//! that answers the same response, and compares:
-//!
-//! - method and path (as sent, percent-encoding included);
-//! - the query as a multiset of decoded name/value pairs (a list the SDK
-//!   repeats, `name=a&name=b`, must be repeated here too; one it joins
-//!   with commas must be joined here too);
-//! - the values of the operation's header parameters;
-//! - the body: JSON bodies as JSON values (field order aside), an empty
-//!   body as empty, a multipart form (the SDK's `UploadReportLogo`) part
-//!   by part: each part's name, file name and content.
-//! - the answer: our client must decode the SDK's sample response. A
-//!   download (`application/octet-stream`, e.g. `ListDownloadExportedFile`)
-//!   must yield the served bytes unchanged.
+//! that answers the same response, and compares what was sent as
+//! `every_operation/sdk_cases.rs` says (method, path, query, header
+//! parameters, body). Our client must also decode the SDK's sample
+//! response; a download (`application/octet-stream`, e.g.
+//! `ListDownloadExportedFile`) must yield the served bytes unchanged.
 //!
 //! Every operation of our spec must exist in the SDK, and every operation
 //! of the SDK in our spec. The SDK is prepared by
@@ -32,101 +24,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use hss_api::{ByteStream, Client, Error, Hooks, ResponseValue};
-use hss_fake::scripted::{Reply, ScriptedRequest, ScriptedServer};
-use serde::Deserialize;
+use hss_fake::scripted::{Reply, ScriptedServer};
+use sdk_cases::{FormField, Param, WireInputs, differences};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 #[path = "../../hss-auth/tests/interop/official_sdk.rs"]
 mod pinned_sdk;
 
+#[path = "every_operation/sdk_cases.rs"]
+mod sdk_cases;
+
 #[path = "every_operation/dispatch.rs"]
 #[rustfmt::skip]
 mod dispatch;
 
-const SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/every_operation/sdk_cases.py"
-);
-
-/// The spec the client was generated from; the script fits its samples to
-/// the spec's limits.
 /// Operations hss-fake must answer with success for the SDK's sample
 /// inputs (the others must refuse in the service's error shape): the
 /// workflow's operations refuse the SDK's made-up enterprise project, as
 /// the service would. Raise it as the fake or the samples improve.
 const FAKE_SUCCEEDS_AT_LEAST: usize = 560;
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/hss.yaml");
-
-/// What `sdk_cases.py` writes.
-#[derive(Deserialize)]
-struct SdkCases {
-    cases: Vec<Case>,
-    missing_in_sdk: Vec<String>,
-    sdk_only: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    operation: String,
-    inputs: WireInputs,
-    /// Absent when the SDK call itself failed (see `problems`).
-    request: Option<SdkRequest>,
-    response: SdkResponse,
-    problems: Vec<String>,
-}
-
-#[derive(Clone, Deserialize)]
-struct WireInputs {
-    params: Vec<Param>,
-    #[serde(default)]
-    body: Option<Value>,
-    #[serde(default)]
-    multipart: Option<BTreeMap<String, FormField>>,
-}
-
-#[derive(Clone, Deserialize)]
-struct Param {
-    name: String,
-    #[serde(rename = "in")]
-    place: String,
-    value: Value,
-}
-
-#[derive(Clone, Deserialize, Debug, PartialEq)]
-struct FormField {
-    text: String,
-    #[serde(default)]
-    file_name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct SdkRequest {
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: BTreeMap<String, Option<String>>,
-    body: SdkBody,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-enum SdkBody {
-    None,
-    Json { json: Value },
-    Multipart { parts: BTreeMap<String, FormField> },
-    Text { text: String },
-}
-
-#[derive(Deserialize)]
-struct SdkResponse {
-    content_type: String,
-    text: String,
-}
 
 /// One case's inputs, as the dispatch asks for them; it remembers which
 /// were used so that one our spec has no parameter for is named.
@@ -303,137 +223,6 @@ impl Outcome {
     }
 }
 
-/// The sdk's request against ours; each difference in words.
-fn differences(sdk: &SdkRequest, ours: &ScriptedRequest) -> Vec<String> {
-    let mut found = Vec::new();
-    if sdk.method != ours.method {
-        found.push(format!("method: SDK {}, ours {}", sdk.method, ours.method));
-    }
-    if sdk.path != ours.path() {
-        found.push(format!("path: SDK {}, ours {}", sdk.path, ours.path()));
-    }
-    let query = ours.target.split_once('?').map_or("", |(_, q)| q);
-    let mut our_query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    our_query.sort();
-    let mut sdk_query = sdk.query.clone();
-    sdk_query.sort();
-    if sdk_query != our_query {
-        found.push(format!("query: SDK {sdk_query:?}, ours {our_query:?}"));
-    }
-    for (name, value) in &sdk.headers {
-        if ours.header(name) != value.as_deref() {
-            found.push(format!(
-                "header {name}: SDK {value:?}, ours {:?}",
-                ours.header(name)
-            ));
-        }
-    }
-    match &sdk.body {
-        SdkBody::None if ours.body.is_empty() => {}
-        SdkBody::None => found.push(format!(
-            "body: SDK none, ours {}",
-            String::from_utf8_lossy(&ours.body)
-        )),
-        SdkBody::Json { json } => match serde_json::from_slice::<Value>(&ours.body) {
-            Ok(our_json) if &our_json == json => {}
-            _ => found.push(format!(
-                "body: SDK {json}, ours {}",
-                String::from_utf8_lossy(&ours.body)
-            )),
-        },
-        SdkBody::Multipart { parts } => {
-            let ours_parts = ours
-                .header("content-type")
-                .and_then(|t| multipart_parts(t, &ours.body));
-            if ours_parts.as_ref() != Some(parts) {
-                found.push(format!(
-                    "body: the SDK's form is {parts:?}, ours {ours_parts:?} ({:?})",
-                    ours.header("content-type")
-                ));
-            }
-        }
-        SdkBody::Text { text } => {
-            if text.as_bytes() != ours.body {
-                found.push(format!(
-                    "body: SDK {text:?}, ours {}",
-                    String::from_utf8_lossy(&ours.body)
-                ));
-            }
-        }
-    }
-    found
-}
-
-/// The parts of a `multipart/form-data` body by name (text as UTF-8, as
-/// the SDK's side records them); `None` when it is not such a body.
-fn multipart_parts(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, FormField>> {
-    let boundary = content_type
-        .strip_prefix("multipart/form-data")?
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    let text = std::str::from_utf8(body).ok()?;
-    let delimiter = format!("--{boundary}");
-    let mut parts = BTreeMap::new();
-    let mut sections = text.split(delimiter.as_str());
-    if !sections.next()?.is_empty() {
-        return None;
-    }
-    for section in sections {
-        if section.starts_with("--") {
-            return Some(parts);
-        }
-        let section = section.strip_prefix("\r\n")?.strip_suffix("\r\n")?;
-        let (headers, content) = section.split_once("\r\n\r\n")?;
-        let disposition = headers
-            .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
-        let quoted = |key: &str| {
-            let start = disposition.find(&format!("{key}=\""))? + key.len() + 2;
-            let len = disposition[start..].find('"')?;
-            Some(disposition[start..start + len].to_string())
-        };
-        parts.insert(
-            quoted(" name").or_else(|| quoted(";name"))?,
-            FormField {
-                text: content.to_string(),
-                file_name: quoted("filename"),
-            },
-        );
-    }
-    None
-}
-
-/// Runs the script for our operations; what it wrote.
-fn sdk_cases(python: &std::path::Path) -> SdkCases {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("every_operation");
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("cases.json");
-    let _ = std::fs::remove_file(&out);
-    let mut child = Command::new(python)
-        .arg(SCRIPT)
-        .arg(&out)
-        .arg(SPEC)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the interop python runs");
-    let operations = serde_json::to_vec(dispatch::OPERATIONS).unwrap();
-    child.stdin.take().unwrap().write_all(&operations).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "sdk_cases.py failed ({}): {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(&out).expect("sdk_cases.py wrote its cases");
-    serde_json::from_str(&text).expect("the cases parse")
-}
-
 #[tokio::test]
 async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answers() {
     let Some(python) = pinned_sdk::python(
@@ -442,9 +231,11 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
         return;
     };
     let started = std::time::Instant::now();
-    let sdk = tokio::task::spawn_blocking(move || sdk_cases(&python))
-        .await
-        .unwrap();
+    let mut sdk = tokio::task::spawn_blocking(move || {
+        sdk_cases::sdk_cases(&python, dispatch::OPERATIONS, "every_operation")
+    })
+    .await
+    .unwrap();
     let python_seconds = started.elapsed().as_secs_f64();
 
     let reply = Arc::new(Mutex::new(Reply::json(200, "{}")));
@@ -463,7 +254,7 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
     let mut not_decoded = Vec::new();
     let mut sdk_problems = Vec::new();
     let compared = sdk.cases.len();
-    for case in sdk.cases {
+    for case in std::mem::take(&mut sdk.cases) {
         let op = &case.operation;
         for problem in &case.problems {
             sdk_problems.push(format!("{op}: {problem}"));
@@ -537,16 +328,7 @@ async fn every_operation_sends_what_the_official_sdk_sends_and_decodes_its_answe
         fake.refused.len(),
         started.elapsed().as_secs_f64(),
     );
-    assert!(
-        sdk.missing_in_sdk.is_empty(),
-        "operations of our spec the SDK lacks: {:?}",
-        sdk.missing_in_sdk
-    );
-    assert!(
-        sdk.sdk_only.is_empty(),
-        "operations of the SDK our spec lacks (run `cargo xtask import`): {:?}",
-        sdk.sdk_only
-    );
+    sdk.assert_same_operations();
     assert_eq!(
         compared,
         dispatch::OPERATIONS.len(),

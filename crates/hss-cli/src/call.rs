@@ -9,7 +9,9 @@
 //! (`--enterprise_project_id`, or `--enterprise-project-id`). hss's own
 //! options win: a parameter named like one (the `region` header of many
 //! operations) goes through `--param region=VALUE`, which takes any
-//! parameter. A list parameter repeats its flag. Values are checked against
+//! parameter. A list parameter repeats its flag. The fields of a form body
+//! (`multipart/form-data`, `UploadReportLogo`) are flags too, and `@PATH`
+//! sends a file (named as the path's file name). Values are checked against
 //! the spec before anything is sent (exit 2, naming the parameter); the
 //! answer is written as the service sent it.
 
@@ -103,11 +105,23 @@ pub async fn run(args: &CallArgs) -> Result<()> {
     }
     if mode == Mode::DryRun {
         let client = change::dry_run_client(&options.connection)?;
+        // The form's parts, by size: a file's bytes are no text to show.
+        let form: Vec<String> = request
+            .form_fields()
+            .map(|(name, file_name, size)| match file_name {
+                Some(file_name) => format!("# form field {name}: file {file_name}, {size} bytes\n"),
+                None => format!("# form field {name}: text, {size} bytes\n"),
+            })
+            .collect();
         let mut out = io::stdout().lock();
-        return change::print_preview(&client, op.id, &mut out, |client| async move {
+        change::print_preview(&client, op.id, &mut out, |client| async move {
             client.send_operation(&request).await
         })
-        .await;
+        .await?;
+        return out
+            .write_all(form.concat().as_bytes())
+            .and_then(|()| out.flush())
+            .context("writing the output");
     }
     let client = connect::client(&options.connection).await?;
     if op.method != Method::Get {
@@ -154,7 +168,7 @@ fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, Operat
         })
     };
     let mut own_args = vec!["hss call".to_owned()];
-    let mut values: Vec<(&'static str, String)> = Vec::new();
+    let mut values: Vec<(Value, String)> = Vec::new();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let flag = arg
@@ -178,11 +192,7 @@ fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, Operat
             }
             continue;
         }
-        let Some(param) = op
-            .params
-            .iter()
-            .find(|p| p.name == flag || p.name.replace('_', "-") == flag)
-        else {
+        let Some(target) = value_of(op, flag) else {
             return Err(UsageError(format!(
                 "{} has no parameter --{flag} (`hss call {} --help` lists them)",
                 op.id, op.id
@@ -193,7 +203,7 @@ fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, Operat
             Some(value) => value,
             None => return Err(UsageError(format!("--{flag} needs a value")).into()),
         };
-        values.push((param.name, value));
+        values.push((target, value));
     }
     let options = CallOptions::try_parse_from(&own_args)
         .map_err(|e| UsageError(e.to_string().trim().to_owned()))?;
@@ -201,11 +211,31 @@ fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, Operat
         let Some((name, value)) = pair.split_once('=') else {
             return Err(UsageError(format!("--param {pair:?}: write NAME=VALUE")).into());
         };
-        values.push((name_of(op, name)?, value.to_owned()));
+        let target = value_of(op, name).ok_or_else(|| {
+            UsageError(format!(
+                "--param {name}: {} has no such parameter (`hss call {} --help` lists them)",
+                op.id, op.id
+            ))
+        })?;
+        values.push((target, value.to_owned()));
     }
     let mut request = OperationRequest::new(op);
-    for (name, value) in values {
-        request = request.param(name, value)?;
+    for (target, value) in values {
+        request = match target {
+            Value::Param(name) => request.param(name, value)?,
+            Value::Form(name) => match value.strip_prefix('@') {
+                Some(path) => {
+                    let bytes = std::fs::read(path)
+                        .map_err(|e| UsageError(format!("--{name} @{path}: {e}")))?;
+                    let file_name = std::path::Path::new(path)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .ok_or_else(|| UsageError(format!("--{name} @{path}: not a file")))?;
+                    request.form_file(name, file_name, bytes)?
+                }
+                None => request.form_text(name, value)?,
+            },
+        };
     }
     if let Some(body) = &options.body {
         request = request.json_body(read_body(body)?);
@@ -213,20 +243,31 @@ fn parse(op: &'static Operation, args: &[String]) -> Result<(CallOptions, Operat
     Ok((options, request))
 }
 
-/// The wire name of `op`'s parameter `name` (or its kebab-case form).
-fn name_of(op: &'static Operation, name: &str) -> Result<&'static str> {
-    op.params
-        .iter()
-        .find(|p| p.name == name || p.name.replace('_', "-") == name)
-        .map(|p| p.name)
-        .ok_or_else(|| {
-            UsageError(format!(
-                "--param {name}: {} has no such parameter (`hss call {} --help` lists them)",
-                op.id, op.id
-            ))
-            .into()
-        })
+/// Where a value given by name goes.
+enum Value {
+    /// A path, query or header parameter, by wire name.
+    Param(&'static str),
+    /// A field of a form body.
+    Form(&'static str),
 }
+
+/// What `op`'s `name` (a wire name or its kebab-case form) is: one of its
+/// parameters, or a field of its form body.
+fn value_of(op: &'static Operation, name: &str) -> Option<Value> {
+    let named = |wire: &str| wire == name || wire.replace('_', "-") == name;
+    if let Some(param) = op.params.iter().find(|p| named(p.name)) {
+        return Some(Value::Param(param.name));
+    }
+    op.body
+        .filter(|b| b.media_type == FORM)?
+        .fields
+        .iter()
+        .find(|f| named(f.name))
+        .map(|f| Value::Form(f.name))
+}
+
+/// The media type of a body given as fields.
+const FORM: &str = "multipart/form-data";
 
 /// `--body`: the JSON text, `@FILE` or `-` (stdin).
 fn read_body(body: &str) -> Result<Vec<u8>> {
@@ -326,7 +367,21 @@ fn describe(op: &Operation) -> String {
             example.push_str(&format!(" --{} VALUE", param.name));
         }
     }
-    if let Some(body) = &op.body {
+    if let Some(body) = op.body.filter(|b| b.media_type == FORM) {
+        text.push_str(&format!(
+            "\nForm fields ({FORM}), each --NAME VALUE, or --NAME @PATH for a file:\n"
+        ));
+        for field in body.fields {
+            let required = if field.required { ", required" } else { "" };
+            text.push_str(&format!(
+                "  --{}  ({}{required})\n",
+                field.name,
+                type_text(field.ty)
+            ));
+        }
+        let first = body.fields.first().map_or("NAME", |f| f.name);
+        example.push_str(&format!(" --{first} @PATH"));
+    } else if let Some(body) = &op.body {
         text.push_str(&format!(
             "\nBody ({}), with --body JSON|@FILE|-:\n",
             body.media_type

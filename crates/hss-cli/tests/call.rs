@@ -263,3 +263,55 @@ fn all_on_an_operation_that_is_not_paged_is_a_usage_error() {
     );
     assert!(!offline(&["call", "ShowAssetStatistic", "--help"]).contains("--all"));
 }
+
+#[test]
+fn a_form_field_takes_a_file_as_at_path_and_a_dry_run_shows_its_size_only() {
+    let fake = fake();
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, b"not-really-a-png").unwrap();
+    let file = format!("@{}", logo.display());
+
+    let missing = format!("@{}", dir.path().join("nope.png").display());
+    fake.hss(&["call", "UploadReportLogo", "--file", &missing, "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--file").and(predicate::str::contains("nope.png")));
+    fake.hss(&["call", "UploadReportLogo", "--body", "{}", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give its fields"));
+
+    let (out, _) = fake.run(&["call", "UploadReportLogo", "--file", &file, "--dry-run"]);
+    assert!(
+        out.contains("NOT sent") && out.contains("form field file: file logo.png, 16 bytes"),
+        "{out}"
+    );
+    assert!(!out.contains("not-really-a-png"), "no file contents: {out}");
+    assert!(sent(&fake).is_empty(), "nothing was sent");
+
+    fake.run(&[
+        "call",
+        "UploadReportLogo",
+        "--param",
+        &format!("file={file}"),
+        "--yes",
+    ]);
+    let requests = sent(&fake);
+    let [request] = requests.as_slice() else {
+        panic!("one request, not {requests:?}")
+    };
+    assert_eq!(request.status, Some(200), "signed and accepted");
+    assert!(
+        request
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("multipart/form-data")),
+        "{:?}",
+        request.header("content-type")
+    );
+    let body = String::from_utf8_lossy(&request.body);
+    assert!(
+        body.contains(r#"name="file"; filename="logo.png""#) && body.contains("not-really-a-png"),
+        "{body}"
+    );
+}

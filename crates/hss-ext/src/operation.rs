@@ -1,6 +1,7 @@
 //! Any operation of the spec, sent from its entry in `hss_operations` with
 //! its values as they travel: text for the path, query and header
-//! parameters, the bytes of a JSON body. It needs none of the typed
+//! parameters, the bytes of a JSON body, the fields of a multipart form
+//! (`UploadReportLogo`'s file). It needs none of the typed
 //! client's models, so a new operation costs no code here; the answer is
 //! the service's bytes as received.
 //!
@@ -30,7 +31,21 @@ pub struct OperationRequest {
     /// given; a list parameter appears once per item.
     values: Vec<(&'static hss_operations::Param, String)>,
     body: Option<Vec<u8>>,
+    /// The fields of a `multipart/form-data` body, in the order given.
+    form: Vec<FormPart>,
 }
+
+/// One field of a multipart form.
+#[derive(Clone)]
+struct FormPart {
+    field: &'static hss_operations::Param,
+    /// Set for a file (the part's `filename`).
+    file_name: Option<String>,
+    content: Vec<u8>,
+}
+
+/// The media type of a body sent as form fields.
+const FORM: &str = "multipart/form-data";
 
 impl std::fmt::Debug for OperationRequest {
     // Names only: a value may be a secret (the `X-Security-Token` header
@@ -43,6 +58,14 @@ impl std::fmt::Debug for OperationRequest {
                 &self.values.iter().map(|(p, _)| p.name).collect::<Vec<_>>(),
             )
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field(
+                "form",
+                &self
+                    .form
+                    .iter()
+                    .map(|p| (p.field.name, p.content.len()))
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -67,6 +90,7 @@ impl OperationRequest {
             operation,
             values: Vec::new(),
             body: None,
+            form: Vec::new(),
         }
     }
 
@@ -121,6 +145,120 @@ impl OperationRequest {
         self.param(name, value)
     }
 
+    /// Adds the text field `name` to the operation's multipart form body;
+    /// refused when the operation's body is not a form or has no such field.
+    pub fn form_text(mut self, name: &str, text: impl Into<String>) -> Result<Self, Error> {
+        let field = self.form_field(name)?;
+        self.form.push(FormPart {
+            field,
+            file_name: None,
+            content: text.into().into_bytes(),
+        });
+        Ok(self)
+    }
+
+    /// Adds `bytes` as the file `file_name` of the form field `name` (see
+    /// [`form_text`](Self::form_text)).
+    pub fn form_file(
+        mut self,
+        name: &str,
+        file_name: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let field = self.form_field(name)?;
+        self.form.push(FormPart {
+            field,
+            file_name: Some(file_name.into()),
+            content: bytes.into(),
+        });
+        Ok(self)
+    }
+
+    /// The form fields given: name, file name (for a file) and size in
+    /// bytes, in the order given; what a preview shows of them.
+    pub fn form_fields(&self) -> impl Iterator<Item = (&'static str, Option<&str>, usize)> {
+        self.form
+            .iter()
+            .map(|p| (p.field.name, p.file_name.as_deref(), p.content.len()))
+    }
+
+    /// The field `name` of the operation's form body.
+    fn form_field(&self, name: &str) -> Result<&'static hss_operations::Param, Error> {
+        let op = self.operation;
+        let Some(body) = op.body.filter(|b| b.media_type == FORM) else {
+            return Err(Error::invalid(
+                "body",
+                format!("{} takes no form body, so no field {name:?}", op.id),
+            ));
+        };
+        body.fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| Error::InvalidInput {
+                parameter: "body",
+                reason: format!(
+                    "{}'s form has no field {name:?} (its fields: {})",
+                    op.id,
+                    body.fields
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    }
+
+    /// Checks the form fields: each field's text against the spec, the
+    /// required ones present, nothing but a form for a form body.
+    fn check_form(&self, body: &hss_operations::Body) -> Result<(), Error> {
+        if self.body.is_some() {
+            return Err(Error::invalid(
+                "body",
+                format!(
+                    "{} takes a {FORM} body: give its fields, not a body",
+                    self.operation.id
+                ),
+            ));
+        }
+        if self.form.is_empty() && body.required {
+            return Err(Error::invalid(
+                "body",
+                format!(
+                    "is required: a form with the fields {}",
+                    body.fields
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        for field in body.fields {
+            let parts: Vec<&FormPart> = self
+                .form
+                .iter()
+                .filter(|p| p.field.name == field.name)
+                .collect();
+            if parts.iter().any(|p| p.file_name.is_some()) {
+                // A file's bytes are not text to check; how often it is
+                // given still is.
+                if parts.len() > 1 && field.ty != hss_operations::Type::Array {
+                    return Err(Error::invalid(field.name, "is given more than once"));
+                }
+                continue;
+            }
+            let texts: Vec<&str> = parts
+                .iter()
+                .map(|p| std::str::from_utf8(&p.content).unwrap_or_default())
+                .collect();
+            check::text(field, &texts).map_err(|r| Error::InvalidInput {
+                parameter: field.name,
+                reason: r.reason,
+            })?;
+        }
+        Ok(())
+    }
+
     /// The values given for `param`.
     fn values_of(&self, param: &hss_operations::Param) -> Vec<&str> {
         self.values
@@ -145,6 +283,7 @@ impl OperationRequest {
             check::text(param, &values).map_err(|r| refused(r, param.name))?;
         }
         match (&self.operation.body, &self.body) {
+            (Some(body), _) if body.media_type == FORM => self.check_form(body),
             (Some(body), given) => {
                 check::body(body, given.as_deref().unwrap_or_default()).map_err(|r| {
                     let name = body
@@ -252,6 +391,17 @@ impl HssClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
+        if !request.form.is_empty() {
+            let mut form = reqwest::multipart::Form::new();
+            for part in &request.form {
+                let mut sent = reqwest::multipart::Part::bytes(part.content.clone());
+                if let Some(file_name) = &part.file_name {
+                    sent = sent.file_name(file_name.clone());
+                }
+                form = form.part(part.field.name, sent);
+            }
+            builder = builder.multipart(form);
+        }
         let info = OperationInfo {
             operation_id: op.id,
         };
@@ -320,6 +470,44 @@ mod tests {
         assert!(
             !shown.contains("secret-looking-value") && !shown.contains("s3cret"),
             "{shown}"
+        );
+    }
+
+    #[test]
+    fn form_fields_are_the_form_bodys_and_checked_like_parameters() {
+        let logo = OperationRequest::new(hss_operations::UPLOAD_REPORT_LOGO);
+        assert!(
+            logo.clone().form_text("nope", "x").is_err(),
+            "no such field"
+        );
+        assert!(
+            OperationRequest::new(hss_operations::LIST_HOST_GROUPS)
+                .form_text("file", "x")
+                .is_err(),
+            "no form body"
+        );
+        assert!(logo.check().is_err(), "the form body is required");
+        let with_file = logo
+            .clone()
+            .form_file("file", "logo.png", b"png bytes".to_vec())
+            .unwrap();
+        with_file.check().unwrap();
+        assert_eq!(
+            with_file.form_fields().collect::<Vec<_>>(),
+            [("file", Some("logo.png"), 9)]
+        );
+        let shown = format!("{with_file:?}");
+        assert!(
+            shown.contains("file") && !shown.contains("png bytes"),
+            "{shown}"
+        );
+        let twice = with_file.form_file("file", "b.png", b"b".to_vec()).unwrap();
+        assert!(twice.check().is_err(), "one file field, given twice");
+        assert!(
+            logo.json_body(b"{}".to_vec())
+                .check()
+                .is_err_and(|e| e.to_string().contains("give its fields")),
+            "a JSON body for a form"
         );
     }
 }

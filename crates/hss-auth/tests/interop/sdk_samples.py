@@ -7,9 +7,9 @@ crates/hss-fake/tests/interop/every_operation.py (what hss-fake answers).
 A sample fills every attribute of the SDK's `OpRequest` with a value of its
 declared type (recursively through models; lists of two items, maps of one
 entry), then fits each to the limits our spec (openapi/hss.yaml) sets on
-that parameter or body field: enumerations, lengths, ranges, simple
-alternations. Where our spec has no such field the sample stays as the SDK
-model's type gives it.
+that parameter or body field: enumerations (`enum`, `x-known-values`),
+lengths, ranges, simple alternations. Where our spec has no such field the
+sample stays as the SDK model's type gives it.
 
 Importing this module imports the SDK; a caller that clears proxy or
 HUAWEICLOUD_ variables does so first.
@@ -86,7 +86,8 @@ class Limits:
     With `prefer_known`, a string takes the spec's example or first known
     value where it has one (`all_granted_eps`, `failed`), so that a server
     that checks values can accept it; without, such a sample stays as the
-    SDK's type gives it unless the limits refuse it."""
+    SDK's type gives it unless the limits refuse it (an enumerated string
+    always takes a documented value)."""
 
     def __init__(self, path, prefer_known=False):
         self.prefer_known = prefer_known
@@ -175,10 +176,12 @@ class Limits:
             first = re.match(r"\^?\(?([\w.-]+)", pattern)
             if first and re.search(pattern, first.group(1)):
                 value = first.group(1)
+        # A documented value, as the checks before sending (hss call's)
+        # ask of an enumerated string.
         known = schema.get("x-known-values")
-        low, high = schema.get("minLength", 0), schema.get("maxLength")
-        if known and not (low <= len(value) <= (high or len(value))):
+        if known and value not in known:
             value = known[0]
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
         if len(value) < low:
             value += "x" * (low - len(value))
         if high is not None and len(value) > high:
