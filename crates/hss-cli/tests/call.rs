@@ -315,3 +315,37 @@ fn a_form_field_takes_a_file_as_at_path_and_a_dry_run_shows_its_size_only() {
         "{body}"
     );
 }
+
+#[test]
+fn a_value_outside_the_documented_ones_is_sent_with_a_warning() {
+    let fake = fake();
+    let output = fake
+        .hss(&[
+            "call",
+            "ListVulScanTaskHost",
+            "--task_id",
+            "t-1",
+            "--scan_status",
+            "paused",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("scan_status must be one of scanning, success, failed, not \"paused\"")
+            && stderr.contains("sent as given"),
+        "{stderr}"
+    );
+    let requests = sent(&fake);
+    assert_eq!(requests.len(), 1, "sent once, warned once: {stderr}");
+    assert!(
+        requests[0]
+            .raw_query
+            .as_deref()
+            .unwrap_or("")
+            .contains("scan_status=paused")
+    );
+    // The fake, like the service, refuses what it does not know.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("sent as given").count(), 1, "{stderr}");
+}

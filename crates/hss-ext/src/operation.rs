@@ -210,7 +210,11 @@ impl OperationRequest {
 
     /// Checks the form fields: each field's text against the spec, the
     /// required ones present, nothing but a form for a form body.
-    fn check_form(&self, body: &hss_operations::Body) -> Result<(), Error> {
+    fn check_form(
+        &self,
+        body: &hss_operations::Body,
+        unknown: &mut Vec<check::Refusal>,
+    ) -> Result<(), Error> {
         if self.body.is_some() {
             return Err(Error::invalid(
                 "body",
@@ -251,7 +255,7 @@ impl OperationRequest {
                 .iter()
                 .map(|p| std::str::from_utf8(&p.content).unwrap_or_default())
                 .collect();
-            check::text(field, &texts).map_err(|r| Error::InvalidInput {
+            triage(check::text(field, &texts), unknown).map_err(|r| Error::InvalidInput {
                 parameter: field.name,
                 reason: r.reason,
             })?;
@@ -268,24 +272,29 @@ impl OperationRequest {
             .collect()
     }
 
-    /// Checks every value against the spec. The path's `project_id` may be
-    /// left out: the client's is sent.
-    pub fn check(&self) -> Result<(), Error> {
-        let refused = |r: check::Refusal, name: &'static str| Error::InvalidInput {
-            parameter: name,
-            reason: r.reason,
-        };
+    /// Checks every value against the spec, before anything is sent. The
+    /// path's `project_id` may be left out: the client's is sent. A value
+    /// that breaks a rule (type, range, length, a required one missing) is
+    /// [`Error::InvalidInput`]. A string outside a field's documented
+    /// values is not an error, since the service may know values added
+    /// after the spec: those are returned, for the caller to warn about.
+    pub fn check(&self) -> Result<Vec<check::Refusal>, Error> {
+        let mut unknown = Vec::new();
         for param in self.operation.params {
             let values = self.values_of(param);
             if param.name == "project_id" && param.location == Location::Path && values.is_empty() {
                 continue;
             }
-            check::text(param, &values).map_err(|r| refused(r, param.name))?;
+            triage(check::text(param, &values), &mut unknown).map_err(|r| Error::InvalidInput {
+                parameter: param.name,
+                reason: r.reason,
+            })?;
         }
         match (&self.operation.body, &self.body) {
-            (Some(body), _) if body.media_type == FORM => self.check_form(body),
+            (Some(body), _) if body.media_type == FORM => self.check_form(body, &mut unknown)?,
             (Some(body), given) => {
-                check::body(body, given.as_deref().unwrap_or_default()).map_err(|r| {
+                let checked = check::body(body, given.as_deref().unwrap_or_default());
+                triage(checked, &mut unknown).map_err(|r| {
                     let name = body
                         .fields
                         .iter()
@@ -299,14 +308,17 @@ impl OperationRequest {
                             r.to_string()
                         },
                     }
-                })
+                })?;
             }
-            (None, Some(_)) => Err(Error::invalid(
-                "body",
-                format!("{} takes no body", self.operation.id),
-            )),
-            (None, None) => Ok(()),
+            (None, Some(_)) => {
+                return Err(Error::invalid(
+                    "body",
+                    format!("{} takes no body", self.operation.id),
+                ));
+            }
+            (None, None) => {}
         }
+        Ok(unknown)
     }
 
     /// The path with its parameters encoded, `project` for a `project_id`
@@ -331,6 +343,32 @@ impl OperationRequest {
     }
 }
 
+/// Warns once for each value outside its field's documented values.
+pub(crate) fn warn_unknown(operation: &Operation, unknown: &[check::Refusal]) {
+    for refusal in unknown {
+        tracing::warn!(
+            operation = operation.id,
+            parameter = %refusal.name,
+            "{refusal}; sent as given, since the service may know values the spec does not"
+        );
+    }
+}
+
+/// A check's refusal for an unknown value kept in `unknown`; any other
+/// refusal returned.
+fn triage(
+    checked: Result<(), check::Refusal>,
+    unknown: &mut Vec<check::Refusal>,
+) -> Result<(), check::Refusal> {
+    match checked {
+        Err(refusal) if refusal.kind == check::RefusalKind::UnknownValue => {
+            unknown.push(refusal);
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 impl HssClient {
     /// Sends `request` after checking it ([`OperationRequest::check`]);
     /// a success answer is returned as received, an error answer is
@@ -339,7 +377,15 @@ impl HssClient {
         &self,
         request: &OperationRequest,
     ) -> Result<OperationAnswer, Error> {
-        request.check()?;
+        warn_unknown(request.operation, &request.check()?);
+        self.send_checked(request).await
+    }
+
+    /// Sends `request`, already checked.
+    pub(crate) async fn send_checked(
+        &self,
+        request: &OperationRequest,
+    ) -> Result<OperationAnswer, Error> {
         let given_project = request
             .values
             .iter()

@@ -239,7 +239,7 @@ impl HssClient {
     ) -> Result<Listing<RawItem>, Option<Error>> {
         let operation = request.operation();
         let paging = offset_limit(operation)?;
-        request.check()?;
+        crate::operation::warn_unknown(operation, &request.check()?);
         crate::lists::check_passes(&options)?;
         let number = |name: &'static str| -> Result<Option<u64>, Error> {
             match request.values(name).next() {
@@ -272,7 +272,7 @@ impl HssClient {
             let client = client.clone();
             Box::pin(async move {
                 let request = request?;
-                let answer = client.send_operation(&request).await?;
+                let answer = client.send_checked(&request).await?;
                 page_of_answer(request.operation(), &answer).map(Page::from)
             })
         });

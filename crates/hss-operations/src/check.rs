@@ -21,11 +21,29 @@ use crate::{Body, ListFormat, Number, Param, Type};
 /// Why a value is refused: the parameter or body field it was for, and
 /// what it accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Refusal {
     /// The parameter's wire name, or `body` for the body as a whole.
     pub name: String,
     /// What was wrong, to read after the name: `must be from 10 to 200, not 500`.
     pub reason: String,
+    /// What kind of wrong it is.
+    pub kind: RefusalKind,
+}
+
+/// Whether a [`Refusal`] is certain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// The value breaks a rule of the spec: a type, a range, a length, a
+    /// required parameter missing.
+    Invalid,
+    /// The only thing wrong is a string outside the documented values. The
+    /// service may know values added after the spec, so a client sends it
+    /// with a warning; a server modelling the service refuses it. Every
+    /// [`Invalid`](RefusalKind::Invalid) refusal of a request comes before
+    /// any of these.
+    UnknownValue,
 }
 
 impl fmt::Display for Refusal {
@@ -40,6 +58,7 @@ fn refuse(name: &str, reason: String) -> Refusal {
     Refusal {
         name: name.to_owned(),
         reason,
+        kind: RefusalKind::Invalid,
     }
 }
 
@@ -114,16 +133,23 @@ pub fn json_body(body: &Body, parsed: &Value) -> Result<(), Refusal> {
             ),
         ));
     }
+    // An unknown value is reported only when no field is invalid.
+    let mut unknown = None;
     for field in body.fields {
         match object.get(field.name) {
             None | Some(Value::Null) if field.required => {
                 return Err(refuse(field.name, "is required".into()));
             }
             None | Some(Value::Null) => {}
-            Some(given) => value(field, given)?,
+            Some(given) => match value(field, given) {
+                Err(r) if r.kind == RefusalKind::UnknownValue => {
+                    unknown.get_or_insert(r);
+                }
+                other => other?,
+            },
         }
     }
-    Ok(())
+    unknown.map_or(Ok(()), Err)
 }
 
 /// One value of `param`, as JSON.
@@ -154,14 +180,17 @@ pub fn value(param: &Param, given: &Value) -> Result<(), Refusal> {
                 ));
             }
             if !param.known_values.is_empty() && !param.known_values.contains(&text.as_str()) {
-                return Err(refuse(
-                    param.name,
-                    format!(
-                        "must be one of {}, not {}",
-                        param.known_values.join(", "),
-                        shown(given)
-                    ),
-                ));
+                return Err(Refusal {
+                    kind: RefusalKind::UnknownValue,
+                    ..refuse(
+                        param.name,
+                        format!(
+                            "must be one of {}, not {}",
+                            param.known_values.join(", "),
+                            shown(given)
+                        ),
+                    )
+                });
             }
         }
         Value::Number(n) => {
@@ -276,5 +305,27 @@ mod tests {
             refused("{}").to_string(),
             format!("{} is required", required.name)
         );
+    }
+
+    #[test]
+    fn an_unknown_value_is_its_own_kind_and_any_invalid_field_comes_first() {
+        let body = CHANGE_VUL_STATUS.body.unwrap();
+        let unknown = super::body(&body, br#"{"operate_type": "snooze"}"#).unwrap_err();
+        assert_eq!(unknown.kind, RefusalKind::UnknownValue);
+        assert_eq!(unknown.name, "operate_type");
+        assert!(unknown.reason.contains("not \"snooze\""), "{unknown}");
+        let both =
+            super::body(&body, br#"{"operate_type": "snooze", "select_type": 7}"#).unwrap_err();
+        assert_eq!(
+            (both.name.as_str(), both.kind),
+            ("select_type", RefusalKind::Invalid)
+        );
+        let too_long = "x".repeat(65);
+        let long = super::body(
+            &body,
+            format!(r#"{{"operate_type": "{too_long}"}}"#).as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(long.kind, RefusalKind::Invalid, "a length rule is certain");
     }
 }
