@@ -280,7 +280,8 @@ like one (the region header) is given with --param region=VALUE. Also:
   --dry-run                 print the signed request (secrets redacted), send nothing
   -y, --yes                 send a POST, PUT or DELETE without asking
   --endpoint, --project-id, --region, ...   as for every command
-Values are checked against the API before anything is sent (exit code 2).
+Values are checked against the API before anything is sent (exit code 2); a value
+outside the documented ones is sent, with a warning.
 
 Examples:
   hss call --list host-management
