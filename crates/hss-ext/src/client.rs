@@ -895,9 +895,44 @@ impl HssClientBuilder {
     /// official SDK asks in its `build()`; this `build` is synchronous and
     /// is called from async code, where waiting for an answer would block
     /// the runtime, so the question waits for the first `await`.
-    pub fn build(self) -> Result<HssClient, Error> {
-        let config = |message: String| Error::Config { message };
-        let (endpoint, endpoint_origin) = match (self.endpoint, &self.region) {
+    pub fn build(mut self) -> Result<HssClient, Error> {
+        let (endpoint, endpoint_origin) = self.resolve_endpoint()?;
+        let clock = self.clock.take().unwrap_or_else(|| Arc::new(SystemClock));
+        let found = self.resolve_credentials(clock)?;
+        let auth = Arc::new(found.auth);
+        let credential_kind = CredentialKind::of(found.credentials.as_ref());
+        let project = self.resolve_project(found.env_project, &auth, &found.origin)?;
+        let user_agent = self.user_agent_header()?;
+        let proxy = crate::proxy::proxy_for(self.proxy.as_ref(), endpoint.url());
+        let http = self.http_client(&endpoint)?;
+        let hooks = self.hooks(&user_agent, &auth);
+        let rate = self.rate()?;
+        let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
+        let retry = self.retry.unwrap_or_default();
+        Ok(HssClient {
+            rate,
+            probe: false,
+            api: hss_api::Client::new_with_client(&base_url, http.clone(), hooks),
+            quota: quota_for(&retry),
+            retry,
+            project,
+            shared: Arc::new(Shared {
+                http,
+                auth,
+                user_agent,
+                endpoint,
+                endpoint_origin,
+                credential_origin: found.origin,
+                credential_kind,
+                proxy,
+            }),
+        })
+    }
+
+    /// Step 1: the endpoint given, else the region's (with its
+    /// environment override).
+    fn resolve_endpoint(&mut self) -> Result<(Endpoint, EndpointOrigin), Error> {
+        Ok(match (self.endpoint.take(), &self.region) {
             (Some(EndpointChoice::Ready(endpoint)), _) => (endpoint, EndpointOrigin::Given),
             (Some(EndpointChoice::Url { url, allow_http }), _) => (
                 if allow_http {
@@ -929,12 +964,17 @@ impl HssClientBuilder {
                     "no endpoint: set a region (e.g. ap-southeast-1) or an endpoint URL".into(),
                 ));
             }
-        };
+        })
+    }
 
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    /// Step 2: the credentials, as the official SDKs' chain finds them:
+    /// given, else the environment or profile file, else the instance
+    /// metadata service (whose answer waits for the first request).
+    fn resolve_credentials(&mut self, clock: Arc<dyn Clock>) -> Result<FoundCredentials, Error> {
+        let metadata_endpoint = self.metadata_endpoint.take();
         let metadata_source = |not_found: Option<String>, clock: Arc<dyn Clock>| {
             let endpoint =
-                hss_auth::metadata::metadata_endpoint(self.metadata_endpoint.as_deref(), |k| {
+                hss_auth::metadata::metadata_endpoint(metadata_endpoint.as_deref(), |k| {
                     std::env::var(k).ok()
                 })
                 .map_err(Error::Endpoint)?;
@@ -943,65 +983,70 @@ impl HssClientBuilder {
                 fallback: not_found.is_some(),
             };
             let source = Arc::new(MetadataSource::new(endpoint)?);
-            Ok::<_, Error>((AuthState::from_metadata(source, not_found, clock), origin))
+            Ok::<_, Error>(FoundCredentials {
+                auth: AuthState::from_metadata(source, not_found, clock),
+                origin,
+                credentials: None,
+                env_project: None,
+            })
         };
-        let mut credentials = None;
-        let mut env_project = None;
-        let (auth, credential_origin) = if self.anonymous {
-            (
-                AuthState::new(None, clock).map_err(config)?,
-                CredentialOrigin::None,
-            )
-        } else if self.metadata {
-            metadata_source(None, clock)?
-        } else if let Some(given) = self.credentials {
-            let auth = AuthState::new(Some(&given), clock).map_err(config)?;
-            credentials = Some(given);
-            (auth, CredentialOrigin::Given)
-        } else {
-            match hss_auth::credentials::resolve_from_process(&ExplicitCredentials::default()) {
-                Ok(resolved) => {
-                    env_project = resolved
-                        .project_id
-                        .zip(resolved.project_id_source)
-                        .map(|(id, source)| (id, project_origin(source)));
-                    let origin = match resolved.source {
-                        CredentialSource::Explicit => CredentialOrigin::Given,
-                        CredentialSource::Environment => CredentialOrigin::Environment,
-                        CredentialSource::ProfileFile(path) => CredentialOrigin::ProfileFile(path),
-                    };
-                    let auth =
-                        AuthState::new(Some(&resolved.credentials), clock).map_err(config)?;
-                    credentials = Some(resolved.credentials);
-                    (auth, origin)
-                }
-                // As the official SDKs' chain: the metadata service comes
-                // last. The environment's project id still applies.
-                Err(not_found @ hss_auth::CredentialsError::NotFound { .. }) => {
-                    env_project = std::env::var(hss_auth::credentials::ENV_PROJECT_ID)
-                        .ok()
-                        .filter(|p| !p.trim().is_empty())
-                        .map(|p| (p, ProjectOrigin::Environment));
-                    metadata_source(Some(not_found.to_string()), clock)?
-                }
-                Err(other) => return Err(config(other.to_string())),
+        if self.anonymous {
+            return Ok(FoundCredentials {
+                auth: AuthState::new(None, clock).map_err(config)?,
+                origin: CredentialOrigin::None,
+                credentials: None,
+                env_project: None,
+            });
+        }
+        if self.metadata {
+            return metadata_source(None, clock);
+        }
+        if let Some(given) = self.credentials.take() {
+            return Ok(FoundCredentials {
+                auth: AuthState::new(Some(&given), clock).map_err(config)?,
+                origin: CredentialOrigin::Given,
+                credentials: Some(given),
+                env_project: None,
+            });
+        }
+        match hss_auth::credentials::resolve_from_process(&ExplicitCredentials::default()) {
+            Ok(resolved) => Ok(FoundCredentials {
+                auth: AuthState::new(Some(&resolved.credentials), clock).map_err(config)?,
+                origin: match resolved.source {
+                    CredentialSource::Explicit => CredentialOrigin::Given,
+                    CredentialSource::Environment => CredentialOrigin::Environment,
+                    CredentialSource::ProfileFile(path) => CredentialOrigin::ProfileFile(path),
+                },
+                env_project: resolved
+                    .project_id
+                    .zip(resolved.project_id_source)
+                    .map(|(id, source)| (id, project_origin(source))),
+                credentials: Some(resolved.credentials),
+            }),
+            // As the official SDKs' chain: the metadata service comes
+            // last. The environment's project id still applies.
+            Err(not_found @ hss_auth::CredentialsError::NotFound { .. }) => {
+                let mut found = metadata_source(Some(not_found.to_string()), clock)?;
+                found.env_project = std::env::var(hss_auth::credentials::ENV_PROJECT_ID)
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| (p, ProjectOrigin::Environment));
+                Ok(found)
             }
-        };
-        let auth = Arc::new(auth);
-        let credential_kind = match &credentials {
-            None => CredentialKind::None,
-            Some(Credentials::Token(_)) => CredentialKind::Token,
-            Some(Credentials::AkSk {
-                ak,
-                security_token: None,
-                ..
-            }) => CredentialKind::AccessKey { ak: ak.clone() },
-            Some(Credentials::AkSk { ak, .. }) => {
-                CredentialKind::TemporaryAccessKey { ak: ak.clone() }
-            }
-        };
+            Err(other) => Err(config(other.to_string())),
+        }
+    }
 
-        let project = match (self.project_id, env_project) {
+    /// Step 3: the project given, else the credential sources', else one
+    /// IAM names for the region before the first request (signed
+    /// credentials only), else none.
+    fn resolve_project(
+        &mut self,
+        env_project: Option<(String, ProjectOrigin)>,
+        auth: &AuthState,
+        credential_origin: &CredentialOrigin,
+    ) -> Result<ProjectChoice, Error> {
+        Ok(match (self.project_id.take(), env_project) {
             (Some(id), _) => ProjectChoice::Known {
                 id,
                 origin: ProjectOrigin::Given,
@@ -1009,7 +1054,7 @@ impl HssClientBuilder {
             (None, Some((id, origin))) => ProjectChoice::Known { id, origin },
             (None, None) => match &self.region {
                 Some(region) if auth.signs() => {
-                    let profile = match &credential_origin {
+                    let profile = match credential_origin {
                         CredentialOrigin::ProfileFile(path) => {
                             hss_auth::iam::profile_iam_endpoint(path)
                                 .map_err(|e| config(e.to_string()))?
@@ -1028,17 +1073,23 @@ impl HssClientBuilder {
                 }
                 _ => ProjectChoice::Unknown,
             },
-        };
+        })
+    }
 
+    /// Step 4: the `User-Agent`, ours with the caller's suffix.
+    fn user_agent_header(&self) -> Result<HeaderValue, Error> {
         let user_agent = match &self.user_agent {
             Some(suffix) => format!("{} {suffix}", hooks::DEFAULT_USER_AGENT),
             None => hooks::DEFAULT_USER_AGENT.to_owned(),
         };
-        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+        HeaderValue::from_str(&user_agent).map_err(|_| {
             config("the User-Agent suffix contains a character not allowed in headers".into())
-        })?;
+        })
+    }
 
-        let proxy = crate::proxy::proxy_for(self.proxy.as_ref(), endpoint.url());
+    /// Step 5: the HTTP client: proxy, TLS, timeouts, no redirects,
+    /// HTTP/1.1.
+    fn http_client(&self, endpoint: &Endpoint) -> Result<reqwest::Client, Error> {
         // reqwest is built without a crypto provider of its own (hss-api's
         // `rustls-ring`): without this, building it would panic.
         hss_api::ensure_crypto_provider();
@@ -1049,9 +1100,8 @@ impl HssClientBuilder {
         if let Some(timeout) = self.read_timeout {
             http = http.read_timeout(timeout);
         }
-        let http = self
-            .tls
-            .apply(http, &endpoint)?
+        self.tls
+            .apply(http, endpoint)?
             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .timeout(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
             // As the official SDKs: a redirect would resend signed headers
@@ -1061,48 +1111,74 @@ impl HssClientBuilder {
             // reach the gateway as it was signed.
             .http1_only()
             .build()
-            .map_err(|e| config(format!("the HTTP client could not be built: {e}")))?;
+            .map_err(|e| config(format!("the HTTP client could not be built: {e}")))
+    }
 
+    /// Step 6: the hooks every request passes: the caller's, then signing
+    /// and the answer's size limit, the preview, and taking the body.
+    fn hooks(&mut self, user_agent: &HeaderValue, auth: &Arc<AuthState>) -> Hooks {
         let mut hooks = Hooks::new();
-        for hook in self.extra_hooks {
+        for hook in std::mem::take(&mut self.extra_hooks) {
             hooks = hooks.with_shared(hook);
         }
         // Downloads are bounded by their own limit (`download.rs`); the
         // preview hook comes last, to see the request exactly as signed.
         let hooks = hooks.with(crate::download::BoundedExceptDownloads(HssHook {
             user_agent: user_agent.clone(),
-            auth: Arc::clone(&auth),
+            auth: Arc::clone(auth),
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
         }));
         let hooks = hooks.with(crate::preview::PreviewHook);
         // Last, so the body it takes has passed every other hook.
-        let hooks = hooks.with(hooks::TakeBody);
-        let base_url = endpoint.url().as_str().trim_end_matches('/').to_owned();
-        let retry = self.retry.unwrap_or_default();
+        hooks.with(hooks::TakeBody)
+    }
+
+    /// Step 7: the send rate every clone shares.
+    fn rate(&self) -> Result<Arc<RateController>, Error> {
         if let Some(rps) = self.max_rps.filter(|r| !(r.is_finite() && *r > 0.0)) {
             return Err(config(format!(
                 "max_requests_per_second must be a positive number, got {rps}"
             )));
         }
-        let rate = Arc::new(RateController::new(!self.fixed_rate, self.max_rps));
-        Ok(HssClient {
-            rate,
-            probe: false,
-            api: hss_api::Client::new_with_client(&base_url, http.clone(), hooks),
-            quota: quota_for(&retry),
-            retry,
-            project,
-            shared: Arc::new(Shared {
-                http,
-                auth,
-                user_agent,
-                endpoint,
-                endpoint_origin,
-                credential_origin,
-                credential_kind,
-                proxy,
-            }),
-        })
+        Ok(Arc::new(RateController::new(
+            !self.fixed_rate,
+            self.max_rps,
+        )))
+    }
+}
+
+/// What [`HssClientBuilder::resolve_credentials`] found.
+struct FoundCredentials {
+    auth: AuthState,
+    origin: CredentialOrigin,
+    /// The credentials themselves, when they were given or found (not for
+    /// the metadata service, whose answer comes later).
+    credentials: Option<Credentials>,
+    /// A project id found with them (environment or profile file).
+    env_project: Option<(String, ProjectOrigin)>,
+}
+
+/// A configuration error.
+fn config(message: String) -> Error {
+    Error::Config { message }
+}
+
+impl CredentialKind {
+    /// The kind of `credentials` (none for the metadata service's, known
+    /// only once asked).
+    fn of(credentials: Option<&Credentials>) -> CredentialKind {
+        match credentials {
+            None => CredentialKind::None,
+            Some(Credentials::Token(_)) => CredentialKind::Token,
+            Some(Credentials::AkSk {
+                ak,
+                security_token: None,
+                ..
+            }) => CredentialKind::AccessKey { ak: ak.clone() },
+            Some(Credentials::AkSk { ak, .. }) => {
+                CredentialKind::TemporaryAccessKey { ak: ak.clone() }
+            }
+        }
     }
 }
 
