@@ -109,19 +109,7 @@ impl HssClient {
         query: Q,
         options: ListOptions,
     ) -> impl Stream<Item = Result<ItemPage<Q::Item>, Error>> + Send + 'static {
-        let listing = self.listing(query, options);
-        futures::stream::unfold(listing, |state| async move {
-            match state {
-                Ok(mut listing) => {
-                    let page = listing.next_page().await?;
-                    Some((page.map(ItemPage::from), Ok(listing)))
-                }
-                Err(error) => error.map(|e| (Err(e), Err(None))),
-            }
-        })
-        // Polled again after its end, a stream may panic; this one keeps
-        // answering `None`.
-        .fuse()
+        pages(self.listing(query, options))
     }
 
     /// Every item the query matches, one by one, with the promise of
@@ -195,6 +183,25 @@ impl HssClient {
             max_passes: options.max_passes,
         }))
     }
+}
+
+/// The pages of a listing, or the one error that stopped it before any
+/// request.
+pub(crate) fn pages<T: Send + 'static>(
+    listing: Result<Listing<T>, Option<Error>>,
+) -> impl Stream<Item = Result<ItemPage<T>, Error>> + Send + 'static {
+    futures::stream::unfold(listing, |state| async move {
+        match state {
+            Ok(mut listing) => {
+                let page = listing.next_page().await?;
+                Some((page.map(ItemPage::from), Ok(listing)))
+            }
+            Err(error) => error.map(|e| (Err(e), Err(None))),
+        }
+    })
+    // Polled again after its end, a stream may panic; this one keeps
+    // answering `None`.
+    .fuse()
 }
 
 /// The checks of [`ListOptions`], shared by every listing.

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use futures::stream::{Stream, StreamExt};
+use futures::stream::Stream;
 use hss_operations::{OffsetLimit, Operation};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -219,17 +219,7 @@ impl HssClient {
         request: OperationRequest,
         options: ListOptions,
     ) -> impl Stream<Item = Result<ItemPage<RawItem>, Error>> + Send + 'static {
-        let listing = self.operation_listing(request, options);
-        futures::stream::unfold(listing, |state| async move {
-            match state {
-                Ok(mut listing) => {
-                    let page = listing.next_page().await?;
-                    Some((page.map(ItemPage::from), Ok(listing)))
-                }
-                Err(error) => error.map(|e| (Err(e), Err(None))),
-            }
-        })
-        .fuse()
+        crate::lists::pages(self.operation_listing(request, options))
     }
 
     fn operation_listing(
