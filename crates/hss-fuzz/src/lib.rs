@@ -362,6 +362,7 @@ pub fn cli_args(data: &[u8]) {
             }
             assert!(
                 args.list
+                    .pages
                     .concurrency
                     .is_none_or(|c| (1..=hss_cli::args::ALL_CONCURRENCY).contains(&c))
             );
