@@ -208,6 +208,99 @@ pub enum Command {
     // Only with the `demo` feature (the default).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// Print the completion script of a shell (bash, zsh, fish).
+    #[command(after_help = COMPLETION_AFTER_HELP)]
+    Completion(CompletionArgs),
+    /// Print the man page in roff, or write one per command into a directory.
+    // Hidden: it serves packagers and installers, who read docs/cli.md;
+    // the pages it writes are what a person then reads.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// Under `hss completion --help`: where each shell looks for the script.
+const COMPLETION_AFTER_HELP: &str = "\
+Install (then open a new shell):
+  bash  hss completion bash > ~/.local/share/bash-completion/completions/hss
+  zsh   hss completion zsh > ~/.zfunc/_hss   (with fpath+=(~/.zfunc) before compinit in ~/.zshrc)
+  fish  hss completion fish > ~/.config/fish/completions/hss.fish";
+
+/// `hss completion`.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `hss completion` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    /// Bash, with the bash-completion package.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+}
+
+/// `hss man`.
+#[derive(Clone, Debug, Args)]
+pub struct ManArgs {
+    /// Write hss.1 and a page per command (hss-scan-task-hosts.1, ...) into DIR, made if missing,
+    /// instead of hss.1 to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// A value parser that takes any text but offers `values` to shell
+/// completion: the command still reports an unknown name itself, with the
+/// way to list them, and `hide_possible_values` keeps the list out of the
+/// help.
+#[derive(Clone, Copy)]
+struct Offered(fn() -> Vec<clap::builder::PossibleValue>);
+
+impl clap::builder::TypedValueParser for Offered {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0().into_iter()))
+    }
+}
+
+/// The operation ids of `hss call`, with their summaries for the shells
+/// that show one.
+fn operation_ids() -> Vec<clap::builder::PossibleValue> {
+    hss_operations::OPERATIONS
+        .iter()
+        .map(|op| clap::builder::PossibleValue::new(op.id).help(op.summary))
+        .collect()
+}
+
+/// The groups of `hss call --list`.
+fn operation_groups() -> Vec<clap::builder::PossibleValue> {
+    let mut groups: Vec<&str> = hss_operations::OPERATIONS
+        .iter()
+        .map(|op| op.group)
+        .filter(|group| !group.is_empty())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+        .into_iter()
+        .map(clap::builder::PossibleValue::new)
+        .collect()
 }
 
 /// `hss scan-task ...`.
@@ -294,7 +387,8 @@ Examples:
 #[derive(Debug, Args)]
 pub struct CallArgs {
     /// The operation: its id (ListHostGroups) or kebab-case (list-host-groups).
-    #[arg(value_name = "OPERATION", required_unless_present_any = ["list", "help"])]
+    #[arg(value_name = "OPERATION", required_unless_present_any = ["list", "help"],
+          value_parser = Offered(operation_ids), hide_possible_values = true)]
     pub operation: Option<String>,
 
     /// The operation's parameters and hss's options (see below).
@@ -307,7 +401,8 @@ pub struct CallArgs {
 
     /// List the operations (of one group) with their summaries.
     #[arg(long, value_name = "GROUP", num_args = 0..=1, default_missing_value = "",
-          conflicts_with = "operation")]
+          conflicts_with = "operation",
+          value_parser = Offered(operation_groups), hide_possible_values = true)]
     pub list: Option<String>,
 
     /// Print help; after OPERATION, the operation's method, path and parameters.

@@ -5,7 +5,8 @@
 //! The vulnerability-scan workflow through `hss-ext`: `hss scan-task
 //! create|list|wait|hosts` (start a scan, follow it, see where and why it
 //! failed), `hss vul list|hosts|stats|set-status|export`, `hss host vuls`
-//! and `hss scan-policy show|set`; `hss auth check`; and `hss demo`, the
+//! and `hss scan-policy show|set`; `hss auth check`; `hss call`, any
+//! operation; `hss completion` and `hss man`; and `hss demo`, the
 //! workflow against an in-process `hss-fake`. See `hss scan-task hosts
 //! --help` for credentials, endpoints, formats and exit codes.
 //!
@@ -15,7 +16,8 @@
 //! commands), [`change`] (confirmation and `--dry-run`), [`waiting`]
 //! (progress of a wait), `demo` (with the `demo` feature, on by default),
 //! [`diagnostics`] (the libraries' warnings on stderr, `--quiet`),
-//! [`exit`] (error lines and exit codes); inside, `output` (formats and
+//! [`exit`] (error lines and exit codes), [`completion`] and [`man`]
+//! (shell completion scripts and man pages from the same definitions); inside, `output` (formats and
 //! the columns of every record), `summary` (`--summary`) and `progress`
 //! (the `--all` bar).
 //!
@@ -41,6 +43,7 @@ pub mod auth;
 pub mod call;
 mod call_output;
 pub mod change;
+pub mod completion;
 pub mod connect;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -48,6 +51,7 @@ pub mod diagnostics;
 pub mod exit;
 pub mod hosts;
 pub mod listing;
+pub mod man;
 mod output;
 pub mod policy;
 mod progress;

@@ -13,7 +13,7 @@ use hss_cli::args::{
 };
 #[cfg(feature = "demo")]
 use hss_cli::demo;
-use hss_cli::{auth, call, diagnostics, exit, hosts, policy, scan_tasks, vuls};
+use hss_cli::{auth, call, completion, diagnostics, exit, hosts, man, policy, scan_tasks, vuls};
 
 /// A listing decodes its pages on the runtime's workers and frees them on
 /// the thread that prints them; glibc's malloc serves that through locked
@@ -70,6 +70,8 @@ fn main() -> ExitCode {
             Command::Call(args) => call::run(args).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::run(args).await,
+            Command::Completion(args) => completion::run(args),
+            Command::Man(args) => man::run(args),
         }
     });
     match result {

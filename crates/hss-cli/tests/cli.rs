@@ -250,6 +250,204 @@ fn help_texts() {
     }
 }
 
+// ------------------------------------------- shell completion, man pages
+
+/// `hss completion SHELL`'s script, after checking it was written.
+fn completion_script(shell: &str) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let output = hss(home.path())
+        .args(["completion", shell])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{shell}: {output:?}");
+    assert!(output.stderr.is_empty(), "{shell}: {output:?}");
+    let script = String::from_utf8(output.stdout).unwrap();
+    for command in ["scan-task", "call", "completion", "set-status"] {
+        assert!(script.contains(command), "{shell} lacks {command}");
+    }
+    script
+}
+
+/// What bash offers for the words of a command line, the last one being
+/// completed, with `script` loaded as bash-completion would.
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let output = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(
+            r#"source "$1" || exit 9
+shift
+COMP_WORDS=("$@")
+COMP_CWORD=$(($# - 1))
+_hss hss "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
+printf '%s\n' "${COMPREPLY[@]}""#,
+        )
+        .arg("bash")
+        .arg(script)
+        .args(words)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{words:?}: {output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_commands_and_operation_ids() {
+    let script = completion_script("bash");
+    assert!(script.contains("ListHostStatus"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hss.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "bash -n: {syntax:?}");
+
+    assert_eq!(bash_completes(&path, &["hss", "scan-t"]), ["scan-task"]);
+    assert_eq!(
+        bash_completes(&path, &["hss", "scan-task", "ho"]),
+        ["hosts"]
+    );
+    let shells = bash_completes(&path, &["hss", "completion", ""]);
+    let shells: Vec<&String> = shells.iter().filter(|w| !w.starts_with('-')).collect();
+    assert_eq!(shells, ["bash", "zsh", "fish"]);
+    // Every operation id of the table, and only those, for `hss call`.
+    let ids = bash_completes(&path, &["hss", "call", "ListHostSt"]);
+    assert!(ids.contains(&"ListHostStatus".to_owned()), "{ids:?}");
+    assert!(ids.iter().all(|id| id.starts_with("ListHostSt")), "{ids:?}");
+    let all = bash_completes(&path, &["hss", "call", "Show"]);
+    let shows = hss_operations::OPERATIONS
+        .iter()
+        .filter(|op| op.id.starts_with("Show"))
+        .count();
+    assert_eq!(all.len(), shows, "{all:?}");
+    assert!(
+        bash_completes(&path, &["hss", "call", "--list", "host-"])
+            .contains(&"host-management".to_owned())
+    );
+}
+
+#[test]
+fn zsh_and_fish_scripts_complete_commands_and_operation_ids() {
+    let zsh = completion_script("zsh");
+    assert!(zsh.starts_with("#compdef hss"), "{}", &zsh[..100]);
+    // Ids with their summaries, for zsh's menu.
+    assert!(zsh.contains("ListHostStatus\\:"), "zsh lacks the ids");
+    let fish = completion_script("fish");
+    assert!(fish.contains("complete -c hss"));
+    // clap_complete leaves positionals out of fish scripts; hss adds them.
+    assert!(
+        fish.contains(r"ListHostStatus\t'List host status.'"),
+        "fish lacks the ids"
+    );
+    assert!(
+        fish.contains("__fish_hss_using_subcommand completion; and not"),
+        "fish lacks the shells"
+    );
+    assert!(fish.contains("__fish_seen_subcommand_from scan-task"));
+}
+
+#[test]
+fn an_unknown_shell_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    hss(home.path())
+        .args(["completion", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("tcsh").and(predicate::str::contains("bash, zsh, fish")));
+}
+
+#[test]
+fn call_help_lists_no_operation_ids_and_kebab_case_still_works() {
+    let home = tempfile::tempdir().unwrap();
+    for flag in ["-h", "--help"] {
+        let help = hss(home.path()).args(["call", flag]).output().unwrap();
+        assert!(help.status.success());
+        let help = String::from_utf8(help.stdout).unwrap();
+        let named = hss_operations::OPERATIONS
+            .iter()
+            .filter(|op| help.contains(op.id))
+            .count();
+        // Only the examples' few.
+        assert!(named < 10, "{named} ids in `hss call {flag}`:\n{help}");
+    }
+    hss(home.path())
+        .args(["call", "list-host-status", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ListHostStatus: "));
+    hss(home.path())
+        .args(["call", "ListNoSuchThing"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`hss call --list` lists them"));
+}
+
+#[test]
+fn man_pages_are_roff_naming_the_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let output = hss(home.path()).arg("man").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.contains("\n.TH hss 1 "), "{page}");
+    for command in ["scan\\-task", "call", "completion", "vul"] {
+        assert!(
+            page.contains(&format!("hss\\-{command}(1)")),
+            "hss.1 lacks {command}:\n{page}"
+        );
+    }
+    assert!(!page.contains("hss\\-help(1)"), "a page for clap's help");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    hss(home.path())
+        .args(["man", "--dir"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for name in [
+        "hss.1",
+        "hss-call.1",
+        "hss-completion.1",
+        "hss-scan-task.1",
+        "hss-scan-task-hosts.1",
+        "hss-vul-set-status.1",
+    ] {
+        assert!(names.contains(&name.to_owned()), "{name} not in {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.contains("help") || n == "hss-man.1"),
+        "{names:?}"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("hss.1")).unwrap(), page);
+    let hosts = std::fs::read_to_string(out.join("hss-scan-task-hosts.1")).unwrap();
+    assert!(hosts.contains(".TH hss-scan-task-hosts 1 "), "{hosts}");
+    assert!(hosts.contains("\\-\\-task\\-id"), "{hosts}");
+    // The long help's columns, kept as laid out (no fill).
+    let notes = hosts.find(".SH NOTES\n.nf\n").expect("a NOTES section");
+    let exit_codes = hosts.find("Exit codes:").expect("the exit codes");
+    assert!(notes < exit_codes && exit_codes < hosts.rfind("\n.fi\n").unwrap());
+    let call = std::fs::read_to_string(out.join("hss-call.1")).unwrap();
+    let named = hss_operations::OPERATIONS
+        .iter()
+        .filter(|op| call.contains(op.id))
+        .count();
+    assert!(named < 10, "{named} ids in hss-call.1");
+}
+
 // ------------------------------------------------------ usage errors (2)
 
 fn usage_error(args: &[&str], names: &[&str]) {
