@@ -20,7 +20,10 @@ use crate::query::HostQuery;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListOptions {
     /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
-    /// Default its end, the API's maximum.
+    /// Default its end, the API's maximum. A listing of any operation
+    /// ([`HssClient::list_operation_pages`](crate::HssClient::list_operation_pages))
+    /// takes the request's `limit` instead when given, else brings this
+    /// within the operation's own limits.
     pub page_size: u32,
     /// Pages in flight at most once `total_num` is known (fetched, or
     /// waiting for a send slot, or answered and not yet yielded). Default 1.
