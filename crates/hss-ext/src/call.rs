@@ -27,7 +27,8 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::{HssClient, convert_error, rate_outcome};
+use crate::client::HssClient;
+use crate::decode::convert_error;
 use crate::error::{Error, TransportKind};
 use crate::hooks::capture_response;
 use crate::rate::Outcome;
@@ -67,6 +68,14 @@ pub(crate) fn surely_not_done(error: &Error) -> bool {
             ..
         }
     ) || error.status().is_some_and(|s| s.as_u16() == 429)
+}
+
+/// What an error says about the rate: `429` and `503` ask for less.
+fn outcome_of(error: &Error) -> Outcome {
+    match error.status().map(|s| s.as_u16()) {
+        Some(429 | 503) => Outcome::Throttled,
+        _ => Outcome::Other,
+    }
 }
 
 impl HssClient {
@@ -155,7 +164,7 @@ impl HssClient {
                     return Ok(value);
                 }
                 Ok(Err(error)) => {
-                    self.rate.report(sent_at, rate_outcome(&error));
+                    self.rate.report(sent_at, outcome_of(&error));
                     error
                 }
                 Err(_) => {

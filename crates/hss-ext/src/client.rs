@@ -4,13 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse};
+use hss_api::types::ListVulScanTaskHostResponse;
 use hss_api::{Hooks, ResponseValue};
 use hss_auth::credentials::CredentialSource;
 use hss_auth::iam::IamEndpointSource;
 use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
 use hss_operations::{self as operations, Operation};
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -18,17 +17,17 @@ use tracing::Instrument;
 use crate::auth::AuthState;
 use crate::call::Op;
 use crate::decode::{
-    self, ERROR_BODY_LIMIT, HostPage, decode_page, invalid_payload, page_from, service_error,
-    unexpected,
+    self, ERROR_BODY_LIMIT, HostPage, convert_error, decode_page, page_from, read_bounded,
 };
-use crate::error::{Error, TransportKind};
-use crate::hooks::{self, HssHook, ResponseMeta, capture_response};
-use crate::limit::{DEFAULT_MAX_RESPONSE_BODY, find_too_large};
+use crate::error::Error;
+use crate::hooks::{self, HssHook, capture_response};
+use crate::limit::DEFAULT_MAX_RESPONSE_BODY;
 use crate::metadata::MetadataSource;
+use crate::preview::RequestPreview;
 use crate::project::{Discovery, ProjectChoice, ProjectOrigin};
 use crate::proxy::{ProxyConfig, ProxyInUse};
 use crate::query::{HostQuery, ValidQuery, check_project_id};
-use crate::rate::{Outcome, RateController};
+use crate::rate::RateController;
 use crate::retry::{RetryPolicy, RetryQuota};
 
 /// Default time to establish a connection (TCP and TLS).
@@ -192,6 +191,44 @@ impl HssClient {
     /// Starts configuring a client.
     pub fn builder() -> HssClientBuilder {
         HssClientBuilder::default()
+    }
+
+    /// The request `call` would send, without sending it: a dry run.
+    ///
+    /// `call` gets a clone of this client and makes one call with it, as
+    /// it would for real; its first request is built, signed and recorded
+    /// instead of sent (see [`RequestPreview`](crate::RequestPreview)). Errors before that
+    /// point come back as they are (an invalid parameter is
+    /// [`Error::InvalidInput`], as the real call would say); a call that
+    /// sends nothing is [`Error::Refused`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), hss_ext::Error> {
+    /// use hss_ext::{HssClient, VulOperation, VulStatusChange};
+    /// let client = HssClient::builder()
+    ///     .endpoint_url("https://hss.ap-southeast-1.myhuaweicloud.com")
+    ///     .credentials(hss_ext::Credentials::ak_sk(
+    ///         "AKEXAMPLE",
+    ///         hss_ext::SecretString::from("secret".to_owned()),
+    ///     ))
+    ///     .project_id("0123456789abcdef")
+    ///     .build()?;
+    /// let change = VulStatusChange::new(VulOperation::Ignore).vul("CVE-2024-6387", ["host-1"]);
+    /// let preview = client
+    ///     .preview(|c| async move { c.change_vul_status(&change).await })
+    ///     .await?;
+    /// assert_eq!(preview.method, "PUT");
+    /// assert!(!preview.to_string().contains("secret"));
+    /// println!("{preview}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn preview<F, Fut, T>(&self, call: F) -> Result<RequestPreview, Error>
+    where
+        F: FnOnce(HssClient) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        crate::preview::capture(call(self.clone())).await
     }
 
     /// The same client with another retry policy, and a full retry
@@ -529,14 +566,6 @@ async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error>
         .await
 }
 
-/// What an error says about the rate: `429` and `503` ask for less.
-pub(crate) fn rate_outcome(error: &Error) -> Outcome {
-    match error.status().map(|s| s.as_u16()) {
-        Some(429 | 503) => Outcome::Throttled,
-        _ => Outcome::Other,
-    }
-}
-
 /// A full quota for a client with this policy.
 fn quota_for(retry: &RetryPolicy) -> Option<Arc<RetryQuota>> {
     retry
@@ -549,84 +578,6 @@ fn page_from_response(
 ) -> Result<HostPage, Error> {
     let (status, headers) = (response.status(), response.headers().clone());
     page_from(status, &headers, response.into_inner())
-}
-
-/// Turns what the generated client returned into this crate's error,
-/// using the status and headers the hook kept when progenitor lost them.
-pub(crate) async fn convert_error(
-    error: hss_api::Error<ErrorBody>,
-    meta: Option<ResponseMeta>,
-) -> Error {
-    use hss_api::Error as Api;
-    let meta_request_id = meta
-        .as_ref()
-        .and_then(|m| hooks::request_id(&m.headers))
-        .map(str::to_owned);
-    match error {
-        Api::InvalidRequest(message) => Error::InvalidInput {
-            parameter: "request",
-            reason: message,
-        },
-        Api::Custom(message) => Error::Refused { message },
-        Api::CommunicationError(source)
-        | Api::ResponseBodyError(source)
-        | Api::InvalidUpgrade(source) => {
-            let status = meta.as_ref().map(|m| m.status).or(source.status());
-            match (find_too_large(&source), status) {
-                (Some(too_large), Some(status)) => Error::ResponseTooLarge {
-                    status,
-                    request_id: meta_request_id,
-                    limit: too_large.limit,
-                    declared: too_large.declared,
-                },
-                _ => Error::Transport {
-                    kind: transport_kind(&source),
-                    status,
-                    request_id: meta_request_id,
-                    source,
-                },
-            }
-        }
-        Api::ErrorResponse(response) => {
-            let (status, headers) = (response.status(), response.headers().clone());
-            service_error(status, &headers, Some(response.into_inner()), None)
-        }
-        Api::InvalidResponsePayload(body, decode_error) => match meta {
-            Some(meta) => invalid_payload(meta.status, &meta.headers, &body, &decode_error),
-            None => invalid_payload(StatusCode::OK, &HeaderMap::new(), &body, &decode_error),
-        },
-        Api::UnexpectedResponse(response) => {
-            let (status, headers) = (response.status(), response.headers().clone());
-            let body = read_bounded(response, ERROR_BODY_LIMIT).await;
-            unexpected(status, &headers, &body)
-        }
-    }
-}
-
-fn transport_kind(error: &reqwest::Error) -> TransportKind {
-    if error.is_timeout() {
-        TransportKind::Timeout
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_body() || error.is_decode() {
-        TransportKind::Body
-    } else {
-        TransportKind::Other
-    }
-}
-
-/// Reads at most `limit` bytes of a body; a broken body yields what arrived.
-async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())])
-            }
-            _ => break,
-        }
-    }
-    body
 }
 
 /// Configures an [`HssClient`].
@@ -1123,7 +1074,7 @@ impl HssClientBuilder {
         }
         // Downloads are bounded by their own limit (`download.rs`); the
         // preview hook comes last, to see the request exactly as signed.
-        let hooks = hooks.with(crate::download::BoundedExceptDownloads(HssHook {
+        let hooks = hooks.with(hooks::BoundedExceptDownloads(HssHook {
             user_agent: user_agent.clone(),
             auth: Arc::clone(auth),
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),

@@ -14,8 +14,9 @@ use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, HeaderMap};
 
-use crate::error::{Error, ServiceError, snippet};
-use crate::hooks;
+use crate::error::{Error, ServiceError, TransportKind, snippet};
+use crate::hooks::{self, ResponseMeta};
+use crate::limit::find_too_large;
 use crate::retry::parse_retry_after;
 
 /// One page of hosts.
@@ -209,6 +210,84 @@ pub(crate) fn service_error(
         retry_after,
         body_snippet: raw_snippet,
     }))
+}
+
+/// Turns what the generated client returned into this crate's error,
+/// using the status and headers the hook kept when progenitor lost them.
+pub(crate) async fn convert_error(
+    error: hss_api::Error<ErrorBody>,
+    meta: Option<ResponseMeta>,
+) -> Error {
+    use hss_api::Error as Api;
+    let meta_request_id = meta
+        .as_ref()
+        .and_then(|m| hooks::request_id(&m.headers))
+        .map(str::to_owned);
+    match error {
+        Api::InvalidRequest(message) => Error::InvalidInput {
+            parameter: "request",
+            reason: message,
+        },
+        Api::Custom(message) => Error::Refused { message },
+        Api::CommunicationError(source)
+        | Api::ResponseBodyError(source)
+        | Api::InvalidUpgrade(source) => {
+            let status = meta.as_ref().map(|m| m.status).or(source.status());
+            match (find_too_large(&source), status) {
+                (Some(too_large), Some(status)) => Error::ResponseTooLarge {
+                    status,
+                    request_id: meta_request_id,
+                    limit: too_large.limit,
+                    declared: too_large.declared,
+                },
+                _ => Error::Transport {
+                    kind: transport_kind(&source),
+                    status,
+                    request_id: meta_request_id,
+                    source,
+                },
+            }
+        }
+        Api::ErrorResponse(response) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            service_error(status, &headers, Some(response.into_inner()), None)
+        }
+        Api::InvalidResponsePayload(body, decode_error) => match meta {
+            Some(meta) => invalid_payload(meta.status, &meta.headers, &body, &decode_error),
+            None => invalid_payload(StatusCode::OK, &HeaderMap::new(), &body, &decode_error),
+        },
+        Api::UnexpectedResponse(response) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = read_bounded(response, ERROR_BODY_LIMIT).await;
+            unexpected(status, &headers, &body)
+        }
+    }
+}
+
+fn transport_kind(error: &reqwest::Error) -> TransportKind {
+    if error.is_timeout() {
+        TransportKind::Timeout
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// Reads at most `limit` bytes of a body; a broken body yields what arrived.
+pub(crate) async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())])
+            }
+            _ => break,
+        }
+    }
+    body
 }
 
 #[cfg(test)]

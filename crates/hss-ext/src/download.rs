@@ -12,7 +12,7 @@
 //!
 //! Every other answer is bounded by the client's
 //! [`max_response_body`](crate::HssClientBuilder::max_response_body);
-//! files are larger by nature, so `BoundedExceptDownloads` leaves this
+//! files are larger by nature, so the client's hook leaves this
 //! one operation to [`DownloadOptions::max_bytes`]. The client's request
 //! timeout ([`HssClientBuilder::request_timeout`](crate::HssClientBuilder::request_timeout),
 //! 60 s by default) covers the whole body: raise it for large files on
@@ -21,7 +21,6 @@
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
-use hss_api::{OperationInfo, RequestHook};
 use hss_operations as operations;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -29,15 +28,11 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use crate::call::{Op, request_id};
 use crate::client::HssClient;
 use crate::error::{Error, TransportKind};
-use crate::hooks::HssHook;
 use crate::scope::Scope;
 
 /// The largest file [`HssClient::download_export`] writes unless told
 /// otherwise: 1 GiB.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 1 << 30;
-
-/// The generated operation id of the download.
-const DOWNLOAD_OPERATION: &str = "list_download_exported_file";
 
 /// How a download is made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,40 +274,6 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// This crate's hook, except that the download's body is not cut at the
-/// client's response limit (the download applies its own).
-pub(crate) struct BoundedExceptDownloads(pub HssHook);
-
-impl RequestHook for BoundedExceptDownloads {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
-    fn before_send(
-        &self,
-        request: &mut reqwest::Request,
-        operation: &OperationInfo,
-    ) -> Result<(), String> {
-        self.0.before_send(request, operation)
-    }
-
-    fn wrap_response(
-        &self,
-        response: reqwest::Response,
-        operation: &OperationInfo,
-    ) -> reqwest::Response {
-        if operation.operation_id == DOWNLOAD_OPERATION && response.status().is_success() {
-            response
-        } else {
-            self.0.wrap_response(response, operation)
-        }
-    }
-
-    fn after_send(&self, result: &reqwest::Result<reqwest::Response>, operation: &OperationInfo) {
-        self.0.after_send(result, operation)
-    }
 }
 
 #[cfg(test)]

@@ -302,7 +302,7 @@ pub enum Error {
     /// gave no credentials (unreachable, no agency, an error answer, or
     /// an answer that is not credentials). Not retried.
     #[error(transparent)]
-    Metadata(Box<crate::metadata::MetadataError>),
+    Metadata(Box<MetadataError>),
 
     /// No credential source had credentials: not the explicit values, the
     /// environment or the profile file (`not_found` says what to set), nor
@@ -313,7 +313,7 @@ pub enum Error {
         not_found: String,
         /// Why the metadata service gave none.
         #[source]
-        source: Box<crate::metadata::MetadataError>,
+        source: Box<MetadataError>,
     },
 
     /// The CA bundle given to the client cannot be used: it cannot be
@@ -324,7 +324,7 @@ pub enum Error {
         path: std::path::PathBuf,
         /// What is wrong with it.
         #[source]
-        source: crate::tls::CaBundleError,
+        source: CaBundleError,
     },
 
     /// The proxy refused the request: it could not be connected to, it
@@ -377,7 +377,7 @@ pub enum Error {
     )]
     WaitTimeout {
         /// What kind of task.
-        kind: crate::wait::TaskKind,
+        kind: TaskKind,
         /// The task's id.
         task_id: String,
         /// The state the last answer reported, `None` if none was seen.
@@ -393,7 +393,7 @@ pub enum Error {
     #[error("the {kind} {} ended as {}: {}", one_line(.task_id), one_line(.state), one_line(.detail))]
     TaskFailed {
         /// What kind of task.
-        kind: crate::wait::TaskKind,
+        kind: TaskKind,
         /// The task's id.
         task_id: String,
         /// Its final state, as the service wrote it.
@@ -408,7 +408,7 @@ pub enum Error {
     #[error("the {kind} {} is not known to the service (not listed for {waited:?})", one_line(.task_id))]
     TaskNotFound {
         /// What kind of task.
-        kind: crate::wait::TaskKind,
+        kind: TaskKind,
         /// The task's id.
         task_id: String,
         /// How long it was looked for.
@@ -546,6 +546,91 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         out.push('…');
     }
     out
+}
+
+/// Why the metadata service gave no credentials. Messages never hold a
+/// secret: an answer's body is quoted only when it is an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataError {
+    /// Nothing answered.
+    #[error(
+        "the instance metadata service at {endpoint} is unreachable ({kind}): outside a Huawei Cloud server there is none; set credentials, or {env} to where it answers",
+        env = hss_auth::metadata::ENV_METADATA_ENDPOINT
+    )]
+    Unreachable {
+        /// The metadata endpoint.
+        endpoint: String,
+        /// How the exchange failed.
+        kind: TransportKind,
+        /// The HTTP stack's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server has no agency, so the service has no credentials for it.
+    #[error(
+        "the instance metadata service at {endpoint} has no credentials for this server: it has no agency; attach an agency to the server (Cloud Service Agency, in the ECS console), or set credentials"
+    )]
+    NoAgency {
+        /// The metadata endpoint.
+        endpoint: String,
+    },
+    /// The service answered with an error.
+    #[error("the instance metadata service at {endpoint} answered {status} to {path}{}", .body.as_ref().map(|b| format!(": {b:?}")).unwrap_or_default())]
+    Refused {
+        /// The metadata endpoint.
+        endpoint: String,
+        /// The path asked.
+        path: &'static str,
+        /// The status.
+        status: StatusCode,
+        /// The start of the body, one line.
+        body: Option<String>,
+    },
+    /// The answer is not the credentials it should be.
+    #[error("the instance metadata service at {endpoint} answered {path} with {reason}")]
+    InvalidAnswer {
+        /// The metadata endpoint.
+        endpoint: String,
+        /// The path asked.
+        path: &'static str,
+        /// What is wrong with it (never its secret values).
+        reason: String,
+    },
+}
+
+/// Why a CA bundle could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaBundleError {
+    /// The file cannot be read.
+    #[error("it cannot be read")]
+    Read(#[source] std::io::Error),
+    /// The file is not PEM certificates.
+    #[error("it is not PEM certificates")]
+    Parse(#[source] reqwest::Error),
+    /// The file holds no certificate.
+    #[error("it holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)")]
+    Empty,
+}
+
+/// What kind of task a waiter waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskKind {
+    /// A vulnerability scan task (`CreateVulnerabilityScanTask`).
+    ScanTask,
+    /// An export task (`ExportVuls`).
+    Export,
+}
+
+impl fmt::Display for TaskKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TaskKind::ScanTask => "scan task",
+            TaskKind::Export => "export task",
+        })
+    }
 }
 
 #[cfg(test)]

@@ -134,3 +134,40 @@ impl RequestHook for HssHook {
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok())
 }
+/// The generated operation id of the export download, whose body the
+/// download bounds itself (`DownloadOptions::max_bytes`).
+const DOWNLOAD_OPERATION: &str = "list_download_exported_file";
+
+/// This crate's hook, except that the download's body is not cut at the
+/// client's response limit (the download applies its own).
+pub(crate) struct BoundedExceptDownloads(pub HssHook);
+
+impl RequestHook for BoundedExceptDownloads {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn before_send(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationInfo,
+    ) -> Result<(), String> {
+        self.0.before_send(request, operation)
+    }
+
+    fn wrap_response(
+        &self,
+        response: reqwest::Response,
+        operation: &OperationInfo,
+    ) -> reqwest::Response {
+        if operation.operation_id == DOWNLOAD_OPERATION && response.status().is_success() {
+            response
+        } else {
+            self.0.wrap_response(response, operation)
+        }
+    }
+
+    fn after_send(&self, result: &reqwest::Result<reqwest::Response>, operation: &OperationInfo) {
+        self.0.after_send(result, operation)
+    }
+}

@@ -200,13 +200,15 @@ pub use enums::{
     OsType, PolicyStatus, ScanPeriod, ScanRange, ScanStatus, ScanTaskStatus, ScanType, Severity,
     UnknownValue, VulOperation, VulSelection, VulStatus, VulType,
 };
-pub use error::{BODY_SNIPPET_LIMIT, Error, ListingDrift, MAX_OFFSET, ServiceError, TransportKind};
+pub use error::{
+    BODY_SNIPPET_LIMIT, CaBundleError, Error, ListingDrift, MAX_OFFSET, MetadataError,
+    ServiceError, TaskKind, TransportKind,
+};
 pub use export::{DEFAULT_EXPORT_HEADERS, ExportRequest, MAX_EXPORT_SIZE};
 pub use hooks::DEFAULT_USER_AGENT;
 pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use listing::MAX_PASSES;
 pub use lists::{ItemPage, ListQuery};
-pub use metadata::MetadataError;
 pub use operation::{OperationAnswer, OperationRequest};
 pub use operation_listing::RawItem;
 pub use paginate::ListOptions;
@@ -218,9 +220,8 @@ pub use query::{ALL_ENTERPRISE_PROJECTS, HostQuery, LIMIT_RANGE, MAX_ID_CHARS};
 pub use retry::RetryPolicy;
 pub use scan_tasks::{ScanRequest, ScanTaskQuery};
 pub use scope::Scope;
-pub use tls::CaBundleError;
 pub use vulns::{HostVulQuery, VulHostQuery, VulStatusChange, VulnQuery};
-pub use wait::{ScanCounts, TaskKind, WaitOptions, WaitProgress};
+pub use wait::{ScanCounts, WaitOptions, WaitProgress};
 
 /// The generated client and models.
 pub use hss_api;

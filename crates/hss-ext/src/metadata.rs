@@ -22,64 +22,13 @@ use reqwest::StatusCode;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
-use crate::error::{Error, TransportKind};
+use crate::error::{Error, MetadataError, TransportKind};
 use crate::text::one_line;
 
 /// The SDK's timeouts for the metadata service: 3 s to connect, 3 s to read.
 const TIMEOUT: Duration = Duration::from_secs(3);
 /// The most of an answer that is read.
 const BODY_LIMIT: usize = 64 * 1024;
-
-/// Why the metadata service gave no credentials. Messages never hold a
-/// secret: an answer's body is quoted only when it is an error.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MetadataError {
-    /// Nothing answered.
-    #[error(
-        "the instance metadata service at {endpoint} is unreachable ({kind}): outside a Huawei Cloud server there is none; set credentials, or {env} to where it answers",
-        env = metadata::ENV_METADATA_ENDPOINT
-    )]
-    Unreachable {
-        /// The metadata endpoint.
-        endpoint: String,
-        /// How the exchange failed.
-        kind: TransportKind,
-        /// The HTTP stack's error.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The server has no agency, so the service has no credentials for it.
-    #[error(
-        "the instance metadata service at {endpoint} has no credentials for this server: it has no agency; attach an agency to the server (Cloud Service Agency, in the ECS console), or set credentials"
-    )]
-    NoAgency {
-        /// The metadata endpoint.
-        endpoint: String,
-    },
-    /// The service answered with an error.
-    #[error("the instance metadata service at {endpoint} answered {status} to {path}{}", .body.as_ref().map(|b| format!(": {b:?}")).unwrap_or_default())]
-    Refused {
-        /// The metadata endpoint.
-        endpoint: String,
-        /// The path asked.
-        path: &'static str,
-        /// The status.
-        status: StatusCode,
-        /// The start of the body, one line.
-        body: Option<String>,
-    },
-    /// The answer is not the credentials it should be.
-    #[error("the instance metadata service at {endpoint} answered {path} with {reason}")]
-    InvalidAnswer {
-        /// The metadata endpoint.
-        endpoint: String,
-        /// The path asked.
-        path: &'static str,
-        /// What is wrong with it (never its secret values).
-        reason: String,
-    },
-}
 
 /// The session token state: the token, and whether asking for one is
 /// worth it (a service without tokens answers 404, 405 or 503 once).

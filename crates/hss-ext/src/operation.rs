@@ -19,7 +19,8 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use crate::call::Op;
-use crate::client::{HssClient, convert_error};
+use crate::client::HssClient;
+use crate::decode::convert_error;
 use crate::error::Error;
 use crate::hooks::capture_response;
 

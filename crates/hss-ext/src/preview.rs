@@ -2,7 +2,7 @@
 //! real send, then stopped before it leaves the process, with every
 //! secret redacted.
 //!
-//! [`HssClient::preview`] runs any call of this crate in preview mode (a
+//! [`HssClient::preview`](crate::HssClient::preview) runs any call of this crate in preview mode (a
 //! task-local flag). The call goes through everything a real one does:
 //! parameter checks, the body through the generated types, the project
 //! (asked from IAM first if it is to be discovered: that read-only
@@ -21,7 +21,6 @@ use std::future::Future;
 
 use hss_api::{OperationInfo, RequestHook};
 
-use crate::client::HssClient;
 use crate::error::Error;
 use crate::text::one_line;
 
@@ -78,57 +77,25 @@ impl fmt::Display for RequestPreview {
     }
 }
 
-impl HssClient {
-    /// The request `call` would send, without sending it: a dry run.
-    ///
-    /// `call` gets a clone of this client and makes one call with it, as
-    /// it would for real; its first request is built, signed and recorded
-    /// instead of sent (see the [module docs](self)). Errors before that
-    /// point come back as they are (an invalid parameter is
-    /// [`Error::InvalidInput`], as the real call would say); a call that
-    /// sends nothing is [`Error::Refused`].
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), hss_ext::Error> {
-    /// use hss_ext::{HssClient, VulOperation, VulStatusChange};
-    /// let client = HssClient::builder()
-    ///     .endpoint_url("https://hss.ap-southeast-1.myhuaweicloud.com")
-    ///     .credentials(hss_ext::Credentials::ak_sk(
-    ///         "AKEXAMPLE",
-    ///         hss_ext::SecretString::from("secret".to_owned()),
-    ///     ))
-    ///     .project_id("0123456789abcdef")
-    ///     .build()?;
-    /// let change = VulStatusChange::new(VulOperation::Ignore).vul("CVE-2024-6387", ["host-1"]);
-    /// let preview = client
-    ///     .preview(|c| async move { c.change_vul_status(&change).await })
-    ///     .await?;
-    /// assert_eq!(preview.method, "PUT");
-    /// assert!(!preview.to_string().contains("secret"));
-    /// println!("{preview}");
-    /// # Ok(()) }
-    /// ```
-    pub async fn preview<F, Fut, T>(&self, call: F) -> Result<RequestPreview, Error>
-    where
-        F: FnOnce(HssClient) -> Fut,
-        Fut: Future<Output = Result<T, Error>>,
-    {
-        let client = self.clone();
-        let (result, captured) = PREVIEW
-            .scope(RefCell::new(None), async move {
-                let result = call(client).await;
-                let captured = PREVIEW.with(|slot| slot.borrow_mut().take());
-                (result, captured)
-            })
-            .await;
-        match (captured, result) {
-            (Some(preview), _) => Ok(preview),
-            (None, Err(error)) => Err(error),
-            (None, Ok(_)) => Err(Error::Refused {
-                message: "the call sent no request, so there is nothing to preview".into(),
-            }),
-        }
+/// Runs `call` (one call of this crate) in preview mode: its first
+/// request is recorded by [`PreviewHook`] instead of sent.
+pub(crate) async fn capture<Fut, T>(call: Fut) -> Result<RequestPreview, Error>
+where
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let (result, captured) = PREVIEW
+        .scope(RefCell::new(None), async move {
+            let result = call.await;
+            let captured = PREVIEW.with(|slot| slot.borrow_mut().take());
+            (result, captured)
+        })
+        .await;
+    match (captured, result) {
+        (Some(preview), _) => Ok(preview),
+        (None, Err(error)) => Err(error),
+        (None, Ok(_)) => Err(Error::Refused {
+            message: "the call sent no request, so there is nothing to preview".into(),
+        }),
     }
 }
 

@@ -6,22 +6,7 @@
 use std::path::Path;
 use std::path::PathBuf;
 
-use crate::error::Error;
-
-/// Why a CA bundle could not be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CaBundleError {
-    /// The file cannot be read.
-    #[error("it cannot be read")]
-    Read(#[source] std::io::Error),
-    /// The file is not PEM certificates.
-    #[error("it is not PEM certificates")]
-    Parse(#[source] reqwest::Error),
-    /// The file holds no certificate.
-    #[error("it holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)")]
-    Empty,
-}
+use crate::error::{CaBundleError, Error};
 
 /// The certificates of the PEM bundle at `path`.
 #[cfg(any(feature = "rustls-ring", feature = "rustls-aws-lc-rs"))]

@@ -31,30 +31,11 @@ use tokio::time::Instant;
 use crate::call::Op;
 use crate::client::HssClient;
 use crate::enums::{ExportStatus, ScanTaskStatus};
-use crate::error::Error;
+use crate::error::{Error, TaskKind};
 use crate::lists::ListQuery;
 use crate::retry::{self, RetryPolicy};
 use crate::scan_tasks::ScanTaskQuery;
 use crate::scope::Scope;
-
-/// What kind of task a waiter waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskKind {
-    /// A vulnerability scan task (`CreateVulnerabilityScanTask`).
-    ScanTask,
-    /// An export task (`ExportVuls`).
-    Export,
-}
-
-impl fmt::Display for TaskKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TaskKind::ScanTask => "scan task",
-            TaskKind::Export => "export task",
-        })
-    }
-}
 
 /// Host counts of a scan task as one poll reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
