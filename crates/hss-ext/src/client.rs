@@ -439,7 +439,10 @@ impl HssClient {
     async fn attempt(
         &self,
         query: &ValidQuery,
-    ) -> (Result<ItemPage<VulScanTaskHostInfo>, Error>, Option<HeaderMap>) {
+    ) -> (
+        Result<ItemPage<VulScanTaskHostInfo>, Error>,
+        Option<HeaderMap>,
+    ) {
         self.call_once(query.project_id.as_deref(), &|project: String| async move {
             send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
         })
@@ -535,7 +538,10 @@ where
                 Err(error) => {
                     let headers = meta.headers.clone();
                     return (
-                        Err(convert_error(hss_api::Error::ResponseBodyError(error), Some(meta)).await),
+                        Err(
+                            convert_error(hss_api::Error::ResponseBodyError(error), Some(meta))
+                                .await,
+                        ),
                         Some(headers),
                     );
                 }

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, HeaderMap};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Serialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ServiceError, snippet};
@@ -359,7 +359,10 @@ struct SplitSeed<'n> {
 impl<'de> DeserializeSeed<'de> for SplitSeed<'_> {
     type Value = Split<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Split<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Split<'de>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
@@ -402,7 +405,10 @@ struct KeyOf<'a, 'n>(&'a [&'n str; 2]);
 impl<'de> DeserializeSeed<'de> for KeyOf<'_, '_> {
     type Value = Option<usize>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }

@@ -38,8 +38,8 @@ use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_operations::Operation;
 
 use crate::client::HssClient;
-use crate::error::{Error, MAX_OFFSET};
 pub use crate::decode::ItemPage;
+use crate::error::{Error, MAX_OFFSET};
 use crate::listing::{FetchPage, Listing, MAX_PASSES, Plan};
 use crate::paginate::ListOptions;
 use crate::query::{LIMIT_RANGE, check_limit};
@@ -320,8 +320,9 @@ pub(crate) fn key2<'a>(first: Option<&'a str>, second: Option<&'a str>) -> Optio
 /// own parameters (`api`, `query` and `project` bound for it); the page's
 /// offset and limit and the query's enterprise project go on here, then
 /// `finish` adds the query's filters; it is sent as `op` for the query's
-/// project, and its answer becomes the page. One home for what every page
-/// request carries.
+/// project, and its answer is decoded as `shape` says
+/// ([`HssClient::call_page`], the page decoder of `decode.rs`). One home
+/// for what every page request carries.
 macro_rules! listing_page {
     (
         $self:ident, $client:ident, $offset:ident, $limit:ident, $op:expr, $shape:expr,
@@ -333,17 +334,22 @@ macro_rules! listing_page {
         Box::pin(async move {
             let $api = client.api.clone();
             client
-                .call_page($op, $query.common.project_id.as_deref(), $shape, |$project| {
-                    let mut request = $start.offset(i32::try_from($offset).unwrap_or(i32::MAX));
-                    if let Some(limit) = limit {
-                        request = request.limit(limit);
-                    }
-                    if let Some(eps) = &$query.common.enterprise_project_id {
-                        request = request.enterprise_project_id(eps.as_str());
-                    }
-                    let $request = request;
-                    $finish.send()
-                })
+                .call_page(
+                    $op,
+                    $query.common.project_id.as_deref(),
+                    $shape,
+                    |$project| {
+                        let mut request = $start.offset(i32::try_from($offset).unwrap_or(i32::MAX));
+                        if let Some(limit) = limit {
+                            request = request.limit(limit);
+                        }
+                        if let Some(eps) = &$query.common.enterprise_project_id {
+                            request = request.enterprise_project_id(eps.as_str());
+                        }
+                        let $request = request;
+                        $finish.send()
+                    },
+                )
                 .await
         })
     }};

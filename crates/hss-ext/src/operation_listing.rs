@@ -21,8 +21,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::client::HssClient;
-use crate::error::Error;
 use crate::decode::{ItemPage, Received, span_in, split_page};
+use crate::error::Error;
 use crate::listing::{FetchPage, Listing, Plan};
 use crate::operation::{OperationAnswer, OperationRequest};
 use crate::paginate::ListOptions;
