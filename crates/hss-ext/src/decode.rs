@@ -297,11 +297,12 @@ fn reencoded<T: Serialize>(
     Ok((total, items, received))
 }
 
+/// A page's count and typed items with each item's span in the body.
+type Spanned<T> = (Option<i64>, Vec<T>, Vec<Range<usize>>);
+
 /// The count and typed items of a page body in the usual shape, with each
 /// item's span; any error means "let the generated type decide".
-fn typed_items<T: DeserializeOwned>(
-    text: &str,
-) -> Result<(Option<i64>, Vec<T>, Vec<Range<usize>>), serde_json::Error> {
+fn typed_items<T: DeserializeOwned>(text: &str) -> Result<Spanned<T>, serde_json::Error> {
     let split = split_page(text, TOTAL, ITEMS)?;
     let total = match split.total {
         None => None,
