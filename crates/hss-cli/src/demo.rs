@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use futures::StreamExt;
 use hss_api::types::{HostVulInfo, VulInfo, VulScanTaskHostInfo};
 use hss_ext::{
     Credentials, HostQuery, HostVulQuery, HssClient, ListOptions, ScanCounts, ScanStatus, Severity,
@@ -28,7 +27,7 @@ use hss_fake::FakeHss;
 
 use crate::args::{DemoArgs, Format};
 use crate::connect;
-use crate::listing::{ALL_PAGE_SIZE, Page, drain};
+use crate::listing::{ALL_PAGE_SIZE, drain};
 use crate::output::{self, Sink};
 use crate::progress::Progress;
 use crate::scan_tasks::{DEFAULT_VUL_TYPES, final_line};
@@ -61,7 +60,7 @@ struct Collect {
 }
 
 impl Sink<VulScanTaskHostInfo> for Collect {
-    fn record(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
+    fn record(&mut self, host: &VulScanTaskHostInfo, _: Option<&str>) -> io::Result<()> {
         self.summary.add(host);
         if let (Some(id), Some(name)) = (&host.host_id, &host.host_name) {
             self.names.insert(id.clone(), name.clone());
@@ -194,9 +193,7 @@ async fn story(client: &HssClient, out: &mut dyn Write) -> Result<Story> {
         .page_size(ALL_PAGE_SIZE)
         .concurrency(CONCURRENCY);
     let mut hosts = Collect::default();
-    let pages = client
-        .list_pages(HostQuery::new(&task), options)
-        .map(|page| page.map(Page::from));
+    let pages = client.list_pages(HostQuery::new(&task), options);
     drain(pages, &mut hosts, &Progress::off(), &mut 0)
         .await
         .context("listing the hosts of the demo scan")?;

@@ -4,13 +4,12 @@
 use std::io::{self, Write};
 
 use anyhow::Result;
-use futures::StreamExt;
 use hss_api::types::VulScanTaskHostInfo;
 use hss_ext::{HostQuery, HssClient};
 
 use crate::args::HostsArgs;
 use crate::connect;
-use crate::listing::{self, Page, Plan};
+use crate::listing::{self, Plan};
 use crate::scan_tasks::hint_unknown_task;
 use crate::summary::SummarySink;
 
@@ -32,16 +31,14 @@ pub async fn run_with(
     let plan = plan(args);
     let list = &args.list;
     let listed = if list.pages.all {
-        let pages = client
-            .list_pages(query(args), listing::options(list))
-            .map(|page| page.map(Page::from));
+        let pages = client.list_pages(query(args), listing::options(list));
         listing::all(plan, pages, out).await
     } else {
         let mut query = query(args);
         if let Some(limit) = list.limit {
             query = query.limit(limit);
         }
-        let page = client.list_hosts_page(&query).await.map(Page::from);
+        let page = client.list_hosts_page(&query).await;
         listing::one(plan, page, list.offset.unwrap_or(0), out)
     };
     listed.map_err(hint_unknown_task)

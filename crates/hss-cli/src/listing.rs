@@ -4,9 +4,13 @@
 //! scan-task list`, `hss vul list`, `hss vul hosts` and `hss host vuls` are
 //! this module plus a query.
 //!
-//! - One page: `json` is the API's page (`{"total_num": N, "data_list":
-//!   [...]}`), the other formats go through the record sink; a table ends
-//!   with `hosts 1-10 of 45`.
+//! - One page: `json` is the service's answer byte for byte, as `hss call
+//!   -o json` writes it (`{"total_num": N, "data_list": [...]}`, fields this
+//!   version does not know included); the other formats go through the
+//!   record sink; a table ends with `hosts 1-10 of 45`.
+//! - `json` and `ndjson` write each item as the service sent it
+//!   ([`hss_ext::Received`]), after the typed decode checked it: an item
+//!   the generated model refuses fails the page as before.
 //! - `--all`: `json` and `csv` are written into a `Spool` and reach stdout
 //!   only once the last page arrived; `table` (and a summary) is written at
 //!   the end anyway; `ndjson` records go out as pages arrive, each line
@@ -16,7 +20,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use futures::{Stream, StreamExt};
-use hss_ext::{HssClient, ListOptions};
+use hss_ext::{HssClient, ItemPage, ListOptions};
 
 use crate::args::{AllArgs, Format, ListArgs};
 use crate::output::spool::Spool;
@@ -26,33 +30,6 @@ use crate::progress::Progress;
 /// Page size of `--all` when `--limit` is not given: the API's maximum
 /// (from the spec, through hss-ext).
 pub const ALL_PAGE_SIZE: u32 = *hss_ext::LIMIT_RANGE.end();
-
-/// One answered page, whatever the operation.
-#[derive(Debug)]
-pub struct Page<T> {
-    /// `total_num` as the answer reported it.
-    pub total_num: Option<u64>,
-    /// The page's records.
-    pub items: Vec<T>,
-}
-
-impl<T> From<hss_ext::ItemPage<T>> for Page<T> {
-    fn from(page: hss_ext::ItemPage<T>) -> Self {
-        Page {
-            total_num: page.total_num,
-            items: page.items,
-        }
-    }
-}
-
-impl From<hss_ext::HostPage> for Page<hss_api::types::VulScanTaskHostInfo> {
-    fn from(page: hss_ext::HostPage) -> Self {
-        Page {
-            total_num: page.total_num,
-            items: page.hosts,
-        }
-    }
-}
 
 /// Makes the sink records go into, for a scope and a writer.
 pub type MakeSink<T> = Box<dyn for<'w> FnOnce(Scope, Box<dyn Write + 'w>) -> Box<dyn Sink<T> + 'w>>;
@@ -117,13 +94,11 @@ where
     Q::Item: Record + 'static,
 {
     if list.pages.all {
-        let pages = client
-            .list_all_pages(query, options(list))
-            .map(|page| page.map(Page::from));
+        let pages = client.list_all_pages(query, options(list));
         all(plan, pages, out).await
     } else {
         let offset = list.offset.unwrap_or(0);
-        let page = client.list_page(&query).await.map(Page::from);
+        let page = client.list_page(&query).await;
         one(plan, page, offset, out)
     }
 }
@@ -131,7 +106,7 @@ where
 /// Prints one answered page (or the error that stopped it).
 pub fn one<T: Record + 'static>(
     plan: Plan<T>,
-    page: Result<Page<T>, hss_ext::Error>,
+    page: Result<ItemPage<T>, hss_ext::Error>,
     offset: u32,
     out: Box<dyn Write + '_>,
 ) -> Result<()> {
@@ -141,13 +116,17 @@ pub fn one<T: Record + 'static>(
 
 fn print_page<T: Record + 'static>(
     plan: Plan<T>,
-    page: Result<Page<T>, hss_ext::Error>,
+    page: Result<ItemPage<T>, hss_ext::Error>,
     offset: u32,
     mut out: Box<dyn Write + '_>,
 ) -> Result<()> {
     let page = page?;
     if plan.format == Format::Json && plan.api_page {
-        output::write_page(&mut out, page.total_num, &page.items).context("writing the output")?;
+        match page.received.body() {
+            Some(body) => output::write_received(&mut out, body),
+            None => output::write_page(&mut out, page.total_num, &page.items),
+        }
+        .context("writing the output")?;
         return out.flush().context("writing the output");
     }
     let scope = Scope::Page {
@@ -155,8 +134,8 @@ fn print_page<T: Record + 'static>(
         offset,
     };
     let mut sink = (plan.make)(scope, out);
-    for item in &page.items {
-        sink.record(item).context("writing the output")?;
+    for (item, received) in page.items_received() {
+        sink.record(item, received).context("writing the output")?;
     }
     sink.finish().context("writing the output")
 }
@@ -166,7 +145,7 @@ fn print_page<T: Record + 'static>(
 /// the error says what stdout holds.
 pub async fn all<T: Record + 'static>(
     plan: Plan<T>,
-    pages: impl Stream<Item = Result<Page<T>, hss_ext::Error>>,
+    pages: impl Stream<Item = Result<ItemPage<T>, hss_ext::Error>>,
     mut out: Box<dyn Write + '_>,
 ) -> Result<()> {
     let progress = Progress::items(T::PLURAL);
@@ -216,7 +195,7 @@ fn on_stdout<T: Record>(streamed: bool, written: u64) -> String {
 /// the sink; on an error, what was written before is flushed and the error
 /// returned.
 pub async fn drain<T>(
-    pages: impl Stream<Item = Result<Page<T>, hss_ext::Error>>,
+    pages: impl Stream<Item = Result<ItemPage<T>, hss_ext::Error>>,
     sink: &mut dyn Sink<T>,
     progress: &Progress,
     written: &mut u64,
@@ -231,8 +210,8 @@ pub async fn drain<T>(
             }
         };
         progress.set_total(page.total_num);
-        for item in &page.items {
-            sink.record(item).context("writing the output")?;
+        for (item, received) in page.items_received() {
+            sink.record(item, received).context("writing the output")?;
             *written += 1;
         }
         progress.add(page.items.len());

@@ -291,7 +291,7 @@ impl<'a> SummarySink<'a> {
 }
 
 impl Sink<VulScanTaskHostInfo> for SummarySink<'_> {
-    fn record(&mut self, host: &VulScanTaskHostInfo) -> io::Result<()> {
+    fn record(&mut self, host: &VulScanTaskHostInfo, _: Option<&str>) -> io::Result<()> {
         self.summary.add(host);
         Ok(())
     }

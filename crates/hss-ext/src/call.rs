@@ -6,9 +6,9 @@
 //! and the answer turned into this crate's [`Error`].
 //!
 //! Every operation goes through this one loop: most through [`HssClient::call`]
-//! (the generated call's `ResponseValue`), the host listing through
+//! (the generated call's `ResponseValue`), every listing's pages through
 //! [`HssClient::call_with`] with an attempt that reads and decodes the
-//! page itself (`client.rs`, `send_page`).
+//! page itself (`client.rs`, `call_page`).
 //!
 //! What is sent again differs by operation: one the spec calls retry-safe
 //! (`hss_operations::Operation::retry_safe`: a `GET`, or an operation

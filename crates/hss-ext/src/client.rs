@@ -1,10 +1,11 @@
 //! [`HssClient`]: the generated client plus configuration (endpoint,
 //! credentials, retries, timeouts), built once and cheap to clone.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hss_api::types::ListVulScanTaskHostResponse;
+use hss_api::types::{ErrorBody, VulScanTaskHostInfo};
 use hss_api::{Hooks, ResponseValue};
 use hss_auth::credentials::CredentialSource;
 use hss_auth::iam::IamEndpointSource;
@@ -17,7 +18,8 @@ use tracing::Instrument;
 use crate::auth::AuthState;
 use crate::call::Op;
 use crate::decode::{
-    self, ERROR_BODY_LIMIT, HostPage, convert_error, decode_page, page_from, read_bounded,
+    self, ERROR_BODY_LIMIT, HOST_PAGE, ItemPage, PageShape, convert_error, decode_answer,
+    page_of_value, read_bounded,
 };
 use crate::error::Error;
 use crate::hooks::{self, HssHook, capture_response};
@@ -81,7 +83,7 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub struct Probe {
     /// The page, or why there is none.
-    pub result: Result<HostPage, Error>,
+    pub result: Result<ItemPage<VulScanTaskHostInfo>, Error>,
     /// The server's `Date`, when an answer had one.
     pub server_time: Option<time::OffsetDateTime>,
     /// This machine's clock (the client's, uncorrected) at the answer.
@@ -444,7 +446,10 @@ impl HssClient {
     }
 
     /// Fetches one page, retrying as the policy allows.
-    pub async fn list_hosts_page(&self, query: &HostQuery) -> Result<HostPage, Error> {
+    pub async fn list_hosts_page(
+        &self,
+        query: &HostQuery,
+    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
         let query = self.validate(query)?;
         self.fetch_page(&query).await
     }
@@ -454,42 +459,40 @@ impl HssClient {
     }
 
     /// One page of an already validated query, with the client's
-    /// retries ([`call_with`](Self::call_with), the loop every operation
-    /// goes through).
-    pub(crate) async fn fetch_page(&self, query: &ValidQuery) -> Result<HostPage, Error> {
+    /// retries ([`call_page`](Self::call_page), the path of every
+    /// listing's pages).
+    pub(crate) async fn fetch_page(
+        &self,
+        query: &ValidQuery,
+    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
         let op = Op::of(PAGE_OPERATION);
-        self.call_with(op, query.project_id.as_deref(), |project| async move {
-            let (result, headers) = self.send_page(query, &project).await;
-            if let Ok(page) = &result {
-                tracing::debug!(hosts = page.hosts.len(), "page received");
-            }
-            (result, headers)
+        self.call_page(op, query.project_id.as_deref(), HOST_PAGE, |project| {
+            self.host_page_request(query, &project).send()
         })
         .await
     }
 
     /// One attempt of a page, signed again once if the gateway refused
     /// the signature as expired, with the last answer's headers.
-    async fn attempt(&self, query: &ValidQuery) -> (Result<HostPage, Error>, Option<HeaderMap>) {
+    async fn attempt(
+        &self,
+        query: &ValidQuery,
+    ) -> (
+        Result<ItemPage<VulScanTaskHostInfo>, Error>,
+        Option<HeaderMap>,
+    ) {
         self.call_once(query.project_id.as_deref(), &|project: String| async move {
-            self.send_page(query, &project).await
+            send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
         })
         .await
     }
 
-    /// Sends the page request once; the answer's headers come back with an
-    /// error for the skew check.
-    ///
-    /// The generated builder makes and sends the request (through every
-    /// hook); the body of its answer is taken from the generated code
-    /// ([`hooks::take_body`]) and decoded here by [`decode_page`], the
-    /// function the fuzzers and tests call, with the faster decoder it
-    /// chooses (docs/benchmark-log.md, "Micro").
-    async fn send_page(
+    /// The page request of a host query.
+    fn host_page_request(
         &self,
         query: &ValidQuery,
         project: &str,
-    ) -> (Result<HostPage, Error>, Option<HeaderMap>) {
+    ) -> hss_api::builder::ListVulScanTaskHost<'_> {
         let mut request = self
             .api
             .list_vul_scan_task_host()
@@ -507,51 +510,96 @@ impl HssClient {
         if let Some(offset) = query.offset {
             request = request.offset(offset);
         }
-        let ((result, meta), body) = hooks::take_body(capture_response(request.send())).await;
-        match (meta, body) {
-            // An answer arrived: whatever the generated code made of the
-            // stand-in body it read is dropped.
-            (Some(meta), Some(body)) => {
-                let read = if decode::reads_whole_body(meta.status) {
-                    read_whole(body).await
-                } else {
-                    Ok(read_bounded(
-                        reqwest::Response::from(http::Response::new(body)),
-                        ERROR_BODY_LIMIT,
-                    )
-                    .await
-                    .into())
-                };
-                let result = match read {
-                    Ok(bytes) => decode_page(meta.status, &meta.headers, &bytes),
-                    Err(error) => {
-                        let headers = meta.headers.clone();
-                        return (
-                            Err(convert_error(
-                                hss_api::Error::ResponseBodyError(error),
-                                Some(meta),
-                            )
-                            .await),
-                            Some(headers),
-                        );
-                    }
-                };
-                (result, Some(meta.headers))
+        request
+    }
+
+    /// One page of any typed listing with the client's retries: `send`
+    /// makes and sends the generated request for a project id; its answer
+    /// is decoded by [`decode_answer`] as `shape` says.
+    pub(crate) async fn call_page<R, T, F, Fut>(
+        &self,
+        op: Op,
+        project: Option<&str>,
+        shape: PageShape<R, T>,
+        send: F,
+    ) -> Result<ItemPage<T>, Error>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
+        R: serde::de::DeserializeOwned,
+        T: serde::de::DeserializeOwned + serde::Serialize,
+    {
+        self.call_with(op, project, |project| async {
+            let (result, headers) = send_page(send(project), shape).await;
+            if let Ok(page) = &result {
+                tracing::debug!(items = page.items.len(), "page received");
             }
-            // No answer (a bad parameter, a preview, a connection that
-            // failed), or, should the hook not be installed, the generated
-            // code's own decoding.
-            (meta, _) => match result {
-                Ok(response) => {
-                    let headers = response.headers().clone();
-                    (page_from_response(response), Some(headers))
-                }
+            (result, headers)
+        })
+        .await
+    }
+}
+
+/// Sends a page request once; the answer's headers come back with an
+/// error for the skew check.
+///
+/// The generated builder makes and sends the request (through every
+/// hook); the body of its answer is taken from the generated code
+/// ([`hooks::take_body`]) and decoded here by [`decode_answer`], the
+/// function [`decode_page`](crate::decode_page) (what the fuzzers and
+/// tests call) is made of: each item parsed once, its text kept.
+async fn send_page<R, T, Fut>(
+    send: Fut,
+    shape: PageShape<R, T>,
+) -> (Result<ItemPage<T>, Error>, Option<HeaderMap>)
+where
+    Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
+    R: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
+    match (meta, body) {
+        // An answer arrived: whatever the generated code made of the
+        // stand-in body it read is dropped.
+        (Some(meta), Some(body)) => {
+            let read = if decode::reads_whole_body(meta.status, shape.errors) {
+                read_whole(body).await.map(Vec::from)
+            } else {
+                Ok(read_bounded(
+                    reqwest::Response::from(http::Response::new(body)),
+                    ERROR_BODY_LIMIT,
+                )
+                .await)
+            };
+            let result = match read {
+                Ok(bytes) => decode_answer(meta.status, &meta.headers, bytes, shape),
                 Err(error) => {
-                    let headers = meta.as_ref().map(|m| m.headers.clone());
-                    (Err(convert_error(error, meta).await), headers)
+                    let headers = meta.headers.clone();
+                    return (
+                        Err(
+                            convert_error(hss_api::Error::ResponseBodyError(error), Some(meta))
+                                .await,
+                        ),
+                        Some(headers),
+                    );
                 }
-            },
+            };
+            (result, Some(meta.headers))
         }
+        // No answer (a bad parameter, a preview, a connection that
+        // failed), or, should the hook not be installed, the generated
+        // code's own decoding.
+        (meta, _) => match result {
+            Ok(response) => {
+                let (status, headers) = (response.status(), response.headers().clone());
+                let page = page_of_value(status, &headers, response.into_inner(), shape.parts);
+                (page, Some(headers))
+            }
+            Err(error) => {
+                let headers = meta.as_ref().map(|m| m.headers.clone());
+                (Err(convert_error(error, meta).await), headers)
+            }
+        },
     }
 }
 
@@ -571,13 +619,6 @@ fn quota_for(retry: &RetryPolicy) -> Option<Arc<RetryQuota>> {
     retry
         .retry_quota()
         .map(|tokens| Arc::new(RetryQuota::new(tokens)))
-}
-
-fn page_from_response(
-    response: ResponseValue<ListVulScanTaskHostResponse>,
-) -> Result<HostPage, Error> {
-    let (status, headers) = (response.status(), response.headers().clone());
-    page_from(status, &headers, response.into_inner())
 }
 
 /// Configures an [`HssClient`].

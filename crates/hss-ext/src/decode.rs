@@ -1,43 +1,188 @@
 //! Reading an answer into a page or an [`Error`]: one set of pure
-//! functions that the client and [`decode_page`] share.
+//! functions that every listing shares, typed ([`crate::ListQuery`]) or
+//! not ([`crate::RawItem`]).
 //!
-//! The generated client builds, signs and sends the page request; the
-//! answer's body is taken from it (`hooks::take_body`) and
-//! [`crate::HssClient`] decodes status, headers and body with
-//! [`decode_page`], the same function the tests and fuzzers call without
-//! a server. The types are the generated ones; only the JSON parser is
-//! this crate's choice ([`parse_page`]). Every other operation is decoded
-//! by the generated client and its errors mapped with the functions
-//! below.
+//! The generated client builds, signs and sends a page request; the
+//! answer's body is taken from it (`hooks::take_body`) and decoded here:
+//! [`split_page`] finds the page's count and each item's text in one
+//! pass, then a typed listing parses each item's text into the generated
+//! model, so a page is parsed once and every item keeps the JSON it was
+//! sent as ([`Received`]). [`decode_page`] is the same decoding for
+//! `ListVulScanTaskHost`, as the tests and fuzzers call it without a
+//! server.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, HeaderMap};
+use serde::Serialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, ServiceError, TransportKind, snippet};
 use crate::hooks::{self, ResponseMeta};
 use crate::limit::find_too_large;
 use crate::retry::parse_retry_after;
 
-/// One page of hosts.
+/// One answered page of any listing: the one page type of this crate.
 #[derive(Clone, Debug, PartialEq)]
-pub struct HostPage {
-    /// Hosts matching the query on all pages, as this answer reports it.
+pub struct ItemPage<T> {
+    /// Items matching the query on all pages, as this answer reports it.
     pub total_num: Option<u64>,
-    /// The hosts of this page.
-    pub hosts: Vec<VulScanTaskHostInfo>,
+    /// The items of this page (for a listing: those no earlier page yielded).
+    pub items: Vec<T>,
     /// The answer's `X-Request-Id`.
     pub request_id: Option<String>,
+    /// The JSON each of [`items`](Self::items) was sent as.
+    pub received: Received,
+}
+
+impl<T> ItemPage<T> {
+    /// A page whose items' JSON is not known (built, not received).
+    pub fn new(total_num: Option<u64>, items: Vec<T>, request_id: Option<String>) -> Self {
+        ItemPage {
+            total_num,
+            items,
+            request_id,
+            received: Received::default(),
+        }
+    }
+
+    /// Each item with the JSON text it was sent as (`None` for an item of
+    /// a page that was built, not received).
+    pub fn items_received(&self) -> impl Iterator<Item = (&T, Option<&str>)> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item, self.received.item(i)))
+    }
+}
+
+/// The JSON text of a page's items as the service sent them: spans into
+/// the answer's body, which the page keeps once (shared, not copied per
+/// item).
+///
+/// A body that is UTF-8 and a JSON object (every answer of the service)
+/// is kept as received, whitespace and fields this version does not know
+/// included. Only an odd body that the generated model still accepts (not
+/// UTF-8 outside the fields it reads, or a JSON array in place of the
+/// object) has its items encoded again from the typed values.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    text: Arc<String>,
+    items: Vec<Range<usize>>,
+    /// `text` is the whole answer as received.
+    whole: bool,
+}
+
+impl fmt::Debug for Received {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.items.len()).filter_map(|i| self.item(i)))
+            .finish()
+    }
+}
+
+impl Received {
+    /// The text of the page's `index`th item.
+    pub fn item(&self, index: usize) -> Option<&str> {
+        self.text.get(self.items.get(index)?.clone())
+    }
+
+    /// How many items' text is known.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when no item's text is known.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The whole answer's body as received, when this page is one answer
+    /// ([`HssClient::list_page`](crate::HssClient::list_page)) whose body
+    /// is kept as received; `None` for a listing's pages, whose items are
+    /// only those no earlier page yielded.
+    pub fn body(&self) -> Option<&str> {
+        self.whole.then(|| self.text.as_str())
+    }
+
+    /// The items at `indices` (in that order), sharing the text.
+    pub(crate) fn select(&self, indices: &[usize]) -> Received {
+        Received {
+            text: self.text.clone(),
+            items: indices
+                .iter()
+                .filter_map(|&i| self.items.get(i).cloned())
+                .collect(),
+            whole: self.whole && indices.len() == self.items.len(),
+        }
+    }
+
+    /// Items encoded again from their typed values, for a body that could
+    /// not be kept as received.
+    fn encoded<T: Serialize>(items: &[T]) -> Result<Received, serde_json::Error> {
+        let mut text = Vec::new();
+        let mut spans = Vec::with_capacity(items.len());
+        for item in items {
+            let start = text.len();
+            serde_json::to_writer(&mut text, item)?;
+            spans.push(start..text.len());
+        }
+        // serde_json writes UTF-8.
+        let text = String::from_utf8(text).map_err(de::Error::custom)?;
+        Ok(Received {
+            text: Arc::new(text),
+            items: spans,
+            whole: false,
+        })
+    }
+
+    /// Spans of a body kept as received.
+    pub(crate) fn of_body(text: Arc<String>, items: Vec<Range<usize>>) -> Received {
+        Received {
+            text,
+            items,
+            whole: true,
+        }
+    }
 }
 
 /// At most this much of an unexpected answer's body is read for the error.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// The error statuses `openapi/hss.yaml` documents for the operation, whose
-/// bodies the generated client decodes as `ErrorBody`; any other status is
-/// an "unexpected response" to it. Generated from the spec.
-pub(crate) const DOCUMENTED_ERROR_STATUSES: &[u16] =
-    hss_api::statuses::LIST_VUL_SCAN_TASK_HOST_ERRORS;
+/// What every typed listing's answer is: its count and its items, under
+/// the names every typed listing operation uses (checked against the
+/// spec in `lists.rs`'s tests).
+pub(crate) const TOTAL: &str = "total_num";
+/// See [`TOTAL`].
+pub(crate) const ITEMS: &str = "data_list";
+
+/// How a typed page's answer is read: the operation's documented error
+/// statuses (whose bodies are `ErrorBody`; any other status is an
+/// "unexpected response") and the generated response type `R`, which
+/// decides what is accepted, split into its count and items.
+pub(crate) struct PageShape<R, T> {
+    pub errors: &'static [u16],
+    pub parts: fn(R) -> (Option<i64>, Vec<T>),
+}
+
+impl<R, T> Clone for PageShape<R, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R, T> Copy for PageShape<R, T> {}
+
+/// `ListVulScanTaskHost`'s answers.
+pub(crate) const HOST_PAGE: PageShape<ListVulScanTaskHostResponse, VulScanTaskHostInfo> =
+    PageShape {
+        errors: hss_api::statuses::LIST_VUL_SCAN_TASK_HOST_ERRORS,
+        parts: |r| (r.total_num, r.data_list),
+    };
 
 /// Decodes one answer of `ListVulScanTaskHost` exactly as
 /// [`HssClient`](crate::HssClient) does after receiving it: a page for a
@@ -53,8 +198,10 @@ pub(crate) const DOCUMENTED_ERROR_STATUSES: &[u16] =
 /// use hss_ext::decode_page;
 /// use reqwest::{StatusCode, header::HeaderMap};
 ///
-/// let page = decode_page(StatusCode::OK, &HeaderMap::new(), br#"{"total_num":0,"data_list":[]}"#).unwrap();
-/// assert_eq!(page.total_num, Some(0));
+/// let body = br#"{"total_num":1,"data_list":[{"host_id":"h","new":1}]}"#;
+/// let page = decode_page(StatusCode::OK, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(page.total_num, Some(1));
+/// assert_eq!(page.received.item(0), Some(r#"{"host_id":"h","new":1}"#));
 /// let err = decode_page(StatusCode::BAD_REQUEST, &HeaderMap::new(), br#"{"error_code":"HSS.0001","error_msg":"bad limit"}"#).unwrap_err();
 /// assert_eq!(err.error_code(), Some("HSS.0001"));
 /// ```
@@ -62,17 +209,31 @@ pub fn decode_page(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<HostPage, Error> {
+) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
+    decode_answer(status, headers, body.to_vec(), HOST_PAGE)
+}
+
+/// Decodes one answer of a typed listing (see [`decode_page`]).
+pub(crate) fn decode_answer<R, T>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Vec<u8>,
+    shape: PageShape<R, T>,
+) -> Result<ItemPage<T>, Error>
+where
+    R: DeserializeOwned,
+    T: DeserializeOwned + Serialize,
+{
     let code = status.as_u16();
     if code == 200 {
-        match parse_page(body) {
-            Ok(parsed) => page_from(status, headers, parsed),
-            Err(error) => Err(invalid_payload(status, headers, body, &error)),
+        match parse_page(body, shape.parts) {
+            Ok((total, items, received)) => page_from(status, headers, total, items, received),
+            Err((error, body)) => Err(invalid_payload(status, headers, &body, &error)),
         }
-    } else if DOCUMENTED_ERROR_STATUSES.contains(&code) {
-        match serde_json::from_slice::<ErrorBody>(body) {
+    } else if shape.errors.contains(&code) {
+        match serde_json::from_slice::<ErrorBody>(&body) {
             Ok(parsed) => Err(service_error(status, headers, Some(parsed), None)),
-            Err(error) => Err(invalid_payload(status, headers, body, &error)),
+            Err(error) => Err(invalid_payload(status, headers, &body, &error)),
         }
     } else {
         Err(unexpected(
@@ -83,36 +244,200 @@ pub fn decode_page(
     }
 }
 
-/// Whether [`decode_page`] reads the whole body of an answer with this
+/// Whether [`decode_answer`] reads the whole body of an answer with this
 /// status: a page or a documented error. Of any other status it reads at
 /// most [`ERROR_BODY_LIMIT`] bytes, so the client stops reading there.
-pub(crate) fn reads_whole_body(status: StatusCode) -> bool {
-    status.as_u16() == 200 || DOCUMENTED_ERROR_STATUSES.contains(&status.as_u16())
+pub(crate) fn reads_whole_body(status: StatusCode, errors: &[u16]) -> bool {
+    status.as_u16() == 200 || errors.contains(&status.as_u16())
 }
 
-/// Parses a page body into the generated type.
+/// A page's count and items, typed, with each item's text.
+type Parsed<T> = (Option<i64>, Vec<T>, Received);
+
+/// Parses a page body: exactly what `serde_json::from_slice` into the
+/// generated response type `R` accepts, and the same values.
 ///
-/// The UTF-8 of the whole body is checked once, then `serde_json` parses
-/// the text without checking each string again, as `from_slice` does:
-/// about a fifth less time (docs/benchmark-log.md, "Micro"). A body that is not
-/// UTF-8 goes to `from_slice`, so every body gives exactly the value or
-/// error it gave before (`from_slice` skips the strings of unknown fields
-/// without checking them).
-pub(crate) fn parse_page(body: &[u8]) -> Result<ListVulScanTaskHostResponse, serde_json::Error> {
-    match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(body),
+/// The UTF-8 of the whole body is checked once; [`split_page`] then finds
+/// each item's text and the item is parsed from it without checking its
+/// strings again, so a page is read once and a half rather than twice
+/// (docs/benchmark-log.md, "Micro"). Any body this path refuses goes to
+/// `R` itself, which decides (and words the error), so every body gives
+/// exactly the value or error the generated type gives.
+fn parse_page<R, T>(
+    body: Vec<u8>,
+    parts: fn(R) -> (Option<i64>, Vec<T>),
+) -> Result<Parsed<T>, (serde_json::Error, Vec<u8>)>
+where
+    R: DeserializeOwned,
+    T: DeserializeOwned + Serialize,
+{
+    let text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(not_utf8) => {
+            // `from_slice` skips the strings of unknown fields unchecked.
+            let body = not_utf8.into_bytes();
+            return match serde_json::from_slice::<R>(&body) {
+                Ok(whole) => reencoded(parts(whole)).map_err(|e| (e, body)),
+                Err(error) => Err((error, body)),
+            };
+        }
+    };
+    match typed_items::<T>(&text) {
+        Ok((total, items, spans)) => Ok((total, items, Received::of_body(Arc::new(text), spans))),
+        Err(_) => match serde_json::from_str::<R>(&text) {
+            Ok(whole) => reencoded(parts(whole)).map_err(|e| (e, text.into_bytes())),
+            Err(error) => Err((error, text.into_bytes())),
+        },
     }
 }
 
-/// A decoded `200` answer as a page.
-pub(crate) fn page_from(
+fn reencoded<T: Serialize>(
+    (total, items): (Option<i64>, Vec<T>),
+) -> Result<Parsed<T>, serde_json::Error> {
+    let received = Received::encoded(&items)?;
+    Ok((total, items, received))
+}
+
+/// A page's count and typed items with each item's span in the body.
+type Spanned<T> = (Option<i64>, Vec<T>, Vec<Range<usize>>);
+
+/// The count and typed items of a page body in the usual shape, with each
+/// item's span; any error means "let the generated type decide".
+fn typed_items<T: DeserializeOwned>(text: &str) -> Result<Spanned<T>, serde_json::Error> {
+    let split = split_page(text, TOTAL, ITEMS)?;
+    let total = match split.total {
+        None => None,
+        Some(raw) => serde_json::from_str::<Option<i64>>(raw.get())?,
+    };
+    let raws = match split.items {
+        None => Vec::new(),
+        Some(Some(raws)) => raws,
+        // The generated type's `Vec` takes no `null`.
+        Some(None) => return Err(de::Error::custom("null item array")),
+    };
+    let mut items = Vec::with_capacity(raws.len());
+    let mut spans = Vec::with_capacity(raws.len());
+    for raw in raws {
+        items.push(serde_json::from_str::<T>(raw.get())?);
+        spans.push(span_in(text, raw));
+    }
+    Ok((total, items, spans))
+}
+
+/// Where `part` (borrowed from `text`) is in `text`.
+pub(crate) fn span_in(text: &str, part: &RawValue) -> Range<usize> {
+    let start = (part.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    start..start + part.get().len()
+}
+
+/// A page body's count and items, each the text it was sent as.
+pub(crate) struct Split<'a> {
+    /// The count field, when present.
+    pub total: Option<&'a RawValue>,
+    /// The item array: `None` when absent, `Some(None)` when `null`.
+    pub items: Option<Option<Vec<&'a RawValue>>>,
+}
+
+/// Reads a page body, a JSON object, in one pass: the `total` field and
+/// each element of the `items` array as the text it was sent as, other
+/// fields skipped. Either field twice is an error (as for a derived
+/// type).
+pub(crate) fn split_page<'a>(
+    text: &'a str,
+    total: &str,
+    items: &str,
+) -> Result<Split<'a>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let split = SplitSeed { total, items }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(split)
+}
+
+struct SplitSeed<'n> {
+    total: &'n str,
+    items: &'n str,
+}
+
+impl<'de> DeserializeSeed<'de> for SplitSeed<'_> {
+    type Value = Split<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Split<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SplitSeed<'_> {
+    type Value = Split<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Split<'de>, A::Error> {
+        let mut split = Split {
+            total: None,
+            items: None,
+        };
+        let names = [self.total, self.items];
+        while let Some(key) = map.next_key_seed(KeyOf(&names))? {
+            match key {
+                Some(0) if split.total.is_some() => {
+                    return Err(de::Error::duplicate_field("total"));
+                }
+                Some(0) => split.total = Some(map.next_value()?),
+                Some(_) if split.items.is_some() => {
+                    return Err(de::Error::duplicate_field("items"));
+                }
+                Some(_) => split.items = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(split)
+    }
+}
+
+/// A key as its index among the names sought, `None` for another.
+struct KeyOf<'a, 'n>(&'a [&'n str; 2]);
+
+impl<'de> DeserializeSeed<'de> for KeyOf<'_, '_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyOf<'_, '_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|name| *name == key))
+    }
+}
+
+/// A decoded `200` answer as a page: `total_num` checked to be
+/// non-negative.
+pub(crate) fn page_from<T>(
     status: StatusCode,
     headers: &HeaderMap,
-    body: ListVulScanTaskHostResponse,
-) -> Result<HostPage, Error> {
+    total_num: Option<i64>,
+    items: Vec<T>,
+    received: Received,
+) -> Result<ItemPage<T>, Error> {
     let request_id = hooks::request_id(headers).map(str::to_owned);
-    let total_num = match body.total_num {
+    let total_num = match total_num {
         None => None,
         Some(n) => Some(u64::try_from(n).map_err(|_| Error::Decode {
             status,
@@ -121,11 +446,30 @@ pub(crate) fn page_from(
             snippet: String::new(),
         })?),
     };
-    Ok(HostPage {
+    Ok(ItemPage {
         total_num,
-        hosts: body.data_list,
+        items,
         request_id,
+        received,
     })
+}
+
+/// A typed answer the generated code decoded itself (no hook took its
+/// body) as a page, its items encoded again.
+pub(crate) fn page_of_value<R, T: Serialize>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    value: R,
+    parts: fn(R) -> (Option<i64>, Vec<T>),
+) -> Result<ItemPage<T>, Error> {
+    let (total, items) = parts(value);
+    let received = Received::encoded(&items).map_err(|e| Error::Decode {
+        status,
+        request_id: hooks::request_id(headers).map(str::to_owned),
+        reason: e.to_string(),
+        snippet: String::new(),
+    })?;
+    page_from(status, headers, total, items, received)
 }
 
 /// A documented status whose body did not decode: for an error status a
@@ -312,7 +656,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(page.total_num, Some(1));
-        assert_eq!(page.hosts.len(), 1);
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.received.item(0), Some(r#"{"host_id":"h"}"#));
         assert_eq!(page.request_id.as_deref(), Some("r-1"));
     }
 

@@ -193,7 +193,7 @@ pub use client::{
     CredentialKind, CredentialOrigin, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     EndpointOrigin, HssClient, HssClientBuilder, Probe,
 };
-pub use decode::{HostPage, decode_page};
+pub use decode::{ItemPage, Received, decode_page};
 pub use download::{DEFAULT_MAX_DOWNLOAD, DownloadOptions, Downloaded};
 pub use enums::{
     AgentStatus, AssetValue, ExportCategory, ExportStatus, HandleStatus, HostStatus, NodeType,
@@ -208,7 +208,7 @@ pub use export::{DEFAULT_EXPORT_HEADERS, ExportRequest, MAX_EXPORT_SIZE};
 pub use hooks::DEFAULT_USER_AGENT;
 pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use listing::MAX_PASSES;
-pub use lists::{ItemPage, ListQuery};
+pub use lists::ListQuery;
 pub use operation::{OperationAnswer, OperationRequest};
 pub use operation_listing::RawItem;
 pub use paginate::ListOptions;

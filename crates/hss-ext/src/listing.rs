@@ -43,22 +43,15 @@ use std::sync::Arc;
 
 use tokio::task::JoinHandle;
 
+use crate::decode::ItemPage;
 use crate::error::{Error, ListingDrift};
 use seen::{Seen, SeenIds};
-
-/// One answered page of any listing operation.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Page<T> {
-    pub total_num: Option<u64>,
-    pub items: Vec<T>,
-    pub request_id: Option<String>,
-}
 
 /// The most passes a listing may make
 /// ([`ListOptions::max_passes`](crate::ListOptions::max_passes)).
 pub const MAX_PASSES: u32 = 8;
 
-type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ItemPage<T>, Error>> + Send>>;
 
 /// Fetches the page at `(offset, limit)`.
 pub(crate) type FetchPage<T> = Arc<dyn Fn(u64, u32) -> PageFuture<T> + Send + Sync>;
@@ -89,7 +82,7 @@ struct InFlight<T> {
 enum Fetch<T> {
     /// Fetched ahead by a task of its own, so it goes on while the
     /// consumer works on an earlier page.
-    Spawned(JoinHandle<Result<Page<T>, Error>>),
+    Spawned(JoinHandle<Result<ItemPage<T>, Error>>),
     /// The only page in flight, awaited by the consumer at once: run in
     /// the consumer's task, so a page is decoded and freed on one thread
     /// (across threads glibc's allocator costs ~4 % more instructions).
@@ -105,7 +98,7 @@ impl<T> Drop for InFlight<T> {
 }
 
 impl<T> InFlight<T> {
-    async fn answer(&mut self) -> Result<Page<T>, Error> {
+    async fn answer(&mut self) -> Result<ItemPage<T>, Error> {
         match &mut self.fetch {
             Fetch::Inline(fetch) => fetch.await,
             Fetch::Spawned(handle) => match handle.await {
@@ -223,7 +216,7 @@ impl<T: Send + 'static> Listing<T> {
     }
 
     /// The next page of items not yielded before, `None` at the end.
-    pub(crate) async fn next_page(&mut self) -> Option<Result<Page<T>, Error>> {
+    pub(crate) async fn next_page(&mut self) -> Option<Result<ItemPage<T>, Error>> {
         loop {
             if self.done {
                 return None;
@@ -261,7 +254,7 @@ impl<T: Send + 'static> Listing<T> {
 
     /// Decides what follows a pass: `Some` ends the listing, `None` means a
     /// verifying pass has started.
-    fn end_pass(&mut self) -> Option<Option<Result<Page<T>, Error>>> {
+    fn end_pass(&mut self) -> Option<Option<Result<ItemPage<T>, Error>>> {
         self.in_flight.clear();
         if self.pass.is_clean(self.plan.start) {
             self.done = true;
@@ -323,7 +316,7 @@ impl<T: Send + 'static> Listing<T> {
 
     /// Takes in the page answered at `offset`; returns the items in it no
     /// earlier page yielded, `None` when there are none.
-    fn accept(&mut self, offset: u64, page: Page<T>) -> Option<Page<T>> {
+    fn accept(&mut self, offset: u64, page: ItemPage<T>) -> Option<ItemPage<T>> {
         let pass = &mut self.pass;
         let len = page.items.len() as u64;
         let page_size = u64::from(self.plan.page_size);
@@ -350,12 +343,14 @@ impl<T: Send + 'static> Listing<T> {
         pass.total = Some(total);
 
         let mut fresh = Vec::with_capacity(page.items.len());
-        for item in page.items {
+        let mut kept = Vec::with_capacity(page.items.len());
+        for (index, item) in page.items.into_iter().enumerate() {
             let Some(id) = (self.plan.id)(&item) else {
                 pass.without_id += 1;
                 self.any_without_id = true;
                 if pass.number == 1 {
                     fresh.push(item);
+                    kept.push(index);
                 }
                 continue;
             };
@@ -363,6 +358,7 @@ impl<T: Send + 'static> Listing<T> {
                 Seen::New => {
                     pass.distinct += 1;
                     fresh.push(item);
+                    kept.push(index);
                 }
                 Seen::EarlierPass => pass.distinct += 1,
                 Seen::ThisPass => {
@@ -395,10 +391,11 @@ impl<T: Send + 'static> Listing<T> {
                 pass.next_plan = pass.next_yield;
             }
         }
-        (!fresh.is_empty()).then_some(Page {
+        (!fresh.is_empty()).then(|| ItemPage {
             total_num: page.total_num,
             items: fresh,
             request_id: page.request_id,
+            received: page.received.select(&kept),
         })
     }
 }

@@ -38,21 +38,11 @@ use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_operations::Operation;
 
 use crate::client::HssClient;
+pub use crate::decode::ItemPage;
 use crate::error::{Error, MAX_OFFSET};
-use crate::listing::{FetchPage, Listing, MAX_PASSES, Page, Plan};
+use crate::listing::{FetchPage, Listing, MAX_PASSES, Plan};
 use crate::paginate::ListOptions;
 use crate::query::{LIMIT_RANGE, check_limit};
-
-/// One answered page of any listing.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ItemPage<T> {
-    /// Items matching the query on all pages, as this answer reports it.
-    pub total_num: Option<u64>,
-    /// The items of this page (for a listing: those no earlier page yielded).
-    pub items: Vec<T>,
-    /// The answer's `X-Request-Id`.
-    pub request_id: Option<String>,
-}
 
 /// The future of one page.
 pub type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ItemPage<T>, Error>> + Send>>;
@@ -169,8 +159,7 @@ impl HssClient {
         let fetch: FetchPage<Q::Item> = Arc::new(move |offset, limit| {
             // The engine never asks past MAX_OFFSET, which fits in u32.
             let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-            let page = query.fetch_page(&client, offset, limit);
-            Box::pin(async move { page.await.map(Page::from) })
+            query.fetch_page(&client, offset, limit)
         });
         Ok(Listing::new(Plan {
             fetch,
@@ -194,7 +183,7 @@ pub(crate) fn pages<T: Send + 'static>(
         match state {
             Ok(mut listing) => {
                 let page = listing.next_page().await?;
-                Some((page.map(ItemPage::from), Ok(listing)))
+                Some((page, Ok(listing)))
             }
             Err(error) => error.map(|e| (Err(e), Err(None))),
         }
@@ -232,49 +221,6 @@ pub(crate) fn check_passes(options: &ListOptions) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-impl<T> From<Page<T>> for ItemPage<T> {
-    fn from(page: Page<T>) -> Self {
-        ItemPage {
-            total_num: page.total_num,
-            items: page.items,
-            request_id: page.request_id,
-        }
-    }
-}
-
-impl<T> From<ItemPage<T>> for Page<T> {
-    fn from(page: ItemPage<T>) -> Self {
-        Page {
-            total_num: page.total_num,
-            items: page.items,
-            request_id: page.request_id,
-        }
-    }
-}
-
-/// A list response as a page: `total_num` checked to be non-negative.
-pub(crate) fn page_of<T>(
-    total_num: Option<i64>,
-    items: Vec<T>,
-    request_id: Option<String>,
-    status: reqwest::StatusCode,
-) -> Result<ItemPage<T>, Error> {
-    let total_num = match total_num {
-        None => None,
-        Some(n) => Some(u64::try_from(n).map_err(|_| Error::Decode {
-            status,
-            request_id: request_id.clone(),
-            reason: format!("total_num is negative ({n})"),
-            snippet: String::new(),
-        })?),
-    };
-    Ok(ItemPage {
-        total_num,
-        items,
-        request_id,
-    })
 }
 
 /// The parameters every listing query shares.
@@ -374,11 +320,12 @@ pub(crate) fn key2<'a>(first: Option<&'a str>, second: Option<&'a str>) -> Optio
 /// own parameters (`api`, `query` and `project` bound for it); the page's
 /// offset and limit and the query's enterprise project go on here, then
 /// `finish` adds the query's filters; it is sent as `op` for the query's
-/// project, and its answer becomes the page. One home for what every page
-/// request carries.
+/// project, and its answer is decoded as `shape` says
+/// ([`HssClient::call_page`], the page decoder of `decode.rs`). One home
+/// for what every page request carries.
 macro_rules! listing_page {
     (
-        $self:ident, $client:ident, $offset:ident, $limit:ident, $op:expr,
+        $self:ident, $client:ident, $offset:ident, $limit:ident, $op:expr, $shape:expr,
         |$api:ident, $query:ident, $project:ident| $start:expr,
         |$request:ident| $finish:expr $(,)?
     ) => {{
@@ -386,22 +333,24 @@ macro_rules! listing_page {
         let limit = $query.common.limit_for($limit);
         Box::pin(async move {
             let $api = client.api.clone();
-            let response = client
-                .call($op, $query.common.project_id.as_deref(), |$project| {
-                    let mut request = $start.offset(i32::try_from($offset).unwrap_or(i32::MAX));
-                    if let Some(limit) = limit {
-                        request = request.limit(limit);
-                    }
-                    if let Some(eps) = &$query.common.enterprise_project_id {
-                        request = request.enterprise_project_id(eps.as_str());
-                    }
-                    let $request = request;
-                    $finish.send()
-                })
-                .await?;
-            let (status, id) = (response.status(), $crate::call::request_id(&response));
-            let body = response.into_inner();
-            $crate::lists::page_of(body.total_num, body.data_list, id, status)
+            client
+                .call_page(
+                    $op,
+                    $query.common.project_id.as_deref(),
+                    $shape,
+                    |$project| {
+                        let mut request = $start.offset(i32::try_from($offset).unwrap_or(i32::MAX));
+                        if let Some(limit) = limit {
+                            request = request.limit(limit);
+                        }
+                        if let Some(eps) = &$query.common.enterprise_project_id {
+                            request = request.enterprise_project_id(eps.as_str());
+                        }
+                        let $request = request;
+                        $finish.send()
+                    },
+                )
+                .await
         })
     }};
 }

@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use futures::stream::Stream;
@@ -20,16 +21,18 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::client::HssClient;
+use crate::decode::{ItemPage, Received, span_in, split_page};
 use crate::error::Error;
-use crate::listing::{FetchPage, Listing, Page, Plan};
-use crate::lists::ItemPage;
+use crate::listing::{FetchPage, Listing, Plan};
 use crate::operation::{OperationAnswer, OperationRequest};
 use crate::paginate::ListOptions;
 
-/// One listed item, the JSON text the service sent for it.
+/// One listed item, the JSON text the service sent for it (a span of the
+/// answer's body, which the items of a page share).
 #[derive(Clone)]
 pub struct RawItem {
-    json: Box<RawValue>,
+    body: Arc<String>,
+    span: Range<usize>,
     /// The identity fields' values joined with NUL; `None` when the
     /// operation names no identity or the item lacks one of its fields.
     identity: Option<String>,
@@ -38,7 +41,7 @@ pub struct RawItem {
 impl fmt::Debug for RawItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawItem")
-            .field("json", &self.json.get())
+            .field("json", &self.json())
             .finish()
     }
 }
@@ -46,7 +49,7 @@ impl fmt::Debug for RawItem {
 impl RawItem {
     /// The item as received (whitespace included).
     pub fn json(&self) -> &str {
-        self.json.get()
+        self.body.get(self.span.clone()).unwrap_or_default()
     }
 
     /// Its identity (the values of the operation's `item_identity` fields,
@@ -58,7 +61,7 @@ impl RawItem {
     /// Its top-level fields in the order received, each value as received;
     /// an error when the item is not a JSON object.
     pub fn fields(&self) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
-        fields(self.json.get())
+        fields(self.json())
     }
 }
 
@@ -162,38 +165,46 @@ pub fn page_of_answer(
         reason,
         snippet: String::new(),
     };
-    let text = std::str::from_utf8(&answer.body)
+    let text = String::from_utf8(answer.body.to_vec())
         .map_err(|e| decode(format!("the answer is not UTF-8: {e}")))?;
-    let fields =
-        fields(text).map_err(|e| decode(format!("the answer is not a JSON object: {e}")))?;
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
-    let total_num = match field(paging.total).map(|v| v.get().trim()) {
+    let split = split_page(&text, paging.total, paging.item_array).map_err(|e| {
+        decode(format!(
+            "the answer is not a JSON object with {} as an array: {e}",
+            paging.item_array
+        ))
+    })?;
+    let total_num = match split.total.map(|v| v.get().trim()) {
         None | Some("null") => None,
         Some(text) => Some(
             text.parse::<u64>()
                 .map_err(|_| decode(format!("{} is not a count: {text}", paging.total)))?,
         ),
     };
-    let items: Vec<Box<RawValue>> = match field(paging.item_array) {
-        None => Vec::new(),
-        Some(raw) if raw.get().trim() == "null" => Vec::new(),
-        Some(raw) => serde_json::from_str(raw.get())
-            .map_err(|e| decode(format!("{} is not an array: {e}", paging.item_array)))?,
-    };
     let names = paging.item_identity.unwrap_or_default();
+    let raws = split.items.flatten().unwrap_or_default();
+    let mut items = Vec::with_capacity(raws.len());
+    let mut spans = Vec::with_capacity(raws.len());
+    for raw in &raws {
+        spans.push(span_in(&text, raw));
+        items.push((
+            (!names.is_empty()).then(|| identity(raw, names)).flatten(),
+            span_in(&text, raw),
+        ));
+    }
+    let body = Arc::new(text);
     let items = items
         .into_iter()
-        .map(|json| RawItem {
-            identity: (!names.is_empty())
-                .then(|| identity(&json, names))
-                .flatten(),
-            json,
+        .map(|(identity, span)| RawItem {
+            body: body.clone(),
+            span,
+            identity,
         })
         .collect();
     Ok(ItemPage {
         total_num,
         items,
         request_id: answer.request_id.clone(),
+        received: Received::of_body(body, spans),
     })
 }
 
@@ -263,7 +274,7 @@ impl HssClient {
             Box::pin(async move {
                 let request = request?;
                 let answer = client.send_checked(&request).await?;
-                page_of_answer(request.operation(), &answer).map(Page::from)
+                page_of_answer(request.operation(), &answer)
             })
         });
         let id_field = match paging.item_identity {

@@ -10,9 +10,7 @@ use hss_api::types::VulScanTaskHostInfo;
 use hss_operations::{self as operations, Operation};
 
 use crate::client::HssClient;
-use crate::decode::HostPage;
 use crate::error::Error;
-use crate::listing::Page;
 use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
 use crate::query::HostQuery;
 
@@ -114,9 +112,8 @@ impl HssClient {
         &self,
         query: HostQuery,
         options: ListOptions,
-    ) -> impl Stream<Item = Result<HostPage, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ItemPage<VulScanTaskHostInfo>, Error>> + Send + 'static {
         self.list_all_pages(query, options)
-            .map_ok(|page| HostPage::from(Page::from(page)))
     }
 
     /// Every host the query matches, as a stream: the hosts of
@@ -127,7 +124,7 @@ impl HssClient {
         options: ListOptions,
     ) -> impl Stream<Item = Result<VulScanTaskHostInfo, Error>> + Send + 'static {
         self.list_pages(query, options)
-            .map_ok(|page| futures::stream::iter(page.hosts.into_iter().map(Ok)))
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
     }
 
@@ -177,31 +174,7 @@ impl ListQuery for HostQuery {
         }
         Box::pin(async move {
             let query = client.validate(&query)?;
-            client.fetch_page(&query).await.map(|page| ItemPage {
-                total_num: page.total_num,
-                items: page.hosts,
-                request_id: page.request_id,
-            })
+            client.fetch_page(&query).await
         })
-    }
-}
-
-impl From<HostPage> for Page<VulScanTaskHostInfo> {
-    fn from(page: HostPage) -> Self {
-        Page {
-            total_num: page.total_num,
-            items: page.hosts,
-            request_id: page.request_id,
-        }
-    }
-}
-
-impl From<Page<VulScanTaskHostInfo>> for HostPage {
-    fn from(page: Page<VulScanTaskHostInfo>) -> Self {
-        HostPage {
-            total_num: page.total_num,
-            hosts: page.items,
-            request_id: page.request_id,
-        }
     }
 }

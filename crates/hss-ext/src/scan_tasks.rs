@@ -122,6 +122,10 @@ impl ScanTaskQuery {
             offset,
             limit,
             op,
+            crate::decode::PageShape::<hss_api::types::ListVulScanTaskResponse, VulScanTaskInfo> {
+                errors: hss_api::statuses::LIST_VUL_SCAN_TASK_ERRORS,
+                parts: |r| (r.total_num, r.data_list),
+            },
             |api, query, project| api.list_vul_scan_task().project_id(project.as_str()),
             |request| {
                 let mut request = request;

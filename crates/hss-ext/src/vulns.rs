@@ -160,6 +160,10 @@ impl ListQuery for VulnQuery {
             offset,
             limit,
             Op::of(Self::OPERATION),
+            crate::decode::PageShape::<hss_api::types::ListVulnerabilitiesResponse, VulInfo> {
+                errors: hss_api::statuses::LIST_VULNERABILITIES_ERRORS,
+                parts: |r| (r.total_num, r.data_list),
+            },
             |api, query, project| api.list_vulnerabilities().project_id(project.as_str()),
             |request| query.apply_filters(request),
         )
@@ -285,6 +289,10 @@ impl ListQuery for VulHostQuery {
             offset,
             limit,
             Op::of(Self::OPERATION),
+            crate::decode::PageShape::<hss_api::types::ListVulHostsResponse, VulHostInfo> {
+                errors: hss_api::statuses::LIST_VUL_HOSTS_ERRORS,
+                parts: |r| (r.total_num, r.data_list),
+            },
             |api, query, project| api
                 .list_vul_hosts()
                 .project_id(project.as_str())
@@ -399,6 +407,10 @@ impl ListQuery for HostVulQuery {
             offset,
             limit,
             Op::of(Self::OPERATION),
+            crate::decode::PageShape::<hss_api::types::ListHostVulsResponse, HostVulInfo> {
+                errors: hss_api::statuses::LIST_HOST_VULS_ERRORS,
+                parts: |r| (r.total_num, r.data_list),
+            },
             |api, query, project| api
                 .list_host_vuls()
                 .project_id(project.as_str())

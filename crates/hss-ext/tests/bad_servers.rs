@@ -360,7 +360,7 @@ async fn the_content_type_is_not_trusted_either_way() {
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap();
-    assert_eq!(got.hosts.len(), 1);
+    assert_eq!(got.items.len(), 1);
 
     // ... and an HTML login page labelled application/json is not.
     let html = b"<html><body>Please log in</body></html>";
@@ -524,7 +524,7 @@ async fn the_limit_is_configurable() {
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap();
-    assert_eq!(got.hosts.len(), 200);
+    assert_eq!(got.items.len(), 200);
 }
 
 // ------------------------------------------------------- gzip, redirects

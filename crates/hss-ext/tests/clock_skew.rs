@@ -51,7 +51,7 @@ async fn a_fake_20_minutes_ahead_or_behind_is_corrected_once_and_for_all() {
             .list_hosts_page(&HostQuery::new(fake.task_id()))
             .await
             .unwrap();
-        assert_eq!(page.hosts.len(), 10);
+        assert_eq!(page.items.len(), 10);
         assert_eq!(
             statuses(&fake),
             [401, 200],

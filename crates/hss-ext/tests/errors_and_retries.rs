@@ -60,7 +60,7 @@ async fn throttling_is_retried_after_retry_after() {
         .list_hosts_page(&HostQuery::new("task"))
         .await
         .unwrap();
-    assert_eq!(page.hosts.len(), 10);
+    assert_eq!(page.items.len(), 10);
     assert_eq!(server.requests().len(), 2);
     assert!(
         started.elapsed() >= Duration::from_secs(1),

@@ -326,7 +326,7 @@ async fn pages_carry_total_num_and_request_id_for_progress() {
         .collect()
         .await;
     let pages: Vec<_> = pages.into_iter().map(Result::unwrap).collect();
-    let sizes: Vec<_> = pages.iter().map(|p| p.hosts.len()).collect();
+    let sizes: Vec<_> = pages.iter().map(|p| p.items.len()).collect();
     assert_eq!(sizes, vec![200, 200, 50]);
     assert!(pages.iter().all(|p| p.total_num == Some(450)));
     let ids: HashSet<_> = pages

@@ -385,7 +385,7 @@ async fn a_slow_consumer_gets_every_page_once() {
     let mut hosts = 0;
     let mut consumed = 0;
     while let Some(page) = pages.next().await {
-        hosts += page.unwrap().hosts.len();
+        hosts += page.unwrap().items.len();
         consumed += 1;
         // Asking for the second page starts the other four; busy with it
         // until they were all asked for (the guard only stops a hang).

@@ -2,9 +2,10 @@
 //! (faster than progenitor's `serde_json::from_slice`); these tests hold
 //! it to exactly what `from_slice` into the generated type gives: the
 //! same value for every body it accepts, an error for every body it
-//! refuses, and a clear `Error::Decode` either way.
+//! refuses, and a clear `Error::Decode` either way; and each accepted
+//! item's JSON text as the body holds it.
 
-use hss_api::types::ListVulScanTaskHostResponse;
+use hss_api::types::{ListVulScanTaskHostResponse, VulScanTaskHostInfo};
 use hss_ext::{Error, decode_page};
 use hss_fake::{Dataset, GenerateOptions};
 use proptest::prelude::*;
@@ -22,7 +23,18 @@ fn agrees(body: &[u8]) -> bool {
     let ours = decode_page(StatusCode::OK, &HeaderMap::new(), body);
     match (reference(body), ours) {
         (Ok(expected), Ok(page)) => {
-            assert_eq!(page.hosts, expected.data_list, "{}", show(body));
+            assert_eq!(page.items, expected.data_list, "{}", show(body));
+            assert_eq!(page.received.len(), page.items.len(), "{}", show(body));
+            for (item, text) in page.items_received() {
+                let text = text.expect("every item's text");
+                let again: VulScanTaskHostInfo = serde_json::from_str(text).unwrap();
+                assert_eq!(&again, item, "{}", show(body));
+                // Kept as received whenever the body is a UTF-8 object.
+                if let (Ok(body), Some(kept)) = (std::str::from_utf8(body), page.received.body()) {
+                    assert_eq!(kept, body);
+                    assert!(body.contains(text), "{text} in {}", show(body.as_bytes()));
+                }
+            }
             assert_eq!(
                 page.total_num,
                 expected.total_num.map(|n| n as u64),
@@ -86,7 +98,14 @@ fn a_full_page_decodes_to_the_same_hosts() {
     let body = page(200);
     assert!(agrees(&body));
     let decoded = decode_page(StatusCode::OK, &HeaderMap::new(), &body).unwrap();
-    assert_eq!(decoded.hosts.len(), 200);
+    assert_eq!(decoded.items.len(), 200);
+    // Every host exactly as sent, unknown fields too.
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(decoded.received.body(), Some(body.as_str()));
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for (i, host) in sent["data_list"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(decoded.received.item(i), Some(host.to_string().as_str()));
+    }
 }
 
 /// Host bodies wrapped in a page: `{"total_num":1,"data_list":[HOST]}`.

@@ -70,7 +70,7 @@ async fn the_project_is_discovered_once_for_a_client_and_its_clones() {
         .list_hosts_page(&HostQuery::new(fake.task_id()).limit(10))
         .await
         .unwrap();
-    assert_eq!(page.hosts.len(), 10);
+    assert_eq!(page.items.len(), 10);
     assert_eq!(
         client.resolve_project_id().await.unwrap(),
         fake.project_id()
@@ -210,7 +210,7 @@ async fn a_failing_iam_is_retried_as_the_request_is() {
         .list_hosts_page(&HostQuery::new(fake.task_id()))
         .await
         .unwrap();
-    assert_eq!(page.hosts.len(), 10);
+    assert_eq!(page.items.len(), 10);
     assert_eq!(iam_requests(&fake).len(), 3, "two 503s, then the answer");
     assert_eq!(hss_requests(&fake), 1);
 }

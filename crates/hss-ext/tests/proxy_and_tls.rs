@@ -51,7 +51,7 @@ async fn an_explicit_proxy_gets_every_request_with_its_credentials() {
     assert_eq!(in_use.user.as_deref(), Some("alice"));
     assert!(!format!("{client:?}").contains("proxy-pass-word"));
     let page = client.list_hosts_page(&HostQuery::new("t")).await.unwrap();
-    assert_eq!(page.hosts.len(), 3);
+    assert_eq!(page.items.len(), 3);
     let seen = &proxy.requests()[0];
     assert!(
         seen.target

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hss_ext::HostPage;
+use hss_ext::ItemPage;
+use hss_ext::hss_api::types::VulScanTaskHostInfo;
 use hss_ext::prelude::*;
 use hss_fake::scripted::{Reply, ScriptedServer};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -47,7 +48,7 @@ fn servable(data: &[u8]) -> Option<(StatusCode, HeaderMap, Vec<u8>)> {
     Some((status, headers, body.to_vec()))
 }
 
-fn describe(result: &Result<HostPage, Error>) -> String {
+fn describe(result: &Result<ItemPage<VulScanTaskHostInfo>, Error>) -> String {
     match result {
         Ok(page) => format!("page {page:?}"),
         Err(error) => format!(

@@ -8,11 +8,13 @@
 //! With `--all`, `json` and `csv` write into a [`spool::Spool`] that
 //! reaches stdout only once the listing completed ([`is_document`]),
 //! because a cut array or CSV still parses as a whole list; `ndjson` lines
-//! go out as pages arrive, each whole. One page in `json` is written by
-//! [`write_page`] in the API's own shape. JSON always goes through the
-//! generated types' serde, so values are written exactly as the service
-//! sent them; CSV cells go through [`cells::write_row`] against formula
-//! injection.
+//! go out as pages arrive, each whole. One page in `json` is the answer
+//! as received ([`write_received`]). `json` and `ndjson` write each record
+//! as the service sent it (the text the sink is handed with it), fields
+//! this version does not know included and nothing encoded again; only a
+//! record without that text (built, not received) goes through the
+//! generated types' serde. CSV cells go through [`cells::write_row`]
+//! against formula injection.
 
 pub mod cells;
 pub mod columns;
@@ -108,8 +110,9 @@ pub trait Record: Serialize {
 
 /// Where records are written, one at a time.
 pub trait Sink<T> {
-    /// Takes one record.
-    fn record(&mut self, record: &T) -> io::Result<()>;
+    /// Takes one record, with the JSON text the service sent it as when
+    /// it was received.
+    fn record(&mut self, record: &T, received: Option<&str>) -> io::Result<()>;
     /// Pushes what was written so far to the reader (called whenever the
     /// listing waits for the network, so once per page).
     fn flush(&mut self) -> io::Result<()>;
@@ -183,6 +186,15 @@ pub fn write_page<T: Serialize>(
         },
     )?;
     writeln!(out)
+}
+
+/// One answer's body as received, ended with a newline.
+pub fn write_received(out: &mut dyn Write, body: &str) -> io::Result<()> {
+    out.write_all(body.as_bytes())?;
+    if !body.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// One value (a record that is not a list, such as statistics or the
@@ -300,7 +312,7 @@ struct TableSink<'a> {
 }
 
 impl<T: Record + 'static> Sink<T> for TableSink<'_> {
-    fn record(&mut self, record: &T) -> io::Result<()> {
+    fn record(&mut self, record: &T, _: Option<&str>) -> io::Result<()> {
         table_row(&mut self.table, record);
         Ok(())
     }
@@ -340,13 +352,20 @@ struct JsonArraySink<'a> {
 }
 
 impl<T: Serialize> Sink<T> for JsonArraySink<'_> {
-    fn record(&mut self, record: &T) -> io::Result<()> {
+    fn record(&mut self, record: &T, received: Option<&str>) -> io::Result<()> {
+        let start: &[u8] = if self.count == 0 { b"[\n" } else { b",\n" };
+        self.count += 1;
+        if let Some(json) = received {
+            // As received, one element after another (as `hss call --all`).
+            self.out.write_all(start)?;
+            return self.out.write_all(json.as_bytes());
+        }
         // Each element pretty-printed and indented one level, which is
         // byte for byte what serde_json prints for the whole array.
         // Built in memory and written at once (see `NdjsonSink::line`).
         let text = serde_json::to_string_pretty(record)?;
         let mut element = Vec::with_capacity(text.len() + text.len() / 8 + 4);
-        element.extend_from_slice(if self.count == 0 { b"[\n" } else { b",\n" });
+        element.extend_from_slice(start);
         for (i, line) in text.lines().enumerate() {
             if i > 0 {
                 element.push(b'\n');
@@ -354,9 +373,7 @@ impl<T: Serialize> Sink<T> for JsonArraySink<'_> {
             element.extend_from_slice(b"  ");
             element.extend_from_slice(line.as_bytes());
         }
-        self.out.write_all(&element)?;
-        self.count += 1;
-        Ok(())
+        self.out.write_all(&element)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -383,9 +400,12 @@ struct NdjsonSink<'a> {
 }
 
 impl<T: Serialize> Sink<T> for NdjsonSink<'_> {
-    fn record(&mut self, record: &T) -> io::Result<()> {
+    fn record(&mut self, record: &T, received: Option<&str>) -> io::Result<()> {
         self.line.clear();
-        serde_json::to_writer(&mut self.line, record)?;
+        match received {
+            Some(json) => self.line.extend_from_slice(json.as_bytes()),
+            None => serde_json::to_writer(&mut self.line, record)?,
+        }
         self.line.push(b'\n');
         self.out.write_all(&self.line)
     }
@@ -415,7 +435,7 @@ impl CsvSink<'_> {
 }
 
 impl<T: Record + 'static> Sink<T> for CsvSink<'_> {
-    fn record(&mut self, record: &T) -> io::Result<()> {
+    fn record(&mut self, record: &T, _: Option<&str>) -> io::Result<()> {
         self.header::<T>()?;
         cells::write_row(
             &mut self.out,
@@ -471,7 +491,7 @@ mod tests {
         let mut out = Vec::new();
         let mut sink = sink::<VulScanTaskHostInfo>(format, scope, Box::new(&mut out));
         for h in hosts {
-            sink.record(h).unwrap();
+            sink.record(h, None).unwrap();
         }
         sink.finish().unwrap();
         String::from_utf8(out).unwrap()

@@ -139,13 +139,13 @@ impl Gateway {
         self.took.lock().unwrap().push(sent.elapsed());
         self.in_flight.lock().unwrap().0 -= 1;
         match verdict {
-            Ok(()) => Ok(ItemPage {
-                total_num: Some(self.hosts),
-                items: (offset..(offset + u64::from(limit)).min(self.hosts))
+            Ok(()) => Ok(ItemPage::new(
+                Some(self.hosts),
+                (offset..(offset + u64::from(limit)).min(self.hosts))
                     .map(|i| format!("h{i}"))
                     .collect(),
-                request_id: None,
-            }),
+                None,
+            )),
             Err(retry_after) => Err(Error::Service(Box::new(ServiceError {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 error_code: Some("APIGW.0308".into()),
