@@ -29,8 +29,11 @@ use tracing::Instrument;
 
 use crate::client::HssClient;
 use crate::decode::convert_error;
+use crate::decode::{
+    self, ERROR_BODY_LIMIT, ItemPage, PageShape, decode_answer, page_of_value, read_bounded,
+};
 use crate::error::{Error, TransportKind};
-use crate::hooks::capture_response;
+use crate::hooks::{self, capture_response};
 use crate::rate::Outcome;
 use crate::retry::{self, RetryPolicy};
 
@@ -265,6 +268,32 @@ impl HssClient {
             headers,
         )
     }
+
+    /// One page of any typed listing with the client's retries: `send`
+    /// makes and sends the generated request for a project id; its answer
+    /// is decoded by [`decode_answer`] as `shape` says.
+    pub(crate) async fn call_page<R, T, F, Fut>(
+        &self,
+        op: Op,
+        project: Option<&str>,
+        shape: PageShape<R, T>,
+        send: F,
+    ) -> Result<ItemPage<T>, Error>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
+        R: serde::de::DeserializeOwned,
+        T: serde::de::DeserializeOwned + serde::Serialize,
+    {
+        self.call_with(op, project, |project| async {
+            let (result, headers) = send_page(send(project), shape).await;
+            if let Ok(page) = &result {
+                tracing::debug!(items = page.items.len(), "page received");
+            }
+            (result, headers)
+        })
+        .await
+    }
 }
 
 /// Awaits one generated call, keeping the answer's headers for an error.
@@ -280,6 +309,77 @@ where
             (Err(convert_error(error, meta).await), headers)
         }
     }
+}
+
+/// Sends a page request once; the answer's headers come back with an
+/// error for the skew check.
+///
+/// The generated builder makes and sends the request (through every
+/// hook); the body of its answer is taken from the generated code
+/// ([`hooks::take_body`]) and decoded here by [`decode_answer`], the
+/// function [`decode_page`](crate::decode_page) (what the fuzzers and
+/// tests call) is made of: each item parsed once, its text kept.
+pub(crate) async fn send_page<R, T, Fut>(
+    send: Fut,
+    shape: PageShape<R, T>,
+) -> (Result<ItemPage<T>, Error>, Option<HeaderMap>)
+where
+    Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
+    R: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
+    match (meta, body) {
+        // An answer arrived: whatever the generated code made of the
+        // stand-in body it read is dropped.
+        (Some(meta), Some(body)) => {
+            let read = if decode::reads_whole_body(meta.status, shape.errors) {
+                read_whole(body).await.map(Vec::from)
+            } else {
+                Ok(read_bounded(
+                    reqwest::Response::from(http::Response::new(body)),
+                    ERROR_BODY_LIMIT,
+                )
+                .await)
+            };
+            let result = match read {
+                Ok(bytes) => decode_answer(meta.status, &meta.headers, bytes, shape),
+                Err(error) => {
+                    let headers = meta.headers.clone();
+                    return (
+                        Err(
+                            convert_error(hss_api::Error::ResponseBodyError(error), Some(meta))
+                                .await,
+                        ),
+                        Some(headers),
+                    );
+                }
+            };
+            (result, Some(meta.headers))
+        }
+        // No answer (a bad parameter, a preview, a connection that
+        // failed), or, should the hook not be installed, the generated
+        // code's own decoding.
+        (meta, _) => match result {
+            Ok(response) => {
+                let (status, headers) = (response.status(), response.headers().clone());
+                let page = page_of_value(status, &headers, response.into_inner(), shape.parts);
+                (page, Some(headers))
+            }
+            Err(error) => {
+                let headers = meta.as_ref().map(|m| m.headers.clone());
+                (Err(convert_error(error, meta).await), headers)
+            }
+        },
+    }
+}
+
+/// A whole body, as the generated code would read it (bounded by the
+/// client's `max_response_body`, which the hook put on it).
+async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error> {
+    reqwest::Response::from(http::Response::new(body))
+        .bytes()
+        .await
 }
 
 /// The `X-Request-Id` of an answer.

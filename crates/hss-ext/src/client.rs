@@ -5,30 +5,21 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hss_api::types::{ErrorBody, VulScanTaskHostInfo};
-use hss_api::{Hooks, ResponseValue};
+use hss_api::Hooks;
 use hss_auth::credentials::CredentialSource;
 use hss_auth::iam::IamEndpointSource;
 use hss_auth::{Clock, Credentials, Endpoint, ExplicitCredentials, SystemClock};
-use hss_operations::{self as operations, Operation};
-use reqwest::header::{HeaderMap, HeaderValue};
-use tokio::time::Instant;
-use tracing::Instrument;
+use reqwest::header::HeaderValue;
 
 use crate::auth::AuthState;
-use crate::call::Op;
-use crate::decode::{
-    self, ERROR_BODY_LIMIT, HOST_PAGE, ItemPage, PageShape, convert_error, decode_answer,
-    page_of_value, read_bounded,
-};
 use crate::error::Error;
-use crate::hooks::{self, HssHook, capture_response};
+use crate::hooks::{self, HssHook};
 use crate::limit::DEFAULT_MAX_RESPONSE_BODY;
 use crate::metadata::MetadataSource;
 use crate::preview::RequestPreview;
 use crate::project::{Discovery, ProjectChoice, ProjectOrigin};
 use crate::proxy::{ProxyConfig, ProxyInUse};
-use crate::query::{HostQuery, ValidQuery, check_project_id};
+use crate::query::check_project_id;
 use crate::rate::RateController;
 use crate::retry::{RetryPolicy, RetryQuota};
 
@@ -77,41 +68,6 @@ pub(crate) struct Shared {
     pub(crate) credential_origin: CredentialOrigin,
     pub(crate) credential_kind: CredentialKind,
     pub(crate) proxy: Option<ProxyInUse>,
-}
-
-/// What [`HssClient::probe`] found.
-#[derive(Debug)]
-pub struct Probe {
-    /// The page, or why there is none.
-    pub result: Result<ItemPage<VulScanTaskHostInfo>, Error>,
-    /// The server's `Date`, when an answer had one.
-    pub server_time: Option<time::OffsetDateTime>,
-    /// This machine's clock (the client's, uncorrected) at the answer.
-    pub local_time: time::OffsetDateTime,
-}
-
-impl Probe {
-    /// How far the server's clock is from this machine's, from `Date`
-    /// (whole seconds, so within a second).
-    pub fn clock_skew(&self) -> Option<time::Duration> {
-        self.server_time.map(|server| {
-            let local = self
-                .local_time
-                .replace_nanosecond(0)
-                .unwrap_or(self.local_time);
-            server - local
-        })
-    }
-
-    /// Whether the gateway accepted the credentials: a page, or an answer
-    /// from HSS itself (`HSS.*`, such as `HSS.0011` for a task that does
-    /// not exist), which only comes once the gateway let the request in.
-    pub fn credentials_accepted(&self) -> bool {
-        match &self.result {
-            Ok(_) => true,
-            Err(error) => error.error_code().is_some_and(|c| c.starts_with("HSS.")),
-        }
-    }
 }
 
 /// Where a client's credentials came from, in the order of the chain the
@@ -348,41 +304,6 @@ impl HssClient {
         self.shared.proxy.as_ref()
     }
 
-    /// One signed request as a check of the setup: the page `query` asks
-    /// for, sent once (no retries; signed once more if the gateway refuses
-    /// the signature as expired), with the server's `Date` and this
-    /// machine's clock at the answer, so the skew can be measured.
-    pub async fn probe(&self, query: &HostQuery) -> Probe {
-        let span = tracing::info_span!(
-            "hss.request",
-            otel.name = "ListVulScanTaskHost",
-            http.method = "GET",
-            url.path = tracing::field::Empty,
-            http.status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            attempt = 1u32,
-            latency_ms = tracing::field::Empty,
-        );
-        let sent = Instant::now();
-        let (result, headers) = match self.validate(query) {
-            Ok(query) => self.attempt(&query).instrument(span.clone()).await,
-            Err(error) => (Err(error), None),
-        };
-        span.record("latency_ms", sent.elapsed().as_millis() as u64);
-        let local_time = self.shared.auth.base_now();
-        let server_time = headers
-            .as_ref()
-            .and_then(|h| h.get(reqwest::header::DATE))
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
-            .map(time::OffsetDateTime::from);
-        Probe {
-            result,
-            server_time,
-            local_time,
-        }
-    }
-
     /// When this client discovers its project: the region it asks for, the
     /// IAM endpoint it asks, and how that endpoint was chosen.
     pub fn project_discovery(&self) -> Option<(&str, &Endpoint, &IamEndpointSource)> {
@@ -444,174 +365,6 @@ impl HssClient {
         self.probe = probe;
         self
     }
-
-    /// Fetches one page, retrying as the policy allows.
-    pub async fn list_hosts_page(
-        &self,
-        query: &HostQuery,
-    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
-        let query = self.validate(query)?;
-        self.fetch_page(&query).await
-    }
-
-    pub(crate) fn validate(&self, query: &HostQuery) -> Result<ValidQuery, Error> {
-        query.validate(self.project.known(), self.project.can_discover())
-    }
-
-    /// One page of an already validated query, with the client's
-    /// retries ([`call_page`](Self::call_page), the path of every
-    /// listing's pages).
-    pub(crate) async fn fetch_page(
-        &self,
-        query: &ValidQuery,
-    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
-        let op = Op::of(PAGE_OPERATION);
-        self.call_page(op, query.project_id.as_deref(), HOST_PAGE, |project| {
-            self.host_page_request(query, &project).send()
-        })
-        .await
-    }
-
-    /// One attempt of a page, signed again once if the gateway refused
-    /// the signature as expired, with the last answer's headers.
-    async fn attempt(
-        &self,
-        query: &ValidQuery,
-    ) -> (
-        Result<ItemPage<VulScanTaskHostInfo>, Error>,
-        Option<HeaderMap>,
-    ) {
-        self.call_once(query.project_id.as_deref(), &|project: String| async move {
-            send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
-        })
-        .await
-    }
-
-    /// The page request of a host query.
-    fn host_page_request(
-        &self,
-        query: &ValidQuery,
-        project: &str,
-    ) -> hss_api::builder::ListVulScanTaskHost<'_> {
-        let mut request = self
-            .api
-            .list_vul_scan_task_host()
-            .project_id(project)
-            .task_id(query.task_id.as_str());
-        if let Some(eps) = &query.enterprise_project_id {
-            request = request.enterprise_project_id(eps.as_str());
-        }
-        if let Some(status) = &query.scan_status {
-            request = request.scan_status(status.as_str());
-        }
-        if let Some(limit) = query.limit {
-            request = request.limit(limit);
-        }
-        if let Some(offset) = query.offset {
-            request = request.offset(offset);
-        }
-        request
-    }
-
-    /// One page of any typed listing with the client's retries: `send`
-    /// makes and sends the generated request for a project id; its answer
-    /// is decoded by [`decode_answer`] as `shape` says.
-    pub(crate) async fn call_page<R, T, F, Fut>(
-        &self,
-        op: Op,
-        project: Option<&str>,
-        shape: PageShape<R, T>,
-        send: F,
-    ) -> Result<ItemPage<T>, Error>
-    where
-        F: Fn(String) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-        R: serde::de::DeserializeOwned,
-        T: serde::de::DeserializeOwned + serde::Serialize,
-    {
-        self.call_with(op, project, |project| async {
-            let (result, headers) = send_page(send(project), shape).await;
-            if let Ok(page) = &result {
-                tracing::debug!(items = page.items.len(), "page received");
-            }
-            (result, headers)
-        })
-        .await
-    }
-}
-
-/// Sends a page request once; the answer's headers come back with an
-/// error for the skew check.
-///
-/// The generated builder makes and sends the request (through every
-/// hook); the body of its answer is taken from the generated code
-/// ([`hooks::take_body`]) and decoded here by [`decode_answer`], the
-/// function [`decode_page`](crate::decode_page) (what the fuzzers and
-/// tests call) is made of: each item parsed once, its text kept.
-async fn send_page<R, T, Fut>(
-    send: Fut,
-    shape: PageShape<R, T>,
-) -> (Result<ItemPage<T>, Error>, Option<HeaderMap>)
-where
-    Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-    R: serde::de::DeserializeOwned,
-    T: serde::de::DeserializeOwned + serde::Serialize,
-{
-    let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
-    match (meta, body) {
-        // An answer arrived: whatever the generated code made of the
-        // stand-in body it read is dropped.
-        (Some(meta), Some(body)) => {
-            let read = if decode::reads_whole_body(meta.status, shape.errors) {
-                read_whole(body).await.map(Vec::from)
-            } else {
-                Ok(read_bounded(
-                    reqwest::Response::from(http::Response::new(body)),
-                    ERROR_BODY_LIMIT,
-                )
-                .await)
-            };
-            let result = match read {
-                Ok(bytes) => decode_answer(meta.status, &meta.headers, bytes, shape),
-                Err(error) => {
-                    let headers = meta.headers.clone();
-                    return (
-                        Err(
-                            convert_error(hss_api::Error::ResponseBodyError(error), Some(meta))
-                                .await,
-                        ),
-                        Some(headers),
-                    );
-                }
-            };
-            (result, Some(meta.headers))
-        }
-        // No answer (a bad parameter, a preview, a connection that
-        // failed), or, should the hook not be installed, the generated
-        // code's own decoding.
-        (meta, _) => match result {
-            Ok(response) => {
-                let (status, headers) = (response.status(), response.headers().clone());
-                let page = page_of_value(status, &headers, response.into_inner(), shape.parts);
-                (page, Some(headers))
-            }
-            Err(error) => {
-                let headers = meta.as_ref().map(|m| m.headers.clone());
-                (Err(convert_error(error, meta).await), headers)
-            }
-        },
-    }
-}
-
-/// The host listing's operation, as traces name it.
-const PAGE_OPERATION: &Operation = operations::LIST_VUL_SCAN_TASK_HOST;
-
-/// A whole body, as the generated code would read it (bounded by the
-/// client's `max_response_body`, which the hook put on it).
-async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error> {
-    reqwest::Response::from(http::Response::new(body))
-        .bytes()
-        .await
 }
 
 /// A full quota for a client with this policy.

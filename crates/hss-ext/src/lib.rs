@@ -166,6 +166,8 @@ pub mod enums;
 mod error;
 mod export;
 mod hooks;
+#[cfg(test)]
+mod layers;
 mod limit;
 mod listing;
 pub mod lists;
@@ -191,7 +193,7 @@ pub mod wait;
 
 pub use client::{
     CredentialKind, CredentialOrigin, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-    EndpointOrigin, HssClient, HssClientBuilder, Probe,
+    EndpointOrigin, HssClient, HssClientBuilder,
 };
 pub use decode::{ItemPage, Received, decode_page};
 pub use download::{DEFAULT_MAX_DOWNLOAD, DownloadOptions, Downloaded};
@@ -207,11 +209,11 @@ pub use error::{
 pub use export::{DEFAULT_EXPORT_HEADERS, ExportRequest, MAX_EXPORT_SIZE};
 pub use hooks::DEFAULT_USER_AGENT;
 pub use limit::DEFAULT_MAX_RESPONSE_BODY;
-pub use listing::MAX_PASSES;
+pub use listing::{ListOptions, MAX_PASSES};
 pub use lists::ListQuery;
 pub use operation::{OperationAnswer, OperationRequest};
 pub use operation_listing::RawItem;
-pub use paginate::ListOptions;
+pub use paginate::Probe;
 pub use policy::ScanPolicy;
 pub use preview::RequestPreview;
 pub use project::ProjectOrigin;

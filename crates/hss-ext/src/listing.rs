@@ -399,3 +399,80 @@ impl<T: Send + 'static> Listing<T> {
         })
     }
 }
+/// How a listing fetches its pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListOptions {
+    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
+    /// Default its end, the API's maximum. A listing of any operation
+    /// ([`HssClient::list_operation_pages`](crate::HssClient::list_operation_pages))
+    /// takes the request's `limit` instead when given, else brings this
+    /// within the operation's own limits.
+    pub page_size: u32,
+    /// Pages in flight at most once `total_num` is known (fetched, or
+    /// waiting for a send slot, or answered and not yet yielded). Default 1.
+    /// Without [`adaptive`](Self::adaptive) they are all sent at once
+    /// until the service throttles; then, and always with `adaptive`, the
+    /// client's shared send rate paces them (see
+    /// [`HssClientBuilder::adaptive_rate`](crate::HssClientBuilder::adaptive_rate)).
+    pub concurrency: usize,
+    /// Probe for the rate the service allows from the first answer on,
+    /// instead of sending `concurrency` pages at once: start at one
+    /// request per round trip and double while answers come back clean,
+    /// cut on `429`, `503` or growing round trips. Default false.
+    pub adaptive: bool,
+    /// Passes over the task at most, the first included, before a task
+    /// that keeps moving ends the listing in
+    /// [`Error::IncompleteListing`]. Default 3, at most 8.
+    pub max_passes: u32,
+}
+
+impl Default for ListOptions {
+    fn default() -> Self {
+        ListOptions {
+            page_size: *crate::LIMIT_RANGE.end(),
+            concurrency: 1,
+            adaptive: false,
+            max_passes: 3,
+        }
+    }
+}
+
+impl ListOptions {
+    /// Pages in flight when the listing starts with [`adaptive`](Self::adaptive).
+    /// A `429`'s retry waits its whole-second `Retry-After`; pages in
+    /// flight enough for a second at the rate keep the listing going
+    /// meanwhile (64 covers 64 requests per second).
+    pub const ADAPTIVE_CONCURRENCY: usize = 64;
+
+    /// Fetch `concurrency` pages at once (at least 1), a fixed number:
+    /// slowed only by the client's send rate once the service throttled.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self.adaptive = false;
+        self
+    }
+
+    /// As fast as the service allows, with at most `max_in_flight` pages
+    /// in flight (at least 1; [`ADAPTIVE_CONCURRENCY`](Self::ADAPTIVE_CONCURRENCY)
+    /// is a good ceiling): the listing probes for the rate (see
+    /// [`adaptive`](Self::adaptive)), sharing it with every listing of the
+    /// client and its clones.
+    pub fn adaptive(mut self, max_in_flight: usize) -> Self {
+        self.concurrency = max_in_flight.max(1);
+        self.adaptive = true;
+        self
+    }
+
+    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size;
+        self
+    }
+
+    /// Passes over the task at most (1..=8); 1 fails at the first sign
+    /// that the task moved instead of verifying.
+    pub fn max_passes(mut self, passes: u32) -> Self {
+        self.max_passes = passes;
+        self
+    }
+}

@@ -40,8 +40,8 @@ use hss_operations::Operation;
 use crate::client::HssClient;
 pub use crate::decode::ItemPage;
 use crate::error::{Error, MAX_OFFSET};
+use crate::listing::ListOptions;
 use crate::listing::{FetchPage, Listing, MAX_PASSES, Plan};
-use crate::paginate::ListOptions;
 use crate::query::{LIMIT_RANGE, check_limit};
 
 /// The future of one page.

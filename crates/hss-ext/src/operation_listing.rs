@@ -23,9 +23,9 @@ use serde_json::value::RawValue;
 use crate::client::HssClient;
 use crate::decode::{ItemPage, Received, span_in, split_page};
 use crate::error::Error;
+use crate::listing::ListOptions;
 use crate::listing::{FetchPage, Listing, Plan};
 use crate::operation::{OperationAnswer, OperationRequest};
-use crate::paginate::ListOptions;
 
 /// One listed item, the JSON text the service sent for it (a span of the
 /// answer's body, which the items of a page share).

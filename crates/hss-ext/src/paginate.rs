@@ -1,4 +1,6 @@
-//! Listing every host of a scan task: the host-specific face of
+//! Listing every host of a scan task, the first operation: one page of a
+//! [`HostQuery`] (and [`HssClient::probe`], one page as a check of the
+//! setup), and the host-specific face of
 //! [`crate::listing`], which holds the promise (complete, or a typed
 //! error) and how it is kept. Hosts are matched across passes by
 //! `host_id`.
@@ -9,88 +11,55 @@ use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_api::types::VulScanTaskHostInfo;
 use hss_operations::{self as operations, Operation};
 
-use crate::client::HssClient;
-use crate::error::Error;
-use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
-use crate::query::HostQuery;
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+use tracing::Instrument;
 
-/// How a listing fetches its pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ListOptions {
-    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
-    /// Default its end, the API's maximum. A listing of any operation
-    /// ([`HssClient::list_operation_pages`](crate::HssClient::list_operation_pages))
-    /// takes the request's `limit` instead when given, else brings this
-    /// within the operation's own limits.
-    pub page_size: u32,
-    /// Pages in flight at most once `total_num` is known (fetched, or
-    /// waiting for a send slot, or answered and not yet yielded). Default 1.
-    /// Without [`adaptive`](Self::adaptive) they are all sent at once
-    /// until the service throttles; then, and always with `adaptive`, the
-    /// client's shared send rate paces them (see
-    /// [`HssClientBuilder::adaptive_rate`](crate::HssClientBuilder::adaptive_rate)).
-    pub concurrency: usize,
-    /// Probe for the rate the service allows from the first answer on,
-    /// instead of sending `concurrency` pages at once: start at one
-    /// request per round trip and double while answers come back clean,
-    /// cut on `429`, `503` or growing round trips. Default false.
-    pub adaptive: bool,
-    /// Passes over the task at most, the first included, before a task
-    /// that keeps moving ends the listing in
-    /// [`Error::IncompleteListing`]. Default 3, at most 8.
-    pub max_passes: u32,
+use crate::call::{Op, send_page};
+use crate::client::HssClient;
+use crate::decode::HOST_PAGE;
+use crate::error::Error;
+use crate::listing::ListOptions;
+use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
+use crate::query::{HostQuery, ValidQuery};
+
+/// What [`HssClient::probe`] found.
+#[derive(Debug)]
+pub struct Probe {
+    /// The page, or why there is none.
+    pub result: Result<ItemPage<VulScanTaskHostInfo>, Error>,
+    /// The server's `Date`, when an answer had one.
+    pub server_time: Option<time::OffsetDateTime>,
+    /// This machine's clock (the client's, uncorrected) at the answer.
+    pub local_time: time::OffsetDateTime,
 }
 
-impl Default for ListOptions {
-    fn default() -> Self {
-        ListOptions {
-            page_size: *crate::LIMIT_RANGE.end(),
-            concurrency: 1,
-            adaptive: false,
-            max_passes: 3,
+impl Probe {
+    /// How far the server's clock is from this machine's, from `Date`
+    /// (whole seconds, so within a second).
+    pub fn clock_skew(&self) -> Option<time::Duration> {
+        self.server_time.map(|server| {
+            let local = self
+                .local_time
+                .replace_nanosecond(0)
+                .unwrap_or(self.local_time);
+            server - local
+        })
+    }
+
+    /// Whether the gateway accepted the credentials: a page, or an answer
+    /// from HSS itself (`HSS.*`, such as `HSS.0011` for a task that does
+    /// not exist), which only comes once the gateway let the request in.
+    pub fn credentials_accepted(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(error) => error.error_code().is_some_and(|c| c.starts_with("HSS.")),
         }
     }
 }
 
-impl ListOptions {
-    /// Pages in flight when the listing starts with [`adaptive`](Self::adaptive).
-    /// A `429`'s retry waits its whole-second `Retry-After`; pages in
-    /// flight enough for a second at the rate keep the listing going
-    /// meanwhile (64 covers 64 requests per second).
-    pub const ADAPTIVE_CONCURRENCY: usize = 64;
-
-    /// Fetch `concurrency` pages at once (at least 1), a fixed number:
-    /// slowed only by the client's send rate once the service throttled.
-    pub fn concurrency(mut self, concurrency: usize) -> Self {
-        self.concurrency = concurrency.max(1);
-        self.adaptive = false;
-        self
-    }
-
-    /// As fast as the service allows, with at most `max_in_flight` pages
-    /// in flight (at least 1; [`ADAPTIVE_CONCURRENCY`](Self::ADAPTIVE_CONCURRENCY)
-    /// is a good ceiling): the listing probes for the rate (see
-    /// [`adaptive`](Self::adaptive)), sharing it with every listing of the
-    /// client and its clones.
-    pub fn adaptive(mut self, max_in_flight: usize) -> Self {
-        self.concurrency = max_in_flight.max(1);
-        self.adaptive = true;
-        self
-    }
-
-    /// Items per request, within [`LIMIT_RANGE`](crate::LIMIT_RANGE).
-    pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = page_size;
-        self
-    }
-
-    /// Passes over the task at most (1..=8); 1 fails at the first sign
-    /// that the task moved instead of verifying.
-    pub fn max_passes(mut self, passes: u32) -> Self {
-        self.max_passes = passes;
-        self
-    }
-}
+/// The host listing's operation, as traces name it.
+const PAGE_OPERATION: &Operation = operations::LIST_VUL_SCAN_TASK_HOST;
 
 impl HssClient {
     /// Every page the query matches; each carries the `total_num` its
@@ -142,6 +111,109 @@ impl HssClient {
             hosts.push(host?);
         }
         Ok(hosts)
+    }
+
+    /// Fetches one page, retrying as the policy allows.
+    pub async fn list_hosts_page(
+        &self,
+        query: &HostQuery,
+    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
+        let query = self.validate(query)?;
+        self.fetch_page(&query).await
+    }
+
+    pub(crate) fn validate(&self, query: &HostQuery) -> Result<ValidQuery, Error> {
+        query.validate(self.project.known(), self.project.can_discover())
+    }
+
+    /// One page of an already validated query, with the client's
+    /// retries ([`call_page`](Self::call_page), the path of every
+    /// listing's pages).
+    pub(crate) async fn fetch_page(
+        &self,
+        query: &ValidQuery,
+    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
+        let op = Op::of(PAGE_OPERATION);
+        self.call_page(op, query.project_id.as_deref(), HOST_PAGE, |project| {
+            self.host_page_request(query, &project).send()
+        })
+        .await
+    }
+
+    /// One attempt of a page, signed again once if the gateway refused
+    /// the signature as expired, with the last answer's headers.
+    async fn attempt(
+        &self,
+        query: &ValidQuery,
+    ) -> (
+        Result<ItemPage<VulScanTaskHostInfo>, Error>,
+        Option<HeaderMap>,
+    ) {
+        self.call_once(query.project_id.as_deref(), &|project: String| async move {
+            send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
+        })
+        .await
+    }
+
+    /// The page request of a host query.
+    fn host_page_request(
+        &self,
+        query: &ValidQuery,
+        project: &str,
+    ) -> hss_api::builder::ListVulScanTaskHost<'_> {
+        let mut request = self
+            .api
+            .list_vul_scan_task_host()
+            .project_id(project)
+            .task_id(query.task_id.as_str());
+        if let Some(eps) = &query.enterprise_project_id {
+            request = request.enterprise_project_id(eps.as_str());
+        }
+        if let Some(status) = &query.scan_status {
+            request = request.scan_status(status.as_str());
+        }
+        if let Some(limit) = query.limit {
+            request = request.limit(limit);
+        }
+        if let Some(offset) = query.offset {
+            request = request.offset(offset);
+        }
+        request
+    }
+
+    /// One signed request as a check of the setup: the page `query` asks
+    /// for, sent once (no retries; signed once more if the gateway refuses
+    /// the signature as expired), with the server's `Date` and this
+    /// machine's clock at the answer, so the skew can be measured.
+    pub async fn probe(&self, query: &HostQuery) -> Probe {
+        let span = tracing::info_span!(
+            "hss.request",
+            otel.name = "ListVulScanTaskHost",
+            http.method = "GET",
+            url.path = tracing::field::Empty,
+            http.status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempt = 1u32,
+            latency_ms = tracing::field::Empty,
+        );
+        let sent = Instant::now();
+        let (result, headers) = match self.validate(query) {
+            Ok(query) => self.attempt(&query).instrument(span.clone()).await,
+            Err(error) => (Err(error), None),
+        };
+        span.record("latency_ms", sent.elapsed().as_millis() as u64);
+        let local_time = self.shared.auth.base_now();
+        let server_time = headers
+            .as_ref()
+            .and_then(|h| h.get(reqwest::header::DATE))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v.trim()).ok())
+            .map(time::OffsetDateTime::from);
+        Probe {
+            result,
+            server_time,
+            local_time,
+        }
     }
 }
 

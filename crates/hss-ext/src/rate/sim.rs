@@ -22,8 +22,8 @@ use tokio::time::Instant;
 use crate::call::Op;
 use crate::client::{HssClient, HssClientBuilder};
 use crate::error::{Error, ServiceError};
+use crate::listing::ListOptions;
 use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
-use crate::paginate::ListOptions;
 use crate::rate::PACING_SLACK;
 use crate::retry::RetryPolicy;
 
