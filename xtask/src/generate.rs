@@ -24,6 +24,10 @@ pub struct Options {
     /// Keep only the serde direction each type is used in
     /// ([`crate::one_way`]).
     pub one_way_serde: bool,
+    /// With [`one_way_serde`](Self::one_way_serde): the cargo feature
+    /// under which response-only types keep `Serialize` (`hss-api`'s
+    /// `serialize-responses`); `None` drops it.
+    pub serialize_feature: Option<&'static str>,
     /// Derive `PartialEq` on every type (typify derives `Serialize`,
     /// `Deserialize`, `Debug`, `Clone` and, on simple enums and string
     /// newtypes, `Eq`, `Ord`, `Hash` by itself; `PartialEq` is ours).
@@ -32,6 +36,9 @@ pub struct Options {
     /// the builder interface; without them the client compiles in about
     /// 60 % of the time ([`crate::struct_builders`]).
     pub struct_builders: bool,
+    /// End every `send()` in one generic call of `hss-api`'s `src/send.rs`
+    /// ([`crate::shared_send`]); only a crate with that file can.
+    pub shared_send: bool,
 }
 
 /// progenitor's [`InterfaceStyle`], as a value `clap` can parse.
@@ -47,9 +54,11 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             interface: Interface::Builder,
-            one_way_serde: false,
+            one_way_serde: true,
+            serialize_feature: Some("serialize-responses"),
             partial_eq: true,
             struct_builders: false,
+            shared_send: true,
         }
     }
 }
@@ -60,8 +69,10 @@ impl Options {
         Self {
             interface: Interface::Positional,
             one_way_serde: true,
+            serialize_feature: None,
             partial_eq: false,
             struct_builders: false,
+            shared_send: false,
         }
     }
 }
@@ -205,11 +216,19 @@ pub fn generated_file(
     }
     crate::multipart::add(&mut file, &forms)?;
     crate::merge_arms::apply(&mut file);
+    if options.shared_send {
+        crate::shared_send::apply(&mut file);
+    }
     if options.one_way_serde {
         match role {
-            None => {
-                crate::one_way::apply(&mut file);
-            }
+            None => match options.serialize_feature {
+                Some(feature) => {
+                    crate::one_way::apply_gated(&mut file, feature);
+                }
+                None => {
+                    crate::one_way::apply(&mut file);
+                }
+            },
             Some(SplitRole::Part { shared_crate }) => {
                 reached = crate::one_way::apply_part(&mut file, shared_crate).1;
             }

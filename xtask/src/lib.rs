@@ -17,6 +17,7 @@ pub mod report;
 pub mod responses;
 pub mod rust_names;
 pub mod sdk;
+pub mod shared_send;
 pub mod spec;
 pub mod split;
 pub mod standalone;

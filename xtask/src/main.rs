@@ -161,8 +161,12 @@ fn main() -> ExitCode {
                 xtask::generate::Options {
                     interface: interface.unwrap_or(default.interface),
                     one_way_serde,
+                    // A crate of its own has no such feature.
+                    serialize_feature: None,
                     partial_eq: !no_partial_eq,
                     struct_builders: default.struct_builders,
+                    // A crate of its own has no `src/send.rs`.
+                    shared_send: false,
                 }
             };
             let result = match crate_dir {

@@ -38,7 +38,15 @@ pub struct Sides {
 
 /// Removes the serde direction each type of `mod types` does not need.
 pub fn apply(file: &mut syn::File) -> Sides {
-    apply_inner(file, None, &Reached::default()).0
+    apply_inner(file, None, &Reached::default(), None).0
+}
+
+/// [`apply`], except that a response-only type keeps `Serialize` under
+/// the cargo feature `feature` (`#[cfg_attr(feature = .., derive(..))]`):
+/// a dependent that stores or forwards answers turns it on, the others
+/// do not compile it.
+pub fn apply_gated(file: &mut syn::File, feature: &str) -> Sides {
+    apply_inner(file, None, &Reached::default(), Some(feature)).0
 }
 
 /// Types of another crate (`{krate}::types::X`, `--split`'s shared crate)
@@ -63,16 +71,21 @@ impl Reached {
 /// [`apply`] for a part of a split client: also says which of the shared
 /// crate `krate`'s types each side reaches.
 pub fn apply_part(file: &mut syn::File, krate: &str) -> (Sides, Reached) {
-    apply_inner(file, Some(krate), &Reached::default())
+    apply_inner(file, Some(krate), &Reached::default(), None)
 }
 
 /// [`apply`] for the shared crate of a split client, whose own code has no
 /// operations: the sides start from what the parts reach.
 pub fn apply_shared(file: &mut syn::File, reached: &Reached) -> Sides {
-    apply_inner(file, None, reached).0
+    apply_inner(file, None, reached, None).0
 }
 
-fn apply_inner(file: &mut syn::File, krate: Option<&str>, extra: &Reached) -> (Sides, Reached) {
+fn apply_inner(
+    file: &mut syn::File,
+    krate: Option<&str>,
+    extra: &Reached,
+    serialize_feature: Option<&str>,
+) -> (Sides, Reached) {
     let Some(types) = types_module(&mut file.items) else {
         return (Sides::default(), Reached::default());
     };
@@ -111,9 +124,16 @@ fn apply_inner(file: &mut syn::File, krate: Option<&str>, extra: &Reached) -> (S
         };
     }
     let types = types_module(&mut file.items).expect("found above");
-    types.retain(|item| {
-        !impls_trait_for(item, "Serialize", &sides.response_only)
-            && !impls_trait_for(item, "Deserialize", &sides.request_only)
+    types.retain_mut(|item| {
+        if impls_trait_for(item, "Serialize", &sides.response_only) {
+            let Some(feature) = serialize_feature else {
+                return false;
+            };
+            if let syn::Item::Impl(i) = item {
+                i.attrs.push(syn::parse_quote!(#[cfg(feature = #feature)]));
+            }
+        }
+        !impls_trait_for(item, "Deserialize", &sides.request_only)
     });
     for item in types.iter_mut() {
         let (ident, attrs) = match item {
@@ -124,6 +144,11 @@ fn apply_inner(file: &mut syn::File, krate: Option<&str>, extra: &Reached) -> (S
         let name = ident.to_string();
         if sides.response_only.contains(&name) {
             remove_derive(attrs, "Serialize");
+            if let Some(feature) = serialize_feature {
+                attrs.push(syn::parse_quote!(
+                    #[cfg_attr(feature = #feature, derive(::serde::Serialize))]
+                ));
+            }
         } else if sides.request_only.contains(&name) {
             remove_derive(attrs, "Deserialize");
             // `#[serde(default = "defaults::f")]` only serves
@@ -471,6 +496,46 @@ mod tests {
 
     fn file(src: &str) -> syn::File {
         syn::parse_str(src).unwrap()
+    }
+
+    #[test]
+    fn a_gated_response_type_keeps_serialize_under_the_feature() {
+        let mut f = file(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Resp { pub x: i64 }
+                #[derive(::serde::Deserialize, Clone, Debug)]
+                pub struct Kind(String);
+                impl ::serde::Serialize for Kind {
+                    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { todo!() }
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Req { pub y: i64 }
+            }
+            impl Client {
+                pub async fn op<'a>(&'a self, body: &'a types::Req) -> Result<ResponseValue<types::Resp>, Error<types::Kind>> { todo!() }
+            }
+            "#,
+        );
+        apply_gated(&mut f, "serialize-responses");
+        let text = quote::quote!(#f).to_string();
+        let gate = "cfg_attr (feature = \"serialize-responses\" , derive (:: serde :: Serialize))";
+        let resp = text.find("pub struct Resp").unwrap();
+        assert!(text[..resp].contains(gate), "{text}");
+        assert!(
+            text.contains(
+                "# [cfg (feature = \"serialize-responses\")] impl :: serde :: Serialize for Kind"
+            ),
+            "{text}"
+        );
+        // What is sent keeps Serialize unconditionally and loses Deserialize.
+        let req = text.find("pub struct Req").unwrap();
+        let req_attrs = &text[text[..req].rfind("# [derive").unwrap()..req];
+        assert!(
+            req_attrs.contains(":: serde :: Serialize") && !req_attrs.contains("Deserialize"),
+            "{req_attrs}"
+        );
     }
 
     #[test]

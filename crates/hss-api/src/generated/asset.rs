@@ -6,7 +6,7 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`AiDetailInfoResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AiDetailInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_application: ::std::option::Option<::std::string::String>,
@@ -48,7 +48,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`AiProcessNetInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AiProcessNetInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub listen_ip: ::std::option::Option<::std::string::String>,
@@ -60,7 +60,7 @@ pub mod types {
         pub listen_status: ::std::option::Option<::std::string::String>,
     }
     ///`AiStatisticInfoResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AiStatisticInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_component_name: ::std::option::Option<::std::string::String>,
@@ -68,7 +68,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`AppChangeResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AppChangeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -90,7 +90,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`AppStatisticResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AppStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -98,7 +98,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`AutoLauchResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AutoLauchResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -122,7 +122,7 @@ pub mod types {
         pub type_: ::std::option::Option<i64>,
     }
     ///`AutoLaunchChangeResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AutoLaunchChangeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -148,7 +148,7 @@ pub mod types {
         pub variation_type: ::std::option::Option<::std::string::String>,
     }
     ///`AutoLaunchStatisticsResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AutoLaunchStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -158,7 +158,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`CommonTopResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CommonTopResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -168,7 +168,7 @@ pub mod types {
         pub percentage: ::std::option::Option<i64>,
     }
     ///`CreateGlobalAssetScanTaskRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateGlobalAssetScanTaskRequestInfo {
         pub all_hosts: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -177,13 +177,13 @@ pub mod types {
         pub server_group: ::std::vec::Vec<Text1To64>,
     }
     ///`CreateGlobalAssetScanTaskResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateGlobalAssetScanTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
     }
     ///`DownloadAssetFileRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DownloadAssetFileRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub export_headers: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -191,13 +191,13 @@ pub mod types {
         pub search_param: ::std::option::Option<::std::string::String>,
     }
     ///`DownloadAssetFileResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct DownloadAssetFileResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`JarPackageHostInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct JarPackageHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -245,7 +245,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`JarPackageInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct JarPackageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalogue: ::std::option::Option<::std::string::String>,
@@ -275,7 +275,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`JarPackageStatisticsResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct JarPackageStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -283,7 +283,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`KernelModuleHostInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct KernelModuleHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -297,7 +297,7 @@ pub mod types {
         pub kernel_module_info: ::std::option::Option<KernelModuleInfo>,
     }
     ///`KernelModuleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct KernelModuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ctime: ::std::option::Option<i64>,
@@ -327,7 +327,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`KernelModuleStatisticsResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct KernelModuleStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -335,7 +335,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`ListAiComponentDetailResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAiComponentDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AiDetailInfoResponseInfo>,
@@ -343,7 +343,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAiComponentStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAiComponentStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AiStatisticInfoResponseInfo>,
@@ -351,7 +351,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAppChangeHistoriesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAppChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppChangeResponseInfo>,
@@ -359,7 +359,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAppStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAppStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppStatisticResponseInfo>,
@@ -367,7 +367,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAppsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAppsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppResponseInfo>,
@@ -375,7 +375,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAutoLaunchChangeHistoriesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAutoLaunchChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLaunchChangeResponseInfo>,
@@ -383,7 +383,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAutoLaunchStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAutoLaunchStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLaunchStatisticsResponseInfo>,
@@ -391,7 +391,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAutoLaunchsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAutoLaunchsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLauchResponseInfo>,
@@ -399,13 +399,13 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListGlobalAssetScanTaskResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListGlobalAssetScanTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exist: ::std::option::Option<bool>,
     }
     ///`ListJarPackageHostInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListJarPackageHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageHostInfo>,
@@ -413,7 +413,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListJarPackageInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListJarPackageInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageInfo>,
@@ -421,7 +421,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListJarPackageStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListJarPackageStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageStatisticsResponseInfo>,
@@ -429,7 +429,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListKernelModuleHostInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListKernelModuleHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleHostInfo>,
@@ -437,7 +437,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListKernelModuleInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListKernelModuleInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleInfo>,
@@ -445,7 +445,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListKernelModuleStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListKernelModuleStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleStatisticsResponseInfo>,
@@ -453,7 +453,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListPortHostResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListPortHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortHostResponseInfo>,
@@ -461,7 +461,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListPortStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListPortStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortStatisticResponseInfo>,
@@ -469,7 +469,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListPortStatusRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListPortStatusRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortStatusRequestInfo>,
@@ -477,7 +477,7 @@ pub mod types {
         pub operate_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListPortsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListPortsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortResponseInfo>,
@@ -485,7 +485,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListProcessStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListProcessStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProcessStatisticResponseInfo>,
@@ -493,7 +493,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListProcessesHostResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListProcessesHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProcessesHostResponseInfo>,
@@ -501,7 +501,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListUserChangeHistoriesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListUserChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserChangeHistoryResponseInfo>,
@@ -509,7 +509,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListUserStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListUserStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserStatisticInfoResponseInfo>,
@@ -517,7 +517,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListUsersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserResponseInfo>,
@@ -525,7 +525,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebAppAndServiceStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebAppAndServiceStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebAppAndServiceStatisticResponseInfo>,
@@ -533,7 +533,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebAppAndServicesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebAppAndServicesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebAppAndServiceResponseInfo>,
@@ -541,7 +541,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebFrameworkHostInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebFrameworkHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkHostInfo>,
@@ -549,7 +549,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebFrameworkInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebFrameworkInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkInfo>,
@@ -557,7 +557,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebFrameworkStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebFrameworkStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkStatisticsResponseInfo>,
@@ -565,7 +565,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebSiteHostInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebSiteHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteHostInfo>,
@@ -573,7 +573,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebSiteInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebSiteInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteInfo>,
@@ -581,7 +581,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListWebSiteStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListWebSiteStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteStatisticsResponseInfo>,
@@ -589,7 +589,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`OsStatisticsInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct OsStatisticsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<i64>,
@@ -599,7 +599,7 @@ pub mod types {
         pub os_type: ::std::option::Option<::std::string::String>,
     }
     ///`PortHostResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PortHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -627,7 +627,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`PortResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PortResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -649,7 +649,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`PortStatisticResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PortStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -661,7 +661,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`PortStatusRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PortStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -675,7 +675,7 @@ pub mod types {
         pub port_type: ::std::option::Option<::std::string::String>,
     }
     ///`ProcessStatisticResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProcessStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -683,7 +683,7 @@ pub mod types {
         pub path: ::std::option::Option<::std::string::String>,
     }
     ///`ProcessesHostResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProcessesHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -707,7 +707,7 @@ pub mod types {
         pub run_permission: ::std::option::Option<::std::string::String>,
     }
     ///`QuotaStatisticsInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct QuotaStatisticsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub idle_num: ::std::option::Option<i64>,
@@ -719,7 +719,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`ShowAccountTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAccountTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -727,7 +727,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowAgentStatisticsStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAgentStatisticsStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub not_installed: ::std::option::Option<i64>,
@@ -739,7 +739,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowAssetStatisticResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAssetStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_num: ::std::option::Option<i64>,
@@ -767,7 +767,7 @@ pub mod types {
         pub web_site_num: ::std::option::Option<i64>,
     }
     ///`ShowAutoLaunchTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAutoLaunchTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -775,7 +775,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowClusterAssetStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowClusterAssetStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_num: ::std::option::Option<i64>,
@@ -787,7 +787,7 @@ pub mod types {
         pub work_load_num: ::std::option::Option<i64>,
     }
     ///`ShowCommonPortResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowCommonPortResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -801,7 +801,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`ShowContainerProtectionStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowContainerProtectionStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_protect: ::std::option::Option<i64>,
@@ -813,7 +813,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowHostAssetManualCollectStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowHostAssetManualCollectStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scan_status: ::std::option::Option<::std::string::String>,
@@ -821,7 +821,7 @@ pub mod types {
         pub scanned_time: ::std::option::Option<i64>,
     }
     ///`ShowHostProtectionStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowHostProtectionStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_protect: ::std::option::Option<i64>,
@@ -833,7 +833,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowJarPackageTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowJarPackageTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -841,7 +841,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowKernelModuleTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowKernelModuleTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -849,7 +849,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowOsStatisticsInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowOsStatisticsInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub linux_num: ::std::option::Option<i64>,
@@ -859,7 +859,7 @@ pub mod types {
         pub win_num: ::std::option::Option<i64>,
     }
     ///`ShowPortTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowPortTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -867,7 +867,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowProcessTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowProcessTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -875,7 +875,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowQuotaStatisticsInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowQuotaStatisticsInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<QuotaStatisticsInfo>,
@@ -883,7 +883,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowSoftwareTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowSoftwareTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -891,7 +891,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowWebAppAndServiceTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowWebAppAndServiceTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -899,7 +899,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowWebFrameworkTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowWebFrameworkTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -907,7 +907,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowWebSiteTopResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowWebSiteTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -915,7 +915,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`UserChangeHistoryResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct UserChangeHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -945,7 +945,7 @@ pub mod types {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     ///`UserResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -977,7 +977,7 @@ pub mod types {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     ///`UserStatisticInfoResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct UserStatisticInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -985,7 +985,7 @@ pub mod types {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     ///`WebAppAndServiceResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebAppAndServiceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1029,7 +1029,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`WebAppAndServiceStatisticResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebAppAndServiceStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1037,7 +1037,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`WebFrameworkHostInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebFrameworkHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1081,7 +1081,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`WebFrameworkInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebFrameworkInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalogue: ::std::option::Option<::std::string::String>,
@@ -1115,7 +1115,7 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`WebFrameworkStatisticsResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebFrameworkStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -1123,7 +1123,7 @@ pub mod types {
         pub num: ::std::option::Option<i64>,
     }
     ///`WebSiteHostInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebSiteHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1173,7 +1173,7 @@ pub mod types {
         pub url_path: ::std::option::Option<::std::string::String>,
     }
     ///`WebSiteInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebSiteInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -1215,7 +1215,7 @@ pub mod types {
         pub url_path: ::std::option::Option<::std::string::String>,
     }
     ///`WebSiteStatisticsResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct WebSiteStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
@@ -3133,25 +3133,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("version", &version))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_ai_component_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_ai_component_detail",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_ai_component_statistics`]
@@ -3328,25 +3322,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_ai_component_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_ai_component_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_app_change_histories`]
@@ -3618,25 +3606,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_change_histories",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_app_change_histories",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_app_statistics`]
@@ -3788,25 +3770,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_app_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_apps`]
@@ -4055,25 +4031,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("version", &version))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_apps",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_apps",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_global_asset_scan_task`]
@@ -4172,25 +4142,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_global_asset_scan_task",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_global_asset_scan_task",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::create_global_asset_scan_task`]
@@ -4310,25 +4274,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_global_asset_scan_task",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "create_global_asset_scan_task",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_auto_launch_change_histories`]
@@ -4620,25 +4578,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_auto_launch_change_histories",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_auto_launch_change_histories",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_auto_launch_statistics`]
@@ -4804,25 +4756,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_auto_launch_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_auto_launch_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_auto_launchs`]
@@ -5036,25 +4982,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_auto_launchs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_auto_launchs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::batch_modify_port_status`]
@@ -5171,25 +5111,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_modify_port_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "batch_modify_port_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_common_port`]
@@ -5306,25 +5240,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("port", &port))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_common_port",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_common_port",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::download_asset_file`]
@@ -5470,25 +5398,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "download_asset_file",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "download_asset_file",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_kernel_module_host_info`]
@@ -5669,25 +5591,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("part_match", &part_match))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_kernel_module_host_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_kernel_module_host_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_framework_host_info`]
@@ -5889,25 +5805,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("part_match", &part_match))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_framework_host_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_framework_host_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_site_host_info`]
@@ -6105,25 +6015,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("part_match", &part_match))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_site_host_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_site_host_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_host_asset_manual_collect_status`]
@@ -6236,25 +6140,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("host_id", &host_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_host_asset_manual_collect_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_host_asset_manual_collect_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::run_host_asset_manual_collect`]
@@ -6360,25 +6258,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("host_id", &host_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "run_host_asset_manual_collect",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "run_host_asset_manual_collect",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_jar_package_statistics`]
@@ -6530,25 +6422,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_jar_package_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_jar_package_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_jar_package_host_info`]
@@ -6748,25 +6634,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("part_match", &part_match))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_jar_package_host_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_jar_package_host_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_account_top`]
@@ -6850,25 +6730,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_account_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_account_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_auto_launch_top`]
@@ -6952,25 +6826,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_auto_launch_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_auto_launch_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_jar_package_top`]
@@ -7054,25 +6922,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_jar_package_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_jar_package_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_kernel_module_top`]
@@ -7156,25 +7018,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_kernel_module_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_kernel_module_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_port_top`]
@@ -7255,25 +7111,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_port_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_port_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_process_top`]
@@ -7357,25 +7207,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_process_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_process_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_software_top`]
@@ -7459,25 +7303,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_software_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_software_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_web_app_and_service_top`]
@@ -7578,25 +7416,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_web_app_and_service_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_web_app_and_service_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_web_framework_top`]
@@ -7680,25 +7512,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_web_framework_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_web_framework_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_web_site_top`]
@@ -7782,25 +7608,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_web_site_top",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_web_site_top",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_agent_statistics_status`]
@@ -7884,25 +7704,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_agent_statistics_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_agent_statistics_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_container_protection_status`]
@@ -7986,25 +7800,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_container_protection_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_container_protection_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_host_protection_status`]
@@ -8088,25 +7896,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_host_protection_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_host_protection_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_os_statistics_info`]
@@ -8190,25 +7992,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_os_statistics_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_os_statistics_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_quota_statistics_info`]
@@ -8292,25 +8088,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_quota_statistics_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_quota_statistics_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_port_statistics`]
@@ -8544,25 +8334,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_port_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_port_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_ports`]
@@ -8792,25 +8576,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_ports",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_ports",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_port_host`]
@@ -9011,25 +8789,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_port_host",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_port_host",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_process_statistics`]
@@ -9179,25 +8951,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("path", &path))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_process_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_process_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_processes_host`]
@@ -9381,25 +9147,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("path", &path))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_processes_host",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_processes_host",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_asset_statistic`]
@@ -9515,25 +9275,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("host_id", &host_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_asset_statistic",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_asset_statistic",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_kernel_module_statistics`]
@@ -9666,25 +9420,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_kernel_module_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_kernel_module_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_framework_statistics`]
@@ -9836,25 +9584,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_framework_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_framework_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_site_statistics`]
@@ -10007,25 +9749,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_site_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_site_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_user_change_histories`]
@@ -10280,25 +10016,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("user_name", &user_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_user_change_histories",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_user_change_histories",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_user_statistics`]
@@ -10450,25 +10180,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("user_name", &user_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_user_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_user_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_users`]
@@ -10744,25 +10468,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("user_name", &user_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_users",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_users",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_app_and_service_statistics`]
@@ -10927,25 +10645,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_app_and_service_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_app_and_service_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_app_and_services`]
@@ -11210,25 +10922,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("version", &version))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_app_and_services",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_app_and_services",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_jar_package_info`]
@@ -11367,25 +11073,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("file_name", &file_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_jar_package_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_jar_package_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_kernel_module_info`]
@@ -11500,25 +11200,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("name", &name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_kernel_module_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_kernel_module_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_framework_info`]
@@ -11657,25 +11351,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("file_name", &file_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_framework_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_framework_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_web_site_info`]
@@ -11814,25 +11502,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_web_site_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_web_site_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_cluster_asset_statistics`]
@@ -11916,25 +11598,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_cluster_asset_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_cluster_asset_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

@@ -6,7 +6,7 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`CommonHostResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CommonHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -40,7 +40,7 @@ pub mod types {
         pub public_ip: ::std::option::Option<::std::string::String>,
     }
     ///`CommonList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CommonList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<::std::string::String>,
@@ -48,7 +48,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`CreateTaskRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateTaskRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -60,7 +60,7 @@ pub mod types {
         pub task_type: ::std::option::Option<::std::string::String>,
     }
     ///`CreateTaskRequestBodyClusterScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateTaskRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<::std::string::String>,
@@ -70,7 +70,7 @@ pub mod types {
         pub scan_type_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`CreateTaskRequestBodyIacScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateTaskRequestBodyIacScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub file_id_list: ::std::vec::Vec<::std::string::String>,
@@ -78,13 +78,13 @@ pub mod types {
         pub file_type: ::std::option::Option<::std::string::String>,
     }
     ///`CreateTaskResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`HostTagInfoList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HostTagInfoList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostTagValuesInfo>,
@@ -92,7 +92,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`HostTagValuesInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HostTagValuesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -100,7 +100,7 @@ pub mod types {
         pub values: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListCommonHostResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCommonHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonHostResponseInfo>,
@@ -108,7 +108,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListCommonTipsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCommonTipsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<CommonList>,
@@ -126,7 +126,7 @@ pub mod types {
         pub vpc_id: ::std::option::Option<CommonList>,
     }
     ///`ListTaskResourcesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -140,7 +140,7 @@ pub mod types {
         pub task_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListTaskResourcesRequestBodyClusterScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesRequestBodyClusterScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -152,7 +152,7 @@ pub mod types {
         pub scan_status: ::std::option::Option<::std::string::String>,
     }
     ///`ListTaskResourcesRequestBodyIacScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesRequestBodyIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chart_name: ::std::option::Option<::std::string::String>,
@@ -162,7 +162,7 @@ pub mod types {
         pub scan_status: ::std::option::Option<::std::string::String>,
     }
     ///`ListTaskResourcesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_scan_data_list: ::std::vec::Vec<
@@ -176,7 +176,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListTaskResourcesResponseInfoClusterScanDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesResponseInfoClusterScanDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -198,7 +198,7 @@ pub mod types {
         pub start_time: ::std::option::Option<i64>,
     }
     ///`ListTaskResourcesResponseInfoIacScanDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesResponseInfoIacScanDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chart_name: ::std::option::Option<::std::string::String>,
@@ -220,7 +220,7 @@ pub mod types {
         pub start_time: ::std::option::Option<i64>,
     }
     ///`ListTaskResourcesResponseInfoScanDetailList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTaskResourcesResponseInfoScanDetailList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
@@ -230,7 +230,7 @@ pub mod types {
         pub status: ::std::option::Option<::std::string::String>,
     }
     ///`ListTasksRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -258,19 +258,19 @@ pub mod types {
         pub trigger_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListTasksRequestBodyClusterScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub scan_type_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListTasksRequestBodyIacScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksRequestBodyIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListTasksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListTasksResponseInfoDataList>,
@@ -278,7 +278,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListTasksResponseInfoClusterScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksResponseInfoClusterScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_cluster_num: ::std::option::Option<i64>,
@@ -290,7 +290,7 @@ pub mod types {
         pub success_cluster_num: ::std::option::Option<i64>,
     }
     ///`ListTasksResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -316,7 +316,7 @@ pub mod types {
         pub trigger_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListTasksResponseInfoIacScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListTasksResponseInfoIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_file_num: ::std::option::Option<i64>,
@@ -328,7 +328,7 @@ pub mod types {
         pub success_file_num: ::std::option::Option<i64>,
     }
     ///`RetryTaskRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RetryTaskRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -338,7 +338,7 @@ pub mod types {
         pub task_type: ::std::option::Option<::std::string::String>,
     }
     ///`RetryTaskRequestBodyClusterScanInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RetryTaskRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_info_list: ::std::vec::Vec<
@@ -348,7 +348,7 @@ pub mod types {
         pub range_type: ::std::option::Option<::std::string::String>,
     }
     ///`RetryTaskRequestBodyClusterScanInfoClusterInfoList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RetryTaskRequestBodyClusterScanInfoClusterInfoList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -356,7 +356,7 @@ pub mod types {
         pub scan_type_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ShowTaskStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowTaskStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_task_start_time: ::std::option::Option<i64>,
@@ -917,25 +917,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_common_host",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_common_host",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::create_task`]
@@ -1036,25 +1030,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_task",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "create_task",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_task_statistics`]
@@ -1155,25 +1143,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("task_type", &task_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_task_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_task_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_tasks`]
@@ -1309,25 +1291,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_tasks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_tasks",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_task_resources`]
@@ -1483,25 +1459,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_task_resources",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_task_resources",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::retry_task`]
@@ -1614,25 +1584,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retry_task",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "retry_task",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_common_tips`]
@@ -1743,25 +1707,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_common_tips",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_common_tips",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

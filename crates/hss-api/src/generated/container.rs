@@ -6,20 +6,20 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`BatchDeleteDaemonsetRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchDeleteDaemonsetRequestBody {
         pub cluster_ids: ::std::vec::Vec<TextUpTo256>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invoked_service: ::std::option::Option<TextUpTo32>,
     }
     ///`BatchGetLabelRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchGetLabelRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_ids: ::std::vec::Vec<::std::string::String>,
     }
     ///`BatchUpdateClusterResourceRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchUpdateClusterResourceRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_ids: ::std::vec::Vec<::std::string::String>,
@@ -33,18 +33,18 @@ pub mod types {
         pub operate_all: ::std::option::Option<bool>,
     }
     ///`BatchUpdateDaemonsetRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchUpdateDaemonsetRequestBody {
         pub data_list: ::std::vec::Vec<UpdateDaemonsetInfo>,
     }
     ///`BatchUpgradeAgentDaemonsetResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchUpgradeAgentDaemonsetResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UpdateDaemonsetRespInfo>,
     }
     ///`CceClusterIdListRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CceClusterIdListRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<TextUpTo128>,
@@ -52,7 +52,7 @@ pub mod types {
         pub detect_type: ::std::option::Option<::std::string::String>,
     }
     ///`CceClusterInfoListRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CceClusterInfoListRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<TextUpTo128>,
@@ -61,13 +61,13 @@ pub mod types {
         >,
     }
     ///`CceClusterInfoListRequestBodyClusterInfoList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CceClusterInfoListRequestBodyClusterInfoList {
         pub cluster_id: ::std::string::String,
         pub cluster_name: ::std::string::String,
     }
     ///`CceIntegrationProtectionRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CceIntegrationProtectionRequestBody {
         ///Known values: `cluster_level`, `node_level`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -85,7 +85,7 @@ pub mod types {
         pub prefer_packet_cycle: bool,
     }
     ///`ClusterAuditLogResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterAuditLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -107,7 +107,7 @@ pub mod types {
         pub time: ::std::option::Option<i64>,
     }
     ///`ClusterConfigResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterConfigResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -137,7 +137,7 @@ pub mod types {
         pub unprotect_node_num: ::std::option::Option<i64>,
     }
     ///`ClusterContainerLogResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterContainerLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -167,7 +167,7 @@ pub mod types {
         pub time: ::std::option::Option<i64>,
     }
     ///`ClusterEventLogResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterEventLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -193,7 +193,7 @@ pub mod types {
         pub time: ::std::option::Option<i64>,
     }
     ///`ClusterInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_status: ::std::option::Option<::std::string::String>,
@@ -231,7 +231,7 @@ pub mod types {
         pub resource_info: ::std::option::Option<ClusterInfoResponseResourceInfo>,
     }
     ///`ClusterInfoResponseDsInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterInfoResponseDsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_num: ::std::option::Option<i64>,
@@ -241,7 +241,7 @@ pub mod types {
         pub ready_num: ::std::option::Option<i64>,
     }
     ///`ClusterInfoResponseRegistryInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterInfoResponseRegistryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace: ::std::option::Option<::std::string::String>,
@@ -253,7 +253,7 @@ pub mod types {
         pub registry_username: ::std::option::Option<::std::string::String>,
     }
     ///`ClusterInfoResponseResourceInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ClusterInfoResponseResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -263,7 +263,7 @@ pub mod types {
         pub mode: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerCmdLogResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ContainerCmdLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -301,7 +301,7 @@ pub mod types {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerImageInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ContainerImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<i64>,
@@ -313,7 +313,7 @@ pub mod types {
         pub image_version: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerImageLogResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ContainerImageLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -335,7 +335,7 @@ pub mod types {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerNodeInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ContainerNodeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -385,7 +385,7 @@ pub mod types {
         pub vulnerability: ::std::option::Option<i64>,
     }
     ///`CreateDaemonsetRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateDaemonsetRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_upgrade: ::std::option::Option<bool>,
@@ -399,7 +399,7 @@ pub mod types {
         pub schedule_info: ::std::option::Option<CreateDaemonsetRequestBodyScheduleInfo>,
     }
     ///`CreateDaemonsetRequestBodyResourceInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateDaemonsetRequestBodyResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -417,13 +417,13 @@ pub mod types {
         pub pod_tolerances: ::std::vec::Vec<TextUpTo64>,
     }
     ///`CreateMultiCloudClustersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateMultiCloudClustersResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
     }
     ///`DaemonsetYamlResponseInfoDsInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct DaemonsetYamlResponseInfoDsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_num: ::std::option::Option<i64>,
@@ -433,7 +433,7 @@ pub mod types {
         pub ready_num: ::std::option::Option<i64>,
     }
     ///`DaemonsetYamlResponseInfoResourceInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct DaemonsetYamlResponseInfoResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -443,7 +443,7 @@ pub mod types {
         pub mode: ::std::option::Option<::std::string::String>,
     }
     ///`DeployTemplateInfoScheduleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct DeployTemplateInfoScheduleInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub node_selector: ::std::vec::Vec<::std::string::String>,
@@ -451,7 +451,7 @@ pub mod types {
         pub pod_tolerances: ::std::vec::Vec<::std::string::String>,
     }
     ///`ExportContainerListRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExportContainerListRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_container: ::std::option::Option<bool>,
@@ -478,7 +478,7 @@ pub mod types {
         pub status: ::std::option::Option<::std::string::String>,
     }
     ///`ExportContainerListRequestBodyCreateTime`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ExportContainerListRequestBodyCreateTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<i64>,
@@ -486,13 +486,13 @@ pub mod types {
         pub start_time: ::std::option::Option<i64>,
     }
     ///`ExportContainerListResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ExportContainerListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`ExportRisksRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ExportRisksRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub export_headers: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -500,13 +500,13 @@ pub mod types {
         pub iac_items: ::std::option::Option<IacRequestInfo>,
     }
     ///`ExportRisksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ExportRisksResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`IacRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct IacRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub file_id_list: ::std::vec::Vec<::std::string::String>,
@@ -520,7 +520,7 @@ pub mod types {
         pub scan_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListAgentDaemonsetClusterNodesLabelResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAgentDaemonsetClusterNodesLabelResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeLabelInfoResponse>,
@@ -528,7 +528,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListAgentDaemonsetInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListAgentDaemonsetInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterInfoResponse>,
@@ -542,7 +542,7 @@ pub mod types {
         pub upgradeful_num: ::std::option::Option<i64>,
     }
     ///`ListCceClusterConfigResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCceClusterConfigResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterConfigResponseInfo>,
@@ -550,7 +550,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListCceClusterDetectRiskResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCceClusterDetectRiskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeDetectRiskResponseInfo>,
@@ -558,7 +558,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListCceNodesLabelResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCceNodesLabelResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeLabelInfoResponse>,
@@ -566,7 +566,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterAuditLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterAuditLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterAuditLogResponseInfo>,
@@ -574,7 +574,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterEventLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterEventLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterEventLogResponseInfo>,
@@ -582,7 +582,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterProtectPolicyTemplatesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterProtectPolicyTemplatesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyTemplateInfo>,
@@ -590,7 +590,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterRiskAffectResourcesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterRiskAffectResourcesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<
@@ -600,7 +600,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterRiskAffectResourcesResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterRiskAffectResourcesResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_scan_time: ::std::option::Option<i64>,
@@ -620,7 +620,7 @@ pub mod types {
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListClusterRisksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterRisksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListClusterRisksResponseInfoDataList>,
@@ -628,7 +628,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListClusterRisksResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListClusterRisksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -652,7 +652,7 @@ pub mod types {
         pub risk_num: ::std::option::Option<i64>,
     }
     ///`ListContainerCmdLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainerCmdLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerCmdLogResponseInfo>,
@@ -660,7 +660,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListContainerImageLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainerImageLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerImageLogResponseInfo>,
@@ -668,7 +668,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListContainerImagesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainerImagesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerImageInfo>,
@@ -676,7 +676,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListContainerLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainerLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterContainerLogResponseInfo>,
@@ -684,7 +684,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListContainerNodesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainerNodesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerNodeInfo>,
@@ -692,7 +692,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListContainersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListContainersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerBaseInfo>,
@@ -702,7 +702,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListIacFileRiskPathsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFileRiskPathsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFileRiskPathsResponseInfoDataList>,
@@ -710,7 +710,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListIacFileRiskPathsResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFileRiskPathsResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hit_path: ::std::option::Option<::std::string::String>,
@@ -724,7 +724,7 @@ pub mod types {
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListIacFileRisksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFileRisksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFileRisksResponseInfoDataList>,
@@ -732,7 +732,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListIacFileRisksResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFileRisksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub build_instruction: ::std::option::Option<::std::string::String>,
@@ -756,7 +756,7 @@ pub mod types {
         pub rule_id: ::std::option::Option<::std::string::String>,
     }
     ///`ListIacFilesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFilesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFilesResponseInfoDataList>,
@@ -764,7 +764,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListIacFilesResponseInfoDataList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListIacFilesResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_id: ::std::option::Option<::std::string::String>,
@@ -790,7 +790,7 @@ pub mod types {
         pub upload_file_time: ::std::option::Option<i64>,
     }
     ///`ListMultiCloudClustersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListMultiCloudClustersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterInfo>,
@@ -798,7 +798,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`MultiCloudClusterAuthInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct MultiCloudClusterAuthInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub advice: ::std::option::Option<::std::string::String>,
@@ -812,7 +812,7 @@ pub mod types {
         pub resources: ::std::option::Option<::std::string::String>,
     }
     ///`MultiCloudClusterConfigInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct MultiCloudClusterConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
@@ -820,12 +820,12 @@ pub mod types {
         pub certificate_expiration_date: ::std::option::Option<i64>,
     }
     ///`MultiCloudClusterConfigRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiCloudClusterConfigRequestBody {
         pub kube_config: Text1To20480,
     }
     ///`MultiCloudClusterCreateRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiCloudClusterCreateRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anp_proxy: ::std::option::Option<TextUpTo256>,
@@ -862,13 +862,13 @@ pub mod types {
         pub server: ::std::option::Option<TextUpTo128>,
     }
     ///`MultiCloudClusterIdInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MultiCloudClusterIdInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<Text1To128>,
     }
     ///`MultiCloudClusterInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct MultiCloudClusterInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificate_expiration_date: ::std::option::Option<i64>,
@@ -890,14 +890,14 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`MultiCloudClusterSyncStatusRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiCloudClusterSyncStatusRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterIdInfo>,
         pub total_num: i64,
     }
     ///`NodeDetectRiskResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct NodeDetectRiskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline_risk_num: ::std::option::Option<i64>,
@@ -917,7 +917,7 @@ pub mod types {
         pub vul_num: ::std::option::Option<i64>,
     }
     ///`NodeLabelInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct NodeLabelInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub children: ::std::vec::Vec<::std::string::String>,
@@ -925,7 +925,7 @@ pub mod types {
         pub label: ::std::option::Option<::std::string::String>,
     }
     ///`ParseMultiCloudClusterConfigResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ParseMultiCloudClusterConfigResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterConfigInfo>,
@@ -933,7 +933,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`PolicyTemplateInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PolicyTemplateInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub constraint_template: ::std::option::Option<::std::string::String>,
@@ -962,7 +962,7 @@ pub mod types {
         pub runtime_path: ::std::option::Option<::std::string::String>,
     }
     ///`ShowAgentAddressResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAgentAddressResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_address: ::std::option::Option<::std::string::String>,
@@ -972,7 +972,7 @@ pub mod types {
         pub region_id: ::std::option::Option<::std::string::String>,
     }
     ///`ShowAgentDaemonsetDeployTemplateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAgentDaemonsetDeployTemplateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_default: ::std::option::Option<bool>,
@@ -982,7 +982,7 @@ pub mod types {
         pub schedule_info: ::std::option::Option<DeployTemplateInfoScheduleInfo>,
     }
     ///`ShowAgentDaemonsetDetailInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAgentDaemonsetDetailInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_status: ::std::option::Option<::std::string::String>,
@@ -1002,7 +1002,7 @@ pub mod types {
         pub yaml_content: ::std::option::Option<::std::string::String>,
     }
     ///`ShowClusterProtectPolicyTemplateResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowClusterProtectPolicyTemplateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub constraint_template: ::std::option::Option<::std::string::String>,
@@ -1022,7 +1022,7 @@ pub mod types {
         pub template_type: ::std::option::Option<::std::string::String>,
     }
     ///`ShowClusterScanStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowClusterScanStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub all_cluster_num: ::std::option::Option<i64>,
@@ -1034,7 +1034,7 @@ pub mod types {
         pub unscan_cluster_num: ::std::option::Option<i64>,
     }
     ///`ShowContainerNodeStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowContainerNodeStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_node_not_installed_num: ::std::option::Option<i64>,
@@ -1050,7 +1050,7 @@ pub mod types {
         pub unprotected_num: ::std::option::Option<i64>,
     }
     ///`ShowMultiCloudClusterAuthResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowMultiCloudClusterAuthResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterAuthInfo>,
@@ -1058,7 +1058,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowMultiCloudClusterImageCommandResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowMultiCloudClusterImageCommandResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_command: ::std::option::Option<::std::string::String>,
@@ -1068,13 +1068,13 @@ pub mod types {
         pub secret_command: ::std::option::Option<::std::string::String>,
     }
     ///`ShowMultiCloudClusterProxyScriptResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowMultiCloudClusterProxyScriptResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub install_script: ::std::option::Option<::std::string::String>,
     }
     ///`SwitchContainerHostsProtectStatusRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwitchContainerHostsProtectStatusRequestInfo {
         pub charging_mode: Text1To64,
         pub host_id_list: ::std::vec::Vec<Text1To64>,
@@ -1134,21 +1134,8 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de>
-    for SwitchContainerHostsProtectStatusRequestInfoVersion {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`SyncClusterProtectionEventResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SyncClusterProtectionEventResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synched: ::std::option::Option<bool>,
@@ -1198,18 +1185,6 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Text1To127 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Text of 1 to 2048 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1253,18 +1228,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Text1To2048 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Text of 1 to 20480 characters.
@@ -1312,18 +1275,6 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Text1To20480 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Text of 1 to 255 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1367,18 +1318,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Text1To255 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Text of 1 to 5 characters.
@@ -1426,26 +1365,14 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Text1To5 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`UpdateDaemonsetInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateDaemonsetInfo {
         pub agent_version: TextUpTo32,
         pub cluster_id: Text1To256,
     }
     ///`UpdateDaemonsetRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateDaemonsetRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_version: ::std::option::Option<TextUpTo32>,
@@ -1471,7 +1398,7 @@ pub mod types {
         pub schedule_info: ::std::option::Option<CreateDaemonsetRequestBodyScheduleInfo>,
     }
     ///`UpdateDaemonsetRespInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateDaemonsetRespInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -1481,7 +1408,7 @@ pub mod types {
         pub failed_reson: ::std::option::Option<::std::string::String>,
     }
     ///`UpdateMultiCloudClusterRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateMultiCloudClusterRequestBody {
         pub current_expiration_date: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2909,25 +2836,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("risk_type", &risk_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "export_risks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "export_risks",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cluster_risk_affect_resources`]
@@ -3137,25 +3058,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cluster_risk_affect_resources",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cluster_risk_affect_resources",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cluster_risks`]
@@ -3403,25 +3318,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("risk_type", &risk_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cluster_risks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cluster_risks",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_cluster_scan_statistics`]
@@ -3505,25 +3414,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_cluster_scan_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_cluster_scan_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::sync_cluster_protection_event`]
@@ -3623,25 +3526,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "sync_cluster_protection_event",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "sync_cluster_protection_event",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cluster_protect_policy_templates`]
@@ -3842,25 +3739,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cluster_protect_policy_templates",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cluster_protect_policy_templates",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_cluster_protect_policy_template`]
@@ -3962,25 +3853,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_cluster_protect_policy_template",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_cluster_protect_policy_template",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_container_cmd_logs`]
@@ -4284,25 +4169,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_container_cmd_logs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_container_cmd_logs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::export_container_list`]
@@ -4424,25 +4303,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("export_size", &export_size))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "export_container_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "export_container_list",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_iac_file_risk_paths`]
@@ -4654,25 +4527,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("rule_id", &rule_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_iac_file_risk_paths",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_iac_file_risk_paths",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_iac_file_risks`]
@@ -4864,25 +4731,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("risk_name", &risk_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_iac_file_risks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_iac_file_risks",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_iac_files`]
@@ -5123,25 +4984,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("scan_type", &scan_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_iac_files",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_iac_files",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_container_image_logs`]
@@ -5371,25 +5226,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("user_name", &user_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_container_image_logs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_container_image_logs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_container_images`]
@@ -5524,25 +5373,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_container_images",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_container_images",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_containers`]
@@ -5741,25 +5584,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pod_name", &pod_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_containers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_containers",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cluster_audit_logs`]
@@ -6021,25 +5858,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("verb", &verb))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cluster_audit_logs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cluster_audit_logs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cluster_event_logs`]
@@ -6341,25 +6172,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cluster_event_logs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cluster_event_logs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cce_cluster_config`]
@@ -6477,25 +6302,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cce_cluster_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cce_cluster_config",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_agent_daemonset_info`]
@@ -6690,25 +6509,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_agent_daemonset_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_agent_daemonset_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::batch_update_cluster_resource`]
@@ -6808,25 +6621,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_update_cluster_resource",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "batch_update_cluster_resource",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::batch_delete_agent_daemonset`]
@@ -6926,25 +6733,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_delete_agent_daemonset",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "batch_delete_agent_daemonset",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::batch_upgrade_agent_daemonset`]
@@ -7049,25 +6850,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_upgrade_agent_daemonset",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "batch_upgrade_agent_daemonset",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cce_nodes_label`]
@@ -7224,25 +7019,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cce_nodes_label",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cce_nodes_label",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::add_cce_integration_protection`]
@@ -7355,25 +7144,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "add_cce_integration_protection",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "add_cce_integration_protection",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_cce_cluster_detect_risk`]
@@ -7478,25 +7261,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_cce_cluster_detect_risk",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_cce_cluster_detect_risk",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_agent_daemonset_detail_info`]
@@ -7596,25 +7373,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_agent_daemonset_detail_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_agent_daemonset_detail_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::update_agent_daemonset`]
@@ -7750,25 +7521,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_agent_daemonset",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "update_agent_daemonset",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::create_agent_daemonset`]
@@ -7884,25 +7649,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_agent_daemonset",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "create_agent_daemonset",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::delete_agent_daemonset`]
@@ -8038,25 +7797,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_agent_daemonset",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "delete_agent_daemonset",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_agent_daemonset_cluster_nodes_label`]
@@ -8209,25 +7962,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_agent_daemonset_cluster_nodes_label",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_agent_daemonset_cluster_nodes_label",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_agent_address`]
@@ -8311,25 +8058,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_agent_address",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_agent_address",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_multi_cloud_clusters`]
@@ -8464,25 +8205,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_multi_cloud_clusters",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_multi_cloud_clusters",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::create_multi_cloud_clusters`]
@@ -8587,25 +8322,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_multi_cloud_clusters",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "create_multi_cloud_clusters",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::sync_multi_cloud_cluster_status`]
@@ -8705,25 +8434,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "sync_multi_cloud_cluster_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "sync_multi_cloud_cluster_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::update_multi_cloud_clusters`]
@@ -8839,25 +8562,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_multi_cloud_clusters",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "update_multi_cloud_clusters",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::remove_multi_cloud_clusters`]
@@ -8952,25 +8669,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "remove_multi_cloud_clusters",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "remove_multi_cloud_clusters",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_multi_cloud_cluster_proxy_script`]
@@ -9070,25 +8781,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_multi_cloud_cluster_proxy_script",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_multi_cloud_cluster_proxy_script",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_multi_cloud_cluster_auth`]
@@ -9223,25 +8928,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_multi_cloud_cluster_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_multi_cloud_cluster_auth",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::parse_multi_cloud_cluster_config`]
@@ -9346,25 +9045,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "parse_multi_cloud_cluster_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "parse_multi_cloud_cluster_config",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_multi_cloud_cluster_image_command`]
@@ -9511,25 +9204,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("username", &username))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_multi_cloud_cluster_image_command",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_multi_cloud_cluster_image_command",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_agent_daemonset_deploy_template`]
@@ -9613,25 +9300,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_agent_daemonset_deploy_template",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_agent_daemonset_deploy_template",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_container_logs`]
@@ -9969,25 +9650,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_container_logs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_container_logs",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_container_node_statistics`]
@@ -10071,25 +9746,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_container_node_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_container_node_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_container_nodes`]
@@ -10344,25 +10013,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("version", &version))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_container_nodes",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_container_nodes",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::switch_container_protect_status`]
@@ -10464,25 +10127,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "switch_container_protect_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "switch_container_protect_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

@@ -6,7 +6,7 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`AlarmRiskInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AlarmRiskInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -18,7 +18,7 @@ pub mod types {
         pub total_risk_num: ::std::option::Option<i64>,
     }
     ///`HotInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HotInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity_level: ::std::option::Option<::std::string::String>,
@@ -28,7 +28,7 @@ pub mod types {
         pub update_time: ::std::option::Option<i64>,
     }
     ///`ListSecurityRiskResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListSecurityRiskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_risk: ::std::option::Option<AlarmRiskInfo>,
@@ -48,7 +48,7 @@ pub mod types {
         pub vul_risk: ::std::option::Option<SecurityRiskResponseVulRisk>,
     }
     ///`RiskListInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskListInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effected_host_num: ::std::option::Option<i64>,
@@ -58,7 +58,7 @@ pub mod types {
         pub severity: ::std::option::Option<::std::string::String>,
     }
     ///`SecurityRiskResponseAssetRisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseAssetRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -70,7 +70,7 @@ pub mod types {
         pub total_risk_num: ::std::option::Option<i64>,
     }
     ///`SecurityRiskResponseBaselineRisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseBaselineRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -86,7 +86,7 @@ pub mod types {
         pub un_scanned_baseline_host_num: ::std::option::Option<i64>,
     }
     ///`SecurityRiskResponseImageRisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseImageRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -98,7 +98,7 @@ pub mod types {
         pub un_scanned_image_num: ::std::option::Option<i64>,
     }
     ///`SecurityRiskResponseImageRiskRiskList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseImageRiskRiskList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_num: ::std::option::Option<i64>,
@@ -106,7 +106,7 @@ pub mod types {
         pub severity: ::std::option::Option<::std::string::String>,
     }
     ///`SecurityRiskResponseSecurityProtectRisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseSecurityProtectRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -116,7 +116,7 @@ pub mod types {
         pub un_open_protection_host_num: ::std::option::Option<i64>,
     }
     ///`SecurityRiskResponseVulRisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityRiskResponseVulRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -128,7 +128,7 @@ pub mod types {
         pub un_scanned_host_num: ::std::option::Option<i64>,
     }
     ///`ShowAgentStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAgentStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incluster_num: ::std::option::Option<i64>,
@@ -144,7 +144,7 @@ pub mod types {
         pub wait_upgrade_num: ::std::option::Option<i64>,
     }
     ///`ShowHotInformationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowHotInformationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_list: ::std::option::Option<HotInfo>,
@@ -152,7 +152,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowProtectStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_detected_total_num: ::std::option::Option<i64>,
@@ -186,7 +186,7 @@ pub mod types {
         pub wtp_alarm_detected_total_num: ::std::option::Option<i64>,
     }
     ///`ShowRiskScoreResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowRiskScoreResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_num: ::std::option::Option<i64>,
@@ -403,25 +403,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_agent_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_agent_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_hot_information`]
@@ -482,25 +476,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_hot_information",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_hot_information",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_protect_statistics`]
@@ -584,25 +572,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_protect_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_protect_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_risk_score`]
@@ -686,25 +668,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_risk_score",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_risk_score",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_security_risk`]
@@ -788,25 +764,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_security_risk",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_security_risk",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

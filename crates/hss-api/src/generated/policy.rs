@@ -6,7 +6,7 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`AddPolicyGroupRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AddPolicyGroupRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -16,9 +16,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///`AssociatePolicyGroupRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociatePolicyGroupRequestInfo {
-        #[serde(default = "defaults::associate_policy_group_request_info_deploy_type")]
         pub deploy_type: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<Text1To128>,
@@ -27,7 +26,7 @@ pub mod types {
         pub target_policy_group_id: Text36To64,
     }
     ///`ChangePolicyGroupRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChangePolicyGroupRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_id: ::std::option::Option<::std::string::String>,
@@ -35,13 +34,13 @@ pub mod types {
         pub protect_mode: ::std::option::Option<::std::string::String>,
     }
     ///`DeletePolicyGroupRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeletePolicyGroupRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListPolicyGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListPolicyGroupResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyGroupResponseInfo>,
@@ -49,7 +48,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`PolicyGroupResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PolicyGroupResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_group: ::std::option::Option<bool>,
@@ -71,7 +70,7 @@ pub mod types {
         pub support_version: ::std::option::Option<::std::string::String>,
     }
     ///`PolicySwitchRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PolicySwitchRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -79,7 +78,7 @@ pub mod types {
         pub policy_name: ::std::option::Option<::std::string::String>,
     }
     ///`ShowPolicySwitchStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowPolicySwitchStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -131,24 +130,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Text36To64 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     pub mod builder {}
-    mod defaults {
-        pub(super) fn associate_policy_group_request_info_deploy_type() -> ::std::string::String {
-            "host".to_string()
-        }
-    }
 }
 impl Client {
     /// Associate policy group
@@ -436,25 +418,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "associate_policy_group",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "associate_policy_group",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::add_policy_group`]
@@ -554,25 +530,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "add_policy_group",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "add_policy_group",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::change_policy_group`]
@@ -672,25 +642,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "change_policy_group",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "change_policy_group",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::delete_policy_group`]
@@ -790,25 +754,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_policy_group",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "delete_policy_group",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_policy_group`]
@@ -982,25 +940,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_policy_group",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_policy_group",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_policy_switch_status`]
@@ -1101,25 +1053,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_name", &policy_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_policy_switch_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_policy_switch_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::change_policy_switch_status`]
@@ -1218,25 +1164,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "change_policy_switch_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "change_policy_switch_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

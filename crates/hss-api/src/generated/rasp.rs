@@ -6,13 +6,13 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`AddPolicyRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AddPolicyRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub feature_list: ::std::vec::Vec<ChkFeatureInfo>,
     }
     ///`CheckFeatureRuleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct CheckFeatureRuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chk_feature_desc: ::std::option::Option<::std::string::String>,
@@ -32,7 +32,7 @@ pub mod types {
         pub protective_action: ::std::option::Option<i64>,
     }
     ///`ChkFeatureInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChkFeatureInfo {
         pub chk_feature_id: i64,
         pub enabled: i64,
@@ -40,7 +40,7 @@ pub mod types {
         pub protective_action: i64,
     }
     ///`FeatureRuleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct FeatureRuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chk_feature_desc: ::std::option::Option<::std::string::String>,
@@ -60,7 +60,7 @@ pub mod types {
         pub protective_action: ::std::option::Option<i64>,
     }
     ///`ListCheckFeatureRuleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListCheckFeatureRuleResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<FeatureRuleInfo>,
@@ -68,7 +68,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListProtectionServersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListProtectionServersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProtectionServeInfo>,
@@ -76,7 +76,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListRaspEventsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListRaspEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<RaspProtectHistoryResponseInfo>,
@@ -84,7 +84,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListRaspPoliciesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListRaspPoliciesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyInfo>,
@@ -92,7 +92,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ProtectionServeInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectionServeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -132,7 +132,7 @@ pub mod types {
         pub rasp_status: ::std::option::Option<::std::string::String>,
     }
     ///`RaspProtectHistoryResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RaspProtectHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_time: ::std::option::Option<i64>,
@@ -178,7 +178,7 @@ pub mod types {
         pub severity: ::std::option::Option<::std::string::String>,
     }
     ///`ServerAppStatusResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ServerAppStatusResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_protect_status: ::std::option::Option<i64>,
@@ -247,26 +247,14 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ShowAppRaspSwitchStatusAppType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`ShowAppRaspSwitchStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowAppRaspSwitchStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
     ///`ShowRaspPolicyDetailResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowRaspPolicyDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os_type: ::std::option::Option<::std::string::String>,
@@ -276,7 +264,7 @@ pub mod types {
         pub rule_list: ::std::vec::Vec<CheckFeatureRuleInfo>,
     }
     ///`ShowRaspProtectStatisticsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowRaspProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anti_tampering_num: ::std::option::Option<i64>,
@@ -284,7 +272,7 @@ pub mod types {
         pub protect_host_num: ::std::option::Option<i64>,
     }
     ///`ShowRaspServerDetailResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowRaspServerDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ServerAppStatusResponseInfo>,
@@ -292,10 +280,9 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`SwitchRaspRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwitchRaspRequestInfo {
         pub app_status: bool,
-        #[serde(default = "defaults::switch_rasp_request_info_app_type")]
         pub app_type: SwitchRaspRequestInfoAppType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_attach: ::std::option::Option<bool>,
@@ -353,29 +340,12 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for SwitchRaspRequestInfoAppType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`UpdatePolicyRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdatePolicyRequestBody {
         pub feature_list: ::std::vec::Vec<ChkFeatureInfo>,
     }
     pub mod builder {}
-    mod defaults {
-        pub(super) fn switch_rasp_request_info_app_type() -> super::SwitchRaspRequestInfoAppType {
-            super::SwitchRaspRequestInfoAppType("java".to_string())
-        }
-    }
 }
 impl Client {
     /// List RASP events
@@ -908,25 +878,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_rasp_events",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_rasp_events",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_rasp_policies`]
@@ -1090,25 +1054,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_name", &policy_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_rasp_policies",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_rasp_policies",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::update_policy`]
@@ -1244,25 +1202,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_name", &policy_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_policy",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "update_policy",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::add_policy`]
@@ -1400,25 +1352,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_name", &policy_name))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "add_policy",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "add_policy",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::delete_policy`]
@@ -1512,25 +1458,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_id", &policy_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_policy",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "delete_policy",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_rasp_policy_detail`]
@@ -1630,25 +1570,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("policy_id", &policy_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_rasp_policy_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_rasp_policy_detail",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_check_feature_rule`]
@@ -1747,25 +1681,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("os_type", &os_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_check_feature_rule",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_check_feature_rule",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_protection_servers`]
@@ -1968,25 +1896,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("os_type", &os_type))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_protection_servers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_protection_servers",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_rasp_server_detail`]
@@ -2156,25 +2078,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_rasp_server_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_rasp_server_detail",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_rasp_protect_statistics`]
@@ -2259,25 +2175,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_rasp_protect_statistics",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_rasp_protect_statistics",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::switch_rasp`]
@@ -2376,25 +2286,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "switch_rasp",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "switch_rasp",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_app_rasp_switch_status`]
@@ -2510,25 +2414,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_app_rasp_switch_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_app_rasp_switch_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

@@ -6,7 +6,7 @@ pub mod types {
     #[allow(unused_imports)]
     use super::super::types::*;
     ///`HttpWelfareInfoResponseInfoActivitiesInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HttpWelfareInfoResponseInfoActivitiesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -14,7 +14,7 @@ pub mod types {
         pub url_json: ::std::option::Option<::std::string::String>,
     }
     ///`HttpWelfareInfoResponseInfoHotInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HttpWelfareInfoResponseInfoHotInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -22,7 +22,7 @@ pub mod types {
         pub url_json: ::std::option::Option<::std::string::String>,
     }
     ///`HttpWelfareInfoResponseInfoVersionUpdateInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct HttpWelfareInfoResponseInfoVersionUpdateInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -30,7 +30,7 @@ pub mod types {
         pub url_json: ::std::option::Option<::std::string::String>,
     }
     ///`ListMonthlyOperationReportsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListMonthlyOperationReportsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<OperationSummaryInfo>,
@@ -38,7 +38,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ListSecurityReportResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ListSecurityReportResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityReportResponseInfo>,
@@ -46,7 +46,7 @@ pub mod types {
         pub total_num: ::std::option::Option<i64>,
     }
     ///`OperationSummaryInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct OperationSummaryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<i64>,
@@ -74,7 +74,7 @@ pub mod types {
         pub workload_beat_rate: ::std::option::Option<f64>,
     }
     ///`ProtectInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config_info: ::std::option::Option<ProtectInfoConfigInfo>,
@@ -84,7 +84,7 @@ pub mod types {
         pub quota_info: ::std::option::Option<ProtectInfoQuotaInfo>,
     }
     ///`ProtectInfoConfigInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectInfoConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_upgrade_agent_enable: ::std::option::Option<bool>,
@@ -120,7 +120,7 @@ pub mod types {
         pub virus_kill_host_num: ::std::option::Option<i64>,
     }
     ///`ProtectInfoCoverAreaInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectInfoCoverAreaInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -132,7 +132,7 @@ pub mod types {
         pub un_protect_host_num: ::std::option::Option<i64>,
     }
     ///`ProtectInfoQuotaInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectInfoQuotaInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub about_to_expire_quota_num: ::std::option::Option<i64>,
@@ -142,7 +142,7 @@ pub mod types {
         pub user_use_enterprise_rate: ::std::option::Option<f64>,
     }
     ///`RiskHandleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskHandleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_info: ::std::option::Option<RiskHandleInfoAlarmInfo>,
@@ -154,7 +154,7 @@ pub mod types {
         pub vul_info: ::std::option::Option<RiskHandleInfoVulInfo>,
     }
     ///`RiskHandleInfoAlarmInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskHandleInfoAlarmInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_notify_config_enable: ::std::option::Option<bool>,
@@ -184,7 +184,7 @@ pub mod types {
         pub virus_kill_config_enable: ::std::option::Option<bool>,
     }
     ///`RiskHandleInfoBaseLineInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskHandleInfoBaseLineInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -204,13 +204,13 @@ pub mod types {
         pub weak_pwd_num: ::std::option::Option<i64>,
     }
     ///`RiskHandleInfoFreeReportInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskHandleInfoFreeReportInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub free_check_host_num: ::std::option::Option<i64>,
     }
     ///`RiskHandleInfoVulInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskHandleInfoVulInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -226,7 +226,7 @@ pub mod types {
         pub vul_scan_task_num: ::std::option::Option<i64>,
     }
     ///`SecurityReportResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct SecurityReportResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_report: ::std::option::Option<bool>,
@@ -248,7 +248,7 @@ pub mod types {
         pub sending_period: ::std::option::Option<::std::string::String>,
     }
     ///`SendSecurityReportRequestInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SendSecurityReportRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub report_id: ::std::option::Option<i64>,
@@ -256,7 +256,7 @@ pub mod types {
         pub report_sub_id: ::std::option::Option<i64>,
     }
     ///`ShowMonthlyOperaReportNotifyInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowMonthlyOperaReportNotifyInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_month: ::std::option::Option<i64>,
@@ -268,7 +268,7 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     ///`ShowMonthlyOperationReportDetailResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowMonthlyOperationReportDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation_summary_info: ::std::option::Option<OperationSummaryInfo>,
@@ -278,7 +278,7 @@ pub mod types {
         pub risk_handle_info: ::std::option::Option<RiskHandleInfo>,
     }
     ///`ShowWelfareAreaInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ShowWelfareAreaInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activities_info: ::std::option::Option<
@@ -292,7 +292,7 @@ pub mod types {
         >,
     }
     ///`UploadReportLogoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct UploadReportLogoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_id: ::std::option::Option<::std::string::String>,
@@ -514,25 +514,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_monthly_opera_report_notify_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_monthly_opera_report_notify_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::change_monthly_operation_report_tip_status`]
@@ -588,25 +582,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "change_monthly_operation_report_tip_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "change_monthly_operation_report_tip_status",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_monthly_operation_reports`]
@@ -695,25 +683,19 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_monthly_operation_reports",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_monthly_operation_reports",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_monthly_operation_report_detail`]
@@ -789,25 +771,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_monthly_operation_report_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_monthly_operation_report_detail",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::show_welfare_area_info`]
@@ -887,25 +863,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "show_welfare_area_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "show_welfare_area_info",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::upload_report_logo`]
@@ -1014,25 +984,19 @@ pub mod builder {
                 .headers(header_map)
                 .multipart(form)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "upload_report_logo",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "upload_report_logo",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::list_security_report`]
@@ -1190,25 +1154,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_security_report",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_json(
+                    request,
+                    OperationInfo {
+                        operation_id: "list_security_report",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
     /// Builder for [`Client::send_security_report`]
@@ -1308,25 +1266,19 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "send_security_report",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 502u16 | 503u16
-                | 504u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .send_empty(
+                    request,
+                    OperationInfo {
+                        operation_id: "send_security_report",
+                    },
+                    200u16,
+                    &[
+                        400u16, 401u16, 403u16, 404u16, 429u16, 500u16, 502u16, 503u16,
+                        504u16,
+                    ],
+                )
+                .await
         }
     }
 }

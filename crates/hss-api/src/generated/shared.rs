@@ -7,7 +7,7 @@ pub mod types {
     use super::super::types::*;
     #[cfg(any(feature = "asset", feature = "security-check"))]
     ///`AppResponseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct AppResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -34,7 +34,7 @@ pub mod types {
     }
     #[cfg(any(feature = "container", feature = "kubernetes"))]
     ///`ContainerBaseInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ContainerBaseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -307,53 +307,10 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "antivirus",
-            feature = "app-whitelist",
-            feature = "asset",
-            feature = "baseline",
-            feature = "billing",
-            feature = "cluster-protect",
-            feature = "common",
-            feature = "container",
-            feature = "container-network",
-            feature = "event",
-            feature = "export",
-            feature = "file-integrity",
-            feature = "honeypot",
-            feature = "host-management",
-            feature = "image",
-            feature = "kubernetes",
-            feature = "overview",
-            feature = "plugin",
-            feature = "policy",
-            feature = "ransomware",
-            feature = "rasp",
-            feature = "report",
-            feature = "security-check",
-            feature = "serverless",
-            feature = "setting",
-            feature = "vulnerability",
-            feature = "webtamper"
-        )
-    )]
-    impl<'de> ::serde::Deserialize<'de> for EnterpriseProjectId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /// Error answer of HSS (`{error_code, error_msg}`) or of the API gateway,
     /// which may nest the same facts under `error`. Every field is optional
     /// so that any of these shapes decodes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
         ///Encoded details of an authorization failure, for IAM support.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -371,7 +328,7 @@ pub mod types {
         pub request_id: ::std::option::Option<::std::string::String>,
     }
     ///The nested error object some API gateway answers carry.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct GatewayError {
         ///Gateway error code, for example `APIGW.0301`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -391,7 +348,7 @@ pub mod types {
     }
     #[cfg(any(feature = "overview", feature = "rasp"))]
     ///`PolicyInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
     pub struct PolicyInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -559,36 +516,6 @@ pub mod types {
     }
     #[cfg(
         any(
-            feature = "antivirus",
-            feature = "billing",
-            feature = "container",
-            feature = "event",
-            feature = "export",
-            feature = "honeypot",
-            feature = "host-management",
-            feature = "image",
-            feature = "policy",
-            feature = "ransomware",
-            feature = "rasp",
-            feature = "report",
-            feature = "setting",
-            feature = "webtamper"
-        )
-    )]
-    impl<'de> ::serde::Deserialize<'de> for RegionId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    #[cfg(
-        any(
             feature = "billing",
             feature = "container",
             feature = "host-management",
@@ -655,19 +582,6 @@ pub mod types {
         }
     }
     #[cfg(any(feature = "antivirus", feature = "event"))]
-    impl<'de> ::serde::Deserialize<'de> for Text13To13 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    #[cfg(any(feature = "antivirus", feature = "event"))]
     ///Text of 1 to 10 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -716,19 +630,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(any(feature = "antivirus", feature = "event"))]
-    impl<'de> ::serde::Deserialize<'de> for Text1To10 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
@@ -958,19 +859,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(any(feature = "container", feature = "setting"))]
-    impl<'de> ::serde::Deserialize<'de> for Text1To16 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     #[cfg(any(feature = "event", feature = "host-management"))]
     ///Text of 1 to 20 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1020,19 +908,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(any(feature = "event", feature = "host-management"))]
-    impl<'de> ::serde::Deserialize<'de> for Text1To20 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
@@ -1312,32 +1187,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "asset",
-            feature = "baseline",
-            feature = "billing",
-            feature = "cluster-protect",
-            feature = "container",
-            feature = "event",
-            feature = "host-management",
-            feature = "image",
-            feature = "ransomware",
-            feature = "rasp"
-        )
-    )]
-    impl<'de> ::serde::Deserialize<'de> for Text1To32 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
     ///Text of 1 to 512 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1387,19 +1236,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
-    impl<'de> ::serde::Deserialize<'de> for Text1To512 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
@@ -1561,37 +1397,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "antivirus",
-            feature = "asset",
-            feature = "baseline",
-            feature = "billing",
-            feature = "cluster-protect",
-            feature = "container",
-            feature = "container-network",
-            feature = "event",
-            feature = "export",
-            feature = "honeypot",
-            feature = "host-management",
-            feature = "image",
-            feature = "ransomware",
-            feature = "rasp",
-            feature = "vulnerability"
-        )
-    )]
-    impl<'de> ::serde::Deserialize<'de> for Text1To64 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
     ///Text of at most 10 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1638,19 +1443,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
-    impl<'de> ::serde::Deserialize<'de> for TextUpTo10 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
@@ -1889,19 +1681,6 @@ pub mod types {
         }
     }
     #[cfg(any(feature = "baseline", feature = "image"))]
-    impl<'de> ::serde::Deserialize<'de> for TextUpTo2048 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    #[cfg(any(feature = "baseline", feature = "image"))]
     ///Text of at most 255 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1947,19 +1726,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(any(feature = "baseline", feature = "image"))]
-    impl<'de> ::serde::Deserialize<'de> for TextUpTo255 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
@@ -2238,32 +2004,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    #[cfg(
-        any(
-            feature = "antivirus",
-            feature = "asset",
-            feature = "baseline",
-            feature = "common",
-            feature = "container",
-            feature = "container-network",
-            feature = "event",
-            feature = "image",
-            feature = "vulnerability",
-            feature = "webtamper"
-        )
-    )]
-    impl<'de> ::serde::Deserialize<'de> for TextUpTo32 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     #[cfg(
