@@ -24,10 +24,10 @@ pub struct Options {
     /// Keep only the serde direction each type is used in
     /// ([`crate::one_way`]).
     pub one_way_serde: bool,
-    /// With [`one_way_serde`](Self::one_way_serde): the cargo feature
-    /// under which response-only types keep `Serialize` (`hss-api`'s
-    /// `serialize-responses`); `None` drops it.
-    pub serialize_feature: Option<&'static str>,
+    /// With [`one_way_serde`](Self::one_way_serde): the cargo features
+    /// that bring the dropped direction back (`hss-api`'s
+    /// `serialize-responses` and `deserialize-requests`); `None` drops it.
+    pub serde_gates: Option<crate::one_way::Gates>,
     /// Derive `PartialEq` on every type (typify derives `Serialize`,
     /// `Deserialize`, `Debug`, `Clone` and, on simple enums and string
     /// newtypes, `Eq`, `Ord`, `Hash` by itself; `PartialEq` is ours).
@@ -55,7 +55,10 @@ impl Default for Options {
         Self {
             interface: Interface::Builder,
             one_way_serde: true,
-            serialize_feature: Some("serialize-responses"),
+            serde_gates: Some(crate::one_way::Gates {
+                serialize: "serialize-responses",
+                deserialize: "deserialize-requests",
+            }),
             partial_eq: true,
             struct_builders: false,
             shared_send: true,
@@ -69,7 +72,7 @@ impl Options {
         Self {
             interface: Interface::Positional,
             one_way_serde: true,
-            serialize_feature: None,
+            serde_gates: None,
             partial_eq: false,
             struct_builders: false,
             shared_send: false,
@@ -221,9 +224,9 @@ pub fn generated_file(
     }
     if options.one_way_serde {
         match role {
-            None => match options.serialize_feature {
-                Some(feature) => {
-                    crate::one_way::apply_gated(&mut file, feature);
+            None => match options.serde_gates {
+                Some(gates) => {
+                    crate::one_way::apply_gated(&mut file, gates);
                 }
                 None => {
                     crate::one_way::apply(&mut file);

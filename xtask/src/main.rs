@@ -162,7 +162,7 @@ fn main() -> ExitCode {
                     interface: interface.unwrap_or(default.interface),
                     one_way_serde,
                     // A crate of its own has no such feature.
-                    serialize_feature: None,
+                    serde_gates: None,
                     partial_eq: !no_partial_eq,
                     struct_builders: default.struct_builders,
                     // A crate of its own has no `src/send.rs`.

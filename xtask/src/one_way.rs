@@ -41,12 +41,21 @@ pub fn apply(file: &mut syn::File) -> Sides {
     apply_inner(file, None, &Reached::default(), None).0
 }
 
-/// [`apply`], except that a response-only type keeps `Serialize` under
-/// the cargo feature `feature` (`#[cfg_attr(feature = .., derive(..))]`):
-/// a dependent that stores or forwards answers turns it on, the others
-/// do not compile it.
-pub fn apply_gated(file: &mut syn::File, feature: &str) -> Sides {
-    apply_inner(file, None, &Reached::default(), Some(feature)).0
+/// Cargo features that bring back the direction [`apply`] drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gates {
+    /// `Serialize` on response-only types (`serialize-responses`).
+    pub serialize: &'static str,
+    /// `Deserialize` on request-only types (`deserialize-requests`).
+    pub deserialize: &'static str,
+}
+
+/// [`apply`], except that the dropped direction stays under a cargo
+/// feature (`#[cfg_attr(feature = .., derive(..))]`): a dependent that
+/// stores answers or loads requests as JSON turns it on, the others do
+/// not compile it.
+pub fn apply_gated(file: &mut syn::File, gates: Gates) -> Sides {
+    apply_inner(file, None, &Reached::default(), Some(gates)).0
 }
 
 /// Types of another crate (`{krate}::types::X`, `--split`'s shared crate)
@@ -84,7 +93,7 @@ fn apply_inner(
     file: &mut syn::File,
     krate: Option<&str>,
     extra: &Reached,
-    serialize_feature: Option<&str>,
+    gates: Option<Gates>,
 ) -> (Sides, Reached) {
     let Some(types) = types_module(&mut file.items) else {
         return (Sides::default(), Reached::default());
@@ -125,15 +134,18 @@ fn apply_inner(
     }
     let types = types_module(&mut file.items).expect("found above");
     types.retain_mut(|item| {
-        if impls_trait_for(item, "Serialize", &sides.response_only) {
-            let Some(feature) = serialize_feature else {
-                return false;
-            };
-            if let syn::Item::Impl(i) = item {
-                i.attrs.push(syn::parse_quote!(#[cfg(feature = #feature)]));
-            }
-        }
-        !impls_trait_for(item, "Deserialize", &sides.request_only)
+        let feature = if impls_trait_for(item, "Serialize", &sides.response_only) {
+            gates.map(|g| g.serialize)
+        } else if impls_trait_for(item, "Deserialize", &sides.request_only) {
+            gates.map(|g| g.deserialize)
+        } else {
+            return true;
+        };
+        let (Some(feature), syn::Item::Impl(i)) = (feature, item) else {
+            return false;
+        };
+        i.attrs.push(syn::parse_quote!(#[cfg(feature = #feature)]));
+        true
     });
     for item in types.iter_mut() {
         let (ident, attrs) = match item {
@@ -143,30 +155,44 @@ fn apply_inner(
         };
         let name = ident.to_string();
         if sides.response_only.contains(&name) {
-            remove_derive(attrs, "Serialize");
-            if let Some(feature) = serialize_feature {
+            let derived = remove_derive(attrs, "Serialize");
+            if let (Some(Gates { serialize, .. }), true) = (gates, derived) {
                 attrs.push(syn::parse_quote!(
-                    #[cfg_attr(feature = #feature, derive(::serde::Serialize))]
+                    #[cfg_attr(feature = #serialize, derive(::serde::Serialize))]
                 ));
             }
         } else if sides.request_only.contains(&name) {
-            remove_derive(attrs, "Deserialize");
+            let derived = remove_derive(attrs, "Deserialize");
+            if let (Some(Gates { deserialize, .. }), true) = (gates, derived) {
+                attrs.push(syn::parse_quote!(
+                    #[cfg_attr(feature = #deserialize, derive(::serde::Deserialize))]
+                ));
+            }
             // `#[serde(default = "defaults::f")]` only serves
             // deserialisation; without it `f` would be dead code.
             if let syn::Item::Struct(s) = item {
                 for field in &mut s.fields {
-                    remove_default_fns(&mut field.attrs);
+                    let defaults = remove_default_fns(&mut field.attrs);
+                    if let (Some(Gates { deserialize, .. }), false) = (gates, defaults.is_empty()) {
+                        field.attrs.push(syn::parse_quote!(
+                            #[cfg_attr(feature = #deserialize, serde(#(#defaults),*))]
+                        ));
+                    }
                 }
             }
         }
     }
     prune_defaults(types);
+    if let Some(Gates { deserialize, .. }) = gates {
+        allow_unused_defaults(types, deserialize);
+    }
     (sides, reached)
 }
 
 /// Removes `default = "..."` from `#[serde(...)]`, and the attribute when
-/// nothing else is left in it.
-fn remove_default_fns(attrs: &mut Vec<syn::Attribute>) {
+/// nothing else is left in it; returns what it removed.
+fn remove_default_fns(attrs: &mut Vec<syn::Attribute>) -> Vec<syn::Meta> {
+    let mut removed = Vec::new();
     attrs.retain_mut(|attr| {
         if !attr.path().is_ident("serde") {
             return true;
@@ -176,19 +202,38 @@ fn remove_default_fns(attrs: &mut Vec<syn::Attribute>) {
         ) else {
             return true;
         };
-        let kept: Vec<&syn::Meta> = metas
+        let (defaults, kept): (Vec<&syn::Meta>, Vec<&syn::Meta>) = metas
             .iter()
-            .filter(|m| !matches!(m, syn::Meta::NameValue(nv) if nv.path.is_ident("default")))
-            .collect();
-        if kept.len() == metas.len() {
+            .partition(|m| matches!(m, syn::Meta::NameValue(nv) if nv.path.is_ident("default")));
+        if defaults.is_empty() {
             return true;
         }
+        removed.extend(defaults.into_iter().cloned());
         if kept.is_empty() {
             return false;
         }
         *attr = syn::parse_quote!(#[serde(#(#kept),*)]);
         true
     });
+    removed
+}
+
+/// A default function of `mod defaults` may serve only deserialisation
+/// that `feature` gates; without the feature it is not called.
+fn allow_unused_defaults(types: &mut [syn::Item], feature: &str) {
+    for item in types.iter_mut() {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "defaults" {
+            continue;
+        }
+        for item in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
+            if let syn::Item::Fn(f) = item {
+                f.attrs.push(syn::parse_quote!(
+                    #[cfg_attr(not(feature = #feature), allow(dead_code))]
+                ));
+            }
+        }
+    }
 }
 
 /// Removes the functions of typify's `mod defaults` that nothing in `mod
@@ -465,8 +510,10 @@ fn impls_trait_for(item: &syn::Item, trait_name: &str, names: &BTreeSet<String>)
     }
 }
 
-/// Removes `::serde::<name>` (or `serde::<name>`) from `#[derive(...)]`.
-fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+/// Removes `::serde::<name>` (or `serde::<name>`) from `#[derive(...)]`;
+/// whether there was one.
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> bool {
+    let mut removed = false;
     for attr in attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
             continue;
@@ -486,8 +533,10 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
             .collect();
         if kept.len() != paths.len() {
             *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            removed = true;
         }
     }
+    removed
 }
 
 #[cfg(test)]
@@ -518,7 +567,13 @@ mod tests {
             }
             "#,
         );
-        apply_gated(&mut f, "serialize-responses");
+        apply_gated(
+            &mut f,
+            Gates {
+                serialize: "serialize-responses",
+                deserialize: "deserialize-requests",
+            },
+        );
         let text = quote::quote!(#f).to_string();
         let gate = "cfg_attr (feature = \"serialize-responses\" , derive (:: serde :: Serialize))";
         let resp = text.find("pub struct Resp").unwrap();
@@ -529,11 +584,14 @@ mod tests {
             ),
             "{text}"
         );
-        // What is sent keeps Serialize unconditionally and loses Deserialize.
+        // What is sent keeps Serialize and has Deserialize under its feature.
         let req = text.find("pub struct Req").unwrap();
         let req_attrs = &text[text[..req].rfind("# [derive").unwrap()..req];
         assert!(
-            req_attrs.contains(":: serde :: Serialize") && !req_attrs.contains("Deserialize"),
+            req_attrs.starts_with("# [derive (:: serde :: Serialize , Clone , Debug)]")
+                && req_attrs.contains(
+                    "cfg_attr (feature = \"deserialize-requests\" , derive (:: serde :: Deserialize))"
+                ),
             "{req_attrs}"
         );
     }

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AntiVirusEventWhiteRuleListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AntiVirusEventWhiteRuleListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -21,6 +22,7 @@ pub mod types {
     }
     ///`AntiVirusHandleHistory`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusHandleHistory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -55,6 +57,7 @@ pub mod types {
     }
     ///`AntiVirusHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -81,6 +84,7 @@ pub mod types {
     }
     ///`AntiVirusPaidHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusPaidHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -99,6 +103,7 @@ pub mod types {
     }
     ///`AntiVirusPolicyHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusPolicyHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -113,6 +118,7 @@ pub mod types {
     }
     ///`AntiVirusPolicyResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusPolicyResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -151,6 +157,7 @@ pub mod types {
     }
     ///`AntiVirusResultResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusResultResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<i64>,
@@ -187,6 +194,7 @@ pub mod types {
     }
     ///`AntiVirusTaskHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusTaskHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -233,6 +241,7 @@ pub mod types {
     }
     ///`AntiVirusTaskResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntiVirusTaskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -265,12 +274,14 @@ pub mod types {
     }
     ///`ChangeAntivirusPayPerScanStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAntivirusPayPerScanStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ChangeAntivirusPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAntivirusPolicyRequestInfo {
         pub action: Text1To10,
         pub file_types: ::std::vec::Vec<i64>,
@@ -300,6 +311,7 @@ pub mod types {
     }
     ///`CreateAntiVirusPaidTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateAntiVirusPaidTaskRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -320,6 +332,7 @@ pub mod types {
     }
     ///`CreateAntiVirusPaidTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateAntiVirusPaidTaskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fail_reasons: ::std::vec::Vec<FailReasons>,
@@ -332,6 +345,7 @@ pub mod types {
     }
     ///`CreateAntiVirusPolicyRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateAntiVirusPolicyRequestBody {
         pub action: Text1To10,
         pub file_types: ::std::vec::Vec<i64>,
@@ -362,6 +376,7 @@ pub mod types {
     }
     ///`CreateAntiVirusPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateAntiVirusPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fail_reasons: ::std::vec::Vec<FailReasons>,
@@ -374,6 +389,7 @@ pub mod types {
     }
     ///`CreateAntiVirusTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateAntiVirusTaskRequestInfo {
         pub action: Text1To10,
         pub host_ids: ::std::vec::Vec<TextUpTo64>,
@@ -384,6 +400,7 @@ pub mod types {
     }
     ///`CreateAntiVirusTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateAntiVirusTaskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fail_reasons: ::std::vec::Vec<FailReasons>,
@@ -396,24 +413,28 @@ pub mod types {
     }
     ///`DeleteAntivirusPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteAntivirusPolicyRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub policy_ids: ::std::vec::Vec<TextUpTo64>,
     }
     ///`ExportAntiVirusResultRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportAntiVirusResultRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub export_headers: ::std::vec::Vec<::std::vec::Vec<Text1To128>>,
     }
     ///`ExportAntiVirusResultResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportAntiVirusResultResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`FailReasons`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FailReasons {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -422,6 +443,7 @@ pub mod types {
     }
     ///`ListAntiVirusHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntiVirusHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusHostResponseInfo>,
@@ -430,6 +452,7 @@ pub mod types {
     }
     ///`ListAntiVirusPaidHostsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntiVirusPaidHostsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusPaidHostResponseInfo>,
@@ -438,6 +461,7 @@ pub mod types {
     }
     ///`ListAntiVirusPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntiVirusPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusPolicyResponseInfo>,
@@ -446,6 +470,7 @@ pub mod types {
     }
     ///`ListAntiVirusResultResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntiVirusResultResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusResultResponseInfo>,
@@ -454,6 +479,7 @@ pub mod types {
     }
     ///`ListAntiVirusTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntiVirusTaskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusTaskResponseInfo>,
@@ -462,6 +488,7 @@ pub mod types {
     }
     ///`ListAntivirusHandleHistoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAntivirusHandleHistoryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AntiVirusHandleHistory>,
@@ -470,6 +497,7 @@ pub mod types {
     }
     ///`OperateAntiVirusResultRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct OperateAntiVirusResultRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub event_white_rules: ::std::vec::Vec<AntiVirusEventWhiteRuleListRequestInfo>,
@@ -481,6 +509,7 @@ pub mod types {
     }
     ///`OperateResultRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct OperateResultRequestInfo {
         pub agent_id: ::std::string::String,
         pub event_type: i64,
@@ -493,6 +522,7 @@ pub mod types {
     }
     ///`ResultDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ResultDetailResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash: ::std::option::Option<::std::string::String>,
@@ -501,6 +531,7 @@ pub mod types {
     }
     ///`ResultFileResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ResultFileResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_attr: ::std::option::Option<::std::string::String>,
@@ -519,6 +550,7 @@ pub mod types {
     }
     ///`ResultResourceResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ResultResourceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -547,6 +579,7 @@ pub mod types {
     }
     ///`ShowAntivirusFreeQuotaResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAntivirusFreeQuotaResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub antivirus_already_given: ::std::option::Option<bool>,
@@ -563,12 +596,14 @@ pub mod types {
     }
     ///`ShowAntivirusPayPerScanStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAntivirusPayPerScanStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ShowAntivirusStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAntivirusStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest_scan_time: ::std::option::Option<i64>,
@@ -585,6 +620,7 @@ pub mod types {
     }
     ///`SwitchAntivirusTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchAntivirusTaskRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_ids: ::std::vec::Vec<::std::string::String>,
@@ -638,6 +674,19 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text3To4 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Text of at least 1 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -678,6 +727,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextFrom1 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     pub mod builder {}

@@ -7,12 +7,14 @@ pub mod types {
     use super::super::types::*;
     ///`AddAppWhitelistPolicyHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddAppWhitelistPolicyHostRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`AddAppWhitelistPolicyProcessInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddAppWhitelistPolicyProcessInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cmdline: ::std::option::Option<::std::string::String>,
@@ -29,12 +31,14 @@ pub mod types {
     }
     ///`AddAppWhitelistPolicyProcessRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddAppWhitelistPolicyProcessRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub process_info_list: ::std::vec::Vec<AddAppWhitelistPolicyProcessInfo>,
     }
     ///`AppPolicyInfoList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AppPolicyInfoList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -43,6 +47,7 @@ pub mod types {
     }
     ///`AppWhitelistAbnormalInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistAbnormalInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_description: ::std::option::Option<::std::string::String>,
@@ -51,6 +56,7 @@ pub mod types {
     }
     ///`AppWhitelistEventDetailResInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistEventDetailResInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -71,6 +77,7 @@ pub mod types {
     }
     ///`AppWhitelistEventResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistEventResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,
@@ -129,6 +136,7 @@ pub mod types {
     }
     ///`AppWhitelistHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -153,6 +161,7 @@ pub mod types {
     }
     ///`AppWhitelistPolicyHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistPolicyHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub apply_status: ::std::option::Option<bool>,
@@ -183,6 +192,7 @@ pub mod types {
     }
     ///`AppWhitelistPolicyProcessExtendResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistPolicyProcessExtendResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cmdline: ::std::option::Option<::std::string::String>,
@@ -199,6 +209,7 @@ pub mod types {
     }
     ///`AppWhitelistPolicyProcessResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistPolicyProcessResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_type: ::std::option::Option<::std::string::String>,
@@ -233,6 +244,7 @@ pub mod types {
     }
     ///`AppWhitelistPolicyResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppWhitelistPolicyResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub abnormal_info_list: ::std::vec::Vec<AppWhitelistAbnormalInfo>,
@@ -277,6 +289,7 @@ pub mod types {
     }
     ///`ChangeAppWhitelistPolicyProcessStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAppWhitelistPolicyProcessStatusRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub process_hash_list: ::std::vec::Vec<::std::string::String>,
@@ -285,6 +298,7 @@ pub mod types {
     }
     ///`ChangeAppWhitelistPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAppWhitelistPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_confirm: ::std::option::Option<bool>,
@@ -311,6 +325,7 @@ pub mod types {
     }
     ///`CreateAppWhitelistPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateAppWhitelistPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_confirm: ::std::option::Option<bool>,
@@ -335,24 +350,28 @@ pub mod types {
     }
     ///`CreateAppWhitelistPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateAppWhitelistPolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_id: ::std::option::Option<::std::string::String>,
     }
     ///`DeleteAppWhitelistPolicyHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteAppWhitelistPolicyHostRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`DeleteAppWhitelistPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteAppWhitelistPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_id: ::std::option::Option<::std::string::String>,
     }
     ///`EventProcessResInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventProcessResInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ancestor_process_cmdline: ::std::option::Option<::std::string::String>,
@@ -449,6 +468,7 @@ pub mod types {
     }
     ///`ListAppWhitelistEventResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistEventResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistEventResponseInfo>,
@@ -457,6 +477,7 @@ pub mod types {
     }
     ///`ListAppWhitelistHostStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistHostStatusResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistHostResponseInfo>,
@@ -465,6 +486,7 @@ pub mod types {
     }
     ///`ListAppWhitelistPolicyHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistPolicyHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistPolicyHostResponseInfo>,
@@ -473,12 +495,14 @@ pub mod types {
     }
     ///`ListAppWhitelistPolicyProcessExtendResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistPolicyProcessExtendResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistPolicyProcessExtendResponseInfo>,
     }
     ///`ListAppWhitelistPolicyProcessResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistPolicyProcessResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistPolicyProcessResponseInfo>,
@@ -487,6 +511,7 @@ pub mod types {
     }
     ///`ListAppWhitelistPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppWhitelistPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppWhitelistPolicyResponseInfo>,
@@ -495,6 +520,7 @@ pub mod types {
     }
     ///`ProcessEventResourceResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProcessEventResourceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_version: ::std::option::Option<::std::string::String>,
@@ -561,12 +587,14 @@ pub mod types {
     }
     ///`ShowAppWhitelistAgentStaticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAppWhitelistAgentStaticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_num: ::std::option::Option<i64>,
     }
     ///`ShowAppWhitelistPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAppWhitelistPolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_apply: ::std::option::Option<bool>,
@@ -595,6 +623,7 @@ pub mod types {
     }
     ///`SwitchAppWhitelistPolicyHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchAppWhitelistPolicyHostRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_app_whitelist: ::std::option::Option<bool>,
@@ -603,6 +632,7 @@ pub mod types {
     }
     ///`SwitchAppWhitelistPolicyLearnStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchAppWhitelistPolicyLearnStatusRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AiDetailInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AiDetailInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_application: ::std::option::Option<::std::string::String>,
@@ -49,6 +50,7 @@ pub mod types {
     }
     ///`AiProcessNetInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AiProcessNetInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub listen_ip: ::std::option::Option<::std::string::String>,
@@ -61,6 +63,7 @@ pub mod types {
     }
     ///`AiStatisticInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AiStatisticInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_component_name: ::std::option::Option<::std::string::String>,
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///`AppChangeResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppChangeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -91,6 +95,7 @@ pub mod types {
     }
     ///`AppStatisticResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -99,6 +104,7 @@ pub mod types {
     }
     ///`AutoLauchResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AutoLauchResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -123,6 +129,7 @@ pub mod types {
     }
     ///`AutoLaunchChangeResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AutoLaunchChangeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -149,6 +156,7 @@ pub mod types {
     }
     ///`AutoLaunchStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AutoLaunchStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -159,6 +167,7 @@ pub mod types {
     }
     ///`CommonTopResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CommonTopResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -169,6 +178,7 @@ pub mod types {
     }
     ///`CreateGlobalAssetScanTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateGlobalAssetScanTaskRequestInfo {
         pub all_hosts: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -178,12 +188,14 @@ pub mod types {
     }
     ///`CreateGlobalAssetScanTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateGlobalAssetScanTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
     }
     ///`DownloadAssetFileRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DownloadAssetFileRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub export_headers: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -192,12 +204,14 @@ pub mod types {
     }
     ///`DownloadAssetFileResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct DownloadAssetFileResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`JarPackageHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct JarPackageHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -246,6 +260,7 @@ pub mod types {
     }
     ///`JarPackageInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct JarPackageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalogue: ::std::option::Option<::std::string::String>,
@@ -276,6 +291,7 @@ pub mod types {
     }
     ///`JarPackageStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct JarPackageStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -284,6 +300,7 @@ pub mod types {
     }
     ///`KernelModuleHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KernelModuleHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -298,6 +315,7 @@ pub mod types {
     }
     ///`KernelModuleInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KernelModuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ctime: ::std::option::Option<i64>,
@@ -328,6 +346,7 @@ pub mod types {
     }
     ///`KernelModuleStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KernelModuleStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -336,6 +355,7 @@ pub mod types {
     }
     ///`ListAiComponentDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAiComponentDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AiDetailInfoResponseInfo>,
@@ -344,6 +364,7 @@ pub mod types {
     }
     ///`ListAiComponentStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAiComponentStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AiStatisticInfoResponseInfo>,
@@ -352,6 +373,7 @@ pub mod types {
     }
     ///`ListAppChangeHistoriesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppChangeResponseInfo>,
@@ -360,6 +382,7 @@ pub mod types {
     }
     ///`ListAppStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppStatisticResponseInfo>,
@@ -368,6 +391,7 @@ pub mod types {
     }
     ///`ListAppsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAppsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppResponseInfo>,
@@ -376,6 +400,7 @@ pub mod types {
     }
     ///`ListAutoLaunchChangeHistoriesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAutoLaunchChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLaunchChangeResponseInfo>,
@@ -384,6 +409,7 @@ pub mod types {
     }
     ///`ListAutoLaunchStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAutoLaunchStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLaunchStatisticsResponseInfo>,
@@ -392,6 +418,7 @@ pub mod types {
     }
     ///`ListAutoLaunchsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAutoLaunchsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AutoLauchResponseInfo>,
@@ -400,12 +427,14 @@ pub mod types {
     }
     ///`ListGlobalAssetScanTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGlobalAssetScanTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exist: ::std::option::Option<bool>,
     }
     ///`ListJarPackageHostInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListJarPackageHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageHostInfo>,
@@ -414,6 +443,7 @@ pub mod types {
     }
     ///`ListJarPackageInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListJarPackageInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageInfo>,
@@ -422,6 +452,7 @@ pub mod types {
     }
     ///`ListJarPackageStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListJarPackageStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<JarPackageStatisticsResponseInfo>,
@@ -430,6 +461,7 @@ pub mod types {
     }
     ///`ListKernelModuleHostInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKernelModuleHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleHostInfo>,
@@ -438,6 +470,7 @@ pub mod types {
     }
     ///`ListKernelModuleInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKernelModuleInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleInfo>,
@@ -446,6 +479,7 @@ pub mod types {
     }
     ///`ListKernelModuleStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKernelModuleStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<KernelModuleStatisticsResponseInfo>,
@@ -454,6 +488,7 @@ pub mod types {
     }
     ///`ListPortHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPortHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortHostResponseInfo>,
@@ -462,6 +497,7 @@ pub mod types {
     }
     ///`ListPortStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPortStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortStatisticResponseInfo>,
@@ -470,6 +506,7 @@ pub mod types {
     }
     ///`ListPortStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListPortStatusRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortStatusRequestInfo>,
@@ -478,6 +515,7 @@ pub mod types {
     }
     ///`ListPortsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPortsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PortResponseInfo>,
@@ -486,6 +524,7 @@ pub mod types {
     }
     ///`ListProcessStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProcessStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProcessStatisticResponseInfo>,
@@ -494,6 +533,7 @@ pub mod types {
     }
     ///`ListProcessesHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProcessesHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProcessesHostResponseInfo>,
@@ -502,6 +542,7 @@ pub mod types {
     }
     ///`ListUserChangeHistoriesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListUserChangeHistoriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserChangeHistoryResponseInfo>,
@@ -510,6 +551,7 @@ pub mod types {
     }
     ///`ListUserStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListUserStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserStatisticInfoResponseInfo>,
@@ -518,6 +560,7 @@ pub mod types {
     }
     ///`ListUsersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListUsersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UserResponseInfo>,
@@ -526,6 +569,7 @@ pub mod types {
     }
     ///`ListWebAppAndServiceStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebAppAndServiceStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebAppAndServiceStatisticResponseInfo>,
@@ -534,6 +578,7 @@ pub mod types {
     }
     ///`ListWebAppAndServicesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebAppAndServicesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebAppAndServiceResponseInfo>,
@@ -542,6 +587,7 @@ pub mod types {
     }
     ///`ListWebFrameworkHostInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebFrameworkHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkHostInfo>,
@@ -550,6 +596,7 @@ pub mod types {
     }
     ///`ListWebFrameworkInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebFrameworkInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkInfo>,
@@ -558,6 +605,7 @@ pub mod types {
     }
     ///`ListWebFrameworkStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebFrameworkStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebFrameworkStatisticsResponseInfo>,
@@ -566,6 +614,7 @@ pub mod types {
     }
     ///`ListWebSiteHostInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebSiteHostInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteHostInfo>,
@@ -574,6 +623,7 @@ pub mod types {
     }
     ///`ListWebSiteInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebSiteInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteInfo>,
@@ -582,6 +632,7 @@ pub mod types {
     }
     ///`ListWebSiteStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebSiteStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebSiteStatisticsResponseInfo>,
@@ -590,6 +641,7 @@ pub mod types {
     }
     ///`OsStatisticsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct OsStatisticsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<i64>,
@@ -600,6 +652,7 @@ pub mod types {
     }
     ///`PortHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PortHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -628,6 +681,7 @@ pub mod types {
     }
     ///`PortResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PortResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -650,6 +704,7 @@ pub mod types {
     }
     ///`PortStatisticResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PortStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -662,6 +717,7 @@ pub mod types {
     }
     ///`PortStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct PortStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -676,6 +732,7 @@ pub mod types {
     }
     ///`ProcessStatisticResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProcessStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -684,6 +741,7 @@ pub mod types {
     }
     ///`ProcessesHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProcessesHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -708,6 +766,7 @@ pub mod types {
     }
     ///`QuotaStatisticsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct QuotaStatisticsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub idle_num: ::std::option::Option<i64>,
@@ -720,6 +779,7 @@ pub mod types {
     }
     ///`ShowAccountTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAccountTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -728,6 +788,7 @@ pub mod types {
     }
     ///`ShowAgentStatisticsStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAgentStatisticsStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub not_installed: ::std::option::Option<i64>,
@@ -740,6 +801,7 @@ pub mod types {
     }
     ///`ShowAssetStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAssetStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_num: ::std::option::Option<i64>,
@@ -768,6 +830,7 @@ pub mod types {
     }
     ///`ShowAutoLaunchTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAutoLaunchTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -776,6 +839,7 @@ pub mod types {
     }
     ///`ShowClusterAssetStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowClusterAssetStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_num: ::std::option::Option<i64>,
@@ -788,6 +852,7 @@ pub mod types {
     }
     ///`ShowCommonPortResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowCommonPortResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -802,6 +867,7 @@ pub mod types {
     }
     ///`ShowContainerProtectionStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowContainerProtectionStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_protect: ::std::option::Option<i64>,
@@ -814,6 +880,7 @@ pub mod types {
     }
     ///`ShowHostAssetManualCollectStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowHostAssetManualCollectStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scan_status: ::std::option::Option<::std::string::String>,
@@ -822,6 +889,7 @@ pub mod types {
     }
     ///`ShowHostProtectionStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowHostProtectionStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_protect: ::std::option::Option<i64>,
@@ -834,6 +902,7 @@ pub mod types {
     }
     ///`ShowJarPackageTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowJarPackageTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -842,6 +911,7 @@ pub mod types {
     }
     ///`ShowKernelModuleTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowKernelModuleTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -850,6 +920,7 @@ pub mod types {
     }
     ///`ShowOsStatisticsInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowOsStatisticsInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub linux_num: ::std::option::Option<i64>,
@@ -860,6 +931,7 @@ pub mod types {
     }
     ///`ShowPortTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPortTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -868,6 +940,7 @@ pub mod types {
     }
     ///`ShowProcessTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowProcessTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -876,6 +949,7 @@ pub mod types {
     }
     ///`ShowQuotaStatisticsInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowQuotaStatisticsInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<QuotaStatisticsInfo>,
@@ -884,6 +958,7 @@ pub mod types {
     }
     ///`ShowSoftwareTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSoftwareTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -892,6 +967,7 @@ pub mod types {
     }
     ///`ShowWebAppAndServiceTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWebAppAndServiceTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -900,6 +976,7 @@ pub mod types {
     }
     ///`ShowWebFrameworkTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWebFrameworkTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -908,6 +985,7 @@ pub mod types {
     }
     ///`ShowWebSiteTopResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWebSiteTopResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonTopResponseInfo>,
@@ -916,6 +994,7 @@ pub mod types {
     }
     ///`UserChangeHistoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct UserChangeHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -946,6 +1025,7 @@ pub mod types {
     }
     ///`UserResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct UserResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -978,6 +1058,7 @@ pub mod types {
     }
     ///`UserStatisticInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct UserStatisticInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
@@ -986,6 +1067,7 @@ pub mod types {
     }
     ///`WebAppAndServiceResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebAppAndServiceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1030,6 +1112,7 @@ pub mod types {
     }
     ///`WebAppAndServiceStatisticResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebAppAndServiceStatisticResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1038,6 +1121,7 @@ pub mod types {
     }
     ///`WebFrameworkHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebFrameworkHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1082,6 +1166,7 @@ pub mod types {
     }
     ///`WebFrameworkInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebFrameworkInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalogue: ::std::option::Option<::std::string::String>,
@@ -1116,6 +1201,7 @@ pub mod types {
     }
     ///`WebFrameworkStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebFrameworkStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -1124,6 +1210,7 @@ pub mod types {
     }
     ///`WebSiteHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebSiteHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1174,6 +1261,7 @@ pub mod types {
     }
     ///`WebSiteInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebSiteInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -1216,6 +1304,7 @@ pub mod types {
     }
     ///`WebSiteStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebSiteStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AddBaselineWhiteListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddBaselineWhiteListRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -21,6 +22,7 @@ pub mod types {
     }
     ///`AddBaselineWhiteListRequestBodyRuleList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddBaselineWhiteListRequestBodyRuleList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_type: ::std::option::Option<::std::string::String>,
@@ -31,6 +33,7 @@ pub mod types {
     }
     ///`BaselineWhiteListsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BaselineWhiteListsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_rule_name: ::std::option::Option<::std::string::String>,
@@ -53,6 +56,7 @@ pub mod types {
     }
     ///`ChangeBaselineWhiteListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeBaselineWhiteListRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -110,6 +114,19 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ChangeCheckRuleActionAction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ChangePasswordComplexityStatusAction`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -159,8 +176,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ChangePasswordComplexityStatusAction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ChangePasswordComplexityStatusRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangePasswordComplexityStatusRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_ids: ::std::vec::Vec<Text1To64>,
@@ -169,6 +200,7 @@ pub mod types {
     }
     ///`CheckRuleCheckCaseResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRuleCheckCaseResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_description: ::std::option::Option<::std::string::String>,
@@ -179,6 +211,7 @@ pub mod types {
     }
     ///`CheckRuleFixFailDetailInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRuleFixFailDetailInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fix_fail_reason: ::std::option::Option<::std::string::String>,
@@ -187,6 +220,7 @@ pub mod types {
     }
     ///`CheckRuleFixParamInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRuleFixParamInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_value: ::std::option::Option<i64>,
@@ -201,6 +235,7 @@ pub mod types {
     }
     ///`CheckRuleFixValuesInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CheckRuleFixValuesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fix_value: ::std::option::Option<i64>,
@@ -209,12 +244,14 @@ pub mod types {
     }
     ///`CheckRuleIdListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CheckRuleIdListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub check_rules: ::std::vec::Vec<CheckRuleKeyInfoRequestInfo>,
     }
     ///`CheckRuleImageResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRuleImageResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_digest: ::std::option::Option<::std::string::String>,
@@ -233,6 +270,7 @@ pub mod types {
     }
     ///`CheckRuleKeyInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CheckRuleKeyInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<TextUpTo256>,
@@ -245,6 +283,7 @@ pub mod types {
     }
     ///`CheckRuleRiskInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRuleRiskInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -275,6 +314,7 @@ pub mod types {
     }
     ///`CheckRulesResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckRulesResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_ignore_enable_click: ::std::option::Option<bool>,
@@ -309,6 +349,7 @@ pub mod types {
     }
     ///`CopyBaselinePolicyGroupRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CopyBaselinePolicyGroupRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -319,12 +360,14 @@ pub mod types {
     }
     ///`DeleteBaselineWhiteListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteBaselineWhiteListRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ExportBaselineRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportBaselineRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
@@ -361,12 +404,14 @@ pub mod types {
     }
     ///`ExportBaselineSecurityCheckReportResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportBaselineSecurityCheckReportResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`ExportSecurityCheckInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportSecurityCheckInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit: ::std::option::Option<::std::string::String>,
@@ -405,6 +450,7 @@ pub mod types {
     }
     ///`ExportSecurityCheckReportResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportSecurityCheckReportResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ExportSecurityCheckInfoResponseInfo>,
@@ -413,6 +459,7 @@ pub mod types {
     }
     ///`HandleAffectBaselineInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HandleAffectBaselineInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -435,6 +482,7 @@ pub mod types {
     }
     ///`HostCheckRulesResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostCheckRulesResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_ignore_enable_click: ::std::option::Option<bool>,
@@ -469,6 +517,7 @@ pub mod types {
     }
     ///`HostRiskNumInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostRiskNumInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub high_risk_num: ::std::option::Option<i64>,
@@ -487,6 +536,7 @@ pub mod types {
     }
     ///`HostWeakPwdRiskNumInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostWeakPwdRiskNumInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -499,6 +549,7 @@ pub mod types {
     }
     ///`ImageCheckRuleResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageCheckRuleResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -523,6 +574,7 @@ pub mod types {
     }
     ///`ListAllRiskConfigCheckRulesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAllRiskConfigCheckRulesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CheckRulesResponseInfo>,
@@ -537,6 +589,7 @@ pub mod types {
     }
     ///`ListBaselineWhiteListsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBaselineWhiteListsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BaselineWhiteListsResponseInfo>,
@@ -547,6 +600,7 @@ pub mod types {
     }
     ///`ListCheckRuleHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCheckRuleHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityCheckRuleHostResponseInfo>,
@@ -555,6 +609,7 @@ pub mod types {
     }
     ///`ListCheckRuleResourcesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCheckRuleResourcesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CheckRuleImageResponseInfo>,
@@ -563,6 +618,7 @@ pub mod types {
     }
     ///`ListCheckRulesInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCheckRulesInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageCheckRuleResponseInfo>,
@@ -571,6 +627,7 @@ pub mod types {
     }
     ///`ListHandleAffectBaselineRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListHandleAffectBaselineRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -585,6 +642,7 @@ pub mod types {
     }
     ///`ListHandleAffectBaselineRequestBodyCheckRuleList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListHandleAffectBaselineRequestBodyCheckRuleList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -595,6 +653,7 @@ pub mod types {
     }
     ///`ListHandleAffectBaselineResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHandleAffectBaselineResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HandleAffectBaselineInfo>,
@@ -607,6 +666,7 @@ pub mod types {
     }
     ///`ListHostCheckRulesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostCheckRulesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostCheckRulesResponseInfo>,
@@ -615,6 +675,7 @@ pub mod types {
     }
     ///`ListPasswordComplexityResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPasswordComplexityResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PwdPolicyInfoResponseInfo>,
@@ -670,8 +731,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListPasswordComplexityResultType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListRiskConfigCheckRulesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRiskConfigCheckRulesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CheckRuleRiskInfoResponseInfo>,
@@ -727,8 +802,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListRiskConfigCheckRulesResultType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListRiskConfigHostsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRiskConfigHostsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityCheckHostInfoResponseInfo>,
@@ -737,6 +826,7 @@ pub mod types {
     }
     ///`ListRiskConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRiskConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityCheckInfoResponseInfo>,
@@ -745,6 +835,7 @@ pub mod types {
     }
     ///`ListSecurityCheckPolicyGroupResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityCheckPolicyGroupResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityCheckPolicyGroupInfoResponseInfo>,
@@ -753,6 +844,7 @@ pub mod types {
     }
     ///`ListWeakPasswordUsersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWeakPasswordUsersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WeakPwdListInfoResponseInfo>,
@@ -761,6 +853,7 @@ pub mod types {
     }
     ///`PwdPolicyInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PwdPolicyInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -799,6 +892,7 @@ pub mod types {
     }
     ///`SecurityCheckHostInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckHostInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_num: ::std::option::Option<i64>,
@@ -817,6 +911,7 @@ pub mod types {
     }
     ///`SecurityCheckInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline_name: ::std::option::Option<::std::string::String>,
@@ -845,6 +940,7 @@ pub mod types {
     }
     ///`SecurityCheckPolicyDetailInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckPolicyDetailInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_rule_id: ::std::option::Option<::std::string::String>,
@@ -903,6 +999,7 @@ pub mod types {
     }
     ///`SecurityCheckRuleHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckRuleHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline_name: ::std::option::Option<::std::string::String>,
@@ -959,6 +1056,7 @@ pub mod types {
     }
     ///`ShowBaselineDirectoryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineDirectoryInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ShowBaselineDirectoryInfoDataList>,
@@ -969,6 +1067,7 @@ pub mod types {
     }
     ///`ShowBaselineDirectoryInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineDirectoryInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -977,6 +1076,7 @@ pub mod types {
     }
     ///`ShowBaselineDirectoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineDirectoryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub baseline_directory_list: ::std::vec::Vec<ShowBaselineDirectoryInfo>,
@@ -987,6 +1087,7 @@ pub mod types {
     }
     ///`ShowBaselineOverviewResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineOverviewResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_rule_failed_num: ::std::option::Option<i64>,
@@ -1027,6 +1128,7 @@ pub mod types {
     }
     ///`ShowBaselineScanStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineScanStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scan_status: ::std::option::Option<::std::string::String>,
@@ -1035,6 +1137,7 @@ pub mod types {
     }
     ///`ShowBaselineStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_weak_pwd: ::std::option::Option<i64>,
@@ -1045,6 +1148,7 @@ pub mod types {
     }
     ///`ShowBaselineWhiteListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBaselineWhiteListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_rule_name: ::std::option::Option<::std::string::String>,
@@ -1067,6 +1171,7 @@ pub mod types {
     }
     ///`ShowCheckRuleDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowCheckRuleDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit: ::std::option::Option<::std::string::String>,
@@ -1081,12 +1186,14 @@ pub mod types {
     }
     ///`ShowCheckRuleFixFailDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowCheckRuleFixFailDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fail_detail_list: ::std::vec::Vec<CheckRuleFixFailDetailInfo>,
     }
     ///`ShowDefaultSecurityCheckPolicyDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowDefaultSecurityCheckPolicyDetailsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub check_details: ::std::vec::Vec<SecurityCheckPolicyDetailInfoResponseInfo>,
@@ -1095,12 +1202,14 @@ pub mod types {
     }
     ///`ShowDefaultSecurityCheckPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowDefaultSecurityCheckPolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
     }
     ///`ShowPwdDirectoryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPwdDirectoryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub checked: ::std::option::Option<bool>,
@@ -1113,6 +1222,7 @@ pub mod types {
     }
     ///`ShowRiskConfigDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRiskConfigDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_rule_num: ::std::option::Option<i64>,
@@ -1173,8 +1283,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo16 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`WeakPwdAccountInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WeakPwdAccountInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desensitized_weak_passwords: ::std::option::Option<::std::string::String>,
@@ -1189,6 +1313,7 @@ pub mod types {
     }
     ///`WeakPwdListInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WeakPwdListInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,

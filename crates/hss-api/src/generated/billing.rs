@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AvailableResourceIdsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AvailableResourceIdsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_time: ::std::option::Option<::std::string::String>,
@@ -17,12 +18,14 @@ pub mod types {
     }
     ///`CancelHostsQuotaRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CancelHostsQuotaRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub resource_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`CreateQuotasOrderRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateQuotasOrderRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_auto_pay: ::std::option::Option<bool>,
@@ -35,18 +38,21 @@ pub mod types {
     }
     ///`CreateQuotasOrderResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateQuotasOrderResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order_id: ::std::option::Option<::std::string::String>,
     }
     ///`ListLockedStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLockedStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked_status: ::std::option::Option<bool>,
     }
     ///`ListQuotasDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListQuotasDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<i64>,
@@ -73,6 +79,7 @@ pub mod types {
     }
     ///`QuotaResourcesResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct QuotaResourcesResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -103,6 +110,7 @@ pub mod types {
     }
     ///`QuotaStatisticsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct QuotaStatisticsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_num: ::std::option::Option<i64>,
@@ -111,12 +119,14 @@ pub mod types {
     }
     ///`ResourceIdsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ResourceIdsRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub resource_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ResourceProductDataObjectInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ResourceProductDataObjectInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -133,6 +143,7 @@ pub mod types {
     }
     ///`ResourceQuotasInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ResourceQuotasInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_num: ::std::option::Option<i64>,
@@ -147,6 +158,7 @@ pub mod types {
     }
     ///`ShowPeriodResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPeriodResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub period_unit: ::std::option::Option<::std::string::String>,
@@ -205,14 +217,29 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ShowProductdataOfferingInfosSiteCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ShowResourceQuotasResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowResourceQuotasResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ResourceQuotasInfo>,
     }
     ///`ShowVersionResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowVersionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ChangeClusterEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ChangeClusterEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterEventResponseInfo>,
@@ -17,6 +18,7 @@ pub mod types {
     }
     ///`ClusterBaselineResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterBaselineResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline_desc: ::std::option::Option<::std::string::String>,
@@ -27,6 +29,7 @@ pub mod types {
     }
     ///`ClusterEventResourceResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterEventResourceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enforcement_action: ::std::option::Option<::std::string::String>,
@@ -47,6 +50,7 @@ pub mod types {
     }
     ///`ClusterEventResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterEventResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -83,6 +87,7 @@ pub mod types {
     }
     ///`ClusterImageResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterImageResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -93,6 +98,7 @@ pub mod types {
     }
     ///`ClusterItemResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterItemResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -109,12 +115,14 @@ pub mod types {
     }
     ///`ClusterMalwareResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterMalwareResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub malware_type: ::std::option::Option<::std::string::String>,
     }
     ///`ClusterPolicyResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterPolicyResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -155,6 +163,7 @@ pub mod types {
     }
     ///`ClusterResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -173,12 +182,14 @@ pub mod types {
     }
     ///`DeletePolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeletePolicyRequestInfo {
         pub policy_id: Text1To64,
         pub policy_name: Text1To64,
     }
     ///`ListClusterEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterEventResponseInfo>,
@@ -189,6 +200,7 @@ pub mod types {
     }
     ///`ListClusterProtectOverviewResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectOverviewResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_num: ::std::option::Option<i64>,
@@ -203,6 +215,7 @@ pub mod types {
     }
     ///`ListClusterProtectionDefaultPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectionDefaultPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterPolicyResponseInfo>,
@@ -225,6 +238,7 @@ pub mod types {
     }
     ///`ListClusterProtectionInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectionInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterResponseInfo>,
@@ -233,6 +247,7 @@ pub mod types {
     }
     ///`ListClusterProtectionItemResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectionItemResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub baselines: ::std::vec::Vec<ClusterBaselineResponseInfo>,
@@ -249,6 +264,7 @@ pub mod types {
     }
     ///`ListClusterProtectionPolicyDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectionPolicyDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterPolicyResponseInfo>,
@@ -271,6 +287,7 @@ pub mod types {
     }
     ///`ListClusterProtectionPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectionPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterPolicyResponseInfo>,
@@ -293,6 +310,7 @@ pub mod types {
     }
     ///`ModClusterProtectionEventRequest`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModClusterProtectionEventRequest {
         pub data_list: ::std::vec::Vec<Text1To64>,
         pub opr: ::std::string::String,
@@ -300,6 +318,7 @@ pub mod types {
     }
     ///`ModPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModPolicyRequestInfo {
         pub content: PolicyContent,
         pub parameters: TextUpTo1048576,
@@ -312,6 +331,7 @@ pub mod types {
     }
     ///`PolicyContent`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct PolicyContent {
         pub action: i64,
         pub enable_image_startup: bool,
@@ -321,6 +341,7 @@ pub mod types {
     }
     ///`PolicyProtectScope`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct PolicyProtectScope {
         pub cluster_id: Text1To64,
         pub cluster_name: Text1To64,
@@ -330,6 +351,7 @@ pub mod types {
     }
     ///`Resources`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct Resources {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -344,6 +366,7 @@ pub mod types {
     }
     ///`SwitchClusterProtectionModeRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchClusterProtectionModeRequestBody {
         pub cluster_ids: ::std::vec::Vec<Text1To256>,
         pub opr: i64,
@@ -388,6 +411,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo1048576 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`WhiteImageInfo`

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`CommonHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CommonHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -41,6 +42,7 @@ pub mod types {
     }
     ///`CommonList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CommonList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<::std::string::String>,
@@ -49,6 +51,7 @@ pub mod types {
     }
     ///`CreateTaskRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateTaskRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -61,6 +64,7 @@ pub mod types {
     }
     ///`CreateTaskRequestBodyClusterScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateTaskRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<::std::string::String>,
@@ -71,6 +75,7 @@ pub mod types {
     }
     ///`CreateTaskRequestBodyIacScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateTaskRequestBodyIacScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub file_id_list: ::std::vec::Vec<::std::string::String>,
@@ -79,12 +84,14 @@ pub mod types {
     }
     ///`CreateTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`HostTagInfoList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostTagInfoList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostTagValuesInfo>,
@@ -93,6 +100,7 @@ pub mod types {
     }
     ///`HostTagValuesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostTagValuesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -101,6 +109,7 @@ pub mod types {
     }
     ///`ListCommonHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCommonHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CommonHostResponseInfo>,
@@ -109,6 +118,7 @@ pub mod types {
     }
     ///`ListCommonTipsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCommonTipsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<CommonList>,
@@ -127,6 +137,7 @@ pub mod types {
     }
     ///`ListTaskResourcesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTaskResourcesRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -141,6 +152,7 @@ pub mod types {
     }
     ///`ListTaskResourcesRequestBodyClusterScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTaskResourcesRequestBodyClusterScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -153,6 +165,7 @@ pub mod types {
     }
     ///`ListTaskResourcesRequestBodyIacScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTaskResourcesRequestBodyIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chart_name: ::std::option::Option<::std::string::String>,
@@ -163,6 +176,7 @@ pub mod types {
     }
     ///`ListTaskResourcesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTaskResourcesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_scan_data_list: ::std::vec::Vec<
@@ -177,6 +191,7 @@ pub mod types {
     }
     ///`ListTaskResourcesResponseInfoClusterScanDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTaskResourcesResponseInfoClusterScanDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -199,6 +214,7 @@ pub mod types {
     }
     ///`ListTaskResourcesResponseInfoIacScanDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTaskResourcesResponseInfoIacScanDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chart_name: ::std::option::Option<::std::string::String>,
@@ -221,6 +237,7 @@ pub mod types {
     }
     ///`ListTaskResourcesResponseInfoScanDetailList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTaskResourcesResponseInfoScanDetailList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
@@ -231,6 +248,7 @@ pub mod types {
     }
     ///`ListTasksRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTasksRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -259,18 +277,21 @@ pub mod types {
     }
     ///`ListTasksRequestBodyClusterScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTasksRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub scan_type_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListTasksRequestBodyIacScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListTasksRequestBodyIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListTasksResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTasksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListTasksResponseInfoDataList>,
@@ -279,6 +300,7 @@ pub mod types {
     }
     ///`ListTasksResponseInfoClusterScanInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTasksResponseInfoClusterScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_cluster_num: ::std::option::Option<i64>,
@@ -291,6 +313,7 @@ pub mod types {
     }
     ///`ListTasksResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTasksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -317,6 +340,7 @@ pub mod types {
     }
     ///`ListTasksResponseInfoIacScanInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTasksResponseInfoIacScanInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_file_num: ::std::option::Option<i64>,
@@ -329,6 +353,7 @@ pub mod types {
     }
     ///`RetryTaskRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RetryTaskRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_scan_info: ::std::option::Option<
@@ -339,6 +364,7 @@ pub mod types {
     }
     ///`RetryTaskRequestBodyClusterScanInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RetryTaskRequestBodyClusterScanInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_info_list: ::std::vec::Vec<
@@ -349,6 +375,7 @@ pub mod types {
     }
     ///`RetryTaskRequestBodyClusterScanInfoClusterInfoList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RetryTaskRequestBodyClusterScanInfoClusterInfoList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -357,6 +384,7 @@ pub mod types {
     }
     ///`ShowTaskStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowTaskStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_task_start_time: ::std::option::Option<i64>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`BatchDeleteDaemonsetRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchDeleteDaemonsetRequestBody {
         pub cluster_ids: ::std::vec::Vec<TextUpTo256>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -14,12 +15,14 @@ pub mod types {
     }
     ///`BatchGetLabelRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchGetLabelRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_ids: ::std::vec::Vec<::std::string::String>,
     }
     ///`BatchUpdateClusterResourceRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchUpdateClusterResourceRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_ids: ::std::vec::Vec<::std::string::String>,
@@ -34,17 +37,20 @@ pub mod types {
     }
     ///`BatchUpdateDaemonsetRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchUpdateDaemonsetRequestBody {
         pub data_list: ::std::vec::Vec<UpdateDaemonsetInfo>,
     }
     ///`BatchUpgradeAgentDaemonsetResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BatchUpgradeAgentDaemonsetResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<UpdateDaemonsetRespInfo>,
     }
     ///`CceClusterIdListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CceClusterIdListRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<TextUpTo128>,
@@ -53,6 +59,7 @@ pub mod types {
     }
     ///`CceClusterInfoListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CceClusterInfoListRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_id_list: ::std::vec::Vec<TextUpTo128>,
@@ -62,12 +69,14 @@ pub mod types {
     }
     ///`CceClusterInfoListRequestBodyClusterInfoList`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CceClusterInfoListRequestBodyClusterInfoList {
         pub cluster_id: ::std::string::String,
         pub cluster_name: ::std::string::String,
     }
     ///`CceIntegrationProtectionRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CceIntegrationProtectionRequestBody {
         ///Known values: `cluster_level`, `node_level`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -86,6 +95,7 @@ pub mod types {
     }
     ///`ClusterAuditLogResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterAuditLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -108,6 +118,7 @@ pub mod types {
     }
     ///`ClusterConfigResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterConfigResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -138,6 +149,7 @@ pub mod types {
     }
     ///`ClusterContainerLogResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterContainerLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -168,6 +180,7 @@ pub mod types {
     }
     ///`ClusterEventLogResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterEventLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -194,6 +207,7 @@ pub mod types {
     }
     ///`ClusterInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_status: ::std::option::Option<::std::string::String>,
@@ -232,6 +246,7 @@ pub mod types {
     }
     ///`ClusterInfoResponseDsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterInfoResponseDsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_num: ::std::option::Option<i64>,
@@ -242,6 +257,7 @@ pub mod types {
     }
     ///`ClusterInfoResponseRegistryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterInfoResponseRegistryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace: ::std::option::Option<::std::string::String>,
@@ -254,6 +270,7 @@ pub mod types {
     }
     ///`ClusterInfoResponseResourceInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterInfoResponseResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -264,6 +281,7 @@ pub mod types {
     }
     ///`ContainerCmdLogResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerCmdLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -302,6 +320,7 @@ pub mod types {
     }
     ///`ContainerImageInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<i64>,
@@ -314,6 +333,7 @@ pub mod types {
     }
     ///`ContainerImageLogResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerImageLogResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -336,6 +356,7 @@ pub mod types {
     }
     ///`ContainerNodeInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerNodeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -386,6 +407,7 @@ pub mod types {
     }
     ///`CreateDaemonsetRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateDaemonsetRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_upgrade: ::std::option::Option<bool>,
@@ -400,6 +422,7 @@ pub mod types {
     }
     ///`CreateDaemonsetRequestBodyResourceInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateDaemonsetRequestBodyResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -418,12 +441,14 @@ pub mod types {
     }
     ///`CreateMultiCloudClustersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateMultiCloudClustersResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
     }
     ///`DaemonsetYamlResponseInfoDsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct DaemonsetYamlResponseInfoDsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_num: ::std::option::Option<i64>,
@@ -434,6 +459,7 @@ pub mod types {
     }
     ///`DaemonsetYamlResponseInfoResourceInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct DaemonsetYamlResponseInfoResourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -444,6 +470,7 @@ pub mod types {
     }
     ///`DeployTemplateInfoScheduleInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct DeployTemplateInfoScheduleInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub node_selector: ::std::vec::Vec<::std::string::String>,
@@ -452,6 +479,7 @@ pub mod types {
     }
     ///`ExportContainerListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportContainerListRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_container: ::std::option::Option<bool>,
@@ -479,6 +507,7 @@ pub mod types {
     }
     ///`ExportContainerListRequestBodyCreateTime`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportContainerListRequestBodyCreateTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<i64>,
@@ -487,12 +516,14 @@ pub mod types {
     }
     ///`ExportContainerListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportContainerListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`ExportRisksRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportRisksRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub export_headers: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
@@ -501,12 +532,14 @@ pub mod types {
     }
     ///`ExportRisksResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportRisksResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`IacRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct IacRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub file_id_list: ::std::vec::Vec<::std::string::String>,
@@ -521,6 +554,7 @@ pub mod types {
     }
     ///`ListAgentDaemonsetClusterNodesLabelResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentDaemonsetClusterNodesLabelResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeLabelInfoResponse>,
@@ -529,6 +563,7 @@ pub mod types {
     }
     ///`ListAgentDaemonsetInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentDaemonsetInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterInfoResponse>,
@@ -543,6 +578,7 @@ pub mod types {
     }
     ///`ListCceClusterConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCceClusterConfigResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterConfigResponseInfo>,
@@ -551,6 +587,7 @@ pub mod types {
     }
     ///`ListCceClusterDetectRiskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCceClusterDetectRiskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeDetectRiskResponseInfo>,
@@ -559,6 +596,7 @@ pub mod types {
     }
     ///`ListCceNodesLabelResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCceNodesLabelResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NodeLabelInfoResponse>,
@@ -567,6 +605,7 @@ pub mod types {
     }
     ///`ListClusterAuditLogsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterAuditLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterAuditLogResponseInfo>,
@@ -575,6 +614,7 @@ pub mod types {
     }
     ///`ListClusterEventLogsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterEventLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterEventLogResponseInfo>,
@@ -583,6 +623,7 @@ pub mod types {
     }
     ///`ListClusterProtectPolicyTemplatesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterProtectPolicyTemplatesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyTemplateInfo>,
@@ -591,6 +632,7 @@ pub mod types {
     }
     ///`ListClusterRiskAffectResourcesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterRiskAffectResourcesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<
@@ -601,6 +643,7 @@ pub mod types {
     }
     ///`ListClusterRiskAffectResourcesResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterRiskAffectResourcesResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_scan_time: ::std::option::Option<i64>,
@@ -621,6 +664,7 @@ pub mod types {
     }
     ///`ListClusterRisksResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterRisksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListClusterRisksResponseInfoDataList>,
@@ -629,6 +673,7 @@ pub mod types {
     }
     ///`ListClusterRisksResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListClusterRisksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -653,6 +698,7 @@ pub mod types {
     }
     ///`ListContainerCmdLogsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerCmdLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerCmdLogResponseInfo>,
@@ -661,6 +707,7 @@ pub mod types {
     }
     ///`ListContainerImageLogsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerImageLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerImageLogResponseInfo>,
@@ -669,6 +716,7 @@ pub mod types {
     }
     ///`ListContainerImagesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerImagesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerImageInfo>,
@@ -677,6 +725,7 @@ pub mod types {
     }
     ///`ListContainerLogsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClusterContainerLogResponseInfo>,
@@ -685,6 +734,7 @@ pub mod types {
     }
     ///`ListContainerNodesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerNodesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerNodeInfo>,
@@ -693,6 +743,7 @@ pub mod types {
     }
     ///`ListContainersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ContainerBaseInfo>,
@@ -703,6 +754,7 @@ pub mod types {
     }
     ///`ListIacFileRiskPathsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFileRiskPathsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFileRiskPathsResponseInfoDataList>,
@@ -711,6 +763,7 @@ pub mod types {
     }
     ///`ListIacFileRiskPathsResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFileRiskPathsResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hit_path: ::std::option::Option<::std::string::String>,
@@ -725,6 +778,7 @@ pub mod types {
     }
     ///`ListIacFileRisksResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFileRisksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFileRisksResponseInfoDataList>,
@@ -733,6 +787,7 @@ pub mod types {
     }
     ///`ListIacFileRisksResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFileRisksResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub build_instruction: ::std::option::Option<::std::string::String>,
@@ -757,6 +812,7 @@ pub mod types {
     }
     ///`ListIacFilesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFilesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListIacFilesResponseInfoDataList>,
@@ -765,6 +821,7 @@ pub mod types {
     }
     ///`ListIacFilesResponseInfoDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIacFilesResponseInfoDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_id: ::std::option::Option<::std::string::String>,
@@ -791,6 +848,7 @@ pub mod types {
     }
     ///`ListMultiCloudClustersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListMultiCloudClustersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterInfo>,
@@ -799,6 +857,7 @@ pub mod types {
     }
     ///`MultiCloudClusterAuthInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct MultiCloudClusterAuthInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub advice: ::std::option::Option<::std::string::String>,
@@ -813,6 +872,7 @@ pub mod types {
     }
     ///`MultiCloudClusterConfigInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct MultiCloudClusterConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
@@ -821,11 +881,13 @@ pub mod types {
     }
     ///`MultiCloudClusterConfigRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct MultiCloudClusterConfigRequestBody {
         pub kube_config: Text1To20480,
     }
     ///`MultiCloudClusterCreateRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct MultiCloudClusterCreateRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anp_proxy: ::std::option::Option<TextUpTo256>,
@@ -863,12 +925,14 @@ pub mod types {
     }
     ///`MultiCloudClusterIdInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct MultiCloudClusterIdInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<Text1To128>,
     }
     ///`MultiCloudClusterInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct MultiCloudClusterInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificate_expiration_date: ::std::option::Option<i64>,
@@ -891,6 +955,7 @@ pub mod types {
     }
     ///`MultiCloudClusterSyncStatusRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct MultiCloudClusterSyncStatusRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterIdInfo>,
@@ -898,6 +963,7 @@ pub mod types {
     }
     ///`NodeDetectRiskResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct NodeDetectRiskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub baseline_risk_num: ::std::option::Option<i64>,
@@ -918,6 +984,7 @@ pub mod types {
     }
     ///`NodeLabelInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct NodeLabelInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub children: ::std::vec::Vec<::std::string::String>,
@@ -926,6 +993,7 @@ pub mod types {
     }
     ///`ParseMultiCloudClusterConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ParseMultiCloudClusterConfigResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterConfigInfo>,
@@ -934,6 +1002,7 @@ pub mod types {
     }
     ///`PolicyTemplateInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PolicyTemplateInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub constraint_template: ::std::option::Option<::std::string::String>,
@@ -963,6 +1032,7 @@ pub mod types {
     }
     ///`ShowAgentAddressResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAgentAddressResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_address: ::std::option::Option<::std::string::String>,
@@ -973,6 +1043,7 @@ pub mod types {
     }
     ///`ShowAgentDaemonsetDeployTemplateResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAgentDaemonsetDeployTemplateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_default: ::std::option::Option<bool>,
@@ -983,6 +1054,7 @@ pub mod types {
     }
     ///`ShowAgentDaemonsetDetailInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAgentDaemonsetDetailInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_status: ::std::option::Option<::std::string::String>,
@@ -1003,6 +1075,7 @@ pub mod types {
     }
     ///`ShowClusterProtectPolicyTemplateResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowClusterProtectPolicyTemplateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub constraint_template: ::std::option::Option<::std::string::String>,
@@ -1023,6 +1096,7 @@ pub mod types {
     }
     ///`ShowClusterScanStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowClusterScanStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub all_cluster_num: ::std::option::Option<i64>,
@@ -1035,6 +1109,7 @@ pub mod types {
     }
     ///`ShowContainerNodeStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowContainerNodeStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_node_not_installed_num: ::std::option::Option<i64>,
@@ -1051,6 +1126,7 @@ pub mod types {
     }
     ///`ShowMultiCloudClusterAuthResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMultiCloudClusterAuthResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<MultiCloudClusterAuthInfo>,
@@ -1059,6 +1135,7 @@ pub mod types {
     }
     ///`ShowMultiCloudClusterImageCommandResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMultiCloudClusterImageCommandResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_command: ::std::option::Option<::std::string::String>,
@@ -1069,12 +1146,14 @@ pub mod types {
     }
     ///`ShowMultiCloudClusterProxyScriptResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMultiCloudClusterProxyScriptResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub install_script: ::std::option::Option<::std::string::String>,
     }
     ///`SwitchContainerHostsProtectStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchContainerHostsProtectStatusRequestInfo {
         pub charging_mode: Text1To64,
         pub host_id_list: ::std::vec::Vec<Text1To64>,
@@ -1134,8 +1213,23 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de>
+    for SwitchContainerHostsProtectStatusRequestInfoVersion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`SyncClusterProtectionEventResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SyncClusterProtectionEventResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synched: ::std::option::Option<bool>,
@@ -1185,6 +1279,19 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To127 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Text of 1 to 2048 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1228,6 +1335,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To2048 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Text of 1 to 20480 characters.
@@ -1275,6 +1395,19 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To20480 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Text of 1 to 255 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1318,6 +1451,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To255 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Text of 1 to 5 characters.
@@ -1365,14 +1511,29 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To5 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`UpdateDaemonsetInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateDaemonsetInfo {
         pub agent_version: TextUpTo32,
         pub cluster_id: Text1To256,
     }
     ///`UpdateDaemonsetRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateDaemonsetRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_version: ::std::option::Option<TextUpTo32>,
@@ -1399,6 +1560,7 @@ pub mod types {
     }
     ///`UpdateDaemonsetRespInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct UpdateDaemonsetRespInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -1409,6 +1571,7 @@ pub mod types {
     }
     ///`UpdateMultiCloudClusterRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateMultiCloudClusterRequestBody {
         pub current_expiration_date: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ClustersResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClustersResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -27,6 +28,7 @@ pub mod types {
     }
     ///`CreateNetworkPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateNetworkPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<TextUpTo64>,
@@ -36,6 +38,7 @@ pub mod types {
     }
     ///`CreateSecurityGroupPolicyRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateSecurityGroupPolicyRequestBody {
         pub policy_name: TextUpTo256,
         pub security_groups: ::std::vec::Vec<SecurityGroup>,
@@ -45,11 +48,13 @@ pub mod types {
     }
     ///`DeleteSecurityGroupPolicyRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteSecurityGroupPolicyRequestBody {
         pub policies: ::std::vec::Vec<DeletedPolicy>,
     }
     ///`DeletedPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeletedPolicy {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace: ::std::option::Option<TextUpTo64>,
@@ -59,6 +64,7 @@ pub mod types {
     }
     ///`GetNetworkPolicy`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GetNetworkPolicy {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
@@ -75,11 +81,13 @@ pub mod types {
     }
     ///`IdArray`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct IdArray {
         pub ids: ::std::vec::Vec<Text1To256>,
     }
     ///`ListContainerNetworkClustersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerNetworkClustersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ClustersResponseInfo>,
@@ -88,6 +96,7 @@ pub mod types {
     }
     ///`ListContainerNetworkNodeListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerNetworkNodeListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<NetworkNodeInfo>,
@@ -98,6 +107,7 @@ pub mod types {
     }
     ///`ListContainerNetworkPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListContainerNetworkPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GetNetworkPolicy>,
@@ -108,6 +118,7 @@ pub mod types {
     }
     ///`ListSecurityGroupPoliciesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityGroupPoliciesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityGroupPolicyResponseInfo>,
@@ -118,6 +129,7 @@ pub mod types {
     }
     ///`NetworkNodeInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct NetworkNodeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -184,6 +196,7 @@ pub mod types {
     }
     ///`SecurityGroupPolicyResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityGroupPolicyResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
@@ -210,6 +223,7 @@ pub mod types {
     }
     ///`ShowContainerNetworkInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowContainerNetworkInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cidrs: ::std::option::Option<::std::string::String>,
@@ -230,6 +244,7 @@ pub mod types {
     }
     ///`ShowNetworkStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowNetworkStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_total_num: ::std::option::Option<i64>,
@@ -242,6 +257,7 @@ pub mod types {
     }
     ///`UpdateNetworkPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateNetworkPolicy {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<TextUpTo64>,
@@ -252,6 +268,7 @@ pub mod types {
     }
     ///`UpdateSecurityGroupPolicyRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateSecurityGroupPolicyRequestBody {
         pub policy_id: TextUpTo256,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -260,6 +277,7 @@ pub mod types {
     }
     ///`Workload`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct Workload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workload_id: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`CreateCustomRuleConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateCustomRuleConfigRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -19,12 +20,14 @@ pub mod types {
     }
     ///`CreateCustomRuleConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateCustomRuleConfigResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rule_id: ::std::option::Option<::std::string::String>,
     }
     ///`CustomRuleValueInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CustomRuleValueInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_block: ::std::option::Option<i64>,
@@ -37,12 +40,14 @@ pub mod types {
     }
     ///`DeleteCustomRuleIdsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteCustomRuleIdsRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub rule_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListCustomRuleConfigDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCustomRuleConfigDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -61,6 +66,7 @@ pub mod types {
     }
     ///`ListCustomRuleConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCustomRuleConfigResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_block: ::std::option::Option<i64>,
@@ -85,6 +91,7 @@ pub mod types {
     }
     ///`ListCustomRuleConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCustomRuleConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ListCustomRuleConfigResponse>,
@@ -93,6 +100,7 @@ pub mod types {
     }
     ///`ResumePauseCustomRuleIdsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ResumePauseCustomRuleIdsRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<i64>,
@@ -101,6 +109,7 @@ pub mod types {
     }
     ///`UpdateCustomRuleConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateCustomRuleConfigRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AddLoginWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddLoginWhiteListRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub handle_event: ::std::option::Option<bool>,
@@ -18,6 +19,7 @@ pub mod types {
     }
     ///`AddSystemUserWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddSystemUserWhiteListRequestInfo {
         pub host_id: Text1To64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -26,6 +28,7 @@ pub mod types {
     }
     ///`AlarmWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AlarmWhiteListRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_white_rule: ::std::option::Option<bool>,
@@ -48,6 +51,7 @@ pub mod types {
     }
     ///`AlarmWhiteListResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AlarmWhiteListResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -68,6 +72,7 @@ pub mod types {
     }
     ///`AntivirusResultDetailInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AntivirusResultDetailInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -94,6 +99,7 @@ pub mod types {
     }
     ///`BatchChangeEventRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchChangeEventRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
@@ -106,6 +112,7 @@ pub mod types {
     }
     ///`BlockedIpRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BlockedIpRequestInfo {
         pub host_id: Text1To64,
         pub login_type: ::std::string::String,
@@ -113,6 +120,7 @@ pub mod types {
     }
     ///`BlockedIpResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BlockedIpResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_time: ::std::option::Option<i64>,
@@ -134,12 +142,14 @@ pub mod types {
     }
     ///`ChangeBlockedIpRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeBlockedIpRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BlockedIpRequestInfo>,
     }
     ///`ChangeEventRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeEventRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub event_white_rule_list: ::std::vec::Vec<EventWhiteRuleListRequestInfo>,
@@ -150,12 +160,14 @@ pub mod types {
     }
     ///`ChangeIsolatedFileRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeIsolatedFileRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<IsolatedFileRequestInfo>,
     }
     ///`DelIsolatedFileRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DelIsolatedFileRequestInfo {
         pub file_attr: ::std::string::String,
         pub file_hash: ::std::string::String,
@@ -164,11 +176,13 @@ pub mod types {
     }
     ///`DeleteIsolatedFileRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteIsolatedFileRequestInfo {
         pub data_list: ::std::vec::Vec<DelIsolatedFileRequestInfo>,
     }
     ///`EventAttCkDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventAttCkDetailResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub att_ck: ::std::option::Option<::std::string::String>,
@@ -177,6 +191,7 @@ pub mod types {
     }
     ///`EventDetailRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct EventDetailRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -205,6 +220,7 @@ pub mod types {
     }
     ///`EventDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventDetailResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -231,6 +247,7 @@ pub mod types {
     }
     ///`EventFileResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventFileResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fd_count: ::std::option::Option<i64>,
@@ -277,6 +294,7 @@ pub mod types {
     }
     ///`EventForensicInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_login_forensic: ::std::option::Option<
@@ -321,6 +339,7 @@ pub mod types {
     }
     ///`EventForensicInfoAbnormalLoginForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoAbnormalLoginForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -337,6 +356,7 @@ pub mod types {
     }
     ///`EventForensicInfoAutoLaunchForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoAutoLaunchForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -359,6 +379,7 @@ pub mod types {
     }
     ///`EventForensicInfoContainerForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoContainerForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capabilities: ::std::option::Option<::std::string::String>,
@@ -403,6 +424,7 @@ pub mod types {
     }
     ///`EventForensicInfoGeoForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoGeoForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dest_city: ::std::option::Option<::std::string::String>,
@@ -423,6 +445,7 @@ pub mod types {
     }
     ///`EventForensicInfoImageBlockForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoImageBlockForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image: ::std::option::Option<::std::string::String>,
@@ -441,6 +464,7 @@ pub mod types {
     }
     ///`EventForensicInfoMalwareForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoMalwareForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<i64>,
@@ -453,6 +477,7 @@ pub mod types {
     }
     ///`EventForensicInfoNetworkForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoNetworkForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_protocol: ::std::option::Option<::std::string::String>,
@@ -489,6 +514,7 @@ pub mod types {
     }
     ///`EventForensicInfoRegistryForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoRegistryForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reg_key: ::std::option::Option<::std::string::String>,
@@ -501,6 +527,7 @@ pub mod types {
     }
     ///`EventForensicInfoStackForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoStackForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_stack: ::std::option::Option<::std::string::String>,
@@ -515,6 +542,7 @@ pub mod types {
     }
     ///`EventForensicInfoUserForensic`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventForensicInfoUserForensic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login_fail_count: ::std::option::Option<i64>,
@@ -541,6 +569,7 @@ pub mod types {
     }
     ///`EventHandleHistory`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventHandleHistory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -577,6 +606,7 @@ pub mod types {
     }
     ///`EventManagementResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventManagementResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,
@@ -667,6 +697,7 @@ pub mod types {
     }
     ///`EventProcessResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventProcessResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ancestor_process_cmdline: ::std::option::Option<::std::string::String>,
@@ -755,6 +786,7 @@ pub mod types {
     }
     ///`EventResourceResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventResourceResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_id: ::std::option::Option<::std::string::String>,
@@ -809,6 +841,7 @@ pub mod types {
     }
     ///`EventTopRiskResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventTopRiskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_class_id: ::std::option::Option<::std::string::String>,
@@ -817,6 +850,7 @@ pub mod types {
     }
     ///`EventTypeDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventTypeDetailResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub event_type_list: ::std::vec::Vec<EventTypeResponseInfo>,
@@ -827,6 +861,7 @@ pub mod types {
     }
     ///`EventTypeResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventTypeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_num: ::std::option::Option<i64>,
@@ -837,6 +872,7 @@ pub mod types {
     }
     ///`EventUserResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct EventUserResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login_fail_count: ::std::option::Option<i64>,
@@ -875,6 +911,7 @@ pub mod types {
     }
     ///`EventWhiteRuleListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct EventWhiteRuleListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -889,6 +926,7 @@ pub mod types {
     }
     ///`ExportEventRequestResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportEventRequestResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_total_num: ::std::option::Option<i64>,
@@ -897,6 +935,7 @@ pub mod types {
     }
     ///`FileForensicInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FileForensicInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_action: ::std::option::Option<::std::string::String>,
@@ -935,6 +974,7 @@ pub mod types {
     }
     ///`HoneyForensicInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HoneyForensicInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attack_desc: ::std::option::Option<::std::string::String>,
@@ -951,6 +991,7 @@ pub mod types {
     }
     ///`IsolateEventResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct IsolateEventResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,
@@ -1053,6 +1094,7 @@ pub mod types {
     }
     ///`IsolatedFileRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct IsolatedFileRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_attr: ::std::option::Option<::std::string::String>,
@@ -1065,6 +1107,7 @@ pub mod types {
     }
     ///`IsolatedFileResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct IsolatedFileResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_event_info: ::std::option::Option<IsolateEventResponseInfo>,
@@ -1101,6 +1144,7 @@ pub mod types {
     }
     ///`KernelForensicInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KernelForensicInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ext_info: ::std::option::Option<::std::string::String>,
@@ -1115,6 +1159,7 @@ pub mod types {
     }
     ///`ListAlarmWhiteListHostDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAlarmWhiteListHostDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -1127,6 +1172,7 @@ pub mod types {
     }
     ///`ListAlarmWhiteListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAlarmWhiteListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AlarmWhiteListResponseInfo>,
@@ -1141,6 +1187,7 @@ pub mod types {
     }
     ///`ListBlockedIpResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBlockedIpResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BlockedIpResponseInfo>,
@@ -1149,12 +1196,14 @@ pub mod types {
     }
     ///`ListEventAttCkResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventAttCkResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventAttCkDetailResponseInfo>,
     }
     ///`ListEventForensicResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventForensicResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_class_id: ::std::option::Option<::std::string::String>,
@@ -1169,6 +1218,7 @@ pub mod types {
     }
     ///`ListEventHandleHistoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventHandleHistoryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventHandleHistory>,
@@ -1177,18 +1227,21 @@ pub mod types {
     }
     ///`ListEventOperatesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventOperatesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub operate_accept_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListEventTopRiskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventTopRiskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventTopRiskResponseInfo>,
     }
     ///`ListEventTypeResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListEventTypeResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventTypeDetailResponseInfo>,
@@ -1197,6 +1250,7 @@ pub mod types {
     }
     ///`ListIsolatedFileResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListIsolatedFileResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<IsolatedFileResponseInfo>,
@@ -1205,6 +1259,7 @@ pub mod types {
     }
     ///`ListLoginWhiteListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLoginWhiteListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LoginWhiteListResponseInfo>,
@@ -1213,6 +1268,7 @@ pub mod types {
     }
     ///`ListRelatedEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRelatedEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<RelatedEventInfo>,
@@ -1221,6 +1277,7 @@ pub mod types {
     }
     ///`ListSameEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSameEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventManagementResponseInfo>,
@@ -1229,6 +1286,7 @@ pub mod types {
     }
     ///`ListSecurityEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<EventManagementResponseInfo>,
@@ -1237,6 +1295,7 @@ pub mod types {
     }
     ///`ListSimilarHandledEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSimilarHandledEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SimilarHandledEvent>,
@@ -1245,6 +1304,7 @@ pub mod types {
     }
     ///`ListSystemUserWhiteListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSystemUserWhiteListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SystemUserWhiteListResponseInfo>,
@@ -1257,6 +1317,7 @@ pub mod types {
     }
     ///`LoginWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct LoginWhiteListRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login_ip: ::std::option::Option<::std::string::String>,
@@ -1267,6 +1328,7 @@ pub mod types {
     }
     ///`LoginWhiteListResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LoginWhiteListResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enterprise_project_name: ::std::option::Option<::std::string::String>,
@@ -1283,6 +1345,7 @@ pub mod types {
     }
     ///`OperateEventRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct OperateEventRequestInfo {
         pub event_class_id: ::std::string::String,
         pub event_id: Text1To64,
@@ -1292,6 +1355,7 @@ pub mod types {
     }
     ///`ProcessForensicInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProcessForensicInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ancestor_process_cmdline: ::std::option::Option<::std::string::String>,
@@ -1330,6 +1394,7 @@ pub mod types {
     }
     ///`RelatedEventInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RelatedEventInfo {
         #[serde(
             rename = "abstract",
@@ -1361,6 +1426,7 @@ pub mod types {
     }
     ///`RemoveAlarmWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RemoveAlarmWhiteListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AlarmWhiteListRequestInfo>,
@@ -1373,6 +1439,7 @@ pub mod types {
     }
     ///`RemoveLoginWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RemoveLoginWhiteListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LoginWhiteListRequestInfo>,
@@ -1381,6 +1448,7 @@ pub mod types {
     }
     ///`RemoveSystemUserWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RemoveSystemUserWhiteListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SystemUserWhiteListRequestInfo>,
@@ -1389,6 +1457,7 @@ pub mod types {
     }
     ///`ShowEventAttackTagResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowEventAttackTagResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_behavior_num: ::std::option::Option<i64>,
@@ -1405,6 +1474,7 @@ pub mod types {
     }
     ///`ShowEventSeverityResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowEventSeverityResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub critical_num: ::std::option::Option<i64>,
@@ -1419,6 +1489,7 @@ pub mod types {
     }
     ///`ShowExportTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowExportTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_id: ::std::option::Option<::std::string::String>,
@@ -1433,6 +1504,7 @@ pub mod types {
     }
     ///`SimilarHandledEvent`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SimilarHandledEvent {
         #[serde(
             rename = "abstract",
@@ -1460,6 +1532,7 @@ pub mod types {
     }
     ///`SystemUserWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SystemUserWhiteListRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<Text1To64>,
@@ -1468,6 +1541,7 @@ pub mod types {
     }
     ///`SystemUserWhiteListResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SystemUserWhiteListResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enterprise_project_name: ::std::option::Option<::std::string::String>,
@@ -1531,8 +1605,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text3To10 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`UpdateAlarmWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateAlarmWhiteListRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_ids: ::std::vec::Vec<::std::string::String>,
@@ -1545,6 +1633,7 @@ pub mod types {
     }
     ///`UpdateSystemUserWhiteListRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateSystemUserWhiteListRequestInfo {
         pub host_id: Text1To64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ExportTaskInfoRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportTaskInfoRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operational_report_data: ::std::option::Option<
@@ -17,18 +18,21 @@ pub mod types {
     }
     ///`ExportTaskInfoRequestBodyOperationalReportData`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportTaskInfoRequestBodyOperationalReportData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub report_id: ::std::option::Option<::std::string::String>,
     }
     ///`ExportTaskInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportTaskInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///An export task.
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListQueryExportTaskResponse {
         ///ID of the exported file, for `ListDownloadExportedFile`, once the task succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -48,6 +52,7 @@ pub mod types {
     }
     ///`ShowLatestExportTaskByTypeResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowLatestExportTaskByTypeResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_id: ::std::option::Option<::std::string::String>,

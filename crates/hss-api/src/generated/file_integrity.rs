@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`FileEventResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FileEventResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after_change: ::std::option::Option<::std::string::String>,
@@ -31,6 +32,7 @@ pub mod types {
     }
     ///`FileHostEventDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FileHostEventDetailResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after_change: ::std::option::Option<::std::string::String>,
@@ -53,6 +55,7 @@ pub mod types {
     }
     ///`FileHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FileHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub change_file_num: ::std::option::Option<i64>,
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///`ListFileEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListFileEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<FileEventResponseInfo>,
@@ -77,6 +81,7 @@ pub mod types {
     }
     ///`ListFileHostEventDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListFileHostEventDetailsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub change_file_num: ::std::option::Option<i64>,
@@ -93,6 +98,7 @@ pub mod types {
     }
     ///`ListFileHostsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListFileHostsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<FileHostResponseInfo>,
@@ -101,6 +107,7 @@ pub mod types {
     }
     ///`ShowFileStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowFileStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_num: ::std::option::Option<i64>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AppliedHostListDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppliedHostListDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -23,6 +24,7 @@ pub mod types {
     }
     ///`AvailableHostListDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AvailableHostListDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -43,6 +45,7 @@ pub mod types {
     }
     ///`HoneypotPortPolicyContent`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct HoneypotPortPolicyContent {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub group_list: ::std::vec::Vec<::std::string::String>,
@@ -54,12 +57,14 @@ pub mod types {
     }
     ///`HoneypotPortPolicyContentPortsList`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct HoneypotPortPolicyContentPortsList {
         pub port: i64,
         pub protocol: Text1To128,
     }
     ///`ListDecoyPortAvailableHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListDecoyPortAvailableHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AvailableHostListDataList>,
@@ -68,6 +73,7 @@ pub mod types {
     }
     ///`ListDecoyPortPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListDecoyPortPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyListDataList>,
@@ -76,6 +82,7 @@ pub mod types {
     }
     ///`PolicyDetailsPortList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PolicyDetailsPortList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub port: ::std::option::Option<i64>,
@@ -84,6 +91,7 @@ pub mod types {
     }
     ///`PolicyListDataList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PolicyListDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -102,6 +110,7 @@ pub mod types {
     }
     ///`ShowDecoyPortAutoBindResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowDecoyPortAutoBindResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_bind: ::std::option::Option<bool>,
@@ -112,6 +121,7 @@ pub mod types {
     }
     ///`ShowDecoyPortHostListResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowDecoyPortHostListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AppliedHostListDataList>,
@@ -120,6 +130,7 @@ pub mod types {
     }
     ///`ShowDecoyPortPolicyDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowDecoyPortPolicyDetailsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_list: ::std::vec::Vec<::std::string::String>,
@@ -175,6 +186,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To65535 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     pub mod builder {}

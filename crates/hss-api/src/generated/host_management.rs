@@ -7,12 +7,14 @@ pub mod types {
     use super::super::types::*;
     ///`AddHostsGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddHostsGroupRequestInfo {
         pub group_name: Text1To128,
         pub host_id_list: ::std::vec::Vec<Text1To128>,
     }
     ///`AgentPolicyInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AgentPolicyInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub feature_name: ::std::option::Option<::std::string::String>,
@@ -29,6 +31,7 @@ pub mod types {
     }
     ///`AgentStatusInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AgentStatusInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_reason: ::std::option::Option<::std::string::String>,
@@ -39,6 +42,7 @@ pub mod types {
     }
     ///`AssetValueHostNumInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AssetValueHostNumInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -47,6 +51,7 @@ pub mod types {
     }
     ///`AssociateHostAssetValueRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AssociateHostAssetValueRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -55,6 +60,7 @@ pub mod types {
     }
     ///`AssociateHostsGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AssociateHostsGroupRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_id: ::std::option::Option<::std::string::String>,
@@ -65,6 +71,7 @@ pub mod types {
     }
     ///`BatchUpdateHostResourceRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchUpdateHostResourceRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_limit: ::std::option::Option<::std::string::String>,
@@ -79,6 +86,7 @@ pub mod types {
     }
     ///`ChangeHostsGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeHostsGroupRequestInfo {
         pub group_id: TextUpTo64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -88,6 +96,7 @@ pub mod types {
     }
     ///`CreateVpcCondition`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateVpcCondition {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -96,6 +105,7 @@ pub mod types {
     }
     ///`Host`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct Host {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_create_time: ::std::option::Option<i64>,
@@ -225,6 +235,7 @@ pub mod types {
     }
     ///`HostGroupItem`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostGroupItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_id: ::std::option::Option<::std::string::String>,
@@ -243,6 +254,7 @@ pub mod types {
     }
     ///`HostRiskResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostRiskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,
@@ -267,6 +279,7 @@ pub mod types {
     }
     ///`HostStatusInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostStatusInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -283,6 +296,7 @@ pub mod types {
     }
     ///`ListAgentStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentStatusResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AgentStatusInfo>,
@@ -291,6 +305,7 @@ pub mod types {
     }
     ///`ListHostGroupsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostGroupsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostGroupItem>,
@@ -299,6 +314,7 @@ pub mod types {
     }
     ///`ListHostStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostStatusResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<Host>,
@@ -307,6 +323,7 @@ pub mod types {
     }
     ///`ListHostsRiskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostsRiskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostRiskResponseInfo>,
@@ -315,6 +332,7 @@ pub mod types {
     }
     ///`ListPoliciesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPoliciesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AgentPolicyInfo>,
@@ -323,6 +341,7 @@ pub mod types {
     }
     ///`OperateHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct OperateHostRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -331,6 +350,7 @@ pub mod types {
     }
     ///`QueryVpcCondition`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct QueryVpcCondition {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -339,6 +359,7 @@ pub mod types {
     }
     ///`RuntimeServiceInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RuntimeServiceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub runtime_type: ::std::option::Option<::std::string::String>,
@@ -349,6 +370,7 @@ pub mod types {
     }
     ///`ServerGroupItem`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerGroupItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -359,18 +381,21 @@ pub mod types {
     }
     ///`SetManualDetectRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetManualDetectRequestInfo {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`ShowEndpointStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowEndpointStatusResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostStatusInfo>,
     }
     ///`ShowHostsStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowHostsStatisticsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub asset_value_list: ::std::vec::Vec<AssetValueHostNumInfo>,
@@ -417,6 +442,7 @@ pub mod types {
     }
     ///`ShowScanStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowScanStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scan_status: ::std::option::Option<::std::string::String>,
@@ -425,6 +451,7 @@ pub mod types {
     }
     ///`SwitchFirewallStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchFirewallStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firewall_status: ::std::option::Option<::std::string::String>,
@@ -433,6 +460,7 @@ pub mod types {
     }
     ///`SwitchHostsProtectStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchHostsProtectStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<Text1To64>,
@@ -445,12 +473,14 @@ pub mod types {
     }
     ///`UninstallAgentsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UninstallAgentsRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`UpgradeAgentsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpgradeAgentsRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub asset_value: ::std::option::Option<::std::string::String>,
@@ -479,6 +509,7 @@ pub mod types {
     }
     ///`VpcAndSubNet`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct VpcAndSubNet {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub subnet_id_list: ::std::vec::Vec<::std::string::String>,

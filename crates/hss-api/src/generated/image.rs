@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AddCicdConfigurationRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddCicdConfigurationRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_name: ::std::option::Option<::std::string::String>,
@@ -19,12 +20,14 @@ pub mod types {
     }
     ///`AddCicdConfigurationResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AddCicdConfigurationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_id: ::std::option::Option<::std::string::String>,
     }
     ///`AddImageWhiteListsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddImageWhiteListsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -41,6 +44,7 @@ pub mod types {
     }
     ///`AddImageWhiteListsRequestBodyImageInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddImageWhiteListsRequestBodyImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -53,12 +57,14 @@ pub mod types {
     }
     ///`AddImageWhiteListsRequestBodyQueryInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddImageWhiteListsRequestBodyQueryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_type: ::std::option::Option<::std::string::String>,
     }
     ///`AddRegistryRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddRegistryRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_version: ::std::option::Option<::std::string::String>,
@@ -83,6 +89,7 @@ pub mod types {
     }
     ///`AssociateImages`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AssociateImages {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_digest: ::std::option::Option<::std::string::String>,
@@ -99,6 +106,7 @@ pub mod types {
     }
     ///`AssociateImagesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AssociateImagesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -125,6 +133,7 @@ pub mod types {
     }
     ///`AssociateRegistriesResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AssociateRegistriesResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
@@ -139,12 +148,14 @@ pub mod types {
     }
     ///`BatchDeleteRegistryRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchDeleteRegistryRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub ids: ::std::vec::Vec<::std::string::String>,
     }
     ///`BatchExportBaselineTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BatchExportBaselineTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_total_num: ::std::option::Option<i64>,
@@ -153,6 +164,7 @@ pub mod types {
     }
     ///`BatchExportLocalVulInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchExportLocalVulInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_latest_scan_time: ::std::option::Option<i64>,
@@ -185,6 +197,7 @@ pub mod types {
     }
     ///`BatchExportLocalVulTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BatchExportLocalVulTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_total_num: ::std::option::Option<i64>,
@@ -193,6 +206,7 @@ pub mod types {
     }
     ///`BatchExportSwrBaselineInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchExportSwrBaselineInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub build_command_risk_level: ::std::option::Option<::std::string::String>,
@@ -253,6 +267,7 @@ pub mod types {
     }
     ///`BatchScanPrivateImageRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchScanPrivateImageRequestInfo {
         #[serde(default)]
         pub end_latest_scan_time: i64,
@@ -284,6 +299,7 @@ pub mod types {
     }
     ///`BatchScanSwrImageInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchScanSwrImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_name: ::std::option::Option<Text1To128>,
@@ -298,6 +314,7 @@ pub mod types {
     }
     ///`BuildCommandRiskDetailListResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BuildCommandRiskDetailListResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub risk_list: ::std::vec::Vec<BuildCommandRiskDetailResponseInfo>,
@@ -306,6 +323,7 @@ pub mod types {
     }
     ///`BuildCommandRiskDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BuildCommandRiskDetailResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub build_instruction: ::std::option::Option<::std::string::String>,
@@ -314,6 +332,7 @@ pub mod types {
     }
     ///`BuildCommandRisksImageResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BuildCommandRisksImageResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_digest: ::std::option::Option<::std::string::String>,
@@ -338,18 +357,21 @@ pub mod types {
     }
     ///`ChangeExtendedWeakPasswordRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeExtendedWeakPasswordRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extended_weak_password: ::std::vec::Vec<::std::string::String>,
     }
     ///`ChangeFilePathWhiteDetailRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeFilePathWhiteDetailRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub customized_path: ::std::vec::Vec<::std::string::String>,
     }
     ///`ChangeImageWhiteListRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeImageWhiteListRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -362,6 +384,7 @@ pub mod types {
     }
     ///`ChangeSensitiveInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeSensitiveInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operate_type: ::std::option::Option<::std::string::String>,
@@ -370,6 +393,7 @@ pub mod types {
     }
     ///`CicdConfigurationsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CicdConfigurationsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub associated_config_num: ::std::option::Option<i64>,
@@ -382,6 +406,7 @@ pub mod types {
     }
     ///`CicdImageResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CicdImageResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_name: ::std::option::Option<::std::string::String>,
@@ -428,6 +453,7 @@ pub mod types {
     }
     ///`CreateCicdConfigurationCommandRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateCicdConfigurationCommandRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_id: ::std::option::Option<::std::string::String>,
@@ -458,12 +484,14 @@ pub mod types {
     }
     ///`CreateCicdConfigurationCommandResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CreateCicdConfigurationCommandResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_command: ::std::option::Option<::std::string::String>,
     }
     ///`CreateImageSynchronizeTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateImageSynchronizeTaskRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub registry_info: ::std::vec::Vec<
@@ -474,6 +502,7 @@ pub mod types {
     }
     ///`CreateImageSynchronizeTaskRequestInfoRegistryInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateImageSynchronizeTaskRequestInfoRegistryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub registry_id: ::std::option::Option<::std::string::String>,
@@ -482,6 +511,7 @@ pub mod types {
     }
     ///`CreateManualImageScanTaskReqInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateManualImageScanTaskReqInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub image_info: ::std::vec::Vec<CreateManualImageScanTaskReqInfoImageInfo>,
@@ -496,6 +526,7 @@ pub mod types {
     }
     ///`CreateManualImageScanTaskReqInfoImageInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateManualImageScanTaskReqInfoImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -522,6 +553,7 @@ pub mod types {
     }
     ///`CreateManualImageScanTaskReqInfoQueryInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateManualImageScanTaskReqInfoQueryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -570,6 +602,7 @@ pub mod types {
     }
     ///`CveInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CveInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cve_id: ::std::option::Option<::std::string::String>,
@@ -582,6 +615,7 @@ pub mod types {
     }
     ///`CycleImageScanPolicyReqInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CycleImageScanPolicyReqInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -598,6 +632,7 @@ pub mod types {
     }
     ///`CycleImageScanPolicyReqInfoRegistryInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CycleImageScanPolicyReqInfoRegistryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub registry_id: ::std::option::Option<::std::string::String>,
@@ -608,18 +643,21 @@ pub mod types {
     }
     ///`DeleteCicdConfigurationsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteCicdConfigurationsRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cicd_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`DeleteImageWhiteListsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteImageWhiteListsRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub ids: ::std::vec::Vec<::std::string::String>,
     }
     ///`ExportImageSecurityReportTaskRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportImageSecurityReportTaskRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub build_command_risk_level: ::std::option::Option<::std::string::String>,
@@ -676,12 +714,14 @@ pub mod types {
     }
     ///`ExportImageSecurityReportTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportImageSecurityReportTaskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`GeneralImageVulOperationsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GeneralImageVulOperationsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -712,6 +752,7 @@ pub mod types {
     }
     ///`GeneralImageVulsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GeneralImageVulsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_num: ::std::option::Option<i64>,
@@ -744,6 +785,7 @@ pub mod types {
     }
     ///`GeneralImageVulsResponseInfoCveList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GeneralImageVulsResponseInfoCveList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cve_id: ::std::option::Option<::std::string::String>,
@@ -752,6 +794,7 @@ pub mod types {
     }
     ///`GlobalMalwareInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GlobalMalwareInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -778,6 +821,7 @@ pub mod types {
     }
     ///`GlobalVulInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GlobalVulInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CveInfo>,
@@ -802,6 +846,7 @@ pub mod types {
     }
     ///`HandleImageVulnerabilityRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct HandleImageVulnerabilityRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub handle_status: ::std::option::Option<::std::string::String>,
@@ -830,6 +875,7 @@ pub mod types {
     }
     ///`HandleImageVulnerabilityRequestBodyImageDataList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct HandleImageVulnerabilityRequestBodyImageDataList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_id: ::std::option::Option<::std::string::String>,
@@ -838,6 +884,7 @@ pub mod types {
     }
     ///`HandleImageVulnerabilityRequestBodyVulDataList`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct HandleImageVulnerabilityRequestBodyVulDataList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub image_id_list: ::std::vec::Vec<::std::string::String>,
@@ -846,6 +893,7 @@ pub mod types {
     }
     ///`IacScanRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct IacScanRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration_mode: ::std::option::Option<::std::string::String>,
@@ -854,6 +902,7 @@ pub mod types {
     }
     ///`ImageAppResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageAppResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -884,6 +933,7 @@ pub mod types {
     }
     ///`ImageAppsInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageAppsInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -896,6 +946,7 @@ pub mod types {
     }
     ///`ImageBasicImageInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageBasicImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub layer_digest: ::std::option::Option<::std::string::String>,
@@ -906,6 +957,7 @@ pub mod types {
     }
     ///`ImageBuildCommandRiskResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageBuildCommandRiskResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -926,6 +978,7 @@ pub mod types {
     }
     ///`ImageCheckRuleCheckCaseResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageCheckRuleCheckCaseResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_description: ::std::option::Option<::std::string::String>,
@@ -936,6 +989,7 @@ pub mod types {
     }
     ///`ImageFileInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageFileInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -946,6 +1000,7 @@ pub mod types {
     }
     ///`ImageFileResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageFileResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -956,6 +1011,7 @@ pub mod types {
     }
     ///`ImageLocalInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageLocalInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1002,6 +1058,7 @@ pub mod types {
     }
     ///`ImageMalwareInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageMalwareInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1014,6 +1071,7 @@ pub mod types {
     }
     ///`ImageNonCompliantAppInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageNonCompliantAppInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -1028,6 +1086,7 @@ pub mod types {
     }
     ///`ImagePwdComplexityInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImagePwdComplexityInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_id: ::std::option::Option<::std::string::String>,
@@ -1056,6 +1115,7 @@ pub mod types {
     }
     ///`ImageRiskConfigsCheckRulesResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageRiskConfigsCheckRulesResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -1074,6 +1134,7 @@ pub mod types {
     }
     ///`ImageRiskConfigsInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageRiskConfigsInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -1092,6 +1153,7 @@ pub mod types {
     }
     ///`ImageScanPolicyRespInfoRegistryList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageScanPolicyRespInfoRegistryList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_selected: ::std::option::Option<bool>,
@@ -1104,6 +1166,7 @@ pub mod types {
     }
     ///`ImageScanRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ImageScanRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_name: ::std::option::Option<::std::string::String>,
@@ -1126,6 +1189,7 @@ pub mod types {
     }
     ///`ImageScanTaskInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageScanTaskInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub begin_time: ::std::option::Option<i64>,
@@ -1168,6 +1232,7 @@ pub mod types {
     }
     ///`ImageScanTaskInfoFailedImages`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageScanTaskInfoFailedImages {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_reason: ::std::option::Option<::std::string::String>,
@@ -1188,6 +1253,7 @@ pub mod types {
     }
     ///`ImageSensitiveInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageSensitiveInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -1212,6 +1278,7 @@ pub mod types {
     }
     ///`ImageTypeRiskInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageTypeRiskInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd: ::std::option::Option<i64>,
@@ -1224,6 +1291,7 @@ pub mod types {
     }
     ///`ImageVulCveInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageVulCveInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cve_id: ::std::option::Option<::std::string::String>,
@@ -1236,6 +1304,7 @@ pub mod types {
     }
     ///`ImageVulInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageVulInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -1258,6 +1327,7 @@ pub mod types {
     }
     ///`ImageVulResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageVulResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_id: ::std::option::Option<::std::string::String>,
@@ -1270,6 +1340,7 @@ pub mod types {
     }
     ///`ImageWeakPwdListInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageWeakPwdListInfoResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desensitized_weak_passwords: ::std::option::Option<::std::string::String>,
@@ -1296,6 +1367,7 @@ pub mod types {
     }
     ///`ImageWhiteListDetailResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageWhiteListDetailResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cves: ::std::vec::Vec<ImageWhiteListDetailResponseInfoCves>,
@@ -1318,6 +1390,7 @@ pub mod types {
     }
     ///`ImageWhiteListDetailResponseInfoCves`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageWhiteListDetailResponseInfoCves {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cve_id: ::std::option::Option<::std::string::String>,
@@ -1326,6 +1399,7 @@ pub mod types {
     }
     ///`ImageWhiteListDetailResponseInfoImageInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageWhiteListDetailResponseInfoImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -1336,12 +1410,14 @@ pub mod types {
     }
     ///`ImageWhiteListDetailResponseInfoQueryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageWhiteListDetailResponseInfoQueryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_type: ::std::option::Option<::std::string::String>,
     }
     ///`ListAssociateRegistriesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAssociateRegistriesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AssociateRegistriesResponseInfo>,
@@ -1350,6 +1426,7 @@ pub mod types {
     }
     ///`ListCicdConfigurationsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCicdConfigurationsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CicdConfigurationsResponseInfo>,
@@ -1358,6 +1435,7 @@ pub mod types {
     }
     ///`ListCicdImagesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCicdImagesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<CicdImageResponseInfo>,
@@ -1366,6 +1444,7 @@ pub mod types {
     }
     ///`ListGeneralImageVulOperationsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGeneralImageVulOperationsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GeneralImageVulOperationsResponseInfo>,
@@ -1374,6 +1453,7 @@ pub mod types {
     }
     ///`ListGeneralImageVulsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGeneralImageVulsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GeneralImageVulsResponseInfo>,
@@ -1382,6 +1462,7 @@ pub mod types {
     }
     ///`ListGlobalImageAppsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGlobalImageAppsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageAppResponseInfo>,
@@ -1390,6 +1471,7 @@ pub mod types {
     }
     ///`ListGlobalImageFilesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGlobalImageFilesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageFileResponseInfo>,
@@ -1398,6 +1480,7 @@ pub mod types {
     }
     ///`ListGlobalMalwareResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGlobalMalwareResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GlobalMalwareInfo>,
@@ -1406,6 +1489,7 @@ pub mod types {
     }
     ///`ListGlobalVulnerabilitiesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListGlobalVulnerabilitiesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GlobalVulInfo>,
@@ -1414,6 +1498,7 @@ pub mod types {
     }
     ///`ListImageAppsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageAppsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageAppsInfo>,
@@ -1422,6 +1507,7 @@ pub mod types {
     }
     ///`ListImageBasicImageResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageBasicImageResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageBasicImageInfo>,
@@ -1430,6 +1516,7 @@ pub mod types {
     }
     ///`ListImageBuildCommandRisksImagesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageBuildCommandRisksImagesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BuildCommandRisksImageResponseInfo>,
@@ -1438,6 +1525,7 @@ pub mod types {
     }
     ///`ListImageBuildCommandRisksResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageBuildCommandRisksResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageBuildCommandRiskResponseInfo>,
@@ -1446,6 +1534,7 @@ pub mod types {
     }
     ///`ListImageFilesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageFilesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageFileInfo>,
@@ -1454,6 +1543,7 @@ pub mod types {
     }
     ///`ListImageHandleAffectVulnerabilitiesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageHandleAffectVulnerabilitiesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageVulResponseInfo>,
@@ -1466,6 +1556,7 @@ pub mod types {
     }
     ///`ListImageLocalResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageLocalResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageLocalInfo>,
@@ -1474,6 +1565,7 @@ pub mod types {
     }
     ///`ListImageMalwareResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageMalwareResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageMalwareInfo>,
@@ -1482,6 +1574,7 @@ pub mod types {
     }
     ///`ListImageNonCompliantAppResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageNonCompliantAppResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageNonCompliantAppInfo>,
@@ -1490,6 +1583,7 @@ pub mod types {
     }
     ///`ListImagePwdComplexityResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImagePwdComplexityResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImagePwdComplexityInfoResponseInfo>,
@@ -1498,6 +1592,7 @@ pub mod types {
     }
     ///`ListImageRiskConfigRulesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageRiskConfigRulesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageRiskConfigsCheckRulesResponseInfo>,
@@ -1553,8 +1648,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListImageRiskConfigRulesResultType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListImageRiskConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageRiskConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageRiskConfigsInfoResponseInfo>,
@@ -1563,6 +1672,7 @@ pub mod types {
     }
     ///`ListImageScanPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageScanPolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -1583,6 +1693,7 @@ pub mod types {
     }
     ///`ListImageScanTaskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageScanTaskResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageScanTaskInfo>,
@@ -1591,6 +1702,7 @@ pub mod types {
     }
     ///`ListImageSensitiveInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageSensitiveInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageSensitiveInfo>,
@@ -1599,6 +1711,7 @@ pub mod types {
     }
     ///`ListImageSensitiveResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageSensitiveResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageSensitiveInfo>,
@@ -1607,6 +1720,7 @@ pub mod types {
     }
     ///`ListImageVulnerabilitiesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageVulnerabilitiesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageVulInfo>,
@@ -1615,6 +1729,7 @@ pub mod types {
     }
     ///`ListImageWeakPwdUsersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageWeakPwdUsersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageWeakPwdListInfoResponseInfo>,
@@ -1623,6 +1738,7 @@ pub mod types {
     }
     ///`ListImageWhiteListsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListImageWhiteListsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageWhiteListDetailResponseInfo>,
@@ -1631,6 +1747,7 @@ pub mod types {
     }
     ///`ListLocalImageAppInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLocalImageAppInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LocalImageAppList>,
@@ -1639,6 +1756,7 @@ pub mod types {
     }
     ///`ListLocalImageContainersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLocalImageContainersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LocalImageContainerInfo>,
@@ -1647,6 +1765,7 @@ pub mod types {
     }
     ///`ListLocalImageHostsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLocalImageHostsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LocalImageHostInfo>,
@@ -1655,6 +1774,7 @@ pub mod types {
     }
     ///`ListRegistryImagesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRegistryImagesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<RegistryImagesInfo>,
@@ -1663,6 +1783,7 @@ pub mod types {
     }
     ///`ListRegistryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRegistryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<RegistryInfo>,
@@ -1671,6 +1792,7 @@ pub mod types {
     }
     ///`ListRegistryStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRegistryStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_num: ::std::option::Option<i64>,
@@ -1679,6 +1801,7 @@ pub mod types {
     }
     ///`ListSwrImageRepositoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSwrImageRepositoryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PrivateImageRepositoryInfo>,
@@ -1687,6 +1810,7 @@ pub mod types {
     }
     ///`ListVulAffectImageAppsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListVulAffectImageAppsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<VulAffectImageAppsResponseInfo>,
@@ -1695,6 +1819,7 @@ pub mod types {
     }
     ///`ListVulAffectImageContainersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListVulAffectImageContainersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<VulAffectImageContainersResponseInfo>,
@@ -1703,6 +1828,7 @@ pub mod types {
     }
     ///`ListVulRepoImageResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListVulRepoImageResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<VulRepoImageInfo>,
@@ -1711,6 +1837,7 @@ pub mod types {
     }
     ///`ListVulnerabilityCveResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListVulnerabilityCveResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ImageVulCveInfo>,
@@ -1719,6 +1846,7 @@ pub mod types {
     }
     ///`LocalImageAppList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LocalImageAppList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -1731,6 +1859,7 @@ pub mod types {
     }
     ///`LocalImageBatchScanRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct LocalImageBatchScanRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_latest_scan_time: ::std::option::Option<i64>,
@@ -1757,6 +1886,7 @@ pub mod types {
     }
     ///`LocalImageContainerInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LocalImageContainerInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1781,6 +1911,7 @@ pub mod types {
     }
     ///`LocalImageHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LocalImageHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -1803,6 +1934,7 @@ pub mod types {
     }
     ///`LocalImageInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct LocalImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_digest: ::std::option::Option<::std::string::String>,
@@ -1815,6 +1947,7 @@ pub mod types {
     }
     ///`ModifyCicdConfigurationRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModifyCicdConfigurationRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub image_whitelist: ::std::vec::Vec<::std::string::String>,
@@ -1825,6 +1958,7 @@ pub mod types {
     }
     ///`PrivateImageRepositoryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PrivateImageRepositoryInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub association_images: ::std::vec::Vec<AssociateImages>,
@@ -1875,6 +2009,7 @@ pub mod types {
     }
     ///`RegistryImagesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RegistryImagesInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub association_images: ::std::vec::Vec<AssociateImagesInfo>,
@@ -1939,6 +2074,7 @@ pub mod types {
     }
     ///`RegistryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RegistryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_version: ::std::option::Option<::std::string::String>,
@@ -1971,11 +2107,13 @@ pub mod types {
     }
     ///`RunImageSynchronizeRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RunImageSynchronizeRequestInfo {
         pub image_type: Text1To32,
     }
     ///`RunImageSynchronizeResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RunImageSynchronizeResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<i64>,
@@ -1984,6 +2122,7 @@ pub mod types {
     }
     ///`ShowCicdConfigurationResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowCicdConfigurationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub associated_images_num: ::std::option::Option<i64>,
@@ -2000,12 +2139,14 @@ pub mod types {
     }
     ///`ShowExtendedWeakPasswordResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowExtendedWeakPasswordResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extended_weak_password: ::std::vec::Vec<::std::string::String>,
     }
     ///`ShowFilePathWhiteDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowFilePathWhiteDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub customized_path: ::std::vec::Vec<::std::string::String>,
@@ -2014,6 +2155,7 @@ pub mod types {
     }
     ///`ShowFilePathWhiteListsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowFilePathWhiteListsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub customized_path: ::std::vec::Vec<::std::string::String>,
@@ -2022,6 +2164,7 @@ pub mod types {
     }
     ///`ShowImageAssetStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageAssetStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cicd_num: ::std::option::Option<i64>,
@@ -2032,6 +2175,7 @@ pub mod types {
     }
     ///`ShowImageBaselineStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageBaselineStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_weak_pwd: ::std::option::Option<i64>,
@@ -2042,6 +2186,7 @@ pub mod types {
     }
     ///`ShowImageCheckRuleDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageCheckRuleDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit: ::std::option::Option<::std::string::String>,
@@ -2056,6 +2201,7 @@ pub mod types {
     }
     ///`ShowImageFilesStatResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageFilesStatResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_files_num: ::std::option::Option<i64>,
@@ -2064,6 +2210,7 @@ pub mod types {
     }
     ///`ShowImagePayPerScanStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImagePayPerScanStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub already_given: ::std::option::Option<bool>,
@@ -2086,12 +2233,14 @@ pub mod types {
     }
     ///`ShowImageSecurityReportStatisticResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageSecurityReportStatisticResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_num: ::std::option::Option<i64>,
     }
     ///`ShowImageUploadCommandResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageUploadCommandResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_command: ::std::option::Option<::std::string::String>,
@@ -2102,6 +2251,7 @@ pub mod types {
     }
     ///`ShowImageWhiteListDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowImageWhiteListDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cves: ::std::vec::Vec<ImageWhiteListDetailResponseInfoCves>,
@@ -2124,6 +2274,7 @@ pub mod types {
     }
     ///`UpdateRegistryRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateRegistryRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_version: ::std::option::Option<::std::string::String>,
@@ -2144,6 +2295,7 @@ pub mod types {
     }
     ///`VulAffectImageAppPathResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VulAffectImageAppPathResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_path: ::std::option::Option<::std::string::String>,
@@ -2154,6 +2306,7 @@ pub mod types {
     }
     ///`VulAffectImageAppsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VulAffectImageAppsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -2164,6 +2317,7 @@ pub mod types {
     }
     ///`VulAffectImageContainersResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VulAffectImageContainersResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -2188,6 +2342,7 @@ pub mod types {
     }
     ///`VulRepoImageInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VulRepoImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -2208,6 +2363,7 @@ pub mod types {
     }
     ///`VulRepoImagesTagInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VulRepoImagesTagInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ChangeContainerStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ChangeContainerStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -19,6 +20,7 @@ pub mod types {
     }
     ///`ContainerExtraInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerExtraInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub linux: ::std::option::Option<ContainerExtraLinuxInfo>,
@@ -31,18 +33,21 @@ pub mod types {
     }
     ///`ContainerExtraLinuxInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerExtraLinuxInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerExtraMysqlInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerExtraMysqlInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_path: ::std::option::Option<::std::string::String>,
     }
     ///`ContainerExtraOpenvpnInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerExtraOpenvpnInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub outside_ip: ::std::option::Option<::std::string::String>,
@@ -51,6 +56,7 @@ pub mod types {
     }
     ///`ContainerExtraRdpInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerExtraRdpInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proto_env: ::std::option::Option<::std::string::String>,
@@ -59,6 +65,7 @@ pub mod types {
     }
     ///`DaemonSetInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct DaemonSetInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -83,6 +90,7 @@ pub mod types {
     }
     ///`KubernetesClusterInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesClusterInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active_nodes_number: ::std::option::Option<i64>,
@@ -129,6 +137,7 @@ pub mod types {
     }
     ///`KubernetesEndpointInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesEndpointInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association_service: ::std::option::Option<bool>,
@@ -149,6 +158,7 @@ pub mod types {
     }
     ///`KubernetesEndpointPodInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesEndpointPodInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available: ::std::option::Option<bool>,
@@ -163,6 +173,7 @@ pub mod types {
     }
     ///`KubernetesEndpointPortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesEndpointPortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_protocol: ::std::option::Option<::std::string::String>,
@@ -179,6 +190,7 @@ pub mod types {
     }
     ///`KubernetesServiceInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesServiceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_ip: ::std::option::Option<::std::string::String>,
@@ -201,6 +213,7 @@ pub mod types {
     }
     ///`KubernetesServicePortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct KubernetesServicePortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -219,6 +232,7 @@ pub mod types {
     }
     ///`LabelInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LabelInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -227,6 +241,7 @@ pub mod types {
     }
     ///`ListK8sCronJobsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sCronJobsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cronjob_info_list: ::std::vec::Vec<ServerlessCronJobInfo>,
@@ -237,6 +252,7 @@ pub mod types {
     }
     ///`ListK8sDaemonSetsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sDaemonSetsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<DaemonSetInfo>,
@@ -245,6 +261,7 @@ pub mod types {
     }
     ///`ListK8sDeploymentsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sDeploymentsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_update_time: ::std::option::Option<i64>,
@@ -257,6 +274,7 @@ pub mod types {
     }
     ///`ListK8sJobsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sJobsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub job_info_list: ::std::vec::Vec<ServerlessJobInfo>,
@@ -312,6 +330,19 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListK8sPodsClusterName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListK8sPodsNamespaceName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -357,6 +388,19 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListK8sPodsNamespaceName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListK8sPodsPodName`
@@ -406,8 +450,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ListK8sPodsPodName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListK8sPodsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sPodsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PodBaseInfo>,
@@ -418,6 +476,7 @@ pub mod types {
     }
     ///`ListK8sStatefulSetsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListK8sStatefulSetsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_update_time: ::std::option::Option<i64>,
@@ -428,6 +487,7 @@ pub mod types {
     }
     ///`ListKubernetesClusterDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKubernetesClusterDetailsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_info_list: ::std::vec::Vec<KubernetesClusterInfo>,
@@ -438,6 +498,7 @@ pub mod types {
     }
     ///`ListKubernetesEndpointDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKubernetesEndpointDetailsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub endpoint_info_list: ::std::vec::Vec<KubernetesEndpointInfo>,
@@ -448,6 +509,7 @@ pub mod types {
     }
     ///`ListKubernetesServiceDetailsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListKubernetesServiceDetailsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_update_time: ::std::option::Option<i64>,
@@ -458,6 +520,7 @@ pub mod types {
     }
     ///`PodBaseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PodBaseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -494,6 +557,7 @@ pub mod types {
     }
     ///`ServerlessCronJobInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessCronJobInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_name: ::std::option::Option<::std::string::String>,
@@ -518,6 +582,7 @@ pub mod types {
     }
     ///`ServerlessDeploymentInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessDeploymentInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_install_failed_num: ::std::option::Option<i64>,
@@ -546,6 +611,7 @@ pub mod types {
     }
     ///`ServerlessJobInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessJobInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_name: ::std::option::Option<::std::string::String>,
@@ -568,6 +634,7 @@ pub mod types {
     }
     ///`ServerlessPodInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessPodInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_name: ::std::option::Option<::std::string::String>,
@@ -596,6 +663,7 @@ pub mod types {
     }
     ///`ServerlessStatefulSetInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessStatefulSetInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_install_failed_num: ::std::option::Option<i64>,
@@ -624,6 +692,7 @@ pub mod types {
     }
     ///`ServicePortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServicePortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desc: ::std::option::Option<::std::string::String>,
@@ -638,6 +707,7 @@ pub mod types {
     }
     ///`ShowK8sContainerDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowK8sContainerDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_simulate: ::std::option::Option<::std::string::String>,
@@ -656,6 +726,7 @@ pub mod types {
     }
     ///`ShowK8sPodDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowK8sPodDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_name: ::std::option::Option<::std::string::String>,
@@ -688,6 +759,7 @@ pub mod types {
     }
     ///`ShowKubernetesEndpointInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowKubernetesEndpointInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association_service: ::std::option::Option<bool>,
@@ -712,6 +784,7 @@ pub mod types {
     }
     ///`ShowKubernetesServiceInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowKubernetesServiceInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_ip: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AlarmRiskInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AlarmRiskInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -19,6 +20,7 @@ pub mod types {
     }
     ///`HotInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HotInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity_level: ::std::option::Option<::std::string::String>,
@@ -29,6 +31,7 @@ pub mod types {
     }
     ///`ListSecurityRiskResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityRiskResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_risk: ::std::option::Option<AlarmRiskInfo>,
@@ -49,6 +52,7 @@ pub mod types {
     }
     ///`RiskListInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskListInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effected_host_num: ::std::option::Option<i64>,
@@ -59,6 +63,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseAssetRisk`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseAssetRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -71,6 +76,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseBaselineRisk`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseBaselineRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -87,6 +93,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseImageRisk`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseImageRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -99,6 +106,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseImageRiskRiskList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseImageRiskRiskList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_num: ::std::option::Option<i64>,
@@ -107,6 +115,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseSecurityProtectRisk`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseSecurityProtectRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -117,6 +126,7 @@ pub mod types {
     }
     ///`SecurityRiskResponseVulRisk`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityRiskResponseVulRisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_score: ::std::option::Option<f64>,
@@ -129,6 +139,7 @@ pub mod types {
     }
     ///`ShowAgentStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAgentStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incluster_num: ::std::option::Option<i64>,
@@ -145,6 +156,7 @@ pub mod types {
     }
     ///`ShowHotInformationResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowHotInformationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_list: ::std::option::Option<HotInfo>,
@@ -153,6 +165,7 @@ pub mod types {
     }
     ///`ShowProtectStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_detected_total_num: ::std::option::Option<i64>,
@@ -187,6 +200,7 @@ pub mod types {
     }
     ///`ShowRiskScoreResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRiskScoreResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_num: ::std::option::Option<i64>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ListPluginInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPluginInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PluginDetailInfo>,
@@ -15,6 +16,7 @@ pub mod types {
     }
     ///`ListPluginStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPluginStatusResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PluginStatusInfo>,
@@ -23,6 +25,7 @@ pub mod types {
     }
     ///`ListPluginsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPluginsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PluginInfo>,
@@ -31,6 +34,7 @@ pub mod types {
     }
     ///`PluginControlRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct PluginControlRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -41,6 +45,7 @@ pub mod types {
     }
     ///`PluginDetailInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PluginDetailInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_version: ::std::option::Option<::std::string::String>,
@@ -67,6 +72,7 @@ pub mod types {
     }
     ///`PluginInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PluginInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -91,6 +97,7 @@ pub mod types {
     }
     ///`PluginStatusInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PluginStatusInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,

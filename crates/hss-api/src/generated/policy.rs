@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AddPolicyGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddPolicyGroupRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -17,7 +18,12 @@ pub mod types {
     }
     ///`AssociatePolicyGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AssociatePolicyGroupRequestInfo {
+        #[cfg_attr(
+            feature = "deserialize-requests",
+            serde(default = "defaults::associate_policy_group_request_info_deploy_type")
+        )]
         pub deploy_type: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<Text1To128>,
@@ -27,6 +33,7 @@ pub mod types {
     }
     ///`ChangePolicyGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangePolicyGroupRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_id: ::std::option::Option<::std::string::String>,
@@ -35,12 +42,14 @@ pub mod types {
     }
     ///`DeletePolicyGroupRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeletePolicyGroupRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListPolicyGroupResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPolicyGroupResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyGroupResponseInfo>,
@@ -49,6 +58,7 @@ pub mod types {
     }
     ///`PolicyGroupResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PolicyGroupResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_group: ::std::option::Option<bool>,
@@ -71,6 +81,7 @@ pub mod types {
     }
     ///`PolicySwitchRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct PolicySwitchRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -79,6 +90,7 @@ pub mod types {
     }
     ///`ShowPolicySwitchStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPolicySwitchStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable: ::std::option::Option<bool>,
@@ -130,7 +142,26 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text36To64 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     pub mod builder {}
+    mod defaults {
+        #[cfg_attr(not(feature = "deserialize-requests"), allow(dead_code))]
+        pub(super) fn associate_policy_group_request_info_deploy_type() -> ::std::string::String {
+            "host".to_string()
+        }
+    }
 }
 impl Client {
     /// Associate policy group

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AddProtectionPolicyInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddProtectionPolicyInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_protection_status: ::std::option::Option<TextUpTo64>,
@@ -24,6 +25,7 @@ pub mod types {
     }
     ///`AssociateBackupPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AssociateBackupPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_id: ::std::option::Option<::std::string::String>,
@@ -32,6 +34,7 @@ pub mod types {
     }
     ///`AssociateProtectionPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AssociateProtectionPolicyRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -40,6 +43,7 @@ pub mod types {
     }
     ///`BackCopyByHostIdResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BackCopyByHostIdResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_id: ::std::option::Option<::std::string::String>,
@@ -56,6 +60,7 @@ pub mod types {
     }
     ///`BackupResources`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupResources {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub resource_list: ::std::vec::Vec<ResourceInfo>,
@@ -64,6 +69,7 @@ pub mod types {
     }
     ///`BackupResp`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BackupResp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -86,6 +92,7 @@ pub mod types {
     }
     ///`BackupRestoreServerMappingInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupRestoreServerMappingInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_id: ::std::option::Option<::std::string::String>,
@@ -94,6 +101,7 @@ pub mod types {
     }
     ///`BackupTriggerInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BackupTriggerInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -106,6 +114,7 @@ pub mod types {
     }
     ///`BackupTriggerPropertiesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BackupTriggerPropertiesInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pattern: ::std::vec::Vec<::std::string::String>,
@@ -114,28 +123,33 @@ pub mod types {
     }
     ///`BackupTriggerPropertiesRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupTriggerPropertiesRequestInfo {
         pub pattern: ::std::vec::Vec<Text1To256>,
     }
     ///`BackupTriggerPropertiesRequestInfo1`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupTriggerPropertiesRequestInfo1 {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pattern: ::std::vec::Vec<Text1To256>,
     }
     ///`BackupTriggerRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupTriggerRequestInfo {
         pub properties: BackupTriggerPropertiesRequestInfo,
     }
     ///`BackupTriggerRequestInfo1`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BackupTriggerRequestInfo1 {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<BackupTriggerPropertiesRequestInfo1>,
     }
     ///`BackupVaultInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BackupVaultInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_policy_enabled: ::std::option::Option<bool>,
@@ -162,6 +176,7 @@ pub mod types {
     }
     ///`BatchStartProtectionRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchStartProtectionRequestInfo {
         pub backup_protection_status: TextUpTo64,
         pub host_id_list: ::std::vec::Vec<TextUpTo64>,
@@ -174,6 +189,7 @@ pub mod types {
     }
     ///`CloseProtectionInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CloseProtectionInfoRequestInfo {
         pub agent_id_list: ::std::vec::Vec<TextUpTo64>,
         pub close_protection_type: TextUpTo64,
@@ -181,6 +197,7 @@ pub mod types {
     }
     ///`ErrorInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ErrorInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -189,6 +206,7 @@ pub mod types {
     }
     ///`GetBackupPolicyResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GetBackupPolicyResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -205,12 +223,14 @@ pub mod types {
     }
     ///`ImageData`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ImageData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_id: ::std::option::Option<::std::string::String>,
     }
     ///`ListBackedupByHostIdResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBackedupByHostIdResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BackCopyByHostIdResponse>,
@@ -219,6 +239,7 @@ pub mod types {
     }
     ///`ListBackupPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBackupPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<GetBackupPolicyResponseInfo>,
@@ -227,6 +248,7 @@ pub mod types {
     }
     ///`ListBackupVaultsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBackupVaultsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<BackupVaultInfo>,
@@ -235,6 +257,7 @@ pub mod types {
     }
     ///`ListOperationLogsByVaultNameResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListOperationLogsByVaultNameResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<OperationLogInfo>,
@@ -243,6 +266,7 @@ pub mod types {
     }
     ///`ListProtectionPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProtectionPolicyResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProtectionPolicyInfo>,
@@ -251,6 +275,7 @@ pub mod types {
     }
     ///`ListProtectionServerResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProtectionServerResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProtectionServerInfo>,
@@ -259,6 +284,7 @@ pub mod types {
     }
     ///`ListRansomwareProtectionNodesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRansomwareProtectionNodesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProtectionServerInfo>,
@@ -267,6 +293,7 @@ pub mod types {
     }
     ///`OperationDefinitionInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct OperationDefinitionInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_backups: ::std::option::Option<i64>,
@@ -285,6 +312,7 @@ pub mod types {
     }
     ///`OperationDefinitionRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct OperationDefinitionRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_backups: ::std::option::Option<i64>,
@@ -303,6 +331,7 @@ pub mod types {
     }
     ///`OperationLogInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct OperationLogInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_name: ::std::option::Option<::std::string::String>,
@@ -323,6 +352,7 @@ pub mod types {
     }
     ///`ProtectionInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ProtectionInfoRequestInfo {
         pub agent_id_list: ::std::vec::Vec<TextUpTo64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -344,6 +374,7 @@ pub mod types {
     }
     ///`ProtectionPolicyInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectionPolicyInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_protection_status: ::std::option::Option<::std::string::String>,
@@ -378,6 +409,7 @@ pub mod types {
     }
     ///`ProtectionProxyInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ProtectionProxyInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bait_protection_status: ::std::option::Option<TextUpTo64>,
@@ -402,6 +434,7 @@ pub mod types {
     }
     ///`ProtectionServerInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectionServerInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -480,6 +513,7 @@ pub mod types {
     }
     ///`ProtectionServerInfoBackupError`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectionServerInfoBackupError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<i64>,
@@ -488,6 +522,7 @@ pub mod types {
     }
     ///`ResourceInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ResourceInfo {
         ///Known values: `opened`, `closed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -541,8 +576,22 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ResourceInfoHistoryBackupStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`RestoreDuplicationRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct RestoreDuplicationRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mappings: ::std::vec::Vec<BackupRestoreServerMappingInfo>,
@@ -553,6 +602,7 @@ pub mod types {
     }
     ///`ShowBackupInfoByBackupIdResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBackupInfoByBackupIdResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub children: ::std::vec::Vec<BackupResp>,
@@ -579,6 +629,7 @@ pub mod types {
     }
     ///`ShowBackupPolicyInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowBackupPolicyInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -595,6 +646,7 @@ pub mod types {
     }
     ///`ShowSingleBackupPolicyInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSingleBackupPolicyInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -619,6 +671,7 @@ pub mod types {
     }
     ///`UpdateBackupPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateBackupPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -630,6 +683,7 @@ pub mod types {
     }
     ///`UpdateBackupPolicyRequestInfo1`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateBackupPolicyRequestInfo1 {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -642,6 +696,7 @@ pub mod types {
     }
     ///`UpdateProtectionPolicyInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateProtectionPolicyInfoRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_id_list: ::std::vec::Vec<Text1To128>,

@@ -7,12 +7,14 @@ pub mod types {
     use super::super::types::*;
     ///`AddPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddPolicyRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub feature_list: ::std::vec::Vec<ChkFeatureInfo>,
     }
     ///`CheckFeatureRuleInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct CheckFeatureRuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chk_feature_desc: ::std::option::Option<::std::string::String>,
@@ -33,6 +35,7 @@ pub mod types {
     }
     ///`ChkFeatureInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChkFeatureInfo {
         pub chk_feature_id: i64,
         pub enabled: i64,
@@ -41,6 +44,7 @@ pub mod types {
     }
     ///`FeatureRuleInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct FeatureRuleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chk_feature_desc: ::std::option::Option<::std::string::String>,
@@ -61,6 +65,7 @@ pub mod types {
     }
     ///`ListCheckFeatureRuleResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListCheckFeatureRuleResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<FeatureRuleInfo>,
@@ -69,6 +74,7 @@ pub mod types {
     }
     ///`ListProtectionServersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProtectionServersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProtectionServeInfo>,
@@ -77,6 +83,7 @@ pub mod types {
     }
     ///`ListRaspEventsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRaspEventsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<RaspProtectHistoryResponseInfo>,
@@ -85,6 +92,7 @@ pub mod types {
     }
     ///`ListRaspPoliciesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListRaspPoliciesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PolicyInfo>,
@@ -93,6 +101,7 @@ pub mod types {
     }
     ///`ProtectionServeInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectionServeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -133,6 +142,7 @@ pub mod types {
     }
     ///`RaspProtectHistoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RaspProtectHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_time: ::std::option::Option<i64>,
@@ -179,6 +189,7 @@ pub mod types {
     }
     ///`ServerAppStatusResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerAppStatusResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_protect_status: ::std::option::Option<i64>,
@@ -247,14 +258,29 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for ShowAppRaspSwitchStatusAppType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ShowAppRaspSwitchStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowAppRaspSwitchStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
     ///`ShowRaspPolicyDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRaspPolicyDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os_type: ::std::option::Option<::std::string::String>,
@@ -265,6 +291,7 @@ pub mod types {
     }
     ///`ShowRaspProtectStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRaspProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anti_tampering_num: ::std::option::Option<i64>,
@@ -273,6 +300,7 @@ pub mod types {
     }
     ///`ShowRaspServerDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRaspServerDetailResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ServerAppStatusResponseInfo>,
@@ -281,8 +309,13 @@ pub mod types {
     }
     ///`SwitchRaspRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchRaspRequestInfo {
         pub app_status: bool,
+        #[cfg_attr(
+            feature = "deserialize-requests",
+            serde(default = "defaults::switch_rasp_request_info_app_type")
+        )]
         pub app_type: SwitchRaspRequestInfoAppType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_attach: ::std::option::Option<bool>,
@@ -340,12 +373,32 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for SwitchRaspRequestInfoAppType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`UpdatePolicyRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdatePolicyRequestBody {
         pub feature_list: ::std::vec::Vec<ChkFeatureInfo>,
     }
     pub mod builder {}
+    mod defaults {
+        #[cfg_attr(not(feature = "deserialize-requests"), allow(dead_code))]
+        pub(super) fn switch_rasp_request_info_app_type() -> super::SwitchRaspRequestInfoAppType {
+            super::SwitchRaspRequestInfoAppType("java".to_string())
+        }
+    }
 }
 impl Client {
     /// List RASP events

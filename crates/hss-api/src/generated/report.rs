@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`HttpWelfareInfoResponseInfoActivitiesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HttpWelfareInfoResponseInfoActivitiesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -15,6 +16,7 @@ pub mod types {
     }
     ///`HttpWelfareInfoResponseInfoHotInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HttpWelfareInfoResponseInfoHotInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -23,6 +25,7 @@ pub mod types {
     }
     ///`HttpWelfareInfoResponseInfoVersionUpdateInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HttpWelfareInfoResponseInfoVersionUpdateInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -31,6 +34,7 @@ pub mod types {
     }
     ///`ListMonthlyOperationReportsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListMonthlyOperationReportsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<OperationSummaryInfo>,
@@ -39,6 +43,7 @@ pub mod types {
     }
     ///`ListSecurityReportResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityReportResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityReportResponseInfo>,
@@ -47,6 +52,7 @@ pub mod types {
     }
     ///`OperationSummaryInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct OperationSummaryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<i64>,
@@ -75,6 +81,7 @@ pub mod types {
     }
     ///`ProtectInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config_info: ::std::option::Option<ProtectInfoConfigInfo>,
@@ -85,6 +92,7 @@ pub mod types {
     }
     ///`ProtectInfoConfigInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectInfoConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_upgrade_agent_enable: ::std::option::Option<bool>,
@@ -121,6 +129,7 @@ pub mod types {
     }
     ///`ProtectInfoCoverAreaInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectInfoCoverAreaInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -133,6 +142,7 @@ pub mod types {
     }
     ///`ProtectInfoQuotaInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectInfoQuotaInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub about_to_expire_quota_num: ::std::option::Option<i64>,
@@ -143,6 +153,7 @@ pub mod types {
     }
     ///`RiskHandleInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskHandleInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_info: ::std::option::Option<RiskHandleInfoAlarmInfo>,
@@ -155,6 +166,7 @@ pub mod types {
     }
     ///`RiskHandleInfoAlarmInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskHandleInfoAlarmInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_notify_config_enable: ::std::option::Option<bool>,
@@ -185,6 +197,7 @@ pub mod types {
     }
     ///`RiskHandleInfoBaseLineInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskHandleInfoBaseLineInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -205,12 +218,14 @@ pub mod types {
     }
     ///`RiskHandleInfoFreeReportInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskHandleInfoFreeReportInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub free_check_host_num: ::std::option::Option<i64>,
     }
     ///`RiskHandleInfoVulInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct RiskHandleInfoVulInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beat_rate: ::std::option::Option<f64>,
@@ -227,6 +242,7 @@ pub mod types {
     }
     ///`SecurityReportResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityReportResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_report: ::std::option::Option<bool>,
@@ -249,6 +265,7 @@ pub mod types {
     }
     ///`SendSecurityReportRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SendSecurityReportRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub report_id: ::std::option::Option<i64>,
@@ -257,6 +274,7 @@ pub mod types {
     }
     ///`ShowMonthlyOperaReportNotifyInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMonthlyOperaReportNotifyInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_month: ::std::option::Option<i64>,
@@ -269,6 +287,7 @@ pub mod types {
     }
     ///`ShowMonthlyOperationReportDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMonthlyOperationReportDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation_summary_info: ::std::option::Option<OperationSummaryInfo>,
@@ -279,6 +298,7 @@ pub mod types {
     }
     ///`ShowWelfareAreaInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWelfareAreaInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activities_info: ::std::option::Option<
@@ -293,6 +313,7 @@ pub mod types {
     }
     ///`UploadReportLogoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct UploadReportLogoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_id: ::std::option::Option<::std::string::String>,

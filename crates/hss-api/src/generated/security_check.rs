@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ClusterSecurityCheckAppInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckAppInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -29,6 +30,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckBaseLineDetectionInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckBaseLineDetectionInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub baseline_item_list: ::std::vec::Vec<ClusterSecurityCheckBaselineItemInfo>,
@@ -49,6 +51,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckBaselineItemInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckBaselineItemInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_description: ::std::option::Option<::std::string::String>,
@@ -61,6 +64,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckLocalImageVulInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckLocalImageVulInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_name: ::std::option::Option<::std::string::String>,
@@ -83,6 +87,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckPortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckPortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -107,6 +112,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckPrivilegedContainerInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckPrivilegedContainerInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -127,6 +133,7 @@ pub mod types {
     }
     ///`ClusterSecurityCheckProcessInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ClusterSecurityCheckProcessInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_id: ::std::option::Option<::std::string::String>,
@@ -153,6 +160,7 @@ pub mod types {
     }
     ///`ListSecurityCheckClusterReportsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSecurityCheckClusterReportsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<SecurityCheckClusterReports>,
@@ -161,6 +169,7 @@ pub mod types {
     }
     ///`SecurityCheckClusterReports`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckClusterReports {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_category: ::std::option::Option<::std::string::String>,
@@ -183,6 +192,7 @@ pub mod types {
     }
     ///`SecurityCheckConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SecurityCheckConfigRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_period_type: ::std::option::Option<::std::string::String>,
@@ -205,6 +215,7 @@ pub mod types {
     }
     ///`SecurityCheckHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -219,6 +230,7 @@ pub mod types {
     }
     ///`SecurityCheckHostResultResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckHostResultResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_info: ::std::option::Option<SecurityCheckHostInfo>,
@@ -233,6 +245,7 @@ pub mod types {
     }
     ///`SecurityCheckRiskEventInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckRiskEventInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attack_flag: ::std::option::Option<::std::string::String>,
@@ -249,6 +262,7 @@ pub mod types {
     }
     ///`SecurityCheckRiskNumInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckRiskNumInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub compare_num: ::std::option::Option<i64>,
@@ -261,6 +275,7 @@ pub mod types {
     }
     ///`SecurityCheckVulInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityCheckVulInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub repair_cmd: ::std::option::Option<::std::string::String>,
@@ -279,6 +294,7 @@ pub mod types {
     }
     ///`SecurityConfigInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_name: ::std::option::Option<::std::string::String>,
@@ -295,6 +311,7 @@ pub mod types {
     }
     ///`SecurityConfigItemInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigItemInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_item_rule: ::std::option::Option<::std::string::String>,
@@ -305,6 +322,7 @@ pub mod types {
     }
     ///`SecurityConfigPortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigPortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub port: ::std::option::Option<i64>,
@@ -319,6 +337,7 @@ pub mod types {
     }
     ///`SecurityConfigPwdPolicyInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigPwdPolicyInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lowercase_letter: ::std::option::Option<bool>,
@@ -335,6 +354,7 @@ pub mod types {
     }
     ///`SecurityConfigUserChangeInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigUserChangeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub change_type: ::std::option::Option<::std::string::String>,
@@ -355,6 +375,7 @@ pub mod types {
     }
     ///`SecurityConfigWeakPwdInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SecurityConfigWeakPwdInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
@@ -365,6 +386,7 @@ pub mod types {
     }
     ///`ShowManualSecurityCheckStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowManualSecurityCheckStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_num: ::std::option::Option<i64>,
@@ -379,6 +401,7 @@ pub mod types {
     }
     ///`ShowSecurityCheckClusterReportResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSecurityCheckClusterReportResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub app_list: ::std::vec::Vec<ClusterSecurityCheckAppInfo>,
@@ -425,6 +448,7 @@ pub mod types {
     }
     ///`ShowSecurityCheckConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSecurityCheckConfigResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check_period_type: ::std::option::Option<::std::string::String>,
@@ -445,6 +469,7 @@ pub mod types {
     }
     ///`ShowSecurityCheckHostReportResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSecurityCheckHostReportResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub app_list: ::std::vec::Vec<AppResponseInfo>,
@@ -499,6 +524,7 @@ pub mod types {
     }
     ///`StartManualSecurityCheckRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct StartManualSecurityCheckRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub content: ::std::vec::Vec<::std::string::String>,

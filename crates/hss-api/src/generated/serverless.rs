@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`ContainerMountInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerMountInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_path: ::std::option::Option<::std::string::String>,
@@ -25,6 +26,7 @@ pub mod types {
     }
     ///`ContainerPortInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerPortInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_port: ::std::option::Option<i64>,
@@ -39,6 +41,7 @@ pub mod types {
     }
     ///`ListServerlessAssetDetailResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListServerlessAssetDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub args: ::std::option::Option<::std::string::String>,
@@ -89,6 +92,7 @@ pub mod types {
     }
     ///`ListServerlessAssetResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListServerlessAssetResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ServerlessAssetBaseInfo>,
@@ -97,6 +101,7 @@ pub mod types {
     }
     ///`ServerlessAssetBaseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ServerlessAssetBaseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`AccountResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AccountResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -29,6 +30,7 @@ pub mod types {
     }
     ///`AddAccountsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct AddAccountsRequestInfo {
         pub account_id: Text1To128,
         pub account_name: Text1To128,
@@ -36,6 +38,7 @@ pub mod types {
     }
     ///`AgentInstallScriptResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AgentInstallScriptResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cmd: ::std::option::Option<::std::string::String>,
@@ -46,6 +49,7 @@ pub mod types {
     }
     ///`AgentVersionResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AgentVersionResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest_version: ::std::option::Option<::std::string::String>,
@@ -56,48 +60,56 @@ pub mod types {
     }
     ///`BatchAddAccountsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchAddAccountsRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AddAccountsRequestInfo>,
     }
     ///`BatchAddAccountsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct BatchAddAccountsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_all_legal_count: ::std::option::Option<bool>,
     }
     ///`ChangeAgentAutoUpgradeStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAgentAutoUpgradeStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ChangeAutoKillVirusStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAutoKillVirusStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ChangeAutoOpenQuotaStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeAutoOpenQuotaStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ChangeMalwareCollectStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeMalwareCollectStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ChangeSwitchesStatusRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ChangeSwitchesStatusRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`DeleteAccountRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteAccountRequestInfo {
         pub account_id: Text1To128,
         pub organization_id: Text1To128,
@@ -105,6 +117,7 @@ pub mod types {
     }
     ///`Dictionary`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct Dictionary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -115,6 +128,7 @@ pub mod types {
     }
     ///`ListAccountsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAccountsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AccountResponseInfo>,
@@ -123,24 +137,28 @@ pub mod types {
     }
     ///`ListAgentAutoUpgradeStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentAutoUpgradeStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ListAgentInstallScriptResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentInstallScriptResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub install_script_list: ::std::vec::Vec<AgentInstallScriptResponseInfo>,
     }
     ///`ListAgentVersionResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAgentVersionResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<AgentVersionResponseInfo>,
     }
     ///`ListAlarmConfigResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAlarmConfigResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub alarm_level: ::std::vec::Vec<::std::string::String>,
@@ -159,18 +177,21 @@ pub mod types {
     }
     ///`ListAutoKillVirusStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAutoKillVirusStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ListAutoOpenQuotaStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListAutoOpenQuotaStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ListDictionariesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListDictionariesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<Dictionary>,
@@ -179,6 +200,7 @@ pub mod types {
     }
     ///`ListDockerPluginsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListDockerPluginsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PluginResponseInfo>,
@@ -187,6 +209,7 @@ pub mod types {
     }
     ///`ListLoginCommonIpResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLoginCommonIpResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LoginCommonIpResponseInfo>,
@@ -195,6 +218,7 @@ pub mod types {
     }
     ///`ListLoginCommonLocationResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLoginCommonLocationResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LoginCommonLocationResponseInfo>,
@@ -203,6 +227,7 @@ pub mod types {
     }
     ///`ListLoginWhiteIpResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListLoginWhiteIpResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<LoginWhiteIpResponseInfo>,
@@ -211,12 +236,14 @@ pub mod types {
     }
     ///`ListMalwareCollectStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListMalwareCollectStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`ListOrganizationTreeResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListOrganizationTreeResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<OrganizationNodeResponseInfo>,
@@ -225,24 +252,28 @@ pub mod types {
     }
     ///`ListPluginInstallScriptResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListPluginInstallScriptResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<PluginInstallScriptResponseInfo>,
     }
     ///`ListProjectConfigsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ListProjectConfigsRequestBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub config_name_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`ListProjectConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProjectConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ProjectConfigInfo>,
     }
     ///`ListSystemConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListSystemConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<::std::string::String>,
@@ -251,12 +282,14 @@ pub mod types {
     }
     ///`ListTrustServiceStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTrustServiceStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trusted_services_enabled: ::std::option::Option<bool>,
     }
     ///`ListTwoFactorLoginHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTwoFactorLoginHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<TwoFactorLoginHostResponseInfo>,
@@ -265,6 +298,7 @@ pub mod types {
     }
     ///`LoginCommonIpResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LoginCommonIpResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -275,6 +309,7 @@ pub mod types {
     }
     ///`LoginCommonLocationResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LoginCommonLocationResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub area_code: ::std::option::Option<i64>,
@@ -285,6 +320,7 @@ pub mod types {
     }
     ///`LoginWhiteIpResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct LoginWhiteIpResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -297,6 +333,7 @@ pub mod types {
     }
     ///`ModifyLoginCommonIpRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModifyLoginCommonIpRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<::std::string::String>,
@@ -305,6 +342,7 @@ pub mod types {
     }
     ///`ModifyLoginCommonLocationRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModifyLoginCommonLocationRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub area_code: ::std::option::Option<i64>,
@@ -313,6 +351,7 @@ pub mod types {
     }
     ///`ModifyLoginWhiteIpRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModifyLoginWhiteIpRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -323,6 +362,7 @@ pub mod types {
     }
     ///`ModifyProjectConfigRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ModifyProjectConfigRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cascade: ::std::option::Option<bool>,
@@ -331,6 +371,7 @@ pub mod types {
     }
     ///`OrganizationNodeResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct OrganizationNodeResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delegated: ::std::option::Option<bool>,
@@ -347,6 +388,7 @@ pub mod types {
     }
     ///`PluginInstallScriptResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PluginInstallScriptResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cmd: ::std::option::Option<::std::string::String>,
@@ -357,6 +399,7 @@ pub mod types {
     }
     ///`PluginResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PluginResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -387,6 +430,7 @@ pub mod types {
     }
     ///`SaveBrowsingHistoryRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SaveBrowsingHistoryRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -397,18 +441,21 @@ pub mod types {
     }
     ///`SaveBrowsingHistoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct SaveBrowsingHistoryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
     }
     ///`SetMalwareRemindersRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetMalwareRemindersRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reminders: ::std::option::Option<bool>,
     }
     ///`SetTwoFactorLoginConfigRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetTwoFactorLoginConfigRequestBody {
         pub auth_type: Text1To16,
         pub enabled: bool,
@@ -418,12 +465,14 @@ pub mod types {
     }
     ///`ShowMalwareRemindersResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowMalwareRemindersResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reminders: ::std::option::Option<bool>,
     }
     ///`ShowPageNoticesInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPageNoticesInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -440,6 +489,7 @@ pub mod types {
     }
     ///`ShowPageNoticesResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowPageNoticesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<ShowPageNoticesInfo>,
@@ -448,12 +498,14 @@ pub mod types {
     }
     ///`ShowSwitchesStatusResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowSwitchesStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
     ///`TwoFactorLoginHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct TwoFactorLoginHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_switch: ::std::option::Option<bool>,
@@ -474,6 +526,7 @@ pub mod types {
     }
     ///`UpdateAlarmConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateAlarmConfigRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_level: ::std::option::Option<::std::string::String>,
@@ -492,12 +545,14 @@ pub mod types {
     }
     ///`ValidateAdminResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ValidateAdminResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_admin_account: ::std::option::Option<bool>,
     }
     ///`VersionList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct VersionList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub release_note: ::std::option::Option<::std::string::String>,

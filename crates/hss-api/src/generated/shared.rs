@@ -8,6 +8,7 @@ pub mod types {
     #[cfg(any(feature = "asset", feature = "security-check"))]
     ///`AppResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct AppResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -35,6 +36,7 @@ pub mod types {
     #[cfg(any(feature = "container", feature = "kubernetes"))]
     ///`ContainerBaseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ContainerBaseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -307,10 +309,55 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "app-whitelist",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "file-integrity",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "kubernetes",
+            feature = "overview",
+            feature = "plugin",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "security-check",
+            feature = "serverless",
+            feature = "setting",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for EnterpriseProjectId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Error answer of HSS (`{error_code, error_msg}`) or of the API gateway,
     /// which may nest the same facts under `error`. Every field is optional
     /// so that any of these shapes decodes.
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ErrorBody {
         ///Encoded details of an authorization failure, for IAM support.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -329,6 +376,7 @@ pub mod types {
     }
     ///The nested error object some API gateway answers carry.
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct GatewayError {
         ///Gateway error code, for example `APIGW.0301`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,6 +397,7 @@ pub mod types {
     #[cfg(any(feature = "overview", feature = "rasp"))]
     ///`PolicyInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct PolicyInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i64>,
@@ -516,6 +565,37 @@ pub mod types {
     }
     #[cfg(
         any(
+            feature = "antivirus",
+            feature = "billing",
+            feature = "container",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "policy",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "report",
+            feature = "setting",
+            feature = "webtamper"
+        )
+    )]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for RegionId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(
+        any(
             feature = "billing",
             feature = "container",
             feature = "host-management",
@@ -582,6 +662,20 @@ pub mod types {
         }
     }
     #[cfg(any(feature = "antivirus", feature = "event"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text13To13 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
     ///Text of 1 to 10 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -630,6 +724,20 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "event"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To10 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(
@@ -859,6 +967,20 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(any(feature = "container", feature = "setting"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To16 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     #[cfg(any(feature = "event", feature = "host-management"))]
     ///Text of 1 to 20 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -908,6 +1030,20 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(any(feature = "event", feature = "host-management"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To20 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(
@@ -1187,6 +1323,33 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "event",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp"
+        )
+    )]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To32 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
     ///Text of 1 to 512 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1236,6 +1399,20 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(any(feature = "container", feature = "event", feature = "ransomware"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To512 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(
@@ -1397,6 +1574,38 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "billing",
+            feature = "cluster-protect",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "export",
+            feature = "honeypot",
+            feature = "host-management",
+            feature = "image",
+            feature = "ransomware",
+            feature = "rasp",
+            feature = "vulnerability"
+        )
+    )]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for Text1To64 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
     ///Text of at most 10 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1443,6 +1652,20 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(any(feature = "antivirus", feature = "asset", feature = "event"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo10 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(
@@ -1681,6 +1904,20 @@ pub mod types {
         }
     }
     #[cfg(any(feature = "baseline", feature = "image"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo2048 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
     ///Text of at most 255 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1726,6 +1963,20 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(any(feature = "baseline", feature = "image"))]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo255 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(
@@ -2004,6 +2255,33 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    #[cfg(
+        any(
+            feature = "antivirus",
+            feature = "asset",
+            feature = "baseline",
+            feature = "common",
+            feature = "container",
+            feature = "container-network",
+            feature = "event",
+            feature = "image",
+            feature = "vulnerability",
+            feature = "webtamper"
+        )
+    )]
+    #[cfg(feature = "deserialize-requests")]
+    impl<'de> ::serde::Deserialize<'de> for TextUpTo32 {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     #[cfg(

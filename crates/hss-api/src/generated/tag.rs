@@ -7,11 +7,13 @@ pub mod types {
     use super::super::types::*;
     ///`BatchCreateTagsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchCreateTagsRequestInfo {
         pub tags: ::std::vec::Vec<ResourceTagInfo>,
     }
     ///`BatchDeleteTagsRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchDeleteTagsRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sys_tags: ::std::vec::Vec<ResourceTagInfo>,
@@ -20,12 +22,14 @@ pub mod types {
     }
     ///`ListProjectTagsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListProjectTagsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<MultiValueTagInfo>,
     }
     ///`ListResourceInstanceTagResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListResourceInstanceTagResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sys_tags: ::std::vec::Vec<ResourceTagInfo>,
@@ -34,6 +38,7 @@ pub mod types {
     }
     ///`MultiValueTagInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct MultiValueTagInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,

@@ -7,6 +7,7 @@ pub mod types {
     use super::super::types::*;
     ///`BatchStartWebTamperProtectionRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct BatchStartWebTamperProtectionRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -37,6 +38,7 @@ pub mod types {
     }
     ///`ClusterLabelInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ClusterLabelInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -45,6 +47,7 @@ pub mod types {
     }
     ///`CreateWebTamperProtectionConfigRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateWebTamperProtectionConfigRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_wtp_info: ::std::option::Option<
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///`CreateWebTamperProtectionConfigRequestBodyContainerWtpInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateWebTamperProtectionConfigRequestBodyContainerWtpInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -85,6 +89,7 @@ pub mod types {
     }
     ///`CreateWebTamperProtectionConfigRequestBodyQuotaInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct CreateWebTamperProtectionConfigRequestBodyQuotaInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -93,12 +98,14 @@ pub mod types {
     }
     ///`DeleteBackupHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteBackupHostRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub backup_host_id_list: ::std::vec::Vec<::std::string::String>,
     }
     ///`DeleteWebTamperProtectionConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct DeleteWebTamperProtectionConfigRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub protection_config_id_list: ::std::vec::Vec<::std::string::String>,
@@ -107,6 +114,7 @@ pub mod types {
     }
     ///`ExportWebTamperHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ExportWebTamperHostRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -145,12 +153,14 @@ pub mod types {
     }
     ///`ExportWebTamperHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ExportWebTamperHostResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     ///`HostProtectHistoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostProtectHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_operation: ::std::option::Option<::std::string::String>,
@@ -173,6 +183,7 @@ pub mod types {
     }
     ///`HostRaspProtectHistoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct HostRaspProtectHistoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alarm_level: ::std::option::Option<i64>,
@@ -191,6 +202,7 @@ pub mod types {
     }
     ///`ListBackupHostsInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListBackupHostsInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WtpBackupHostResponseInfo>,
@@ -199,6 +211,7 @@ pub mod types {
     }
     ///`ListHostProtectHistoryInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostProtectHistoryInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostProtectHistoryResponseInfo>,
@@ -207,6 +220,7 @@ pub mod types {
     }
     ///`ListHostRaspProtectHistoryInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListHostRaspProtectHistoryInfoResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<HostRaspProtectHistoryResponseInfo>,
@@ -215,6 +229,7 @@ pub mod types {
     }
     ///`ListTimingOffConfigInfoResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListTimingOffConfigInfoResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub timing_range_list: ::std::vec::Vec<TimingRangeConfigInfo>,
@@ -223,6 +238,7 @@ pub mod types {
     }
     ///`ListWebTamperEventResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperEventResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperEventResponseInfo>,
@@ -231,6 +247,7 @@ pub mod types {
     }
     ///`ListWebTamperHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperHostResponseInfo>,
@@ -239,6 +256,7 @@ pub mod types {
     }
     ///`ListWebTamperImageOptionsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperImageOptionsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperImageOptionsResponseInfo>,
@@ -247,6 +265,7 @@ pub mod types {
     }
     ///`ListWebTamperProtectStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protect_failed_nums: ::std::option::Option<i64>,
@@ -263,6 +282,7 @@ pub mod types {
     }
     ///`ListWebTamperProtectionConfigsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperProtectionConfigsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperProtectionConfigResponseInfo>,
@@ -271,6 +291,7 @@ pub mod types {
     }
     ///`ListWebTamperProtectionContainerResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperProtectionContainerResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperProtectionContainerResponseInfo>,
@@ -279,6 +300,7 @@ pub mod types {
     }
     ///`ListWebTamperProtectionDirectoryResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWebTamperProtectionDirectoryResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WebTamperProtectionDirectoryResponseInfo>,
@@ -287,6 +309,7 @@ pub mod types {
     }
     ///`ListWtpProtectHostResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ListWtpProtectHostResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_list: ::std::vec::Vec<WtpProtectHostResponseInfo>,
@@ -295,6 +318,7 @@ pub mod types {
     }
     ///`ProtectDirectoryInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ProtectDirectoryInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_directory: ::std::option::Option<::std::string::String>,
@@ -307,6 +331,7 @@ pub mod types {
     }
     ///`ProtectDirectoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ProtectDirectoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_directory: ::std::option::Option<::std::string::String>,
@@ -319,6 +344,7 @@ pub mod types {
     }
     ///`ProtectImageInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct ProtectImageInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub exclude_file_types: ::std::vec::Vec<::std::string::String>,
@@ -333,6 +359,7 @@ pub mod types {
     }
     ///`SetProtectDirSwitchRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetProtectDirSwitchRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_protect: ::std::option::Option<bool>,
@@ -341,6 +368,7 @@ pub mod types {
     }
     ///`SetRaspSwitchRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetRaspSwitchRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub host_id_list: ::std::vec::Vec<TextUpTo128>,
@@ -349,6 +377,7 @@ pub mod types {
     }
     ///`SetRemoteBackupInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetRemoteBackupInfoRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_addr: ::std::option::Option<::std::string::String>,
@@ -359,6 +388,7 @@ pub mod types {
     }
     ///`SetWtpProtectionStatusRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SetWtpProtectionStatusRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<TextUpTo32>,
@@ -369,6 +399,7 @@ pub mod types {
     }
     ///`ShowRemoteBackupHostInfoResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowRemoteBackupHostInfoResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_addr: ::std::option::Option<::std::string::String>,
@@ -381,6 +412,7 @@ pub mod types {
     }
     ///`ShowWebTamperHostPolicyResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWebTamperHostPolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_privileged_process: ::std::option::Option<bool>,
@@ -405,12 +437,14 @@ pub mod types {
     }
     ///`ShowWebTamperRaspPathResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWebTamperRaspPathResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rasp_path: ::std::option::Option<::std::string::String>,
     }
     ///`ShowWtpProtectStatisticsResponse`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct ShowWtpProtectStatisticsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anti_tampering_num: ::std::option::Option<i64>,
@@ -423,6 +457,7 @@ pub mod types {
     }
     ///`SwitchWebTamperProtectStatusRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct SwitchWebTamperProtectStatusRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub charging_mode: ::std::option::Option<::std::string::String>,
@@ -437,6 +472,7 @@ pub mod types {
     }
     ///`TimingRangeConfigInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct TimingRangeConfigInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -445,6 +481,7 @@ pub mod types {
     }
     ///`TimingRangeConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct TimingRangeConfigRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -453,6 +490,7 @@ pub mod types {
     }
     ///`UpdateBackupHostRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateBackupHostRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_dir: ::std::option::Option<::std::string::String>,
@@ -465,6 +503,7 @@ pub mod types {
     }
     ///`UpdateWebTamperHostPolicyRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateWebTamperHostPolicyRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_privileged_process: ::std::option::Option<bool>,
@@ -487,6 +526,7 @@ pub mod types {
     }
     ///`UpdateWebTamperProtectionConfigRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateWebTamperProtectionConfigRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_wtp_info: ::std::option::Option<
@@ -511,18 +551,21 @@ pub mod types {
     }
     ///`UpdateWebTamperProtectionConfigRequestInfoContainerWtpInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateWebTamperProtectionConfigRequestInfoContainerWtpInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster_label_list: ::std::vec::Vec<ClusterLabelInfo>,
     }
     ///`UpdateWebTamperRaspPathRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct UpdateWebTamperRaspPathRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rasp_path: ::std::option::Option<::std::string::String>,
     }
     ///`WebTamperEventClusterInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperEventClusterInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -533,6 +576,7 @@ pub mod types {
     }
     ///`WebTamperEventContainerInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperEventContainerInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -555,6 +599,7 @@ pub mod types {
     }
     ///`WebTamperEventHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperEventHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_status: ::std::option::Option<::std::string::String>,
@@ -577,6 +622,7 @@ pub mod types {
     }
     ///`WebTamperEventResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperEventResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_info: ::std::option::Option<WebTamperEventContainerInfo>,
@@ -601,6 +647,7 @@ pub mod types {
     }
     ///`WebTamperHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -621,6 +668,7 @@ pub mod types {
     }
     ///`WebTamperImageOptionsResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperImageOptionsResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_full_name: ::std::option::Option<::std::string::String>,
@@ -639,6 +687,7 @@ pub mod types {
     }
     ///`WebTamperPrivilegedProcessRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct WebTamperPrivilegedProcessRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileged_child_status: ::std::option::Option<bool>,
@@ -647,6 +696,7 @@ pub mod types {
     }
     ///`WebTamperProtectDirRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct WebTamperProtectDirRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exclude_file_type: ::std::option::Option<::std::string::String>,
@@ -657,6 +707,7 @@ pub mod types {
     }
     ///`WebTamperProtectHostDirRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct WebTamperProtectHostDirRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exclude_child_dir: ::std::option::Option<::std::string::String>,
@@ -669,6 +720,7 @@ pub mod types {
     }
     ///`WebTamperProtectionConfigResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionConfigResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub container_wtp_info: ::std::option::Option<
@@ -699,6 +751,7 @@ pub mod types {
     }
     ///`WebTamperProtectionConfigResponseInfoContainerWtpInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_info: ::std::option::Option<
@@ -725,6 +778,7 @@ pub mod types {
     }
     ///`WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
@@ -737,6 +791,7 @@ pub mod types {
     }
     ///`WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelList`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -745,6 +800,7 @@ pub mod types {
     }
     ///`WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
@@ -755,6 +811,7 @@ pub mod types {
     }
     ///`WebTamperProtectionContainerResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionContainerResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub all_directory_nums: ::std::option::Option<i64>,
@@ -783,6 +840,7 @@ pub mod types {
     }
     ///`WebTamperProtectionDirectoryResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WebTamperProtectionDirectoryResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_directory: ::std::option::Option<::std::string::String>,
@@ -799,6 +857,7 @@ pub mod types {
     }
     ///`WebTamperTimingOffConfigInfoRequestInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "deserialize-requests", derive(::serde::Deserialize))]
     pub struct WebTamperTimingOffConfigInfoRequestInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub timing_range_list: ::std::vec::Vec<TimingRangeConfigRequestInfo>,
@@ -807,6 +866,7 @@ pub mod types {
     }
     ///`WtpBackupHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WtpBackupHostResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_dir: ::std::option::Option<::std::string::String>,
@@ -823,6 +883,7 @@ pub mod types {
     }
     ///`WtpProtectDirResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WtpProtectDirResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exclude_file_type: ::std::option::Option<::std::string::String>,
@@ -833,6 +894,7 @@ pub mod types {
     }
     ///`WtpProtectHostDirResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WtpProtectHostDirResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
@@ -851,6 +913,7 @@ pub mod types {
     }
     ///`WtpProtectHostResponseInfo`
     #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "serialize-responses", derive(::serde::Serialize))]
     pub struct WtpProtectHostResponseInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub abnormal_dir_list: ::std::vec::Vec<::std::string::String>,
