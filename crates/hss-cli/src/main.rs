@@ -42,6 +42,16 @@ fn main() -> ExitCode {
     // Clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
     diagnostics::init(cli.quiet);
+    // What sends nothing runs before the async runtime starts its threads.
+    let offline = match &cli.command {
+        Command::Call(args) => call::answer_offline(args),
+        Command::Completion(args) => Some(completion::run(args)),
+        Command::Man(args) => Some(man::run(args)),
+        _ => None,
+    };
+    if let Some(result) = offline {
+        return outcome(result);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,6 +84,11 @@ fn main() -> ExitCode {
             Command::Man(args) => man::run(args),
         }
     });
+    outcome(result)
+}
+
+/// The exit code of a command's result, its error reported.
+fn outcome(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => exit::report(&error),
