@@ -76,7 +76,7 @@ pub fn answer_offline(args: &CallArgs) -> Option<Result<()>> {
         let call = command
             .find_subcommand_mut("call")
             .expect("hss has a call command");
-        return Some(write_out(&call.render_long_help().to_string()));
+        return Some(write_out(call.render_long_help().to_string()));
     }
     let Some(name) = &args.operation else {
         return Some(Err(UsageError(
@@ -86,7 +86,7 @@ pub fn answer_offline(args: &CallArgs) -> Option<Result<()>> {
         .into()));
     };
     if args.help || args.args.iter().any(|a| a == "--help" || a == "-h") {
-        return Some(find(name).and_then(|op| write_out(&describe(op))));
+        return Some(find(name).and_then(|op| write_out(describe(op))));
     }
     None
 }
@@ -313,13 +313,15 @@ fn list(group: Option<&str>) -> Result<()> {
         ))
         .into());
     };
-    let mut text = String::with_capacity(chosen().count() * (width + 48));
+    // One buffer of the exact size, padded by hand: `format!`'s padding
+    // writes a character at a time (this is most of what `--list` costs).
+    let line = |op: &hss_operations::Entry| width + 2 + op.summary.len() + 1;
+    let mut text = Vec::with_capacity(chosen().map(|op| line(&op)).sum());
     for op in chosen() {
-        // Padded by hand: `format!`'s padding writes a character at a time.
-        text.push_str(op.id);
-        text.extend(std::iter::repeat_n(' ', width - op.id.len() + 2));
-        text.push_str(op.summary);
-        text.push('\n');
+        text.extend_from_slice(op.id.as_bytes());
+        text.resize(text.len() + width - op.id.len() + 2, b' ');
+        text.extend_from_slice(op.summary.as_bytes());
+        text.push(b'\n');
     }
     write_out(&text)
 }
@@ -438,9 +440,9 @@ fn type_text(ty: Type) -> &'static str {
     }
 }
 
-fn write_out(text: &str) -> Result<()> {
+fn write_out(text: impl AsRef<[u8]>) -> Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(text.as_ref())
         .and_then(|()| out.flush())
         .context("writing the output")
 }

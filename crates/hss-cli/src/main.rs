@@ -41,8 +41,8 @@ fn main() -> ExitCode {
     }));
     // Clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
-    diagnostics::init(cli.quiet);
-    // What sends nothing runs before the async runtime starts its threads.
+    // What sends nothing (and logs nothing) runs before the log lines are
+    // set up and the async runtime starts its threads.
     let offline = match &cli.command {
         Command::Call(args) => call::answer_offline(args),
         Command::Completion(args) => Some(completion::run(args)),
@@ -52,6 +52,7 @@ fn main() -> ExitCode {
     if let Some(result) = offline {
         return outcome(result);
     }
+    diagnostics::init(cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
