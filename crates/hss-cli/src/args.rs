@@ -282,16 +282,14 @@ impl clap::builder::TypedValueParser for Offered {
 /// The operation ids of `hss call`, with their summaries for the shells
 /// that show one.
 fn operation_ids() -> Vec<clap::builder::PossibleValue> {
-    hss_operations::OPERATIONS
-        .iter()
+    hss_operations::entries()
         .map(|op| clap::builder::PossibleValue::new(op.id).help(op.summary))
         .collect()
 }
 
 /// The groups of `hss call --list`.
 fn operation_groups() -> Vec<clap::builder::PossibleValue> {
-    let mut groups: Vec<&str> = hss_operations::OPERATIONS
-        .iter()
+    let mut groups: Vec<&str> = hss_operations::entries()
         .map(|op| op.group)
         .filter(|group| !group.is_empty())
         .collect();

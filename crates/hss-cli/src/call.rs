@@ -20,7 +20,7 @@ use std::io::{self, Read as _, Write};
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 use hss_ext::OperationRequest;
-use hss_operations::{Location, Method, OPERATIONS, Operation, Type, check};
+use hss_operations::{Location, Method, Operation, Type, check};
 
 use crate::args::{AllArgs, CallArgs, ChangeArgs, ConnectionArgs, Format};
 use crate::change::{self, Mode};
@@ -61,10 +61,14 @@ pub struct CallOptions {
     connection: ConnectionArgs,
 }
 
-/// Runs `hss call`.
-pub async fn run(args: &CallArgs) -> Result<()> {
+/// What `hss call` answers without sending anything: the list of
+/// operations and the help. `None` when it is a call to make.
+///
+/// `main` asks this before it starts the async runtime, whose threads
+/// would cost `hss call --list` more than the listing itself.
+pub fn answer_offline(args: &CallArgs) -> Option<Result<()>> {
     if let Some(group) = &args.list {
-        return list(Some(group.as_str()).filter(|g| !g.is_empty()));
+        return Some(list(Some(group.as_str()).filter(|g| !g.is_empty())));
     }
     if args.help && args.operation.is_none() {
         let mut command = crate::args::Cli::command();
@@ -72,19 +76,28 @@ pub async fn run(args: &CallArgs) -> Result<()> {
         let call = command
             .find_subcommand_mut("call")
             .expect("hss has a call command");
-        return write_out(&call.render_long_help().to_string());
+        return Some(write_out(call.render_long_help().to_string()));
     }
     let Some(name) = &args.operation else {
-        return Err(UsageError(
+        return Some(Err(UsageError(
             "name an operation (`hss call ListHostGroups`), or list them with `hss call --list`"
                 .into(),
         )
-        .into());
+        .into()));
     };
-    let op = find(name)?;
     if args.help || args.args.iter().any(|a| a == "--help" || a == "-h") {
-        return write_out(&describe(op));
+        return Some(find(name).and_then(|op| write_out(describe(op))));
     }
+    None
+}
+
+/// Runs `hss call`.
+pub async fn run(args: &CallArgs) -> Result<()> {
+    if let Some(answer) = answer_offline(args) {
+        return answer;
+    }
+    let name = args.operation.as_deref().unwrap_or_default();
+    let op = find(name)?;
     let (options, request) = parse(op, &args.args)?;
     let mode = if op.method == Method::Get {
         if options.change.dry_run {
@@ -147,9 +160,9 @@ pub async fn run(args: &CallArgs) -> Result<()> {
 /// The operation named `name`: its id, or the id in kebab-case.
 fn find(name: &str) -> Result<&'static Operation> {
     let wanted = name.replace('-', "").to_ascii_lowercase();
-    OPERATIONS
-        .iter()
+    hss_operations::entries()
         .find(|op| op.id == name || op.id.to_ascii_lowercase() == wanted)
+        .and_then(|op| hss_operations::operation(op.id))
         .ok_or_else(|| {
             UsageError(format!(
                 "no operation {name:?}; `hss call --list` lists them"
@@ -286,12 +299,10 @@ fn read_body(body: &str) -> Result<Vec<u8>> {
 
 /// `hss call --list [GROUP]`: each operation with its summary.
 fn list(group: Option<&str>) -> Result<()> {
-    let chosen: Vec<&Operation> = OPERATIONS
-        .iter()
-        .filter(|op| group.is_none_or(|g| op.group == g))
-        .collect();
-    if chosen.is_empty() {
-        let mut groups: Vec<&str> = OPERATIONS.iter().map(|op| op.group).collect();
+    // The entries, not the operations: listing builds none of the rest.
+    let chosen = || hss_operations::entries().filter(|op| group.is_none_or(|g| op.group == g));
+    let Some(width) = chosen().map(|op| op.id.len()).max() else {
+        let mut groups: Vec<&str> = hss_operations::entries().map(|op| op.group).collect();
         groups.dedup();
         groups.sort_unstable();
         groups.dedup();
@@ -301,11 +312,16 @@ fn list(group: Option<&str>) -> Result<()> {
             groups.join(", ")
         ))
         .into());
-    }
-    let width = chosen.iter().map(|op| op.id.len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for op in chosen {
-        text.push_str(&format!("{:width$}  {}\n", op.id, op.summary));
+    };
+    // One buffer of the exact size, padded by hand: `format!`'s padding
+    // writes a character at a time (this is most of what `--list` costs).
+    let line = |op: &hss_operations::Entry| width + 2 + op.summary.len() + 1;
+    let mut text = Vec::with_capacity(chosen().map(|op| line(&op)).sum());
+    for op in chosen() {
+        text.extend_from_slice(op.id.as_bytes());
+        text.resize(text.len() + width - op.id.len() + 2, b' ');
+        text.extend_from_slice(op.summary.as_bytes());
+        text.push(b'\n');
     }
     write_out(&text)
 }
@@ -424,9 +440,9 @@ fn type_text(ty: Type) -> &'static str {
     }
 }
 
-fn write_out(text: &str) -> Result<()> {
+fn write_out(text: impl AsRef<[u8]>) -> Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(text.as_ref())
         .and_then(|()| out.flush())
         .context("writing the output")
 }

@@ -41,6 +41,17 @@ fn main() -> ExitCode {
     }));
     // Clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
+    // What sends nothing (and logs nothing) runs before the log lines are
+    // set up and the async runtime starts its threads.
+    let offline = match &cli.command {
+        Command::Call(args) => call::answer_offline(args),
+        Command::Completion(args) => Some(completion::run(args)),
+        Command::Man(args) => Some(man::run(args)),
+        _ => None,
+    };
+    if let Some(result) = offline {
+        return outcome(result);
+    }
     diagnostics::init(cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -74,6 +85,11 @@ fn main() -> ExitCode {
             Command::Man(args) => man::run(args),
         }
     });
+    outcome(result)
+}
+
+/// The exit code of a command's result, its error reported.
+fn outcome(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => exit::report(&error),

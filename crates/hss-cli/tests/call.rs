@@ -141,9 +141,9 @@ fn offline(args: &[&str]) -> String {
 #[test]
 fn the_list_and_the_help_come_from_the_operation_table() {
     let all = offline(&["call", "--list"]);
-    assert_eq!(all.lines().count(), hss_operations::OPERATIONS.len());
+    assert_eq!(all.lines().count(), hss_operations::operations().len());
     let group = offline(&["call", "--list", "host-management"]);
-    let in_group = hss_operations::OPERATIONS
+    let in_group = hss_operations::operations()
         .iter()
         .filter(|op| op.group == "host-management")
         .count();

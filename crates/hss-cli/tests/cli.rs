@@ -314,7 +314,7 @@ fn bash_completes_commands_and_operation_ids() {
     assert!(ids.contains(&"ListHostStatus".to_owned()), "{ids:?}");
     assert!(ids.iter().all(|id| id.starts_with("ListHostSt")), "{ids:?}");
     let all = bash_completes(&path, &["hss", "call", "Show"]);
-    let shows = hss_operations::OPERATIONS
+    let shows = hss_operations::operations()
         .iter()
         .filter(|op| op.id.starts_with("Show"))
         .count();
@@ -363,7 +363,7 @@ fn call_help_lists_no_operation_ids_and_kebab_case_still_works() {
         let help = hss(home.path()).args(["call", flag]).output().unwrap();
         assert!(help.status.success());
         let help = String::from_utf8(help.stdout).unwrap();
-        let named = hss_operations::OPERATIONS
+        let named = hss_operations::operations()
             .iter()
             .filter(|op| help.contains(op.id))
             .count();
@@ -433,7 +433,7 @@ fn man_pages_are_roff_naming_the_commands() {
     let exit_codes = hosts.find("Exit codes:").expect("the exit codes");
     assert!(notes < exit_codes && exit_codes < hosts.rfind("\n.fi\n").unwrap());
     let call = std::fs::read_to_string(out.join("hss-call.1")).unwrap();
-    let named = hss_operations::OPERATIONS
+    let named = hss_operations::operations()
         .iter()
         .filter(|op| call.contains(op.id))
         .count();

@@ -2,7 +2,7 @@
 //! group, whether a retry is safe, every parameter with its limits, the
 //! request body's fields and, for a listing, how it pages.
 //!
-//! The table ([`OPERATIONS`], and one constant per operation such as
+//! The table ([`operations`], and one constant per operation such as
 //! [`EXPORT_VULS`]) is written by `cargo xtask generate` from
 //! `openapi/hss.yaml` into `src/table.rs`; the types are here. It is the one
 //! home of these facts for hand-written code: `hss-ext` takes methods, retry
@@ -27,10 +27,41 @@
 
 #[cfg(feature = "check")]
 pub mod check;
+mod packed;
 #[rustfmt::skip]
 mod table;
 
 pub use table::*;
+
+/// Every operation of the spec, sorted by id.
+///
+/// Read on first use from the table's packed form (see `src/packed.rs`),
+/// which a program that never asks carries without touching it; the
+/// per-operation constants are the same facts, written by the same
+/// generator run.
+pub fn operations() -> &'static [Operation] {
+    static TABLE: std::sync::OnceLock<&'static [Operation]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(packed::unpack)
+}
+
+/// The id, group and summary of every operation, sorted by id, read
+/// without building the rest of [`operations`]: what a list of the
+/// operations or a shell completion needs.
+pub fn entries() -> impl ExactSizeIterator<Item = Entry> + Clone {
+    (0..packed::len()).map(packed::entry)
+}
+
+/// An operation's id, group and summary, from [`entries`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The `operationId`, as [`Operation::id`].
+    pub id: &'static str,
+    /// As [`Operation::group`].
+    pub group: &'static str,
+    /// As [`Operation::summary`].
+    pub summary: &'static str,
+}
 
 /// The success answer of every operation, as JSON text written by `cargo
 /// xtask generate` (`src/responses.json`): `{"operations": {id: {"status",
@@ -270,10 +301,17 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
 
 /// The operation with this `operationId`.
 pub fn operation(id: &str) -> Option<&'static Operation> {
-    OPERATIONS
-        .binary_search_by(|op| op.id.cmp(id))
-        .ok()
-        .map(|i| &OPERATIONS[i])
+    let mut range = 0..packed::len();
+    // A binary search over the packed ids: a wrong id builds nothing.
+    while range.start < range.end {
+        let mid = range.start + (range.end - range.start) / 2;
+        match packed::id(mid).cmp(id) {
+            std::cmp::Ordering::Less => range.start = mid + 1,
+            std::cmp::Ordering::Greater => range.end = mid,
+            std::cmp::Ordering::Equal => return Some(&operations()[mid]),
+        }
+    }
+    None
 }
 
 impl Param {
@@ -360,14 +398,37 @@ mod tests {
 
     #[test]
     fn the_table_is_sorted_by_unique_id_so_lookups_find_every_operation() {
+        let all = operations();
         assert!(
-            OPERATIONS.windows(2).all(|w| w[0].id < w[1].id),
+            all.windows(2).all(|w| w[0].id < w[1].id),
             "not strictly sorted by id"
         );
-        for op in OPERATIONS {
+        for op in all {
             assert_eq!(operation(op.id).map(|o| o.id), Some(op.id));
         }
         assert!(operation("NoSuchOperation").is_none());
+        assert!(operation("").is_none());
+        assert!(operation("ZzzAfterEveryOperation").is_none());
+    }
+
+    #[test]
+    fn the_packed_table_says_what_the_constants_say() {
+        let all = operations();
+        assert_eq!(all.len(), CONSTANTS.len());
+        for (packed, constant) in all.iter().zip(CONSTANTS) {
+            assert_eq!(packed, *constant, "{}", constant.id);
+        }
+    }
+
+    #[test]
+    fn entries_are_the_operations_ids_groups_and_summaries() {
+        assert_eq!(entries().len(), operations().len());
+        for (entry, op) in entries().zip(operations()) {
+            assert_eq!(
+                (entry.id, entry.group, entry.summary),
+                (op.id, op.group, op.summary)
+            );
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 pub(crate) use answer::{Context, Success};
-use hss_operations::{Method, OPERATIONS, Operation};
+use hss_operations::{Method, Operation, operations};
 pub(crate) use route::{SpecRoute, match_spec};
 use serde_json::{Map, Value};
 
@@ -57,7 +57,7 @@ pub(crate) fn listing_of(op: &Operation) -> Option<&'static Operation> {
     if op.method != Method::Post || !(op.id.starts_with("Add") || op.id.starts_with("Create")) {
         return None;
     }
-    OPERATIONS
+    operations()
         .iter()
         .find(|o| o.method == Method::Get && o.path == op.path && o.offset_limit().is_some())
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use hss_operations::{Method, OPERATIONS, Operation};
+use hss_operations::{Method, Operation, operations};
 
 use crate::params::decode_id;
 
@@ -37,7 +37,7 @@ fn templates(method: &http::Method, segments: usize) -> &'static [Template] {
     static TEMPLATES: OnceLock<HashMap<(Method, usize), Vec<Template>>> = OnceLock::new();
     let by_shape = TEMPLATES.get_or_init(|| {
         let mut by_shape: HashMap<(Method, usize), Vec<Template>> = HashMap::new();
-        for template in OPERATIONS.iter().map(|operation| {
+        for template in operations().iter().map(|operation| {
             let segments: Vec<Segment> = operation
                 .path
                 .split('/')
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn every_operation_is_found_by_its_own_method_and_path() {
-        for op in OPERATIONS {
+        for op in operations() {
             let path = op
                 .path
                 .split('/')
