@@ -214,14 +214,18 @@ pub fn generated_file(
             spec::Problems(problems)
         );
     }
+    phase("syn: parse", started);
     if options.interface == Interface::Builder && !options.struct_builders {
         crate::struct_builders::remove(&mut file);
     }
     crate::multipart::add(&mut file, &forms)?;
     crate::merge_arms::apply(&mut file);
+    let pass = std::time::Instant::now();
     if options.shared_send {
         crate::shared_send::apply(&mut file);
     }
+    phase("syn: shared_send", pass);
+    let pass = std::time::Instant::now();
     if options.one_way_serde {
         match role {
             None => match options.serde_gates {
@@ -240,6 +244,7 @@ pub fn generated_file(
             }
         }
     }
+    phase("syn: one_way", pass);
     if matches!(role, Some(SplitRole::Shared { .. })) {
         allow_unused_builder_imports(&mut file);
     }

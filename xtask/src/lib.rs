@@ -91,9 +91,24 @@ pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<gr
     let started = std::time::Instant::now();
     let spec = spec::load(&text).map_err(|problems| anyhow::anyhow!("{label} has {problems}"))?;
     generate::phase("parse and check", started);
-    let layout =
-        groups::layout(&spec, &label).with_context(|| format!("generating from {label}"))?;
-    let mut out = groups::crate_files(&layout, crate_dir)?;
+    // The operation table and the success answers read only the spec: they
+    // are made beside the client, on another thread.
+    let (layout, table, answers) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let table = metadata::render(&spec.raw, &label)
+                .with_context(|| format!("the operation table of {label}"));
+            let answers = responses::render(&spec.raw)
+                .with_context(|| format!("the success answers of {label}"));
+            generate::phase("operation table and answers", started);
+            (table, answers)
+        });
+        let layout =
+            groups::layout(&spec, &label).with_context(|| format!("generating from {label}"));
+        let (table, answers) = side.join().expect("the table's thread does not panic");
+        (layout, table, answers)
+    });
+    let mut out = groups::crate_files(&layout?, crate_dir)?;
     let client: String = out
         .files
         .iter()
@@ -101,18 +116,16 @@ pub fn generate_grouped(spec_path: &Path, crate_dir: &Path) -> anyhow::Result<gr
         .map(|(_, text)| text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
+    let started = std::time::Instant::now();
     let dispatch = dispatch::generate(&spec, &client, &label)
         .with_context(|| format!("the every-operation dispatch of {label}"))?;
-    let table = metadata::generate(&text, &label)
-        .with_context(|| format!("the operation table of {label}"))?;
+    generate::phase("dispatch", started);
     // The table is its own crate beside the client's: reading it costs a
     // dependent none of the client's compile time.
     let table_crate = crate_dir.with_file_name("hss-operations");
-    out.files.push((table_crate.join("src/table.rs"), table));
-    let answers =
-        responses::generate(&text).with_context(|| format!("the success answers of {label}"))?;
+    out.files.push((table_crate.join("src/table.rs"), table?));
     out.files
-        .push((table_crate.join("src/responses.json"), answers));
+        .push((table_crate.join("src/responses.json"), answers?));
     out.files.push((
         crate_dir.join("tests/every_operation/dispatch.rs"),
         dispatch,
