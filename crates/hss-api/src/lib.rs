@@ -32,6 +32,12 @@
 //! defaults are `rustls-ring` and `vulnerability` (which enables
 //! `export`). `Cargo.toml` lists the groups with their summaries.
 //!
+//! The model types go one way: a type only answers use implements
+//! `Deserialize`, one only requests use `Serialize` (a type both use, both).
+//! The features `serialize-responses` and `deserialize-requests` add the
+//! other direction, for a program that stores answers or loads requests as
+//! JSON; without them the whole service builds in about a third less time.
+//!
 //! Requests carry no credentials by themselves: add a [`RequestHook`] that
 //! signs them (as `hss-ext` does) or sets `X-Auth-Token`.
 //!
