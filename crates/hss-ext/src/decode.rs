@@ -585,7 +585,7 @@ pub(crate) async fn convert_error(
                     declared: too_large.declared,
                 },
                 _ => Error::Transport {
-                    kind: transport_kind(&source),
+                    kind: TransportKind::of(&source),
                     status,
                     request_id: meta_request_id,
                     source,
@@ -605,18 +605,6 @@ pub(crate) async fn convert_error(
             let body = read_bounded(response, ERROR_BODY_LIMIT).await;
             unexpected(status, &headers, &body)
         }
-    }
-}
-
-fn transport_kind(error: &reqwest::Error) -> TransportKind {
-    if error.is_timeout() {
-        TransportKind::Timeout
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_body() || error.is_decode() {
-        TransportKind::Body
-    } else {
-        TransportKind::Other
     }
 }
 

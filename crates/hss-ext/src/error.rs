@@ -36,6 +36,22 @@ pub enum TransportKind {
     Other,
 }
 
+impl TransportKind {
+    /// What the HTTP stack's error says went wrong: the one rule for every
+    /// request of this crate (HSS, IAM, the metadata service).
+    pub(crate) fn of(error: &reqwest::Error) -> TransportKind {
+        if error.is_timeout() {
+            TransportKind::Timeout
+        } else if error.is_connect() {
+            TransportKind::Connect
+        } else if error.is_body() || error.is_decode() {
+            TransportKind::Body
+        } else {
+            TransportKind::Other
+        }
+    }
+}
+
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

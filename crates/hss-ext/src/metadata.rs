@@ -239,15 +239,7 @@ impl MetadataSource {
     }
 
     fn unreachable(&self, source: reqwest::Error) -> MetadataError {
-        let kind = if source.is_timeout() {
-            TransportKind::Timeout
-        } else if source.is_connect() {
-            TransportKind::Connect
-        } else if source.is_body() {
-            TransportKind::Body
-        } else {
-            TransportKind::Other
-        };
+        let kind = TransportKind::of(&source);
         MetadataError::Unreachable {
             endpoint: self.endpoint.to_string(),
             kind,

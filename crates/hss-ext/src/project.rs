@@ -284,15 +284,7 @@ fn trace_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn transport(source: reqwest::Error) -> Error {
-    let kind = if source.is_timeout() {
-        TransportKind::Timeout
-    } else if source.is_connect() {
-        TransportKind::Connect
-    } else if source.is_body() || source.is_decode() {
-        TransportKind::Body
-    } else {
-        TransportKind::Other
-    };
+    let kind = TransportKind::of(&source);
     Error::Transport {
         kind,
         status: source.status(),
