@@ -154,18 +154,14 @@ impl Received {
 /// At most this much of an unexpected answer's body is read for the error.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// What every typed listing's answer is: its count and its items, under
-/// the names every typed listing operation uses (checked against the
-/// spec in `lists.rs`'s tests).
-pub(crate) const TOTAL: &str = "total_num";
-/// See [`TOTAL`].
-pub(crate) const ITEMS: &str = "data_list";
-
-/// How a typed page's answer is read: the operation's documented error
+/// How a typed page's answer is read: the fields of its count and items,
+/// the operation's documented error
 /// statuses (whose bodies are `ErrorBody`; any other status is an
 /// "unexpected response") and the generated response type `R`, which
 /// decides what is accepted, split into its count and items.
 pub(crate) struct PageShape<R, T> {
+    /// Where the answer holds its count and items (the spec's).
+    pub paging: &'static hss_operations::OffsetLimit,
     pub errors: &'static [u16],
     pub parts: fn(R) -> (Option<i64>, Vec<T>),
 }
@@ -180,6 +176,7 @@ impl<R, T> Copy for PageShape<R, T> {}
 /// `ListVulScanTaskHost`'s answers.
 pub(crate) const HOST_PAGE: PageShape<ListVulScanTaskHostResponse, VulScanTaskHostInfo> =
     PageShape {
+        paging: hss_operations::LIST_VUL_SCAN_TASK_HOST.expect_offset_limit(),
         errors: hss_api::statuses::LIST_VUL_SCAN_TASK_HOST_ERRORS,
         parts: |r| (r.total_num, r.data_list),
     };
@@ -226,7 +223,7 @@ where
 {
     let code = status.as_u16();
     if code == 200 {
-        match parse_page(body, shape.parts) {
+        match parse_page(body, shape) {
             Ok((total, items, received)) => page_from(status, headers, total, items, received),
             Err((error, body)) => Err(invalid_payload(status, headers, &body, &error)),
         }
@@ -265,12 +262,13 @@ type Parsed<T> = (Option<i64>, Vec<T>, Received);
 /// exactly the value or error the generated type gives.
 fn parse_page<R, T>(
     body: Vec<u8>,
-    parts: fn(R) -> (Option<i64>, Vec<T>),
+    shape: PageShape<R, T>,
 ) -> Result<Parsed<T>, (serde_json::Error, Vec<u8>)>
 where
     R: DeserializeOwned,
     T: DeserializeOwned + Serialize,
 {
+    let parts = shape.parts;
     let text = match String::from_utf8(body) {
         Ok(text) => text,
         Err(not_utf8) => {
@@ -282,7 +280,7 @@ where
             };
         }
     };
-    match typed_items::<T>(&text) {
+    match typed_items::<T>(&text, shape.paging) {
         Ok((total, items, spans)) => Ok((total, items, Received::of_body(Arc::new(text), spans))),
         Err(_) => match serde_json::from_str::<R>(&text) {
             Ok(whole) => reencoded(parts(whole)).map_err(|e| (e, text.into_bytes())),
@@ -303,8 +301,11 @@ type Spanned<T> = (Option<i64>, Vec<T>, Vec<Range<usize>>);
 
 /// The count and typed items of a page body in the usual shape, with each
 /// item's span; any error means "let the generated type decide".
-fn typed_items<T: DeserializeOwned>(text: &str) -> Result<Spanned<T>, serde_json::Error> {
-    let split = split_page(text, TOTAL, ITEMS)?;
+fn typed_items<T: DeserializeOwned>(
+    text: &str,
+    paging: &hss_operations::OffsetLimit,
+) -> Result<Spanned<T>, serde_json::Error> {
+    let split = split_page(text, paging.total, paging.item_array)?;
     let total = match split.total {
         None => None,
         Some(raw) => serde_json::from_str::<Option<i64>>(raw.get())?,

@@ -123,6 +123,7 @@ impl ScanTaskQuery {
             limit,
             op,
             crate::decode::PageShape::<hss_api::types::ListVulScanTaskResponse, VulScanTaskInfo> {
+                paging: const { hss_operations::LIST_VUL_SCAN_TASK.expect_offset_limit() },
                 errors: hss_api::statuses::LIST_VUL_SCAN_TASK_ERRORS,
                 parts: |r| (r.total_num, r.data_list),
             },

@@ -161,6 +161,7 @@ impl ListQuery for VulnQuery {
             limit,
             Op::of(Self::OPERATION),
             crate::decode::PageShape::<hss_api::types::ListVulnerabilitiesResponse, VulInfo> {
+                paging: const { hss_operations::LIST_VULNERABILITIES.expect_offset_limit() },
                 errors: hss_api::statuses::LIST_VULNERABILITIES_ERRORS,
                 parts: |r| (r.total_num, r.data_list),
             },
@@ -290,6 +291,7 @@ impl ListQuery for VulHostQuery {
             limit,
             Op::of(Self::OPERATION),
             crate::decode::PageShape::<hss_api::types::ListVulHostsResponse, VulHostInfo> {
+                paging: const { hss_operations::LIST_VUL_HOSTS.expect_offset_limit() },
                 errors: hss_api::statuses::LIST_VUL_HOSTS_ERRORS,
                 parts: |r| (r.total_num, r.data_list),
             },
@@ -408,6 +410,7 @@ impl ListQuery for HostVulQuery {
             limit,
             Op::of(Self::OPERATION),
             crate::decode::PageShape::<hss_api::types::ListHostVulsResponse, HostVulInfo> {
+                paging: const { hss_operations::LIST_HOST_VULS.expect_offset_limit() },
                 errors: hss_api::statuses::LIST_HOST_VULS_ERRORS,
                 parts: |r| (r.total_num, r.data_list),
             },
