@@ -39,6 +39,10 @@ pub struct Options {
     /// End every `send()` in one generic call of `hss-api`'s `src/send.rs`
     /// ([`crate::shared_send`]); only a crate with that file can.
     pub shared_send: bool,
+    /// Give each model field with known values an accessor that reads it
+    /// as its open enum in `crate::known` ([`crate::known`]); only a crate
+    /// with that module (and `src/open_enum.rs`) can.
+    pub open_enums: bool,
 }
 
 /// progenitor's [`InterfaceStyle`], as a value `clap` can parse.
@@ -62,6 +66,7 @@ impl Default for Options {
             partial_eq: true,
             struct_builders: false,
             shared_send: true,
+            open_enums: true,
         }
     }
 }
@@ -76,6 +81,7 @@ impl Options {
             partial_eq: false,
             struct_builders: false,
             shared_send: false,
+            open_enums: false,
         }
     }
 }
@@ -245,6 +251,11 @@ pub fn generated_file(
         }
     }
     phase("syn: one_way", pass);
+    if options.open_enums {
+        let known = crate::known::collect(&spec.raw)
+            .with_context(|| format!("the known values of {spec_label}"))?;
+        crate::known::add_accessors(&mut file, &known)?;
+    }
     if matches!(role, Some(SplitRole::Shared { .. })) {
         allow_unused_builder_imports(&mut file);
     }

@@ -249,8 +249,25 @@ pub fn layout(spec: &spec::Spec, spec_label: &str) -> anyhow::Result<Layout> {
     let files = cut(file, &groups)?;
     generate::phase("cut by group", started);
     let started = std::time::Instant::now();
-    let rendered = render_all(files, spec_label);
+    let mut files = files;
+    if let Some((_, root)) = files.iter_mut().find(|(name, _)| name == "mod.rs") {
+        root.items.push(syn::parse_quote! {
+            /// Open enums for every field and parameter with known values: a
+            /// value this version does not know parses to `Unknown` and keeps
+            /// its text. Model fields stay strings; a field with known values
+            /// has an accessor of the same name that reads it as its enum
+            /// (`host.status()`).
+            pub mod known;
+        });
+    }
+    let mut rendered = render_all(files, spec_label);
     generate::phase("prettyplease", started);
+    let known = crate::known::collect(&spec.raw)
+        .with_context(|| format!("the known values of {spec_label}"))?;
+    rendered.push((
+        "known.rs".to_string(),
+        crate::known::render(&known, spec_label),
+    ));
     let (_, forms) = crate::multipart::take(&spec.openapi)?;
     Ok(Layout {
         files: rendered,

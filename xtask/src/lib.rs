@@ -7,6 +7,7 @@ pub mod generate;
 pub mod groups;
 pub mod import;
 pub mod keywords;
+pub mod known;
 pub mod leniency;
 pub mod merge_arms;
 pub mod metadata;

@@ -167,6 +167,8 @@ fn main() -> ExitCode {
                     struct_builders: default.struct_builders,
                     // A crate of its own has no `src/send.rs`.
                     shared_send: false,
+                    // Nor `src/open_enum.rs`.
+                    open_enums: false,
                 }
             };
             let result = match crate_dir {

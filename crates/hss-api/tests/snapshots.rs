@@ -98,6 +98,9 @@ fn keep_item(item: &syn::Item) -> bool {
         syn::Item::Const(i) => is_pub(&i.vis),
         syn::Item::Trait(i) => is_pub(&i.vis),
         syn::Item::Impl(_) => true,
+        // `open_enum! { pub enum X { V => "v", ... } }`: the values are the
+        // surface of `known`.
+        syn::Item::Macro(i) => i.mac.path.is_ident("open_enum"),
         _ => false,
     }
 }
@@ -150,4 +153,35 @@ impl VisitMut for PublicSurface {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         block.stmts.clear();
     }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = without_docs(std::mem::take(&mut mac.tokens));
+    }
+}
+
+/// `tokens` without `#[doc = "..."]` attributes, at any depth.
+fn without_docs(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let mut out = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let is_doc = matches!(trees.peek(), Some(TokenTree::Group(g))
+                    if g.stream().into_iter().next().is_some_and(|t| t.to_string() == "doc"));
+                if is_doc {
+                    trees.next();
+                } else {
+                    out.push(TokenTree::Punct(p));
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), without_docs(g.stream()));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }

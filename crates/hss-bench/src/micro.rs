@@ -6,7 +6,6 @@ use std::hint::black_box;
 
 use hss_api::types::ListVulScanTaskHostResponse;
 use hss_auth::{AccessKey, Signer};
-use hss_ext::typed::{FailedReasonExt, HostInfoExt, ScanVulExt, VulScanDetailExt};
 use hss_ext::{AssetValue, ScanStatus, VulType};
 use http::{HeaderMap, HeaderValue, Method};
 use time::OffsetDateTime;

@@ -65,7 +65,7 @@ impl Sink<VulScanTaskHostInfo> for Collect {
         if let (Some(id), Some(name)) = (&host.host_id, &host.host_name) {
             self.names.insert(id.clone(), name.clone());
         }
-        if host.scan_status.as_deref().map(ScanStatus::parse) == Some(ScanStatus::Failed) {
+        if host.scan_status() == Some(ScanStatus::Failed) {
             self.failed.push(host.clone());
         }
         Ok(())

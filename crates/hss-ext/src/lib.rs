@@ -1,9 +1,10 @@
 //! The hand-written layer over the generated [`hss_api`] client for
 //! Huawei Cloud's Host Security Service.
 //!
-//! - [`ScanStatus`], [`AssetValue`], [`VulType`]: typed values that never
-//!   fail on a value the service adds later ([`typed`] reads them from the
-//!   generated models).
+//! - [`ScanStatus`], [`Severity`] and every other enum of [`enums`]: typed
+//!   values that never fail on a value the service adds later; a model
+//!   field with known values reads as one through the accessor of the
+//!   same name (`host.scan_status()`).
 //! - [`HssClient`]: endpoint, credentials (token or AK/SK signing), retries
 //!   and timeouts, configured once.
 //! - [`HssClient::list_hosts`]: every host of a scan task as a stream,
@@ -105,8 +106,8 @@
 //!   (streamed to a temporary file, renamed into place when whole);
 //! - [`HssClient::preview`]: the request a state-changing call would
 //!   send, signed, redacted, not sent (the CLI's `--dry-run`);
-//! - typed open enums ([`enums`]) for every enumerated field, checked
-//!   against the spec's `x-known-values` by a test.
+//! - typed open enums ([`enums`]) for every field and parameter with
+//!   known values, generated from the spec's `x-known-values`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -187,7 +188,6 @@ mod scope;
 mod spec_limits;
 pub mod text;
 mod tls;
-pub mod typed;
 mod vulns;
 pub mod wait;
 
@@ -239,7 +239,6 @@ pub use hss_operations;
 
 /// The names most programs need.
 pub mod prelude {
-    pub use crate::typed::{FailedReasonExt, HostInfoExt, ScanVulExt, VulScanDetailExt};
     pub use crate::{
         AssetValue, Error, HostQuery, HssClient, ListOptions, ListingDrift, OperationRequest,
         RetryPolicy, ScanStatus, VulType,

@@ -65,11 +65,7 @@ impl ScanPolicy {
             scan_range: ScanRange::from(text(&shown.scan_range_type)),
             status: PolicyStatus::from(text(&shown.status)),
             host_ids: shown.host_ids.clone(),
-            scan_vul_types: shown
-                .scan_vul_types
-                .iter()
-                .map(|t| VulType::parse(t))
-                .collect(),
+            scan_vul_types: shown.scan_vul_types(),
             days: time.day_part.iter().filter_map(|d| small(*d)).collect(),
             hour: time.hour_part.and_then(small),
             minute: time.minute_part.and_then(small),

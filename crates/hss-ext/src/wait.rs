@@ -277,7 +277,7 @@ impl HssClient {
             |task: &VulScanTaskInfo| {
                 let counts = ScanCounts::of(task);
                 let state = task.status.clone();
-                match task.status.as_deref().map(ScanTaskStatus::parse) {
+                match task.status() {
                     Some(ScanTaskStatus::Finished) if counts.failed > 0 && counts.success == 0 => {
                         Verdict::Failed {
                             state: "finished".into(),
@@ -323,7 +323,7 @@ impl HssClient {
             },
             |task: &ListQueryExportTaskResponse| {
                 let state = task.task_status.clone();
-                match task.task_status.as_deref().map(ExportStatus::parse) {
+                match task.task_status() {
                     Some(ExportStatus::Success)
                         if task.file_id.as_deref().is_some_and(|f| !f.is_empty()) =>
                     {

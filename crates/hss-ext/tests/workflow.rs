@@ -83,10 +83,7 @@ async fn start_wait_list_act_export_download() {
         .await
         .unwrap();
     assert_eq!(task.id.as_deref(), Some(task_id.as_str()));
-    assert_eq!(
-        task.status.as_deref().map(ScanTaskStatus::parse),
-        Some(ScanTaskStatus::Finished)
-    );
+    assert_eq!(task.status(), Some(ScanTaskStatus::Finished));
     let progress = seen.lock().unwrap().clone();
     assert!(progress.len() >= 2, "{progress:?}");
     assert!(progress.windows(2).all(|w| w[0].elapsed <= w[1].elapsed));

@@ -1579,6 +1579,54 @@ pub mod types {
         #[serde(default)]
         pub upgrade: bool,
     }
+    impl CceIntegrationProtectionRequestBody {
+        /// `cce_protection_type` as [`CceProtectionType`](crate::known::CceProtectionType).
+        pub fn cce_protection_type(
+            &self,
+        ) -> ::std::option::Option<crate::known::CceProtectionType> {
+            self.cce_protection_type
+                .as_deref()
+                .map(|v| crate::known::CceProtectionType::parse(v))
+        }
+        /// `charging_mode` as [`ChargingMode`](crate::known::ChargingMode).
+        pub fn charging_mode(
+            &self,
+        ) -> ::std::option::Option<crate::known::ChargingMode> {
+            self.charging_mode.as_deref().map(|v| crate::known::ChargingMode::parse(v))
+        }
+        /// `cluster_type` as [`ClusterType`](crate::known::ClusterType).
+        pub fn cluster_type(&self) -> ::std::option::Option<crate::known::ClusterType> {
+            self.cluster_type.as_deref().map(|v| crate::known::ClusterType::parse(v))
+        }
+    }
+    impl RuntimeRequestBody {
+        /// `runtime_name` as [`RuntimeName`](crate::known::RuntimeName).
+        pub fn runtime_name(&self) -> ::std::option::Option<crate::known::RuntimeName> {
+            self.runtime_name.as_deref().map(|v| crate::known::RuntimeName::parse(v))
+        }
+    }
+    impl SwitchContainerHostsProtectStatusRequestInfo {
+        /// `version` as [`Version`](crate::known::Version).
+        pub fn version(&self) -> crate::known::Version {
+            crate::known::Version::parse(&self.version)
+        }
+    }
+    impl UpdateDaemonsetRequestBody {
+        /// `cce_protection_type` as [`CceProtectionType`](crate::known::CceProtectionType).
+        pub fn cce_protection_type(
+            &self,
+        ) -> ::std::option::Option<crate::known::CceProtectionType> {
+            self.cce_protection_type
+                .as_deref()
+                .map(|v| crate::known::CceProtectionType::parse(v))
+        }
+        /// `charging_mode` as [`ChargingMode`](crate::known::ChargingMode).
+        pub fn charging_mode(
+            &self,
+        ) -> ::std::option::Option<crate::known::ChargingMode> {
+            self.charging_mode.as_deref().map(|v| crate::known::ChargingMode::parse(v))
+        }
+    }
     pub mod builder {}
 }
 impl Client {

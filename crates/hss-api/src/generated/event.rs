@@ -1640,6 +1640,16 @@ pub mod types {
         pub remarks: ::std::option::Option<Text1To128>,
         pub system_user_name_list: ::std::vec::Vec<Text1To512>,
     }
+    impl BlockedIpResponseInfo {
+        /// `intercept_status` as [`InterceptStatus`](crate::known::InterceptStatus).
+        pub fn intercept_status(
+            &self,
+        ) -> ::std::option::Option<crate::known::InterceptStatus> {
+            self.intercept_status
+                .as_deref()
+                .map(|v| crate::known::InterceptStatus::parse(v))
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -65,6 +65,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_status: ::std::option::Option<::std::string::String>,
     }
+    impl ListQueryExportTaskResponse {
+        /// `task_status` as [`ExportStatus`](crate::known::ExportStatus).
+        pub fn task_status(&self) -> ::std::option::Option<crate::known::ExportStatus> {
+            self.task_status.as_deref().map(|v| crate::known::ExportStatus::parse(v))
+        }
+    }
     pub mod builder {}
 }
 impl Client {

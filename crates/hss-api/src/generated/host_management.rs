@@ -516,6 +516,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_id: ::std::option::Option<::std::string::String>,
     }
+    impl Host {
+        /// `host_sources` as [`HostSources`](crate::known::HostSources).
+        pub fn host_sources(&self) -> ::std::option::Option<crate::known::HostSources> {
+            self.host_sources.as_deref().map(|v| crate::known::HostSources::parse(v))
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -577,3 +577,9 @@ mod vulnerability;
 /// The `webtamper` group: Web tamper protection of servers, their directories and remote backups.
 #[cfg(feature = "webtamper")]
 mod webtamper;
+/// Open enums for every field and parameter with known values: a
+/// value this version does not know parses to `Unknown` and keeps
+/// its text. Model fields stay strings; a field with known values
+/// has an accessor of the same name that reads it as its enum
+/// (`host.status()`).
+pub mod known;

@@ -719,6 +719,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub runtime_detection_status: ::std::option::Option<TextUpTo128>,
     }
+    impl ResourceInfo {
+        /// `history_backup_status` as [`ProtectStatus`](crate::known::ProtectStatus).
+        pub fn history_backup_status(
+            &self,
+        ) -> ::std::option::Option<crate::known::ProtectStatus> {
+            self.history_backup_status
+                .as_deref()
+                .map(|v| crate::known::ProtectStatus::parse(v))
+        }
+    }
     pub mod builder {}
 }
 impl Client {
