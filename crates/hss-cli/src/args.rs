@@ -788,8 +788,8 @@ pub struct HostsArgs {
     pub connection: ConnectionArgs,
 
     /// Only hosts whose scan has this status.
-    #[arg(long, value_name = "S", value_enum)]
-    pub scan_status: Option<ScanStatusArg>,
+    #[arg(long, value_name = "S", value_parser = known!(ScanStatus))]
+    pub scan_status: Option<ScanStatus>,
 
     /// Enterprise project.
     #[command(flatten)]
@@ -828,27 +828,6 @@ pub enum Format {
     Ndjson,
     /// Comma-separated values with a header row; with --all written once complete.
     Csv,
-}
-
-/// The `scan_status` filter values the API documents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScanStatusArg {
-    /// The scan is still running.
-    Scanning,
-    /// The scan finished.
-    Success,
-    /// The scan failed.
-    Failed,
-}
-
-impl From<ScanStatusArg> for ScanStatus {
-    fn from(value: ScanStatusArg) -> Self {
-        match value {
-            ScanStatusArg::Scanning => ScanStatus::Scanning,
-            ScanStatusArg::Success => ScanStatus::Success,
-            ScanStatusArg::Failed => ScanStatus::Failed,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -910,10 +889,7 @@ mod tests {
         assert_eq!(args.list.limit, Some(50));
         assert_eq!(args.list.pages.concurrency, Some(2));
         assert_eq!(args.list.output, Format::Ndjson);
-        assert_eq!(
-            ScanStatus::from(args.scan_status.unwrap()),
-            ScanStatus::Failed
-        );
+        assert_eq!(args.scan_status, Some(ScanStatus::Failed));
     }
 
     #[test]

@@ -71,8 +71,8 @@ pub fn query(args: &HostsArgs) -> HostQuery {
     if let Some(eps) = &args.enterprise_project.id {
         query = query.enterprise_project_id(eps);
     }
-    if let Some(status) = args.scan_status {
-        query = query.scan_status(status.into());
+    if let Some(status) = &args.scan_status {
+        query = query.scan_status(status.clone());
     }
     if let Some(offset) = args.list.offset {
         query = query.offset(offset);
