@@ -232,4 +232,24 @@ mod tests {
         }
         assert!(Operate::parse("repair").is_none());
     }
+
+    /// The fake knows exactly the values the spec documents: a value
+    /// added to the spec fails here until the fake models it.
+    #[test]
+    fn the_fakes_values_are_the_specs() {
+        let known =
+            |op: &hss_operations::Operation, fields: &[hss_operations::Param], name: &str| {
+                fields
+                    .iter()
+                    .find(|p| p.name == name)
+                    .unwrap_or_else(|| panic!("{} has `{name}`", op.id))
+                    .known_values
+                    .to_vec()
+            };
+        let list = hss_operations::LIST_HOST_VULS;
+        assert_eq!(known(list, list.params, "status"), VulStatus::NAMES);
+        let change = hss_operations::CHANGE_VUL_STATUS;
+        let body = change.body.expect("ChangeVulStatus has a body");
+        assert_eq!(known(change, body.fields, "operate_type"), Operate::NAMES);
+    }
 }
