@@ -23,6 +23,7 @@ use std::future::Future;
 use hss_api::ResponseValue;
 use hss_api::types::ErrorBody;
 use hss_operations::Operation;
+use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -30,7 +31,7 @@ use tracing::Instrument;
 use crate::client::HssClient;
 use crate::decode::convert_error;
 use crate::decode::{
-    self, ERROR_BODY_LIMIT, ItemPage, PageShape, decode_answer, page_of_value, read_bounded,
+    self, ERROR_BODY_LIMIT, PageAnswer, PageShape, decode_answer, page_of_value, read_bounded,
 };
 use crate::error::{Error, TransportKind};
 use crate::hooks::{self, capture_response};
@@ -271,24 +272,26 @@ impl HssClient {
 
     /// One page of any typed listing with the client's retries: `send`
     /// makes and sends the generated request for a project id; its answer
-    /// is decoded by [`decode_answer`] as `shape` says.
+    /// is decoded by [`decode_answer`] as `shape` says, a `200` answer
+    /// when [`PageAnswer::decode`] is called (an error status is decoded
+    /// at once, as the retries depend on it).
     pub(crate) async fn call_page<R, T, F, Fut>(
         &self,
         op: Op,
         project: Option<&str>,
         shape: PageShape<R, T>,
         send: F,
-    ) -> Result<ItemPage<T>, Error>
+    ) -> Result<PageAnswer<T>, Error>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-        R: serde::de::DeserializeOwned,
-        T: serde::de::DeserializeOwned + serde::Serialize,
+        R: serde::de::DeserializeOwned + 'static,
+        T: serde::de::DeserializeOwned + serde::Serialize + 'static,
     {
         self.call_with(op, project, |project| async {
             let (result, headers) = send_page(send(project), shape).await;
-            if let Ok(page) = &result {
-                tracing::debug!(items = page.items.len(), "page received");
+            if result.is_ok() {
+                tracing::debug!("page received");
             }
             (result, headers)
         })
@@ -322,11 +325,11 @@ where
 pub(crate) async fn send_page<R, T, Fut>(
     send: Fut,
     shape: PageShape<R, T>,
-) -> (Result<ItemPage<T>, Error>, Option<HeaderMap>)
+) -> (Result<PageAnswer<T>, Error>, Option<HeaderMap>)
 where
     Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-    R: serde::de::DeserializeOwned,
-    T: serde::de::DeserializeOwned + serde::Serialize,
+    R: serde::de::DeserializeOwned + 'static,
+    T: serde::de::DeserializeOwned + serde::Serialize + 'static,
 {
     let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
     match (meta, body) {
@@ -334,7 +337,7 @@ where
         // stand-in body it read is dropped.
         (Some(meta), Some(body)) => {
             let read = if decode::reads_whole_body(meta.status, shape.errors) {
-                read_whole(body).await.map(Vec::from)
+                read_whole(body).await
             } else {
                 Ok(read_bounded(
                     reqwest::Response::from(http::Response::new(body)),
@@ -343,7 +346,15 @@ where
                 .await)
             };
             let result = match read {
-                Ok(bytes) => decode_answer(meta.status, &meta.headers, bytes, shape),
+                Ok(bytes) if meta.status == StatusCode::OK => Ok(PageAnswer::deferred(
+                    meta.status,
+                    meta.headers.clone(),
+                    bytes,
+                    shape,
+                )),
+                Ok(bytes) => {
+                    decode_answer(meta.status, &meta.headers, bytes, shape).map(PageAnswer::ready)
+                }
                 Err(error) => {
                     let headers = meta.headers.clone();
                     return (
@@ -364,7 +375,7 @@ where
             Ok(response) => {
                 let (status, headers) = (response.status(), response.headers().clone());
                 let page = page_of_value(status, &headers, response.into_inner(), shape.parts);
-                (page, Some(headers))
+                (page.map(PageAnswer::ready), Some(headers))
             }
             Err(error) => {
                 let headers = meta.as_ref().map(|m| m.headers.clone());
@@ -375,11 +386,19 @@ where
 }
 
 /// A whole body, as the generated code would read it (bounded by the
-/// client's `max_response_body`, which the hook put on it).
-async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error> {
-    reqwest::Response::from(http::Response::new(body))
-        .bytes()
-        .await
+/// client's `max_response_body`, which the hook put on it), copied once:
+/// into a `Vec` of the length the answer declares.
+async fn read_whole(body: reqwest::Body) -> Result<Vec<u8>, reqwest::Error> {
+    let mut response = reqwest::Response::from(http::Response::new(body));
+    let declared = response
+        .content_length()
+        .unwrap_or(0)
+        .min(crate::DEFAULT_MAX_RESPONSE_BODY);
+    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// The `X-Request-Id` of an answer.
