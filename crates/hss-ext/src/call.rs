@@ -31,7 +31,8 @@ use tracing::Instrument;
 use crate::client::HssClient;
 use crate::decode::convert_error;
 use crate::decode::{
-    self, ERROR_BODY_LIMIT, PageAnswer, PageShape, decode_answer, page_of_value, read_bounded,
+    self, ERROR_BODY_LIMIT, PageAnswer, PageShape, decode_answer, joined, page_of_value,
+    read_bounded,
 };
 use crate::error::{Error, TransportKind};
 use crate::hooks::{self, capture_response};
@@ -336,25 +337,32 @@ where
         // An answer arrived: whatever the generated code made of the
         // stand-in body it read is dropped.
         (Some(meta), Some(body)) => {
-            let read = if decode::reads_whole_body(meta.status, shape.errors) {
-                read_whole(body).await
+            let read = if meta.status == StatusCode::OK {
+                // Joined where the page is decoded (`PageAnswer`).
+                read_chunks(body).await
+            } else if decode::reads_whole_body(meta.status, shape.errors) {
+                read_chunks(body)
+                    .await
+                    .map(|chunks| vec![joined(chunks).into()])
             } else {
-                Ok(read_bounded(
-                    reqwest::Response::from(http::Response::new(body)),
-                    ERROR_BODY_LIMIT,
-                )
-                .await)
+                Ok(vec![
+                    read_bounded(
+                        reqwest::Response::from(http::Response::new(body)),
+                        ERROR_BODY_LIMIT,
+                    )
+                    .await
+                    .into(),
+                ])
             };
             let result = match read {
-                Ok(bytes) if meta.status == StatusCode::OK => Ok(PageAnswer::deferred(
+                Ok(chunks) if meta.status == StatusCode::OK => Ok(PageAnswer::deferred(
                     meta.status,
                     meta.headers.clone(),
-                    bytes,
+                    chunks,
                     shape,
                 )),
-                Ok(bytes) => {
-                    decode_answer(meta.status, &meta.headers, bytes, shape).map(PageAnswer::ready)
-                }
+                Ok(chunks) => decode_answer(meta.status, &meta.headers, joined(chunks), shape)
+                    .map(PageAnswer::ready),
                 Err(error) => {
                     let headers = meta.headers.clone();
                     return (
@@ -385,20 +393,16 @@ where
     }
 }
 
-/// A whole body, as the generated code would read it (bounded by the
-/// client's `max_response_body`, which the hook put on it), copied once:
-/// into a `Vec` of the length the answer declares.
-async fn read_whole(body: reqwest::Body) -> Result<Vec<u8>, reqwest::Error> {
+/// A whole body as it arrived, in chunks (bounded by the client's
+/// `max_response_body`, which the hook put on it), as the generated code
+/// would read it.
+async fn read_chunks(body: reqwest::Body) -> Result<Vec<bytes::Bytes>, reqwest::Error> {
     let mut response = reqwest::Response::from(http::Response::new(body));
-    let declared = response
-        .content_length()
-        .unwrap_or(0)
-        .min(crate::DEFAULT_MAX_RESPONSE_BODY);
-    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    let mut chunks = Vec::new();
     while let Some(chunk) = response.chunk().await? {
-        bytes.extend_from_slice(&chunk);
+        chunks.push(chunk);
     }
-    Ok(bytes)
+    Ok(chunks)
 }
 
 /// The `X-Request-Id` of an answer.

@@ -89,11 +89,13 @@ impl<T> PageAnswer<T> {
         PageAnswer(Answer::Decoded(page))
     }
 
-    /// A `200` answer of a typed listing, to be decoded as `shape` says.
+    /// A `200` answer of a typed listing, its body as it arrived, to be
+    /// joined and decoded as `shape` says (the joined body, which the
+    /// page keeps, is then allocated and freed on one thread too).
     pub(crate) fn deferred<R>(
         status: StatusCode,
         headers: HeaderMap,
-        body: Vec<u8>,
+        chunks: Vec<bytes::Bytes>,
         shape: PageShape<R, T>,
     ) -> Self
     where
@@ -101,7 +103,7 @@ impl<T> PageAnswer<T> {
         T: DeserializeOwned + Serialize + 'static,
     {
         PageAnswer(Answer::Body(Box::new(move || {
-            decode_answer(status, &headers, body, shape)
+            decode_answer(status, &headers, joined(chunks), shape)
         })))
     }
 }
@@ -113,6 +115,15 @@ impl<T> fmt::Debug for PageAnswer<T> {
             Answer::Body(_) => "PageAnswer(not yet decoded)",
         })
     }
+}
+
+/// A body's chunks as one buffer, copied once.
+pub(crate) fn joined(chunks: Vec<bytes::Bytes>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
+    }
+    body
 }
 
 /// The JSON text of a page's items as the service sent them: spans into
