@@ -65,8 +65,8 @@ impl<T> ItemPage<T> {
 /// A page's answer, its typed decode done or still ahead: a listing
 /// fetches pages ahead on tasks of their own and decodes each where it is
 /// consumed, so a page's items are allocated and freed on one thread
-/// (across threads the allocator's cost was a fifth of a 100,000-host
-/// listing's CPU: docs/benchmark-log.md, "100,000 hosts as ndjson").
+/// (freeing them on another thread was a tenth or more of a listing's
+/// CPU: docs/benchmark-log.md, "100,000 hosts as ndjson").
 pub struct PageAnswer<T>(Answer<T>);
 
 enum Answer<T> {
@@ -321,9 +321,9 @@ type Parsed<T> = (Option<i64>, Vec<T>, Received);
 ///
 /// The UTF-8 of the whole body is checked once; [`typed_items`] then
 /// parses the page in one pass without checking its strings again
-/// (docs/benchmark-log.md, "100,000 hosts as ndjson"). Any body this path refuses goes to
-/// `R` itself, which decides (and words the error), so every body gives
-/// exactly the value or error the generated type gives.
+/// (docs/benchmark-log.md, "100,000 hosts as ndjson"). Any body this path
+/// refuses goes to `R` itself, which decides (and words the error), so
+/// every body gives exactly the value or error the generated type gives.
 fn parse_page<R, T>(
     body: Vec<u8>,
     shape: PageShape<R, T>,
