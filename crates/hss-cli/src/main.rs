@@ -15,11 +15,12 @@ use hss_cli::args::{
 use hss_cli::demo;
 use hss_cli::{auth, call, completion, diagnostics, exit, hosts, man, policy, scan_tasks, vuls};
 
-/// A listing decodes its pages on the runtime's workers and frees them on
-/// the thread that prints them; glibc's malloc serves that through locked
-/// arenas, and a 100,000-host `--all` spent a fifth of its time there.
-/// mimalloc's thread-free lists cut its CPU by a fifth at the same peak
-/// memory (BENCHMARKS.md, issue #16).
+/// A listing reads its pages on the runtime's workers and decodes them on
+/// the thread that prints them: many small allocations made and freed at
+/// a high rate, and every page's body freed on another thread than the
+/// one that read it. A 100,000-host `--all` takes about a fifth less CPU
+/// with mimalloc than with glibc's malloc (docs/benchmark-log.md, issues
+/// #16 and #25).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -23,6 +23,7 @@ use std::future::Future;
 use hss_api::ResponseValue;
 use hss_api::types::ErrorBody;
 use hss_operations::Operation;
+use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -30,7 +31,8 @@ use tracing::Instrument;
 use crate::client::HssClient;
 use crate::decode::convert_error;
 use crate::decode::{
-    self, ERROR_BODY_LIMIT, ItemPage, PageShape, decode_answer, page_of_value, read_bounded,
+    self, ERROR_BODY_LIMIT, PageAnswer, PageShape, decode_answer, joined, page_of_value,
+    read_bounded,
 };
 use crate::error::{Error, TransportKind};
 use crate::hooks::{self, capture_response};
@@ -271,24 +273,26 @@ impl HssClient {
 
     /// One page of any typed listing with the client's retries: `send`
     /// makes and sends the generated request for a project id; its answer
-    /// is decoded by [`decode_answer`] as `shape` says.
+    /// is decoded by [`decode_answer`] as `shape` says, a `200` answer
+    /// when [`PageAnswer::decode`] is called (an error status is decoded
+    /// at once, as the retries depend on it).
     pub(crate) async fn call_page<R, T, F, Fut>(
         &self,
         op: Op,
         project: Option<&str>,
         shape: PageShape<R, T>,
         send: F,
-    ) -> Result<ItemPage<T>, Error>
+    ) -> Result<PageAnswer<T>, Error>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-        R: serde::de::DeserializeOwned,
-        T: serde::de::DeserializeOwned + serde::Serialize,
+        R: serde::de::DeserializeOwned + 'static,
+        T: serde::de::DeserializeOwned + serde::Serialize + 'static,
     {
         self.call_with(op, project, |project| async {
             let (result, headers) = send_page(send(project), shape).await;
-            if let Ok(page) = &result {
-                tracing::debug!(items = page.items.len(), "page received");
+            if result.is_ok() {
+                tracing::debug!("page received");
             }
             (result, headers)
         })
@@ -322,28 +326,43 @@ where
 pub(crate) async fn send_page<R, T, Fut>(
     send: Fut,
     shape: PageShape<R, T>,
-) -> (Result<ItemPage<T>, Error>, Option<HeaderMap>)
+) -> (Result<PageAnswer<T>, Error>, Option<HeaderMap>)
 where
     Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
-    R: serde::de::DeserializeOwned,
-    T: serde::de::DeserializeOwned + serde::Serialize,
+    R: serde::de::DeserializeOwned + 'static,
+    T: serde::de::DeserializeOwned + serde::Serialize + 'static,
 {
     let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
     match (meta, body) {
         // An answer arrived: whatever the generated code made of the
         // stand-in body it read is dropped.
         (Some(meta), Some(body)) => {
-            let read = if decode::reads_whole_body(meta.status, shape.errors) {
-                read_whole(body).await.map(Vec::from)
+            let read = if meta.status == StatusCode::OK {
+                // Joined where the page is decoded (`PageAnswer`).
+                read_chunks(body).await
+            } else if decode::reads_whole_body(meta.status, shape.errors) {
+                read_chunks(body)
+                    .await
+                    .map(|chunks| vec![joined(chunks).into()])
             } else {
-                Ok(read_bounded(
-                    reqwest::Response::from(http::Response::new(body)),
-                    ERROR_BODY_LIMIT,
-                )
-                .await)
+                Ok(vec![
+                    read_bounded(
+                        reqwest::Response::from(http::Response::new(body)),
+                        ERROR_BODY_LIMIT,
+                    )
+                    .await
+                    .into(),
+                ])
             };
             let result = match read {
-                Ok(bytes) => decode_answer(meta.status, &meta.headers, bytes, shape),
+                Ok(chunks) if meta.status == StatusCode::OK => Ok(PageAnswer::deferred(
+                    meta.status,
+                    meta.headers.clone(),
+                    chunks,
+                    shape,
+                )),
+                Ok(chunks) => decode_answer(meta.status, &meta.headers, joined(chunks), shape)
+                    .map(PageAnswer::ready),
                 Err(error) => {
                     let headers = meta.headers.clone();
                     return (
@@ -364,7 +383,7 @@ where
             Ok(response) => {
                 let (status, headers) = (response.status(), response.headers().clone());
                 let page = page_of_value(status, &headers, response.into_inner(), shape.parts);
-                (page, Some(headers))
+                (page.map(PageAnswer::ready), Some(headers))
             }
             Err(error) => {
                 let headers = meta.as_ref().map(|m| m.headers.clone());
@@ -374,12 +393,16 @@ where
     }
 }
 
-/// A whole body, as the generated code would read it (bounded by the
-/// client's `max_response_body`, which the hook put on it).
-async fn read_whole(body: reqwest::Body) -> Result<bytes::Bytes, reqwest::Error> {
-    reqwest::Response::from(http::Response::new(body))
-        .bytes()
-        .await
+/// A whole body as it arrived, in chunks (bounded by the client's
+/// `max_response_body`, which the hook put on it), as the generated code
+/// would read it.
+async fn read_chunks(body: reqwest::Body) -> Result<Vec<bytes::Bytes>, reqwest::Error> {
+    let mut response = reqwest::Response::from(http::Response::new(body));
+    let mut chunks = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        chunks.push(chunk);
+    }
+    Ok(chunks)
 }
 
 /// The `X-Request-Id` of an answer.

@@ -4,10 +4,11 @@
 //!
 //! The generated client builds, signs and sends a page request; the
 //! answer's body is taken from it (`hooks::take_body`) and decoded here:
-//! [`split_page`] finds the page's count and each item's text in one
-//! pass, then a typed listing parses each item's text into the generated
-//! model, so a page is parsed once and every item keeps the JSON it was
-//! sent as ([`Received`]). [`decode_page`] is the same decoding for
+//! a typed listing parses the page's count and each item into the
+//! generated model in one pass that also finds each item's text, so a
+//! page is parsed once and every item keeps the JSON it was sent as
+//! ([`Received`]); a listing of [`crate::RawItem`] finds the same text
+//! with [`split_page`]. [`decode_page`] is the same decoding for
 //! `ListVulScanTaskHost`, as the tests and fuzzers call it without a
 //! server.
 
@@ -59,6 +60,70 @@ impl<T> ItemPage<T> {
             .enumerate()
             .map(|(i, item)| (item, self.received.item(i)))
     }
+}
+
+/// A page's answer, its typed decode done or still ahead: a listing
+/// fetches pages ahead on tasks of their own and decodes each where it is
+/// consumed, so a page's items are allocated and freed on one thread
+/// (freeing them on another thread was a tenth or more of a listing's
+/// CPU: docs/benchmark-log.md, "100,000 hosts as ndjson").
+pub struct PageAnswer<T>(Answer<T>);
+
+enum Answer<T> {
+    Decoded(ItemPage<T>),
+    /// A `200` answer's body, decoded when asked.
+    Body(Box<dyn FnOnce() -> Result<ItemPage<T>, Error> + Send>),
+}
+
+impl<T> PageAnswer<T> {
+    /// The page, or the error its answer decodes to.
+    pub fn decode(self) -> Result<ItemPage<T>, Error> {
+        match self.0 {
+            Answer::Decoded(page) => Ok(page),
+            Answer::Body(decode) => decode(),
+        }
+    }
+
+    /// A page already decoded.
+    pub fn ready(page: ItemPage<T>) -> Self {
+        PageAnswer(Answer::Decoded(page))
+    }
+
+    /// A `200` answer of a typed listing, its body as it arrived, to be
+    /// joined and decoded as `shape` says (the joined body, which the
+    /// page keeps, is then allocated and freed on one thread too).
+    pub(crate) fn deferred<R>(
+        status: StatusCode,
+        headers: HeaderMap,
+        chunks: Vec<bytes::Bytes>,
+        shape: PageShape<R, T>,
+    ) -> Self
+    where
+        R: DeserializeOwned + 'static,
+        T: DeserializeOwned + Serialize + 'static,
+    {
+        PageAnswer(Answer::Body(Box::new(move || {
+            decode_answer(status, &headers, joined(chunks), shape)
+        })))
+    }
+}
+
+impl<T> fmt::Debug for PageAnswer<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Answer::Decoded(_) => "PageAnswer(decoded)",
+            Answer::Body(_) => "PageAnswer(not yet decoded)",
+        })
+    }
+}
+
+/// A body's chunks as one buffer, copied once.
+pub(crate) fn joined(chunks: Vec<bytes::Bytes>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
+    }
+    body
 }
 
 /// The JSON text of a page's items as the service sent them: spans into
@@ -254,12 +319,11 @@ type Parsed<T> = (Option<i64>, Vec<T>, Received);
 /// Parses a page body: exactly what `serde_json::from_slice` into the
 /// generated response type `R` accepts, and the same values.
 ///
-/// The UTF-8 of the whole body is checked once; [`split_page`] then finds
-/// each item's text and the item is parsed from it without checking its
-/// strings again, so a page is read once and a half rather than twice
-/// (docs/benchmark-log.md, "Micro"). Any body this path refuses goes to
-/// `R` itself, which decides (and words the error), so every body gives
-/// exactly the value or error the generated type gives.
+/// The UTF-8 of the whole body is checked once; [`typed_items`] then
+/// parses the page in one pass without checking its strings again
+/// (docs/benchmark-log.md, "100,000 hosts as ndjson"). Any body this path
+/// refuses goes to `R` itself, which decides (and words the error), so
+/// every body gives exactly the value or error the generated type gives.
 fn parse_page<R, T>(
     body: Vec<u8>,
     shape: PageShape<R, T>,
@@ -301,28 +365,128 @@ type Spanned<T> = (Option<i64>, Vec<T>, Vec<Range<usize>>);
 
 /// The count and typed items of a page body in the usual shape, with each
 /// item's span; any error means "let the generated type decide".
+///
+/// The body is read once: the object's punctuation is checked here and
+/// every value is parsed by serde_json where it starts, so an item's
+/// typed parse also finds where it ends. Only the usual shape is taken (a
+/// JSON object, plain keys, each of the two fields at most once, the item
+/// array an array); anything else is refused, not guessed at.
 fn typed_items<T: DeserializeOwned>(
     text: &str,
     paging: &hss_operations::OffsetLimit,
 ) -> Result<Spanned<T>, serde_json::Error> {
-    let split = split_page(text, paging.total, paging.item_array)?;
-    let total = match split.total {
-        None => None,
-        Some(raw) => serde_json::from_str::<Option<i64>>(raw.get())?,
-    };
-    let raws = match split.items {
-        None => Vec::new(),
-        Some(Some(raws)) => raws,
-        // The generated type's `Vec` takes no `null`.
-        Some(None) => return Err(de::Error::custom("null item array")),
-    };
-    let mut items = Vec::with_capacity(raws.len());
-    let mut spans = Vec::with_capacity(raws.len());
-    for raw in raws {
-        items.push(serde_json::from_str::<T>(raw.get())?);
-        spans.push(span_in(text, raw));
+    let mut body = Cursor { text, pos: 0 };
+    let (mut total, mut items, mut spans) = (None, None, Vec::new());
+    body.expect(b'{')?;
+    if !body.eat(b'}') {
+        loop {
+            // A key with an escape is refused (borrowing fails) and left
+            // to the generated type.
+            let key: &str = body.value()?;
+            body.expect(b':')?;
+            if key == paging.total {
+                if total.is_some() {
+                    return Err(de::Error::duplicate_field("total"));
+                }
+                total = Some(body.value::<Option<i64>>()?);
+            } else if key == paging.item_array {
+                if items.is_some() {
+                    return Err(de::Error::duplicate_field("items"));
+                }
+                // `null` in place of the array is refused here too: the
+                // generated type's `Vec` takes no `null`.
+                body.expect(b'[')?;
+                let mut list = Vec::new();
+                if !body.eat(b']') {
+                    loop {
+                        body.skip_whitespace();
+                        let start = body.pos;
+                        list.push(body.value::<T>()?);
+                        spans.push(start..body.pos);
+                        if list.len() == 1 {
+                            // Room for as many items as the first one's
+                            // length suggests (at most a page's worth), so
+                            // the typed items are not moved again and
+                            // again as the list grows.
+                            let guess = (text.len() - start) / (body.pos - start).max(1);
+                            let guess = guess.min(ITEMS_GUESS_MAX);
+                            list.reserve(guess);
+                            spans.reserve(guess);
+                        }
+                        if !body.eat(b',') {
+                            body.expect(b']')?;
+                            break;
+                        }
+                    }
+                }
+                items = Some(list);
+            } else {
+                body.value::<IgnoredAny>()?;
+            }
+            if !body.eat(b',') {
+                body.expect(b'}')?;
+                break;
+            }
+        }
     }
-    Ok((total, items, spans))
+    body.skip_whitespace();
+    if body.pos != text.len() {
+        return Err(de::Error::custom("text after the page"));
+    }
+    Ok((total.flatten(), items.unwrap_or_default(), spans))
+}
+
+/// The most items [`typed_items`] makes room for at once: the API's
+/// largest page is 1,000 (most take 200), and a body whose first item is
+/// short and the rest long must not reserve memory for millions.
+const ITEMS_GUESS_MAX: usize = 1000;
+
+/// A position in a page body that [`typed_items`] reads left to right.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Steps over JSON whitespace (RFC 8259's four bytes).
+    fn skip_whitespace(&mut self) {
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        self.pos += rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+            .count();
+    }
+
+    /// Steps over whitespace and `byte` when `byte` comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let found = self.text.as_bytes().get(self.pos) == Some(&byte);
+        self.pos += usize::from(found);
+        found
+    }
+
+    /// Steps over whitespace and `byte`, which must come next.
+    fn expect(&mut self, byte: u8) -> Result<(), serde_json::Error> {
+        match self.eat(byte) {
+            true => Ok(()),
+            false => Err(de::Error::custom(format_args!(
+                "expected {:?}",
+                char::from(byte)
+            ))),
+        }
+    }
+
+    /// Parses the JSON value that starts here (after whitespace) and steps
+    /// over it.
+    fn value<V: de::Deserialize<'a>>(&mut self) -> Result<V, serde_json::Error> {
+        let rest = self.text.get(self.pos..).unwrap_or_default();
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<V>();
+        let value = values
+            .next()
+            .unwrap_or_else(|| Err(de::Error::custom("expected a value")))?;
+        self.pos += values.byte_offset();
+        Ok(value)
+    }
 }
 
 /// Where `part` (borrowed from `text`) is in `text`.

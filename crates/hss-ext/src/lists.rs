@@ -38,14 +38,14 @@ use futures::stream::{Stream, StreamExt, TryStreamExt};
 use hss_operations::Operation;
 
 use crate::client::HssClient;
-pub use crate::decode::ItemPage;
+pub use crate::decode::{ItemPage, PageAnswer};
 use crate::error::{Error, MAX_OFFSET};
 use crate::listing::ListOptions;
 use crate::listing::{FetchPage, Listing, MAX_PASSES, Plan};
 use crate::query::{LIMIT_RANGE, check_limit};
 
-/// The future of one page.
-pub type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ItemPage<T>, Error>> + Send>>;
+/// The future of one page's answer (decoded by [`PageAnswer::decode`]).
+pub type PageFuture<T> = Pin<Box<dyn Future<Output = Result<PageAnswer<T>, Error>> + Send>>;
 
 mod sealed {
     /// Only this crate's queries are listings.
@@ -135,7 +135,10 @@ impl HssClient {
     /// page is what the service answered.
     pub async fn list_page<Q: ListQuery>(&self, query: &Q) -> Result<ItemPage<Q::Item>, Error> {
         query.check(self.project.known().or(self.discovery_placeholder()))?;
-        query.fetch_page(self, query.start_offset(), u32::MAX).await
+        query
+            .fetch_page(self, query.start_offset(), u32::MAX)
+            .await?
+            .decode()
     }
 
     /// A project id to check a query with when the client discovers its

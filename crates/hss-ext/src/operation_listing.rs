@@ -21,7 +21,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::client::HssClient;
-use crate::decode::{ItemPage, Received, span_in, split_page};
+use crate::decode::{ItemPage, PageAnswer, Received, span_in, split_page};
 use crate::error::Error;
 use crate::listing::ListOptions;
 use crate::listing::{FetchPage, Listing, Plan};
@@ -274,7 +274,7 @@ impl HssClient {
             Box::pin(async move {
                 let request = request?;
                 let answer = client.send_checked(&request).await?;
-                page_of_answer(request.operation(), &answer)
+                page_of_answer(request.operation(), &answer).map(PageAnswer::ready)
             })
         });
         let id_field = match paging.item_identity {

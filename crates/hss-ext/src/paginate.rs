@@ -20,7 +20,7 @@ use crate::client::HssClient;
 use crate::decode::HOST_PAGE;
 use crate::error::Error;
 use crate::listing::ListOptions;
-use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
+use crate::lists::{ItemPage, ListQuery, PageAnswer, PageFuture, Sealed};
 use crate::query::{HostQuery, ValidQuery};
 
 /// What [`HssClient::probe`] found.
@@ -119,7 +119,7 @@ impl HssClient {
         query: &HostQuery,
     ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
         let query = self.validate(query)?;
-        self.fetch_page(&query).await
+        self.fetch_page(&query).await?.decode()
     }
 
     pub(crate) fn validate(&self, query: &HostQuery) -> Result<ValidQuery, Error> {
@@ -132,7 +132,7 @@ impl HssClient {
     pub(crate) async fn fetch_page(
         &self,
         query: &ValidQuery,
-    ) -> Result<ItemPage<VulScanTaskHostInfo>, Error> {
+    ) -> Result<PageAnswer<VulScanTaskHostInfo>, Error> {
         let op = Op::of(PAGE_OPERATION);
         self.call_page(op, query.project_id.as_deref(), HOST_PAGE, |project| {
             self.host_page_request(query, &project).send()
@@ -149,10 +149,12 @@ impl HssClient {
         Result<ItemPage<VulScanTaskHostInfo>, Error>,
         Option<HeaderMap>,
     ) {
-        self.call_once(query.project_id.as_deref(), &|project: String| async move {
-            send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
-        })
-        .await
+        let (answer, headers) = self
+            .call_once(query.project_id.as_deref(), &|project: String| async move {
+                send_page(self.host_page_request(query, &project).send(), HOST_PAGE).await
+            })
+            .await;
+        (answer.and_then(PageAnswer::decode), headers)
     }
 
     /// The page request of a host query.

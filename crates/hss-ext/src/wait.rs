@@ -267,7 +267,7 @@ impl HssClient {
             || {
                 let query = query.clone();
                 async move {
-                    let page = query.fetch_with(self, 0, 10, op).await?;
+                    let page = query.fetch_with(self, 0, 10, op).await?.decode()?;
                     Ok(page
                         .items
                         .into_iter()

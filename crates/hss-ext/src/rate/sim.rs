@@ -23,7 +23,7 @@ use crate::call::Op;
 use crate::client::{HssClient, HssClientBuilder};
 use crate::error::{Error, ServiceError};
 use crate::listing::ListOptions;
-use crate::lists::{ItemPage, ListQuery, PageFuture, Sealed};
+use crate::lists::{ItemPage, ListQuery, PageAnswer, PageFuture, Sealed};
 use crate::rate::PACING_SLACK;
 use crate::retry::RetryPolicy;
 
@@ -232,6 +232,7 @@ impl ListQuery for SimulatedQuery {
             client
                 .call_with(Op::of(Self::OPERATION), Some("project"), send)
                 .await
+                .map(PageAnswer::ready)
         })
     }
 }
