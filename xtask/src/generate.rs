@@ -255,6 +255,8 @@ pub fn generated_file(
         let known = crate::known::collect(&spec.raw)
             .with_context(|| format!("the known values of {spec_label}"))?;
         crate::known::add_accessors(&mut file, &known)?;
+        crate::shapes::add(&mut file, &spec.raw)
+            .with_context(|| format!("the listing items' shapes of {spec_label}"))?;
     }
     if matches!(role, Some(SplitRole::Shared { .. })) {
         allow_unused_builder_imports(&mut file);

@@ -513,7 +513,7 @@ pub fn add_accessors(file: &mut syn::File, known: &Known) -> anyhow::Result<()> 
 }
 
 /// The JSON name a `#[serde(rename = "...")]` gives a field.
-fn serde_name(field: &syn::Field) -> Option<String> {
+pub(crate) fn serde_name(field: &syn::Field) -> Option<String> {
     let mut name = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {

@@ -18,6 +18,7 @@ pub mod report;
 pub mod responses;
 pub mod rust_names;
 pub mod sdk;
+pub mod shapes;
 pub mod shared_send;
 pub mod spec;
 pub mod split;

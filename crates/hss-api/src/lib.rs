@@ -67,6 +67,7 @@
 // Laid out by prettyplease when generated; rustfmt would only re-lay it.
 #[rustfmt::skip]
 mod generated;
+pub mod check;
 mod hooks;
 mod open_enum;
 mod resource_id;

@@ -31,8 +31,7 @@ pub async fn run_with(
     let plan = plan(args);
     let list = &args.list;
     let listed = if list.pages.all {
-        let pages = client.list_pages(query(args), listing::options(list));
-        listing::all(plan, pages, out).await
+        listing::all_pages(client, query(args), list, plan, out).await
     } else {
         let mut query = query(args);
         if let Some(limit) = list.limit {

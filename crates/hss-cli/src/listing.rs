@@ -19,8 +19,10 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use futures::{Stream, StreamExt};
-use hss_ext::{HssClient, ItemPage, ListOptions};
+use std::marker::PhantomData;
+
+use futures::{Stream, StreamExt, TryStreamExt};
+use hss_ext::{HssClient, ItemPage, ListOptions, RawItem};
 
 use crate::args::{AllArgs, Format, ListArgs};
 use crate::output::spool::Spool;
@@ -91,15 +93,79 @@ pub async fn run<Q>(
 ) -> Result<()>
 where
     Q: hss_ext::ListQuery,
-    Q::Item: Record + 'static,
+    Q::Item: Record + hss_api::check::Checked + 'static,
 {
     if list.pages.all {
-        let pages = client.list_all_pages(query, options(list));
-        all(plan, pages, out).await
+        all_pages(client, query, list, plan, out).await
     } else {
         let offset = list.offset.unwrap_or(0);
         let page = client.list_page(&query).await;
         one(plan, page, offset, out)
+    }
+}
+
+/// `--all`: every page into the plan's sink. Records in `json` or
+/// `ndjson` are written as the service sent them, so their pages are
+/// checked against the model's shape rather than built into models
+/// ([`HssClient::list_all_received`]).
+pub async fn all_pages<Q>(
+    client: &HssClient,
+    query: Q,
+    list: &ListArgs,
+    plan: Plan<Q::Item>,
+    out: Box<dyn Write + '_>,
+) -> Result<()>
+where
+    Q: hss_ext::ListQuery,
+    Q::Item: Record + hss_api::check::Checked + 'static,
+{
+    let options = options(list);
+    if plan.api_page && matches!(plan.format, Format::Json | Format::Ndjson) {
+        let plan = Plan::<AsReceived<Q::Item>>::records(plan.format, plan.what);
+        let pages = client
+            .list_all_received(query, options)
+            .map_ok(AsReceived::page);
+        all(plan, pages, out).await
+    } else {
+        all(plan, client.list_all_pages(query, options), out).await
+    }
+}
+
+/// An item of a listing of `T` kept as the service sent it: a record
+/// for the formats that write items as received (`json`, `ndjson`).
+struct AsReceived<T>(RawItem, PhantomData<fn() -> T>);
+
+impl<T> AsReceived<T> {
+    fn page(page: ItemPage<RawItem>) -> ItemPage<Self> {
+        ItemPage {
+            total_num: page.total_num,
+            items: page
+                .items
+                .into_iter()
+                .map(|item| AsReceived(item, PhantomData))
+                .collect(),
+            request_id: page.request_id,
+            received: page.received,
+        }
+    }
+}
+
+impl<T> serde::Serialize for AsReceived<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The sinks write the received text itself; this is only for a
+        // sink that would encode the record.
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(self.0.json()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl<T: Record> Record for AsReceived<T> {
+    const SINGULAR: &'static str = T::SINGULAR;
+    const PLURAL: &'static str = T::PLURAL;
+    /// None: `table` and `csv` list the models themselves.
+    fn columns() -> &'static [output::Column<Self>] {
+        &[]
     }
 }
 

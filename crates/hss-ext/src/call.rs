@@ -287,7 +287,7 @@ impl HssClient {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
         R: serde::de::DeserializeOwned + 'static,
-        T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+        T: serde::de::DeserializeOwned + serde::Serialize + hss_api::check::Checked + 'static,
     {
         self.call_with(op, project, |project| async {
             let (result, headers) = send_page(send(project), shape).await;
@@ -330,7 +330,7 @@ pub(crate) async fn send_page<R, T, Fut>(
 where
     Fut: Future<Output = Result<ResponseValue<R>, hss_api::Error<ErrorBody>>>,
     R: serde::de::DeserializeOwned + 'static,
-    T: serde::de::DeserializeOwned + serde::Serialize + 'static,
+    T: serde::de::DeserializeOwned + serde::Serialize + hss_api::check::Checked + 'static,
 {
     let ((result, meta), body) = hooks::take_body(capture_response(send)).await;
     match (meta, body) {

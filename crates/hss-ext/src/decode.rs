@@ -12,10 +12,12 @@
 //! `ListVulScanTaskHost`, as the tests and fuzzers call it without a
 //! server.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+use hss_api::check::{Checked, Fields as ShapeFields};
 use hss_api::types::{ErrorBody, ListVulScanTaskHostResponse, VulScanTaskHostInfo};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, HeaderMap};
@@ -72,7 +74,47 @@ pub struct PageAnswer<T>(Answer<T>);
 enum Answer<T> {
     Decoded(ItemPage<T>),
     /// A `200` answer's body, decoded when asked.
-    Body(Box<dyn FnOnce() -> Result<ItemPage<T>, Error> + Send>),
+    Body(Box<dyn Deferred<T>>),
+}
+
+/// A body decoded when asked: into the models, or into items kept as
+/// text and checked against the models' shapes.
+trait Deferred<T>: Send {
+    fn typed(self: Box<Self>) -> Result<ItemPage<T>, Error>;
+    fn received(self: Box<Self>) -> Result<ItemPage<RawItem>, Error>;
+}
+
+/// A typed listing's `200` answer as it arrived.
+struct DeferredBody<R, T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    chunks: Vec<bytes::Bytes>,
+    shape: PageShape<R, T>,
+}
+
+impl<R, T> Deferred<T> for DeferredBody<R, T>
+where
+    R: DeserializeOwned + 'static,
+    T: DeserializeOwned + Serialize + Checked + 'static,
+{
+    fn typed(self: Box<Self>) -> Result<ItemPage<T>, Error> {
+        decode_answer(self.status, &self.headers, joined(self.chunks), self.shape)
+    }
+    fn received(self: Box<Self>) -> Result<ItemPage<RawItem>, Error> {
+        received_answer(self.status, &self.headers, joined(self.chunks), self.shape)
+    }
+}
+
+/// A page of items kept as text, decoded when asked.
+struct Later(Box<dyn FnOnce() -> Result<ItemPage<RawItem>, Error> + Send>);
+
+impl Deferred<RawItem> for Later {
+    fn typed(self: Box<Self>) -> Result<ItemPage<RawItem>, Error> {
+        (self.0)()
+    }
+    fn received(self: Box<Self>) -> Result<ItemPage<RawItem>, Error> {
+        (self.0)()
+    }
 }
 
 impl<T> PageAnswer<T> {
@@ -80,7 +122,25 @@ impl<T> PageAnswer<T> {
     pub fn decode(self) -> Result<ItemPage<T>, Error> {
         match self.0 {
             Answer::Decoded(page) => Ok(page),
-            Answer::Body(decode) => decode(),
+            Answer::Body(body) => body.typed(),
+        }
+    }
+
+    /// The page with its items as the service sent them, each checked
+    /// against its model's shape ([`hss_api::check`]) instead of being
+    /// built: the same items and the same errors as
+    /// [`decode`](Self::decode), without the models. `paging` names the
+    /// identity fields of a page decoded already.
+    pub(crate) fn decode_received(
+        self,
+        paging: &hss_operations::OffsetLimit,
+    ) -> Result<ItemPage<RawItem>, Error>
+    where
+        T: Checked,
+    {
+        match self.0 {
+            Answer::Decoded(page) => Ok(as_received(page, paging)),
+            Answer::Body(body) => body.received(),
         }
     }
 
@@ -100,11 +160,23 @@ impl<T> PageAnswer<T> {
     ) -> Self
     where
         R: DeserializeOwned + 'static,
-        T: DeserializeOwned + Serialize + 'static,
+        T: DeserializeOwned + Serialize + Checked + 'static,
     {
-        PageAnswer(Answer::Body(Box::new(move || {
-            decode_answer(status, &headers, joined(chunks), shape)
+        PageAnswer(Answer::Body(Box::new(DeferredBody {
+            status,
+            headers,
+            chunks,
+            shape,
         })))
+    }
+}
+
+impl PageAnswer<RawItem> {
+    /// A page of items kept as text, decoded by `decode` when asked.
+    pub(crate) fn later(
+        decode: impl FnOnce() -> Result<ItemPage<RawItem>, Error> + Send + 'static,
+    ) -> Self {
+        PageAnswer(Answer::Body(Box::new(Later(Box::new(decode)))))
     }
 }
 
@@ -213,6 +285,113 @@ impl Received {
             items,
             whole: true,
         }
+    }
+}
+
+/// One listed item, the JSON text the service sent for it (a span of the
+/// answer's body, which the items of a page share).
+#[derive(Clone)]
+pub struct RawItem {
+    body: Arc<String>,
+    span: Range<usize>,
+    /// The identity fields' values joined with NUL; `None` when the
+    /// operation names no identity or the item lacks one of its fields.
+    identity: Option<String>,
+}
+
+impl fmt::Debug for RawItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawItem")
+            .field("json", &self.json())
+            .finish()
+    }
+}
+
+impl RawItem {
+    /// The item at `span` of `body`, with its identity.
+    pub(crate) fn new(body: Arc<String>, span: Range<usize>, identity: Option<String>) -> Self {
+        RawItem {
+            body,
+            span,
+            identity,
+        }
+    }
+
+    /// The item as received (whitespace included).
+    pub fn json(&self) -> &str {
+        self.body.get(self.span.clone()).unwrap_or_default()
+    }
+
+    /// Its identity (the values of the operation's `item_identity` fields,
+    /// joined with NUL), `None` when it has none.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    /// Its top-level fields in the order received, each value as received;
+    /// an error when the item is not a JSON object.
+    pub fn fields(&self) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
+        fields(self.json())
+    }
+}
+
+/// The top-level fields of a JSON object, in order, values as received.
+pub fn fields(json: &str) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let fields = Fields.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(fields)
+}
+
+/// Reads an object's entries in order, keys borrowed where unescaped.
+struct Fields;
+
+impl<'de> DeserializeSeed<'de> for Fields {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            fields.push((key.0, map.next_value::<&'de RawValue>()?));
+        }
+        Ok(fields)
+    }
+}
+
+/// A key, borrowed unless it holds an escape.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -360,6 +539,95 @@ fn reencoded<T: Serialize>(
     Ok((total, items, received))
 }
 
+/// Decodes one answer of a typed listing as [`decode_answer`] does, its
+/// items kept as text: a `200` page in the usual shape is read in one
+/// pass, each item checked by its model's shape and only its identity
+/// kept; any other answer goes through [`decode_answer`], so the errors,
+/// and the items of an odd body, are exactly the typed decode's.
+pub(crate) fn received_answer<R, T>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Vec<u8>,
+    shape: PageShape<R, T>,
+) -> Result<ItemPage<RawItem>, Error>
+where
+    R: DeserializeOwned,
+    T: DeserializeOwned + Serialize + Checked,
+{
+    let names = shape.paging.item_identity.unwrap_or_default();
+    let body = match (status.as_u16(), String::from_utf8(body)) {
+        (200, Ok(text)) => {
+            let read = |cursor: &mut Cursor<'_>| {
+                let item: T::Shape = cursor.value()?;
+                Ok(identity_of(&item, names))
+            };
+            match page_items(&text, shape.paging, read) {
+                Ok((total, identities, spans)) => {
+                    let text = Arc::new(text);
+                    let items = identities
+                        .into_iter()
+                        .zip(&spans)
+                        .map(|(identity, span)| RawItem::new(text.clone(), span.clone(), identity))
+                        .collect();
+                    return page_from(
+                        status,
+                        headers,
+                        total,
+                        items,
+                        Received::of_body(text, spans),
+                    );
+                }
+                Err(_) => text.into_bytes(),
+            }
+        }
+        (_, Ok(text)) => text.into_bytes(),
+        (_, Err(not_utf8)) => not_utf8.into_bytes(),
+    };
+    decode_answer(status, headers, body, shape).map(|page| as_received(page, shape.paging))
+}
+
+/// A typed page's items as text: each item's text in the page's
+/// [`Received`], its identity read from that text by the item's shape.
+fn as_received<T: Checked>(
+    page: ItemPage<T>,
+    paging: &hss_operations::OffsetLimit,
+) -> ItemPage<RawItem> {
+    let received = page.received;
+    let names = paging.item_identity.unwrap_or_default();
+    let items = received
+        .items
+        .iter()
+        .map(|span| {
+            let text = received.text.get(span.clone()).unwrap_or_default();
+            let identity = serde_json::from_str::<T::Shape>(text)
+                .ok()
+                .and_then(|item| identity_of(&item, names));
+            RawItem::new(received.text.clone(), span.clone(), identity)
+        })
+        .collect();
+    ItemPage {
+        total_num: page.total_num,
+        items,
+        request_id: page.request_id,
+        received,
+    }
+}
+
+/// An item's identity from the fields `names`: the first field's text,
+/// then each further one that is present and not empty, joined with NUL
+/// (as the typed queries' identities are); `None` without the first.
+fn identity_of(item: &impl ShapeFields, names: &[&str]) -> Option<String> {
+    let (first, rest) = names.split_first()?;
+    let mut key = item.text(first)?.into_owned();
+    for name in rest {
+        if let Some(value) = item.text(name).filter(|v| !v.is_empty()) {
+            key.push('\0');
+            key.push_str(&value);
+        }
+    }
+    Some(key)
+}
+
 /// A page's count and typed items with each item's span in the body.
 type Spanned<T> = (Option<i64>, Vec<T>, Vec<Range<usize>>);
 
@@ -375,6 +643,15 @@ fn typed_items<T: DeserializeOwned>(
     text: &str,
     paging: &hss_operations::OffsetLimit,
 ) -> Result<Spanned<T>, serde_json::Error> {
+    page_items(text, paging, Cursor::value::<T>)
+}
+
+/// [`typed_items`] with `item` reading each item where it starts.
+fn page_items<'a, V>(
+    text: &'a str,
+    paging: &hss_operations::OffsetLimit,
+    mut item: impl FnMut(&mut Cursor<'a>) -> Result<V, serde_json::Error>,
+) -> Result<Spanned<V>, serde_json::Error> {
     let mut body = Cursor { text, pos: 0 };
     let (mut total, mut items, mut spans) = (None, None, Vec::new());
     body.expect(b'{')?;
@@ -401,7 +678,7 @@ fn typed_items<T: DeserializeOwned>(
                     loop {
                         body.skip_whitespace();
                         let start = body.pos;
-                        list.push(body.value::<T>()?);
+                        list.push(item(&mut body)?);
                         spans.push(start..body.pos);
                         if list.len() == 1 {
                             // Room for as many items as the first one's

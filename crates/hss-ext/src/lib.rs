@@ -195,6 +195,7 @@ pub use client::{
     CredentialKind, CredentialOrigin, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     EndpointOrigin, HssClient, HssClientBuilder,
 };
+pub use decode::RawItem;
 pub use decode::{ItemPage, Received, decode_page};
 pub use download::{DEFAULT_MAX_DOWNLOAD, DownloadOptions, Downloaded};
 pub use enums::{
@@ -212,7 +213,6 @@ pub use limit::DEFAULT_MAX_RESPONSE_BODY;
 pub use listing::{ListOptions, MAX_PASSES};
 pub use lists::ListQuery;
 pub use operation::{OperationAnswer, OperationRequest};
-pub use operation_listing::RawItem;
 pub use paginate::Probe;
 pub use policy::ScanPolicy;
 pub use preview::RequestPreview;

@@ -11,119 +11,19 @@
 //! needed.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 use futures::stream::Stream;
 use hss_operations::{OffsetLimit, Operation};
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::client::HssClient;
-use crate::decode::{ItemPage, PageAnswer, Received, span_in, split_page};
+pub use crate::decode::fields;
+use crate::decode::{ItemPage, PageAnswer, RawItem, Received, span_in, split_page};
 use crate::error::Error;
 use crate::listing::ListOptions;
 use crate::listing::{FetchPage, Listing, Plan};
 use crate::operation::{OperationAnswer, OperationRequest};
-
-/// One listed item, the JSON text the service sent for it (a span of the
-/// answer's body, which the items of a page share).
-#[derive(Clone)]
-pub struct RawItem {
-    body: Arc<String>,
-    span: Range<usize>,
-    /// The identity fields' values joined with NUL; `None` when the
-    /// operation names no identity or the item lacks one of its fields.
-    identity: Option<String>,
-}
-
-impl fmt::Debug for RawItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawItem")
-            .field("json", &self.json())
-            .finish()
-    }
-}
-
-impl RawItem {
-    /// The item as received (whitespace included).
-    pub fn json(&self) -> &str {
-        self.body.get(self.span.clone()).unwrap_or_default()
-    }
-
-    /// Its identity (the values of the operation's `item_identity` fields,
-    /// joined with NUL), `None` when it has none.
-    pub fn identity(&self) -> Option<&str> {
-        self.identity.as_deref()
-    }
-
-    /// Its top-level fields in the order received, each value as received;
-    /// an error when the item is not a JSON object.
-    pub fn fields(&self) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
-        fields(self.json())
-    }
-}
-
-/// The top-level fields of a JSON object, in order, values as received.
-pub fn fields(json: &str) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let fields = Fields.deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(fields)
-}
-
-/// Reads an object's entries in order, keys borrowed where unescaped.
-struct Fields;
-
-impl<'de> DeserializeSeed<'de> for Fields {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Fields {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Vec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            fields.push((key.0, map.next_value::<&'de RawValue>()?));
-        }
-        Ok(fields)
-    }
-}
-
-/// A key, borrowed unless it holds an escape.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
 
 /// A scalar JSON value as text: a string's content, a number's or a
 /// boolean's literal; `None` for `null`, an object or an array.
@@ -194,11 +94,7 @@ pub fn page_of_answer(
     let body = Arc::new(text);
     let items = items
         .into_iter()
-        .map(|(identity, span)| RawItem {
-            body: body.clone(),
-            span,
-            identity,
-        })
+        .map(|(identity, span)| RawItem::new(body.clone(), span, identity))
         .collect();
     Ok(ItemPage {
         total_num,

@@ -502,3 +502,75 @@ async fn any_listing_stops_at_its_operations_offset_cap() {
         "{err:?}"
     );
 }
+
+/// Every page of `query` as received (`list_all_received`): the items'
+/// text and identities, or the first error.
+async fn received(
+    client: &HssClient,
+    options: ListOptions,
+) -> Result<Vec<(String, Option<String>)>, Error> {
+    let mut pages = std::pin::pin!(client.list_all_received(HostQuery::new("task"), options));
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await {
+        for item in page?.items {
+            items.push((item.json().to_owned(), item.identity().map(str::to_owned)));
+        }
+    }
+    Ok(items)
+}
+
+#[tokio::test]
+async fn items_as_received_are_the_typed_listings_items_checked_the_same_way() {
+    // A moving task (a short page refilled): the same hosts, once each,
+    // in the same order, with the same text and identity.
+    let server = ScriptedServer::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        let limit = if offset == 200 { 150 } else { limit };
+        Reply::json(200, page(offset, limit, 1000))
+    })
+    .await;
+    let hss = client(&server);
+    let options = ListOptions::default().concurrency(4);
+    let typed: Vec<(String, Option<String>)> = {
+        let mut pages = std::pin::pin!(hss.list_all_pages(HostQuery::new("task"), options));
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.unwrap();
+            for (host, text) in page.items_received() {
+                items.push((text.unwrap().to_owned(), host.host_id.clone()));
+            }
+        }
+        items
+    };
+    let raw = received(&hss, options).await.unwrap();
+    assert_eq!(raw.len(), 1000);
+    assert_eq!(raw, typed);
+
+    // An item the model refuses (a host id that is a number) fails the
+    // page as the typed decode does, with the same error.
+    let server = ScriptedServer::start(|seen, _| {
+        let (offset, limit) = window(seen);
+        let body = page(offset, limit, 400);
+        Reply::json(
+            200,
+            body.replacen("\"host_id\":\"h250\"", "\"host_id\":250", 1),
+        )
+    })
+    .await;
+    let hss = client(&server);
+    let typed = hss
+        .collect_hosts(HostQuery::new("task"), options)
+        .await
+        .unwrap_err();
+    let raw = received(&hss, options).await.unwrap_err();
+    assert!(matches!(raw, Error::Decode { .. }), "{raw:?}");
+    // The same words; only the request id (one per request) differs.
+    let words = |e: &Error| {
+        e.to_string()
+            .split(" (request id")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(words(&raw), words(&typed));
+}

@@ -160,6 +160,65 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_name: ::std::option::Option<::std::string::String>,
     }
+    /// What [`AiPolicyGroupInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AiPolicyGroupInfoShape {
+        #[serde(default)]
+        agent_id_list: crate::check::Seq<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        description: ::std::option::Option<crate::check::Str>,
+        detail_is_used: ::std::option::Option<bool>,
+        enabled: ::std::option::Option<bool>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        group_type: ::std::option::Option<i64>,
+        is_default: ::std::option::Option<bool>,
+        is_exclusive: ::std::option::Option<bool>,
+        object_num: ::std::option::Option<i64>,
+        object_type: ::std::option::Option<i64>,
+        #[serde(default)]
+        policy_list: crate::check::Seq<AiPolicyListShape>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        protection_object: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AiPolicyGroupInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AiPolicyGroupInfo {
+        type Shape = AiPolicyGroupInfoShape;
+    }
+    /// What [`AiPolicyList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AiPolicyListShape {
+        enabled: ::std::option::Option<bool>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AiPolicyListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -742,6 +742,352 @@ pub mod types {
                 })
         }
     }
+    /// What [`AntiVirusHandleHistory`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusHandleHistoryShape {
+        asset_value: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        malware_name: ::std::option::Option<crate::check::Str>,
+        malware_type: ::std::option::Option<crate::check::Str>,
+        notes: ::std::option::Option<crate::check::Str>,
+        occur_time: ::std::option::Option<i64>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        result_id: ::std::option::Option<::std::string::String>,
+        severity: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusHandleHistoryShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "result_id" => crate::check::AsText::as_text(&self.result_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusHandleHistory {
+        type Shape = AntiVirusHandleHistoryShape;
+    }
+    /// What [`AntiVirusHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusHostResponseInfo {
+        type Shape = AntiVirusHostResponseInfoShape;
+    }
+    /// What [`AntiVirusPaidHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusPaidHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusPaidHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusPaidHostResponseInfo {
+        type Shape = AntiVirusPaidHostResponseInfoShape;
+    }
+    /// What [`AntiVirusPolicyHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusPolicyHostResponseInfoShape {
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusPolicyHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AntiVirusPolicyResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusPolicyResponseInfoShape {
+        action: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        file_type_list: crate::check::Seq<i64>,
+        #[serde(default)]
+        host_info_list: crate::check::Seq<AntiVirusPolicyHostResponseInfoShape>,
+        host_num: ::std::option::Option<i64>,
+        ignore_dir: ::std::option::Option<crate::check::Str>,
+        invalidate: ::std::option::Option<bool>,
+        next_start_time: ::std::option::Option<i64>,
+        policy_id: ::std::option::Option<::std::string::String>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        scan_dir: ::std::option::Option<crate::check::Str>,
+        scan_hour: ::std::option::Option<i64>,
+        scan_minute: ::std::option::Option<i64>,
+        scan_period: ::std::option::Option<crate::check::Str>,
+        scan_period_date: ::std::option::Option<i64>,
+        scan_time: ::std::option::Option<i64>,
+        start_type: ::std::option::Option<crate::check::Str>,
+        whether_paid_task: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusPolicyResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusPolicyResponseInfo {
+        type Shape = AntiVirusPolicyResponseInfoShape;
+    }
+    /// What [`AntiVirusResultResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusResultResponseInfoShape {
+        event_type: ::std::option::Option<i64>,
+        file_info: ::std::option::Option<ResultFileResponseInfoShape>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        isolate_tag: ::std::option::Option<crate::check::Str>,
+        malware_name: ::std::option::Option<crate::check::Str>,
+        malware_type: ::std::option::Option<crate::check::Str>,
+        memo: ::std::option::Option<crate::check::Str>,
+        occur_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        operate_accept_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        operate_detail_list: crate::check::Seq<ResultDetailResponseInfoShape>,
+        resource_info: ::std::option::Option<ResultResourceResponseInfoShape>,
+        result_id: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        task_id: ::std::option::Option<crate::check::Str>,
+        task_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusResultResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusResultResponseInfo {
+        type Shape = AntiVirusResultResponseInfoShape;
+    }
+    /// What [`AntiVirusTaskHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusTaskHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        deleted: ::std::option::Option<bool>,
+        fail_reason: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        host_task_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        run_duration: ::std::option::Option<i64>,
+        scan_file_num: ::std::option::Option<i64>,
+        scan_progress: ::std::option::Option<crate::check::Str>,
+        start_time: ::std::option::Option<i64>,
+        virus_num: ::std::option::Option<i64>,
+        whether_using_quota: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusTaskHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AntiVirusTaskResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntiVirusTaskResponseInfoShape {
+        action: ::std::option::Option<crate::check::Str>,
+        cancel_host_num: ::std::option::Option<i64>,
+        fail_host_num: ::std::option::Option<i64>,
+        #[serde(default)]
+        host_info_list: crate::check::Seq<AntiVirusTaskHostResponseInfoShape>,
+        host_num: ::std::option::Option<i64>,
+        rescan: ::std::option::Option<bool>,
+        scan_type: ::std::option::Option<crate::check::Str>,
+        start_time: ::std::option::Option<i64>,
+        start_type: ::std::option::Option<crate::check::Str>,
+        success_host_num: ::std::option::Option<i64>,
+        task_id: ::std::option::Option<::std::string::String>,
+        task_name: ::std::option::Option<crate::check::Str>,
+        task_status: ::std::option::Option<crate::check::Str>,
+        whether_paid_task: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntiVirusTaskResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "task_id" => crate::check::AsText::as_text(&self.task_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AntiVirusTaskResponseInfo {
+        type Shape = AntiVirusTaskResponseInfoShape;
+    }
+    /// What [`ResultDetailResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ResultDetailResponseInfoShape {
+        hash: ::std::option::Option<crate::check::Str>,
+        keyword: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ResultDetailResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ResultFileResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ResultFileResponseInfoShape {
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_ctime: ::std::option::Option<i64>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_mtime: ::std::option::Option<i64>,
+        file_owner: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        file_size: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ResultFileResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ResultResourceResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ResultResourceResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ResultResourceResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -639,6 +639,359 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub switch_status: ::std::option::Option<i64>,
     }
+    /// What [`AppWhitelistAbnormalInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistAbnormalInfoShape {
+        abnormal_description: ::std::option::Option<crate::check::Str>,
+        abnormal_type: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistAbnormalInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AppWhitelistEventDetailResInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistEventDetailResInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        login_ip: ::std::option::Option<crate::check::Str>,
+        login_user_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistEventDetailResInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AppWhitelistEventResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistEventResponseInfoShape {
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        attack_phase: ::std::option::Option<crate::check::Str>,
+        attack_tag: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        occur_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        operate_accept_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        operate_detail_list: crate::check::Seq<AppWhitelistEventDetailResInfoShape>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        process_info: crate::check::Seq<EventProcessResInfoShape>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        recommendation: ::std::option::Option<crate::check::Str>,
+        resource_info: ::std::option::Option<ProcessEventResourceResponseInfoShape>,
+        severity: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistEventResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppWhitelistEventResponseInfo {
+        type Shape = AppWhitelistEventResponseInfoShape;
+    }
+    /// What [`AppWhitelistHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppWhitelistHostResponseInfo {
+        type Shape = AppWhitelistHostResponseInfoShape;
+    }
+    /// What [`AppWhitelistPolicyHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistPolicyHostResponseInfoShape {
+        apply_status: ::std::option::Option<bool>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        event_num: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        intercept: ::std::option::Option<bool>,
+        learning_status: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        policy_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistPolicyHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppWhitelistPolicyHostResponseInfo {
+        type Shape = AppWhitelistPolicyHostResponseInfoShape;
+    }
+    /// What [`AppWhitelistPolicyProcessResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistPolicyProcessResponseInfoShape {
+        app_type: ::std::option::Option<crate::check::Str>,
+        blacklist_count: ::std::option::Option<i64>,
+        cmdline: ::std::option::Option<crate::check::Str>,
+        file_signer: ::std::option::Option<crate::check::Str>,
+        file_size: ::std::option::Option<i64>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        process_hash: ::std::option::Option<crate::check::Str>,
+        process_name: ::std::option::Option<crate::check::Str>,
+        process_path: ::std::option::Option<crate::check::Str>,
+        process_status: ::std::option::Option<crate::check::Str>,
+        process_type: ::std::option::Option<i64>,
+        specified_path: ::std::option::Option<crate::check::Str>,
+        trust_status_source: ::std::option::Option<i64>,
+        whitelist_count: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistPolicyProcessResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppWhitelistPolicyProcessResponseInfo {
+        type Shape = AppWhitelistPolicyProcessResponseInfoShape;
+    }
+    /// What [`AppWhitelistPolicyResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppWhitelistPolicyResponseInfoShape {
+        #[serde(default)]
+        abnormal_info_list: crate::check::Seq<AppWhitelistAbnormalInfoShape>,
+        auto_confirm: ::std::option::Option<bool>,
+        auto_detect: ::std::option::Option<bool>,
+        default_policy: ::std::option::Option<bool>,
+        #[serde(default)]
+        dir_list: crate::check::Seq<crate::check::Str>,
+        effect_host_num: ::std::option::Option<i64>,
+        #[serde(default)]
+        file_extension_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        host_id_list: crate::check::Seq<crate::check::Str>,
+        intercept: ::std::option::Option<bool>,
+        learning_days: ::std::option::Option<i64>,
+        learning_status: ::std::option::Option<crate::check::Str>,
+        malicious_num: ::std::option::Option<i64>,
+        not_effect_host_num: ::std::option::Option<i64>,
+        policy_id: ::std::option::Option<::std::string::String>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        policy_type: ::std::option::Option<crate::check::Str>,
+        specified_dir: ::std::option::Option<bool>,
+        suspicious_num: ::std::option::Option<i64>,
+        trust_num: ::std::option::Option<i64>,
+        unknown_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppWhitelistPolicyResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppWhitelistPolicyResponseInfo {
+        type Shape = AppWhitelistPolicyResponseInfoShape;
+    }
+    /// What [`EventProcessResInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventProcessResInfoShape {
+        ancestor_process_cmdline: ::std::option::Option<crate::check::Str>,
+        ancestor_process_path: ::std::option::Option<crate::check::Str>,
+        ancestor_process_pid: ::std::option::Option<i64>,
+        child_process_cmdline: ::std::option::Option<crate::check::Str>,
+        child_process_egid: ::std::option::Option<i64>,
+        child_process_euid: ::std::option::Option<i64>,
+        child_process_filename: ::std::option::Option<crate::check::Str>,
+        child_process_gid: ::std::option::Option<i64>,
+        child_process_name: ::std::option::Option<crate::check::Str>,
+        child_process_path: ::std::option::Option<crate::check::Str>,
+        child_process_pid: ::std::option::Option<i64>,
+        child_process_start_time: ::std::option::Option<i64>,
+        child_process_uid: ::std::option::Option<i64>,
+        escape_cmd: ::std::option::Option<crate::check::Str>,
+        escape_mode: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+        operate_type: ::std::option::Option<i64>,
+        parent_process_cmdline: ::std::option::Option<crate::check::Str>,
+        parent_process_egid: ::std::option::Option<i64>,
+        parent_process_euid: ::std::option::Option<i64>,
+        parent_process_file_hash: ::std::option::Option<crate::check::Str>,
+        parent_process_filename: ::std::option::Option<crate::check::Str>,
+        parent_process_gid: ::std::option::Option<i64>,
+        parent_process_name: ::std::option::Option<crate::check::Str>,
+        parent_process_path: ::std::option::Option<crate::check::Str>,
+        parent_process_pid: ::std::option::Option<i64>,
+        parent_process_start_time: ::std::option::Option<i64>,
+        parent_process_uid: ::std::option::Option<i64>,
+        process_cmdline: ::std::option::Option<crate::check::Str>,
+        process_egid: ::std::option::Option<i64>,
+        process_euid: ::std::option::Option<i64>,
+        process_file_hash: ::std::option::Option<crate::check::Str>,
+        process_filename: ::std::option::Option<crate::check::Str>,
+        process_gid: ::std::option::Option<i64>,
+        process_hash: ::std::option::Option<crate::check::Str>,
+        process_name: ::std::option::Option<crate::check::Str>,
+        process_path: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+        process_start_time: ::std::option::Option<i64>,
+        process_uid: ::std::option::Option<i64>,
+        process_username: ::std::option::Option<crate::check::Str>,
+        rule: ::std::option::Option<i64>,
+        score: ::std::option::Option<i64>,
+        session_id: ::std::option::Option<i64>,
+        virt_cmd: ::std::option::Option<crate::check::Str>,
+        virt_process_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventProcessResInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ProcessEventResourceResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProcessEventResourceResponseInfoShape {
+        agent_version: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        cloud_id: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_status: ::std::option::Option<crate::check::Str>,
+        domain_id: ::std::option::Option<crate::check::Str>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        host_attr: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        micro_service: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        os_bit: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        pod_uid: ::std::option::Option<crate::check::Str>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        region_name: ::std::option::Option<crate::check::Str>,
+        service: ::std::option::Option<crate::check::Str>,
+        sys_arch: ::std::option::Option<crate::check::Str>,
+        vm_name: ::std::option::Option<crate::check::Str>,
+        vm_uuid: ::std::option::Option<crate::check::Str>,
+        vpc_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProcessEventResourceResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

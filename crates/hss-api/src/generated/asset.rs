@@ -1311,6 +1311,813 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub num: ::std::option::Option<i64>,
     }
+    /// What [`AiDetailInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AiDetailInfoResponseInfoShape {
+        ai_application: ::std::option::Option<crate::check::Str>,
+        ai_tool: ::std::option::Option<crate::check::Str>,
+        cmdline: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        first_scan_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        install_path: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        net_info: crate::check::Seq<AiProcessNetInfoShape>,
+        pid: ::std::option::Option<i64>,
+        ppid: ::std::option::Option<i64>,
+        server_ip: ::std::option::Option<crate::check::Str>,
+        server_name: ::std::option::Option<crate::check::Str>,
+        startup_path: ::std::option::Option<crate::check::Str>,
+        startup_time: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+        user: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AiDetailInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AiDetailInfoResponseInfo {
+        type Shape = AiDetailInfoResponseInfoShape;
+    }
+    /// What [`AiProcessNetInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AiProcessNetInfoShape {
+        listen_ip: ::std::option::Option<crate::check::Str>,
+        listen_port: ::std::option::Option<i64>,
+        listen_protocol: ::std::option::Option<crate::check::Str>,
+        listen_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AiProcessNetInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AiStatisticInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AiStatisticInfoResponseInfoShape {
+        ai_component_name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AiStatisticInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AiStatisticInfoResponseInfo {
+        type Shape = AiStatisticInfoResponseInfoShape;
+    }
+    /// What [`AppChangeResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppChangeResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        app_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        recent_scan_time: ::std::option::Option<i64>,
+        update_time: ::std::option::Option<i64>,
+        variation_type: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppChangeResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppChangeResponseInfo {
+        type Shape = AppChangeResponseInfoShape;
+    }
+    /// What [`AppStatisticResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppStatisticResponseInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppStatisticResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppStatisticResponseInfo {
+        type Shape = AppStatisticResponseInfoShape;
+    }
+    /// What [`AutoLauchResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AutoLauchResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        recent_scan_time: ::std::option::Option<i64>,
+        run_user: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AutoLauchResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AutoLauchResponseInfo {
+        type Shape = AutoLauchResponseInfoShape;
+    }
+    /// What [`AutoLaunchChangeResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AutoLaunchChangeResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        recent_scan_time: ::std::option::Option<i64>,
+        run_user: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<i64>,
+        variation_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AutoLaunchChangeResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AutoLaunchChangeResponseInfo {
+        type Shape = AutoLaunchChangeResponseInfoShape;
+    }
+    /// What [`AutoLaunchStatisticsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AutoLaunchStatisticsResponseInfoShape {
+        name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AutoLaunchStatisticsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AutoLaunchStatisticsResponseInfo {
+        type Shape = AutoLaunchStatisticsResponseInfoShape;
+    }
+    /// What [`JarPackageHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct JarPackageHostInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        catalogue: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_type: ::std::option::Option<crate::check::Str>,
+        gid: ::std::option::Option<i64>,
+        hash: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        is_embedded: ::std::option::Option<i64>,
+        mode: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        package_path: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        proc_path: ::std::option::Option<crate::check::Str>,
+        record_time: ::std::option::Option<i64>,
+        size: ::std::option::Option<i64>,
+        uid: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for JarPackageHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for JarPackageHostInfo {
+        type Shape = JarPackageHostInfoShape;
+    }
+    /// What [`JarPackageStatisticsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct JarPackageStatisticsResponseInfoShape {
+        file_name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for JarPackageStatisticsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for JarPackageStatisticsResponseInfo {
+        type Shape = JarPackageStatisticsResponseInfoShape;
+    }
+    /// What [`KernelModuleHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KernelModuleHostInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        kernel_module_info: ::std::option::Option<KernelModuleInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KernelModuleHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for KernelModuleHostInfo {
+        type Shape = KernelModuleHostInfoShape;
+    }
+    /// What [`KernelModuleInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KernelModuleInfoShape {
+        ctime: ::std::option::Option<i64>,
+        desc: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+        mtime: ::std::option::Option<i64>,
+        name: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        record_time: ::std::option::Option<i64>,
+        size: ::std::option::Option<i64>,
+        srcversion: ::std::option::Option<crate::check::Str>,
+        uid: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KernelModuleInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`KernelModuleStatisticsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KernelModuleStatisticsResponseInfoShape {
+        name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KernelModuleStatisticsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for KernelModuleStatisticsResponseInfo {
+        type Shape = KernelModuleStatisticsResponseInfoShape;
+    }
+    /// What [`PortHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PortHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        laddr: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        port: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PortHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PortHostResponseInfo {
+        type Shape = PortHostResponseInfoShape;
+    }
+    /// What [`PortResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PortResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        laddr: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        port: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PortResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PortResponseInfo {
+        type Shape = PortResponseInfoShape;
+    }
+    /// What [`PortStatisticResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PortStatisticResponseInfoShape {
+        num: ::std::option::Option<i64>,
+        port: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PortStatisticResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PortStatisticResponseInfo {
+        type Shape = PortStatisticResponseInfoShape;
+    }
+    /// What [`ProcessStatisticResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProcessStatisticResponseInfoShape {
+        num: ::std::option::Option<i64>,
+        path: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProcessStatisticResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ProcessStatisticResponseInfo {
+        type Shape = ProcessStatisticResponseInfoShape;
+    }
+    /// What [`ProcessesHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProcessesHostResponseInfoShape {
+        container_id: ::std::option::Option<::std::string::String>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        launch_params: ::std::option::Option<crate::check::Str>,
+        launch_time: ::std::option::Option<i64>,
+        process_path: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+        run_permission: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProcessesHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "container_id" => crate::check::AsText::as_text(&self.container_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ProcessesHostResponseInfo {
+        type Shape = ProcessesHostResponseInfoShape;
+    }
+    /// What [`UserChangeHistoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct UserChangeHistoryResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        change_type: ::std::option::Option<crate::check::Str>,
+        expire_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        login_permission: ::std::option::Option<bool>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        recent_scan_time: ::std::option::Option<i64>,
+        root_permission: ::std::option::Option<bool>,
+        shell: ::std::option::Option<crate::check::Str>,
+        user_group_name: ::std::option::Option<crate::check::Str>,
+        user_home_dir: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for UserChangeHistoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for UserChangeHistoryResponseInfo {
+        type Shape = UserChangeHistoryResponseInfoShape;
+    }
+    /// What [`UserResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct UserResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        first_scan_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        login_permission: ::std::option::Option<bool>,
+        recent_scan_time: ::std::option::Option<i64>,
+        root_permission: ::std::option::Option<bool>,
+        shell: ::std::option::Option<crate::check::Str>,
+        user_group_name: ::std::option::Option<crate::check::Str>,
+        user_home_dir: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for UserResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for UserResponseInfo {
+        type Shape = UserResponseInfoShape;
+    }
+    /// What [`UserStatisticInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct UserStatisticInfoResponseInfoShape {
+        num: ::std::option::Option<i64>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for UserStatisticInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for UserStatisticInfoResponseInfo {
+        type Shape = UserStatisticInfoResponseInfoShape;
+    }
+    /// What [`WebAppAndServiceResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebAppAndServiceResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        atime: ::std::option::Option<i64>,
+        catalogue: ::std::option::Option<crate::check::Str>,
+        config_path: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        ctime: ::std::option::Option<i64>,
+        gid: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        install_path: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+        mtime: ::std::option::Option<i64>,
+        name: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        proc_path: ::std::option::Option<crate::check::Str>,
+        record_time: ::std::option::Option<i64>,
+        uid: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebAppAndServiceResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebAppAndServiceResponseInfo {
+        type Shape = WebAppAndServiceResponseInfoShape;
+    }
+    /// What [`WebAppAndServiceStatisticResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebAppAndServiceStatisticResponseInfoShape {
+        name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebAppAndServiceStatisticResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebAppAndServiceStatisticResponseInfo {
+        type Shape = WebAppAndServiceStatisticResponseInfoShape;
+    }
+    /// What [`WebFrameworkHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebFrameworkHostInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        catalogue: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_type: ::std::option::Option<crate::check::Str>,
+        gid: ::std::option::Option<i64>,
+        hash: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        is_embedded: ::std::option::Option<i64>,
+        mode: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        proc_path: ::std::option::Option<crate::check::Str>,
+        record_time: ::std::option::Option<i64>,
+        uid: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebFrameworkHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebFrameworkHostInfo {
+        type Shape = WebFrameworkHostInfoShape;
+    }
+    /// What [`WebFrameworkStatisticsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebFrameworkStatisticsResponseInfoShape {
+        file_name: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebFrameworkStatisticsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebFrameworkStatisticsResponseInfo {
+        type Shape = WebFrameworkStatisticsResponseInfoShape;
+    }
+    /// What [`WebSiteHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebSiteHostInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        app_name: ::std::option::Option<crate::check::Str>,
+        bind_addr: ::std::option::Option<crate::check::Str>,
+        cert_expired_time: ::std::option::Option<crate::check::Str>,
+        cert_issue_time: ::std::option::Option<crate::check::Str>,
+        cert_issuer: ::std::option::Option<crate::check::Str>,
+        cert_user: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        domain: ::std::option::Option<crate::check::Str>,
+        gid: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        is_https: ::std::option::Option<bool>,
+        mode: ::std::option::Option<crate::check::Str>,
+        path: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        port: ::std::option::Option<i64>,
+        proc_path: ::std::option::Option<crate::check::Str>,
+        record_time: ::std::option::Option<i64>,
+        uid: ::std::option::Option<i64>,
+        url_path: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebSiteHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebSiteHostInfo {
+        type Shape = WebSiteHostInfoShape;
+    }
+    /// What [`WebSiteStatisticsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebSiteStatisticsResponseInfoShape {
+        domain: ::std::option::Option<crate::check::Str>,
+        num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebSiteStatisticsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebSiteStatisticsResponseInfo {
+        type Shape = WebSiteStatisticsResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -1330,6 +1330,535 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub weak_pwd_accounts: ::std::vec::Vec<WeakPwdAccountInfoResponseInfo>,
     }
+    /// What [`BaselineWhiteListsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BaselineWhiteListsResponseInfoShape {
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        index_version: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        rule_type: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+        tag: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BaselineWhiteListsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for BaselineWhiteListsResponseInfo {
+        type Shape = BaselineWhiteListsResponseInfoShape;
+    }
+    /// What [`CheckRuleFixParamInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CheckRuleFixParamInfoShape {
+        default_value: ::std::option::Option<i64>,
+        range_max: ::std::option::Option<i64>,
+        range_min: ::std::option::Option<i64>,
+        rule_desc: ::std::option::Option<crate::check::Str>,
+        rule_param_id: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CheckRuleFixParamInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`CheckRuleImageResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CheckRuleImageResponseInfoShape {
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CheckRuleImageResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CheckRuleImageResponseInfo {
+        type Shape = CheckRuleImageResponseInfoShape;
+    }
+    /// What [`CheckRuleRiskInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CheckRuleRiskInfoResponseInfoShape {
+        check_name: ::std::option::Option<crate::check::Str>,
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        enable_click: ::std::option::Option<bool>,
+        enable_fix: ::std::option::Option<i64>,
+        host_num: ::std::option::Option<i64>,
+        not_enable_click_description: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        rule_params: crate::check::Seq<CheckRuleFixParamInfoShape>,
+        scan_result: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CheckRuleRiskInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CheckRuleRiskInfoResponseInfo {
+        type Shape = CheckRuleRiskInfoResponseInfoShape;
+    }
+    /// What [`CheckRulesResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CheckRulesResponseInfoShape {
+        cancel_ignore_enable_click: ::std::option::Option<bool>,
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        check_type_name: ::std::option::Option<crate::check::Str>,
+        enable_click: ::std::option::Option<bool>,
+        enable_fix: ::std::option::Option<i64>,
+        failed_num: ::std::option::Option<i64>,
+        host_num: ::std::option::Option<i64>,
+        #[serde(default)]
+        rule_params: crate::check::Seq<CheckRuleFixParamInfoShape>,
+        scan_time: ::std::option::Option<i64>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+        statistics_scan_result: ::std::option::Option<crate::check::Str>,
+        tag: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CheckRulesResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CheckRulesResponseInfo {
+        type Shape = CheckRulesResponseInfoShape;
+    }
+    /// What [`HostCheckRulesResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct HostCheckRulesResponseInfoShape {
+        cancel_ignore_enable_click: ::std::option::Option<bool>,
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        diff_description: ::std::option::Option<crate::check::Str>,
+        enable_click: ::std::option::Option<bool>,
+        enable_fix: ::std::option::Option<i64>,
+        enable_verify: ::std::option::Option<bool>,
+        fix_failed_reason: ::std::option::Option<crate::check::Str>,
+        host_type: ::std::option::Option<crate::check::Str>,
+        result_type: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        rule_params: crate::check::Seq<CheckRuleFixParamInfoShape>,
+        scan_time: ::std::option::Option<i64>,
+        severity: ::std::option::Option<crate::check::Str>,
+        tag: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for HostCheckRulesResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for HostCheckRulesResponseInfo {
+        type Shape = HostCheckRulesResponseInfoShape;
+    }
+    /// What [`ImageCheckRuleResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageCheckRuleResponseInfoShape {
+        check_name: ::std::option::Option<crate::check::Str>,
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        check_type_desc: ::std::option::Option<crate::check::Str>,
+        image_num: ::std::option::Option<i64>,
+        latest_scan_time: ::std::option::Option<i64>,
+        scan_result: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageCheckRuleResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageCheckRuleResponseInfo {
+        type Shape = ImageCheckRuleResponseInfoShape;
+    }
+    /// What [`PwdPolicyInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PwdPolicyInfoResponseInfoShape {
+        host_id: ::std::option::Option<::std::string::String>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        lowercase_letter: ::std::option::Option<bool>,
+        min_length: ::std::option::Option<bool>,
+        min_length_num: ::std::option::Option<i64>,
+        min_lowercase_letter: ::std::option::Option<i64>,
+        min_number: ::std::option::Option<i64>,
+        min_special_character: ::std::option::Option<i64>,
+        min_uppercase_letter: ::std::option::Option<i64>,
+        number: ::std::option::Option<bool>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        special_character: ::std::option::Option<bool>,
+        suggestion: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+        uppercase_letter: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PwdPolicyInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PwdPolicyInfoResponseInfo {
+        type Shape = PwdPolicyInfoResponseInfoShape;
+    }
+    /// What [`SecurityCheckHostInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckHostInfoResponseInfoShape {
+        failed_num: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_private_ip: ::std::option::Option<crate::check::Str>,
+        host_public_ip: ::std::option::Option<crate::check::Str>,
+        passed_num: ::std::option::Option<i64>,
+        scan_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckHostInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckHostInfoResponseInfo {
+        type Shape = SecurityCheckHostInfoResponseInfoShape;
+    }
+    /// What [`SecurityCheckInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckInfoResponseInfoShape {
+        baseline_name: ::std::option::Option<crate::check::Str>,
+        check_name: ::std::option::Option<crate::check::Str>,
+        check_rule_num: ::std::option::Option<i64>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        check_type_desc: ::std::option::Option<crate::check::Str>,
+        executable_file_path: ::std::option::Option<crate::check::Str>,
+        failed_rule_num: ::std::option::Option<i64>,
+        host_num: ::std::option::Option<i64>,
+        key: ::std::option::Option<crate::check::Str>,
+        scan_time: ::std::option::Option<i64>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckInfoResponseInfo {
+        type Shape = SecurityCheckInfoResponseInfoShape;
+    }
+    /// What [`SecurityCheckPolicyDetailInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckPolicyDetailInfoResponseInfoShape {
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_rule_type: ::std::option::Option<i64>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        checked: ::std::option::Option<bool>,
+        key: ::std::option::Option<crate::check::Str>,
+        level: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        rule_params: crate::check::Seq<CheckRuleFixParamInfoShape>,
+        severity: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckPolicyDetailInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckPolicyDetailInfoResponseInfo {
+        type Shape = SecurityCheckPolicyDetailInfoResponseInfoShape;
+    }
+    /// What [`SecurityCheckPolicyGroupInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckPolicyGroupInfoResponseInfoShape {
+        #[serde(default)]
+        agent_id_list: crate::check::Seq<crate::check::Str>,
+        check_rule_num: ::std::option::Option<i64>,
+        default_group: ::std::option::Option<bool>,
+        deletable: ::std::option::Option<bool>,
+        detection_period: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<::std::string::String>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_num: ::std::option::Option<i64>,
+        policy_info: ::std::option::Option<SecurityCheckPolicyInfoResponseInfoShape>,
+        support_os: ::std::option::Option<crate::check::Str>,
+        task_condition: ::std::option::Option<SecurityCheckTaskConditionShape>,
+        weak_pwd_policy_info: ::std::option::Option<
+            SecurityCheckPolicyInfoResponseInfoShape,
+        >,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckPolicyGroupInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "group_id" => crate::check::AsText::as_text(&self.group_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckPolicyGroupInfoResponseInfo {
+        type Shape = SecurityCheckPolicyGroupInfoResponseInfoShape;
+    }
+    /// What [`SecurityCheckPolicyInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckPolicyInfoResponseInfoShape {
+        content: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckPolicyInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`SecurityCheckRuleHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckRuleHostResponseInfoShape {
+        baseline_name: ::std::option::Option<crate::check::Str>,
+        cancel_ignore_enable_click: ::std::option::Option<bool>,
+        check_name: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        diff_description: ::std::option::Option<crate::check::Str>,
+        enable_click: ::std::option::Option<bool>,
+        enable_fix: ::std::option::Option<i64>,
+        enable_verify: ::std::option::Option<bool>,
+        failed_num: ::std::option::Option<i64>,
+        fix_failed_reason: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_private_ip: ::std::option::Option<crate::check::Str>,
+        host_public_ip: ::std::option::Option<crate::check::Str>,
+        host_type: ::std::option::Option<crate::check::Str>,
+        passed_num: ::std::option::Option<i64>,
+        result_type: ::std::option::Option<crate::check::Str>,
+        scan_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckRuleHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckRuleHostResponseInfo {
+        type Shape = SecurityCheckRuleHostResponseInfoShape;
+    }
+    /// What [`SecurityCheckTaskCondition`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckTaskConditionShape {
+        #[serde(default)]
+        day_of_week: crate::check::Seq<crate::check::Str>,
+        hour: ::std::option::Option<i64>,
+        minute: ::std::option::Option<i64>,
+        random_offset: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckTaskConditionShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WeakPwdAccountInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WeakPwdAccountInfoResponseInfoShape {
+        desensitized_weak_passwords: ::std::option::Option<crate::check::Str>,
+        duration: ::std::option::Option<i64>,
+        service_type: ::std::option::Option<crate::check::Str>,
+        suggestion: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WeakPwdAccountInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WeakPwdListInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WeakPwdListInfoResponseInfoShape {
+        host_id: ::std::option::Option<::std::string::String>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        weak_pwd_accounts: crate::check::Seq<WeakPwdAccountInfoResponseInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WeakPwdListInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WeakPwdListInfoResponseInfo {
+        type Shape = WeakPwdListInfoResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

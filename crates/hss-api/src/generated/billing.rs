@@ -244,6 +244,60 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    /// What [`QuotaResourcesResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct QuotaResourcesResponseInfoShape {
+        charging_mode: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        expire_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        quota_status: ::std::option::Option<crate::check::Str>,
+        resource_id: ::std::option::Option<crate::check::Str>,
+        shared_quota: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        tags: crate::check::Seq<TagInfoShape>,
+        used_status: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for QuotaResourcesResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for QuotaResourcesResponseInfo {
+        type Shape = QuotaResourcesResponseInfoShape;
+    }
+    /// What [`TagInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct TagInfoShape {
+        key: ::std::option::Option<crate::check::Str>,
+        value: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for TagInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

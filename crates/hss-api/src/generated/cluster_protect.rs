@@ -433,6 +433,182 @@ pub mod types {
         pub image_name: Text1To256,
         pub image_version: Text1To256,
     }
+    /// What [`ClusterEventResourceResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterEventResourceResponseInfoShape {
+        enforcement_action: ::std::option::Option<crate::check::Str>,
+        group: ::std::option::Option<crate::check::Str>,
+        kind: ::std::option::Option<crate::check::Str>,
+        message: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        resource_name: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterEventResourceResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ClusterEventResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterEventResponseInfoShape {
+        action: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<crate::check::Str>,
+        event_content: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        resource_info: ::std::option::Option<ClusterEventResourceResponseInfoShape>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterEventResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterEventResponseInfo {
+        type Shape = ClusterEventResponseInfoShape;
+    }
+    /// What [`ClusterPolicyResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterPolicyResponseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        content: ::std::option::Option<::serde::de::IgnoredAny>,
+        create_time: ::std::option::Option<i64>,
+        deploy_content: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        image_num: ::std::option::Option<i64>,
+        labels_num: ::std::option::Option<i64>,
+        parameters: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        resources: crate::check::Seq<ResourcesShape>,
+        status: ::std::option::Option<crate::check::Str>,
+        template_id: ::std::option::Option<crate::check::Str>,
+        template_name: ::std::option::Option<crate::check::Str>,
+        template_type: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        white_images: crate::check::Seq<WhiteImageInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterPolicyResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterPolicyResponseInfo {
+        type Shape = ClusterPolicyResponseInfoShape;
+    }
+    /// What [`ClusterResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterResponseInfoShape {
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_status: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        cluster_version: ::std::option::Option<crate::check::Str>,
+        policy_num: ::std::option::Option<i64>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterResponseInfo {
+        type Shape = ClusterResponseInfoShape;
+    }
+    /// What [`Resources`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ResourcesShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        images: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        labels: crate::check::Seq<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ResourcesShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WhiteImageInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WhiteImageInfoShape {
+        cluster_id: Text1To256,
+        image_name: Text1To256,
+        image_version: Text1To256,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WhiteImageInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -393,6 +393,119 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_num: ::std::option::Option<i64>,
     }
+    /// What [`CommonHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CommonHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CommonHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CommonHostResponseInfo {
+        type Shape = CommonHostResponseInfoShape;
+    }
+    /// What [`ListTasksResponseInfoClusterScanInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListTasksResponseInfoClusterScanInfoShape {
+        failed_cluster_num: ::std::option::Option<i64>,
+        #[serde(default)]
+        scan_type_list: crate::check::Seq<crate::check::Str>,
+        scanning_cluster_num: ::std::option::Option<i64>,
+        success_cluster_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListTasksResponseInfoClusterScanInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ListTasksResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListTasksResponseInfoDataListShape {
+        cluster_scan_info: ::std::option::Option<
+            ListTasksResponseInfoClusterScanInfoShape,
+        >,
+        end_time: ::std::option::Option<i64>,
+        estimated_time: ::std::option::Option<i64>,
+        iac_scan_info: ::std::option::Option<ListTasksResponseInfoIacScanInfoShape>,
+        start_time: ::std::option::Option<i64>,
+        task_id: ::std::option::Option<::std::string::String>,
+        task_name: ::std::option::Option<crate::check::Str>,
+        task_status: ::std::option::Option<crate::check::Str>,
+        task_type: ::std::option::Option<crate::check::Str>,
+        trigger_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListTasksResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "task_id" => crate::check::AsText::as_text(&self.task_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListTasksResponseInfoDataList {
+        type Shape = ListTasksResponseInfoDataListShape;
+    }
+    /// What [`ListTasksResponseInfoIacScanInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListTasksResponseInfoIacScanInfoShape {
+        failed_file_num: ::std::option::Option<i64>,
+        file_type: ::std::option::Option<crate::check::Str>,
+        scan_file_num: ::std::option::Option<i64>,
+        success_file_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListTasksResponseInfoIacScanInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

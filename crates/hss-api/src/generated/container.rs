@@ -1627,6 +1627,605 @@ pub mod types {
             self.charging_mode.as_deref().map(|v| crate::known::ChargingMode::parse(v))
         }
     }
+    /// What [`ClusterAuditLogResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterAuditLogResponseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        content: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        line_num: ::std::option::Option<crate::check::Str>,
+        time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterAuditLogResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterAuditLogResponseInfo {
+        type Shape = ClusterAuditLogResponseInfoShape;
+    }
+    /// What [`ClusterContainerLogResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterContainerLogResponseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        content: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        line_num: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pod_id: ::std::option::Option<crate::check::Str>,
+        pod_ip: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterContainerLogResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterContainerLogResponseInfo {
+        type Shape = ClusterContainerLogResponseInfoShape;
+    }
+    /// What [`ClusterEventLogResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterEventLogResponseInfoShape {
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<crate::check::Str>,
+        line_num: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        reason: ::std::option::Option<crate::check::Str>,
+        resource_name: ::std::option::Option<crate::check::Str>,
+        resource_type: ::std::option::Option<crate::check::Str>,
+        time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterEventLogResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterEventLogResponseInfo {
+        type Shape = ClusterEventLogResponseInfoShape;
+    }
+    /// What [`ClusterInfoResponse`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterInfoResponseShape {
+        access_status: ::std::option::Option<crate::check::Str>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_log_status: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_status: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        combined_status: ::std::option::Option<crate::check::Str>,
+        ds_info: ::std::option::Option<ClusterInfoResponseDsInfoShape>,
+        failed_message: ::std::option::Option<crate::check::Str>,
+        installed_status: ::std::option::Option<crate::check::Str>,
+        invoked_service: ::std::option::Option<crate::check::Str>,
+        latest_version: ::std::option::Option<bool>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        node_num: ::std::option::Option<i64>,
+        registry_info: ::std::option::Option<ClusterInfoResponseRegistryInfoShape>,
+        resource_info: ::std::option::Option<ClusterInfoResponseResourceInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterInfoResponseShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClusterInfoResponse {
+        type Shape = ClusterInfoResponseShape;
+    }
+    /// What [`ClusterInfoResponseDsInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterInfoResponseDsInfoShape {
+        current_num: ::std::option::Option<i64>,
+        desired_num: ::std::option::Option<i64>,
+        ready_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterInfoResponseDsInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ClusterInfoResponseRegistryInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterInfoResponseRegistryInfoShape {
+        namespace: ::std::option::Option<crate::check::Str>,
+        registry_addr: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+        registry_username: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterInfoResponseRegistryInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ClusterInfoResponseResourceInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClusterInfoResponseResourceInfoShape {
+        cpu_limit: ::std::option::Option<crate::check::Str>,
+        mem_limit: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClusterInfoResponseResourceInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ContainerCmdLogResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ContainerCmdLogResponseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        cmd: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        parent_path: ::std::option::Option<crate::check::Str>,
+        parent_process_pid: ::std::option::Option<i64>,
+        path: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        time: ::std::option::Option<i64>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ContainerCmdLogResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ContainerCmdLogResponseInfo {
+        type Shape = ContainerCmdLogResponseInfoShape;
+    }
+    /// What [`ContainerImageInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ContainerImageInfoShape {
+        create_time: ::std::option::Option<i64>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ContainerImageInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ContainerImageInfo {
+        type Shape = ContainerImageInfoShape;
+    }
+    /// What [`ContainerImageLogResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ContainerImageLogResponseInfoShape {
+        content: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<::std::string::String>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<crate::check::Str>,
+        resource_name: ::std::option::Option<crate::check::Str>,
+        resource_type: ::std::option::Option<crate::check::Str>,
+        source_ip: ::std::option::Option<crate::check::Str>,
+        time: ::std::option::Option<i64>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ContainerImageLogResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "event_id" => crate::check::AsText::as_text(&self.event_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ContainerImageLogResponseInfo {
+        type Shape = ContainerImageLogResponseInfoShape;
+    }
+    /// What [`ContainerNodeInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ContainerNodeInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset: ::std::option::Option<i64>,
+        container_tags: ::std::option::Option<crate::check::Str>,
+        degradation_reason: ::std::option::Option<crate::check::Str>,
+        detect_result: ::std::option::Option<crate::check::Str>,
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        intrusion: ::std::option::Option<i64>,
+        is_container_node: ::std::option::Option<bool>,
+        policy_group_id: ::std::option::Option<crate::check::Str>,
+        policy_group_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_degradation: ::std::option::Option<bool>,
+        protect_interrupt: ::std::option::Option<bool>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        resource_id: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+        vulnerability: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ContainerNodeInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ContainerNodeInfo {
+        type Shape = ContainerNodeInfoShape;
+    }
+    /// What [`ListClusterRiskAffectResourcesResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListClusterRiskAffectResourcesResponseInfoDataListShape {
+        first_scan_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        hit_path_list: crate::check::Seq<crate::check::Str>,
+        hit_rule: ::std::option::Option<crate::check::Str>,
+        last_scan_time: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        resource_id: ::std::option::Option<::std::string::String>,
+        resource_name: ::std::option::Option<crate::check::Str>,
+        resource_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields
+    for ListClusterRiskAffectResourcesResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "resource_id" => crate::check::AsText::as_text(&self.resource_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListClusterRiskAffectResourcesResponseInfoDataList {
+        type Shape = ListClusterRiskAffectResourcesResponseInfoDataListShape;
+    }
+    /// What [`ListClusterRisksResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListClusterRisksResponseInfoDataListShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        last_scan_time: ::std::option::Option<i64>,
+        remediation: ::std::option::Option<crate::check::Str>,
+        risk_category: ::std::option::Option<crate::check::Str>,
+        risk_id: ::std::option::Option<crate::check::Str>,
+        risk_level: ::std::option::Option<crate::check::Str>,
+        risk_name: ::std::option::Option<crate::check::Str>,
+        risk_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListClusterRisksResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListClusterRisksResponseInfoDataList {
+        type Shape = ListClusterRisksResponseInfoDataListShape;
+    }
+    /// What [`ListIacFileRiskPathsResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListIacFileRiskPathsResponseInfoDataListShape {
+        hit_path: ::std::option::Option<crate::check::Str>,
+        hit_rule: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        resource_name: ::std::option::Option<crate::check::Str>,
+        resource_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListIacFileRiskPathsResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListIacFileRiskPathsResponseInfoDataList {
+        type Shape = ListIacFileRiskPathsResponseInfoDataListShape;
+    }
+    /// What [`ListIacFileRisksResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListIacFileRisksResponseInfoDataListShape {
+        build_instruction: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        last_scan_time: ::std::option::Option<i64>,
+        remediation: ::std::option::Option<crate::check::Str>,
+        risk_category: ::std::option::Option<crate::check::Str>,
+        risk_id: ::std::option::Option<crate::check::Str>,
+        risk_level: ::std::option::Option<crate::check::Str>,
+        risk_name: ::std::option::Option<crate::check::Str>,
+        risk_num: ::std::option::Option<i64>,
+        rule_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListIacFileRisksResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListIacFileRisksResponseInfoDataList {
+        type Shape = ListIacFileRisksResponseInfoDataListShape;
+    }
+    /// What [`ListIacFilesResponseInfoDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListIacFilesResponseInfoDataListShape {
+        cicd_id: ::std::option::Option<crate::check::Str>,
+        cicd_name: ::std::option::Option<crate::check::Str>,
+        file_id: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_type: ::std::option::Option<crate::check::Str>,
+        first_scan_time: ::std::option::Option<i64>,
+        last_scan_time: ::std::option::Option<i64>,
+        risk_num: ::std::option::Option<i64>,
+        risky: ::std::option::Option<bool>,
+        scan_type: ::std::option::Option<crate::check::Str>,
+        upload_file_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListIacFilesResponseInfoDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListIacFilesResponseInfoDataList {
+        type Shape = ListIacFilesResponseInfoDataListShape;
+    }
+    /// What [`MultiCloudClusterAuthInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct MultiCloudClusterAuthInfoShape {
+        advice: ::std::option::Option<crate::check::Str>,
+        api_groups: ::std::option::Option<crate::check::Str>,
+        function: ::std::option::Option<crate::check::Str>,
+        is_authed: ::std::option::Option<bool>,
+        resources: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for MultiCloudClusterAuthInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for MultiCloudClusterAuthInfo {
+        type Shape = MultiCloudClusterAuthInfoShape;
+    }
+    /// What [`MultiCloudClusterInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct MultiCloudClusterInfoShape {
+        certificate_expiration_date: ::std::option::Option<i64>,
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        current_expiration_date: ::std::option::Option<i64>,
+        image_repo: ::std::option::Option<crate::check::Str>,
+        provider: ::std::option::Option<crate::check::Str>,
+        server: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for MultiCloudClusterInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for MultiCloudClusterInfo {
+        type Shape = MultiCloudClusterInfoShape;
+    }
+    /// What [`NodeLabelInfoResponse`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct NodeLabelInfoResponseShape {
+        #[serde(default)]
+        children: crate::check::Seq<crate::check::Str>,
+        label: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for NodeLabelInfoResponseShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for NodeLabelInfoResponse {
+        type Shape = NodeLabelInfoResponseShape;
+    }
+    /// What [`PolicyTemplateInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PolicyTemplateInfoShape {
+        constraint_template: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        level: ::std::option::Option<crate::check::Str>,
+        tag: ::std::option::Option<crate::check::Str>,
+        target_kind: ::std::option::Option<crate::check::Str>,
+        template_name: ::std::option::Option<crate::check::Str>,
+        template_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PolicyTemplateInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PolicyTemplateInfo {
+        type Shape = PolicyTemplateInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -286,6 +286,151 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workload_type: ::std::option::Option<::std::string::String>,
     }
+    /// What [`ClustersResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ClustersResponseInfoShape {
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+        namespace_num: ::std::option::Option<i64>,
+        policy_num: ::std::option::Option<i64>,
+        protection_status: ::std::option::Option<bool>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ClustersResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ClustersResponseInfo {
+        type Shape = ClustersResponseInfoShape;
+    }
+    /// What [`GetNetworkPolicy`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GetNetworkPolicyShape {
+        create_time: ::std::option::Option<crate::check::Str>,
+        deploy_status: ::std::option::Option<bool>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        policy_content: ::std::option::Option<NetworkPolicyBody>,
+        policy_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GetNetworkPolicyShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GetNetworkPolicy {
+        type Shape = GetNetworkPolicyShape;
+    }
+    /// What [`NetworkNodeInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct NetworkNodeInfoShape {
+        id: ::std::option::Option<::std::string::String>,
+        ip_addr: ::std::option::Option<crate::check::Str>,
+        ipv6_addr: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        private_ip_addr: ::std::option::Option<crate::check::Str>,
+        private_ipv6_addr: ::std::option::Option<crate::check::Str>,
+        runtime_version: ::std::option::Option<crate::check::Str>,
+        security_group: ::std::option::Option<crate::check::Str>,
+        server_id: ::std::option::Option<crate::check::Str>,
+        server_type: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for NetworkNodeInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for NetworkNodeInfo {
+        type Shape = NetworkNodeInfoShape;
+    }
+    /// What [`SecurityGroup`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityGroupShape {
+        security_group_description: ::std::option::Option<TextUpTo512>,
+        security_group_id: TextUpTo64,
+        security_group_name: ::std::option::Option<TextUpTo256>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityGroupShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`SecurityGroupPolicyResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityGroupPolicyResponseInfoShape {
+        create_time: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        namespace_id: ::std::option::Option<crate::check::Str>,
+        pod_selector: ::std::option::Option<crate::check::Str>,
+        policy_content: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        security_groups: crate::check::Seq<SecurityGroupShape>,
+        workload_id: ::std::option::Option<crate::check::Str>,
+        workload_name: ::std::option::Option<crate::check::Str>,
+        workload_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityGroupPolicyResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityGroupPolicyResponseInfo {
+        type Shape = SecurityGroupPolicyResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

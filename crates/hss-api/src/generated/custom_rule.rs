@@ -122,6 +122,38 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rule_name: ::std::option::Option<::std::string::String>,
     }
+    /// What [`ListCustomRuleConfigResponse`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ListCustomRuleConfigResponseShape {
+        auto_block: ::std::option::Option<i64>,
+        create_time: ::std::option::Option<i64>,
+        hash_type: ::std::option::Option<crate::check::Str>,
+        host_num: ::std::option::Option<i64>,
+        is_all_host: ::std::option::Option<bool>,
+        rule_id: ::std::option::Option<::std::string::String>,
+        rule_name: ::std::option::Option<crate::check::Str>,
+        rule_status: ::std::option::Option<i64>,
+        rule_type: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ListCustomRuleConfigResponseShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "rule_id" => crate::check::AsText::as_text(&self.rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ListCustomRuleConfigResponse {
+        type Shape = ListCustomRuleConfigResponseShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -1650,6 +1650,601 @@ pub mod types {
                 .map(|v| crate::known::InterceptStatus::parse(v))
         }
     }
+    /// What [`AlarmWhiteListResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AlarmWhiteListResponseInfoShape {
+        description: ::std::option::Option<crate::check::Str>,
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        field_value: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        judge_type: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+        white_field: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AlarmWhiteListResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AlarmWhiteListResponseInfo {
+        type Shape = AlarmWhiteListResponseInfoShape;
+    }
+    /// What [`AntivirusResultDetailInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AntivirusResultDetailInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_ctime: ::std::option::Option<i64>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_mtime: ::std::option::Option<i64>,
+        file_owner: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        file_size: ::std::option::Option<i64>,
+        malware_name: ::std::option::Option<crate::check::Str>,
+        result_id: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AntivirusResultDetailInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`BlockedIpResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BlockedIpResponseInfoShape {
+        block_time: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        intercept_num: ::std::option::Option<i64>,
+        intercept_status: ::std::option::Option<crate::check::Str>,
+        latest_time: ::std::option::Option<i64>,
+        login_type: ::std::option::Option<crate::check::Str>,
+        src_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BlockedIpResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for BlockedIpResponseInfo {
+        type Shape = BlockedIpResponseInfoShape;
+    }
+    /// What [`EventDetailResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventDetailResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        hash: ::std::option::Option<crate::check::Str>,
+        is_parent: ::std::option::Option<bool>,
+        keyword: ::std::option::Option<crate::check::Str>,
+        login_ip: ::std::option::Option<crate::check::Str>,
+        login_user_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventDetailResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`EventFileResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventFileResponseInfoShape {
+        fd_count: ::std::option::Option<i64>,
+        fd_info: ::std::option::Option<crate::check::Str>,
+        file_action: ::std::option::Option<crate::check::Str>,
+        file_alias: ::std::option::Option<crate::check::Str>,
+        file_atime: ::std::option::Option<i64>,
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_change_attr: ::std::option::Option<crate::check::Str>,
+        file_content: ::std::option::Option<crate::check::Str>,
+        file_ctime: ::std::option::Option<i64>,
+        file_desc: ::std::option::Option<crate::check::Str>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_key_word: ::std::option::Option<crate::check::Str>,
+        file_md5: ::std::option::Option<crate::check::Str>,
+        file_mtime: ::std::option::Option<i64>,
+        file_new_path: ::std::option::Option<crate::check::Str>,
+        file_operation: ::std::option::Option<i64>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        file_sha256: ::std::option::Option<crate::check::Str>,
+        file_size: ::std::option::Option<i64>,
+        file_type: ::std::option::Option<crate::check::Str>,
+        is_dir: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventFileResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`EventHandleHistory`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventHandleHistoryShape {
+        asset_value: ::std::option::Option<crate::check::Str>,
+        attack_tag: ::std::option::Option<crate::check::Str>,
+        event_abstract: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<::std::string::String>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        notes: ::std::option::Option<crate::check::Str>,
+        occur_time: ::std::option::Option<i64>,
+        operate_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventHandleHistoryShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "event_class_id" => crate::check::AsText::as_text(&self.event_class_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for EventHandleHistory {
+        type Shape = EventHandleHistoryShape;
+    }
+    /// What [`EventManagementResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventManagementResponseInfoShape {
+        agent_status: ::std::option::Option<crate::check::Str>,
+        app_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        attack_phase: ::std::option::Option<crate::check::Str>,
+        attack_tag: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        event_abstract: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<crate::check::Str>,
+        event_count: ::std::option::Option<i64>,
+        event_details: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        extend_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        #[serde(default)]
+        file_info_list: crate::check::Seq<EventFileResponseInfoShape>,
+        forensic_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        geo_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        handler: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        malware_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        network_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        occur_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        operate_accept_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        operate_detail_list: crate::check::Seq<EventDetailResponseInfoShape>,
+        operate_type: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        process_info_list: crate::check::Seq<EventProcessResponseInfoShape>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        recommendation: ::std::option::Option<crate::check::Str>,
+        resource_info: ::std::option::Option<EventResourceResponseInfoShape>,
+        severity: ::std::option::Option<crate::check::Str>,
+        system_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        #[serde(default)]
+        tag_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        user_info_list: crate::check::Seq<EventUserResponseInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventManagementResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for EventManagementResponseInfo {
+        type Shape = EventManagementResponseInfoShape;
+    }
+    /// What [`EventProcessResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventProcessResponseInfoShape {
+        ancestor_process_cmdline: ::std::option::Option<crate::check::Str>,
+        ancestor_process_path: ::std::option::Option<crate::check::Str>,
+        ancestor_process_pid: ::std::option::Option<i64>,
+        block: ::std::option::Option<i64>,
+        child_process_cmdline: ::std::option::Option<crate::check::Str>,
+        child_process_egid: ::std::option::Option<i64>,
+        child_process_euid: ::std::option::Option<i64>,
+        child_process_filename: ::std::option::Option<crate::check::Str>,
+        child_process_gid: ::std::option::Option<i64>,
+        child_process_name: ::std::option::Option<crate::check::Str>,
+        child_process_path: ::std::option::Option<crate::check::Str>,
+        child_process_pid: ::std::option::Option<i64>,
+        child_process_start_time: ::std::option::Option<i64>,
+        child_process_uid: ::std::option::Option<i64>,
+        escape_cmd: ::std::option::Option<crate::check::Str>,
+        escape_mode: ::std::option::Option<crate::check::Str>,
+        parent_process_cmdline: ::std::option::Option<crate::check::Str>,
+        parent_process_egid: ::std::option::Option<i64>,
+        parent_process_euid: ::std::option::Option<i64>,
+        parent_process_file_hash: ::std::option::Option<crate::check::Str>,
+        parent_process_filename: ::std::option::Option<crate::check::Str>,
+        parent_process_gid: ::std::option::Option<i64>,
+        parent_process_name: ::std::option::Option<crate::check::Str>,
+        parent_process_path: ::std::option::Option<crate::check::Str>,
+        parent_process_pid: ::std::option::Option<i64>,
+        parent_process_start_time: ::std::option::Option<i64>,
+        parent_process_uid: ::std::option::Option<i64>,
+        process_cmdline: ::std::option::Option<crate::check::Str>,
+        process_egid: ::std::option::Option<i64>,
+        process_euid: ::std::option::Option<i64>,
+        process_file_hash: ::std::option::Option<crate::check::Str>,
+        process_filename: ::std::option::Option<crate::check::Str>,
+        process_gid: ::std::option::Option<i64>,
+        process_hash: ::std::option::Option<crate::check::Str>,
+        process_name: ::std::option::Option<crate::check::Str>,
+        process_path: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+        process_start_time: ::std::option::Option<i64>,
+        process_uid: ::std::option::Option<i64>,
+        process_username: ::std::option::Option<crate::check::Str>,
+        virt_cmd: ::std::option::Option<crate::check::Str>,
+        virt_process_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventProcessResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`EventResourceResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventResourceResponseInfoShape {
+        cloud_id: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_status: ::std::option::Option<crate::check::Str>,
+        domain_id: ::std::option::Option<crate::check::Str>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        host_attr: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        micro_service: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        os_bit: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        pod_uid: ::std::option::Option<crate::check::Str>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        region_name: ::std::option::Option<crate::check::Str>,
+        service: ::std::option::Option<crate::check::Str>,
+        sys_arch: ::std::option::Option<crate::check::Str>,
+        vm_name: ::std::option::Option<crate::check::Str>,
+        vm_uuid: ::std::option::Option<crate::check::Str>,
+        vpc_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventResourceResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`EventUserResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct EventUserResponseInfoShape {
+        login_fail_count: ::std::option::Option<i64>,
+        login_ip: ::std::option::Option<crate::check::Str>,
+        login_last_time: ::std::option::Option<i64>,
+        login_mode: ::std::option::Option<i64>,
+        pwd_hash: ::std::option::Option<crate::check::Str>,
+        pwd_max_days: ::std::option::Option<i64>,
+        pwd_min_days: ::std::option::Option<i64>,
+        pwd_used_days: ::std::option::Option<i64>,
+        pwd_warn_left_days: ::std::option::Option<i64>,
+        pwd_with_fuzzing: ::std::option::Option<crate::check::Str>,
+        service_port: ::std::option::Option<i64>,
+        service_type: ::std::option::Option<crate::check::Str>,
+        user_gid: ::std::option::Option<i64>,
+        user_group_name: ::std::option::Option<crate::check::Str>,
+        user_home_dir: ::std::option::Option<crate::check::Str>,
+        user_id: ::std::option::Option<i64>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for EventUserResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`IsolateEventResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct IsolateEventResponseInfoShape {
+        agent_status: ::std::option::Option<crate::check::Str>,
+        app_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        att_ck: ::std::option::Option<crate::check::Str>,
+        attack_phase: ::std::option::Option<crate::check::Str>,
+        attack_tag: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        confidence: ::std::option::Option<i64>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        event_abstract: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<crate::check::Str>,
+        event_count: ::std::option::Option<i64>,
+        event_details: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        extend_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        file_info_list: ::std::option::Option<::serde::de::IgnoredAny>,
+        forensic_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        geo_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        handler: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        malware_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        memo: ::std::option::Option<crate::check::Str>,
+        network_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        occur_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        operate_accept_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        operate_detail_list: crate::check::Seq<EventDetailResponseInfoShape>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        process_info_list: ::std::option::Option<::serde::de::IgnoredAny>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        recent_time: ::std::option::Option<i64>,
+        recommendation: ::std::option::Option<crate::check::Str>,
+        registry_info_list: ::std::option::Option<::serde::de::IgnoredAny>,
+        resource_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        severity: ::std::option::Option<crate::check::Str>,
+        system_info: ::std::option::Option<::serde::de::IgnoredAny>,
+        #[serde(default)]
+        tag_list: crate::check::Seq<crate::check::Str>,
+        user_info_list: ::std::option::Option<::serde::de::IgnoredAny>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for IsolateEventResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`IsolatedFileResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct IsolatedFileResponseInfoShape {
+        agent_event_info: ::std::option::Option<IsolateEventResponseInfoShape>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        antivirus_result_info: ::std::option::Option<AntivirusResultDetailInfoShape>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        file_attr: ::std::option::Option<crate::check::Str>,
+        file_hash: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        isolate_source: ::std::option::Option<crate::check::Str>,
+        isolation_status: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for IsolatedFileResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for IsolatedFileResponseInfo {
+        type Shape = IsolatedFileResponseInfoShape;
+    }
+    /// What [`LoginWhiteListResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct LoginWhiteListResponseInfoShape {
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        login_ip: ::std::option::Option<crate::check::Str>,
+        login_user_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        remarks: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for LoginWhiteListResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for LoginWhiteListResponseInfo {
+        type Shape = LoginWhiteListResponseInfoShape;
+    }
+    /// What [`RelatedEventInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct RelatedEventInfoShape {
+        #[serde(rename = "abstract")]
+        abstract_: ::std::option::Option<crate::check::Str>,
+        event_abstract: ::std::option::Option<crate::check::Str>,
+        event_class_id: ::std::option::Option<crate::check::Str>,
+        event_id: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        event_type: ::std::option::Option<i64>,
+        handle_method: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        handler: ::std::option::Option<crate::check::Str>,
+        memo: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        similiar_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for RelatedEventInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for RelatedEventInfo {
+        type Shape = RelatedEventInfoShape;
+    }
+    /// What [`SystemUserWhiteListResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SystemUserWhiteListResponseInfoShape {
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        remarks: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        system_user_name_list: crate::check::Seq<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SystemUserWhiteListResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SystemUserWhiteListResponseInfo {
+        type Shape = SystemUserWhiteListResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -130,6 +130,97 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub untrust_num: ::std::option::Option<i64>,
     }
+    /// What [`FileEventResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct FileEventResponseInfoShape {
+        after_change: ::std::option::Option<crate::check::Str>,
+        before_change: ::std::option::Option<crate::check::Str>,
+        change_category: ::std::option::Option<crate::check::Str>,
+        change_type: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<i64>,
+        latest_time: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for FileEventResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for FileEventResponseInfo {
+        type Shape = FileEventResponseInfoShape;
+    }
+    /// What [`FileHostEventDetailResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct FileHostEventDetailResponseInfoShape {
+        after_change: ::std::option::Option<crate::check::Str>,
+        before_change: ::std::option::Option<crate::check::Str>,
+        change_category: ::std::option::Option<crate::check::Str>,
+        change_type: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<i64>,
+        latest_time: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for FileHostEventDetailResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for FileHostEventDetailResponseInfo {
+        type Shape = FileHostEventDetailResponseInfoShape;
+    }
+    /// What [`FileHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct FileHostResponseInfoShape {
+        change_file_num: ::std::option::Option<i64>,
+        change_registry_num: ::std::option::Option<i64>,
+        change_total_num: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        latest_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for FileHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for FileHostResponseInfo {
+        type Shape = FileHostResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

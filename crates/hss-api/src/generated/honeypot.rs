@@ -201,6 +201,95 @@ pub mod types {
                 })
         }
     }
+    /// What [`AppliedHostListDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppliedHostListDataListShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        applied_port: crate::check::Seq<i64>,
+        #[serde(default)]
+        conflict_port: crate::check::Seq<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppliedHostListDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppliedHostListDataList {
+        type Shape = AppliedHostListDataListShape;
+    }
+    /// What [`AvailableHostListDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AvailableHostListDataListShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        conflict_port: crate::check::Seq<i64>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AvailableHostListDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AvailableHostListDataList {
+        type Shape = AvailableHostListDataListShape;
+    }
+    /// What [`PolicyListDataList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PolicyListDataListShape {
+        host_num: ::std::option::Option<i64>,
+        is_default: ::std::option::Option<bool>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<::std::string::String>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        port_list: crate::check::Seq<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PolicyListDataListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PolicyListDataList {
+        type Shape = PolicyListDataListShape;
+    }
     pub mod builder {}
 }
 impl Client {

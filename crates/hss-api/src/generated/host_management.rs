@@ -522,6 +522,194 @@ pub mod types {
             self.host_sources.as_deref().map(|v| crate::known::HostSources::parse(v))
         }
     }
+    /// What [`AgentPolicyInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AgentPolicyInfoShape {
+        feature_name: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        policy_category: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        policy_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AgentPolicyInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AgentPolicyInfo {
+        type Shape = AgentPolicyInfoShape;
+    }
+    /// What [`AgentStatusInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AgentStatusInfoShape {
+        abnormal_reason: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        status_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AgentStatusInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AgentStatusInfo {
+        type Shape = AgentStatusInfoShape;
+    }
+    /// What [`Host`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct HostShape {
+        agent_create_time: ::std::option::Option<i64>,
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        agent_update_time: ::std::option::Option<i64>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        asset: ::std::option::Option<i64>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        auto_open_version: ::std::option::Option<crate::check::Str>,
+        baseline: ::std::option::Option<i64>,
+        charging_mode: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        common_login_area_codes: crate::check::Seq<i64>,
+        container_type: ::std::option::Option<i64>,
+        cpu_limit: ::std::option::Option<crate::check::Str>,
+        data_center_tag: ::std::option::Option<crate::check::Str>,
+        degradation_reason: ::std::option::Option<crate::check::Str>,
+        detect_result: ::std::option::Option<crate::check::Str>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        enterprise_project_name: ::std::option::Option<crate::check::Str>,
+        expire_time: ::std::option::Option<i64>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_sources: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        install_progress: ::std::option::Option<i64>,
+        install_result_code: ::std::option::Option<crate::check::Str>,
+        interrupt_reason: ::std::option::Option<crate::check::Str>,
+        intrusion: ::std::option::Option<i64>,
+        kernel_version: ::std::option::Option<crate::check::Str>,
+        key_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        labels: crate::check::Seq<crate::check::Str>,
+        mem_limit: ::std::option::Option<crate::check::Str>,
+        mode: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        node_runtime_info: crate::check::Seq<RuntimeServiceInfoShape>,
+        open_time: ::std::option::Option<i64>,
+        os_bit: ::std::option::Option<crate::check::Str>,
+        os_image: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        outside_host: ::std::option::Option<bool>,
+        policy_group_id: ::std::option::Option<crate::check::Str>,
+        policy_group_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_degradation: ::std::option::Option<bool>,
+        protect_interrupt: ::std::option::Option<bool>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        ransom_protection_status: ::std::option::Option<crate::check::Str>,
+        resource_id: ::std::option::Option<crate::check::Str>,
+        service_provider_name: ::std::option::Option<crate::check::Str>,
+        two_factor_auth: ::std::option::Option<bool>,
+        upgradable: ::std::option::Option<bool>,
+        upgrade_result_code: ::std::option::Option<crate::check::Str>,
+        upgrade_status: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+        vpc_id: ::std::option::Option<crate::check::Str>,
+        vulnerability: ::std::option::Option<i64>,
+        wtp_protect_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for HostShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for Host {
+        type Shape = HostShape;
+    }
+    /// What [`HostGroupItem`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct HostGroupItemShape {
+        group_id: ::std::option::Option<::std::string::String>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        host_id_list: crate::check::Seq<crate::check::Str>,
+        host_num: ::std::option::Option<i64>,
+        is_outside: ::std::option::Option<bool>,
+        risk_host_num: ::std::option::Option<i64>,
+        unprotect_host_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for HostGroupItemShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "group_id" => crate::check::AsText::as_text(&self.group_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for HostGroupItem {
+        type Shape = HostGroupItemShape;
+    }
+    /// What [`RuntimeServiceInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct RuntimeServiceInfoShape {
+        runtime_type: ::std::option::Option<crate::check::Str>,
+        runtime_version: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        storage_driver: crate::check::Seq<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for RuntimeServiceInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -2374,6 +2374,1380 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag_name: ::std::option::Option<::std::string::String>,
     }
+    /// What [`AssociateImages`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AssociateImagesShape {
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AssociateImagesShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AssociateImagesInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AssociateImagesInfoShape {
+        id: ::std::option::Option<i64>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        malicious_file_num: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+        unsafe_setting_num: ::std::option::Option<i64>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AssociateImagesInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`AssociateRegistriesResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AssociateRegistriesResponseInfoShape {
+        failed_reason: ::std::option::Option<crate::check::Str>,
+        registry_id: ::std::option::Option<::std::string::String>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+        sync_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AssociateRegistriesResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "registry_id" => crate::check::AsText::as_text(&self.registry_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AssociateRegistriesResponseInfo {
+        type Shape = AssociateRegistriesResponseInfoShape;
+    }
+    /// What [`BuildCommandRiskDetailListResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BuildCommandRiskDetailListResponseInfoShape {
+        #[serde(default)]
+        risk_list: crate::check::Seq<BuildCommandRiskDetailResponseInfoShape>,
+        risk_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BuildCommandRiskDetailListResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`BuildCommandRiskDetailResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BuildCommandRiskDetailResponseInfoShape {
+        build_instruction: ::std::option::Option<crate::check::Str>,
+        remediation: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BuildCommandRiskDetailResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`BuildCommandRisksImageResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BuildCommandRisksImageResponseInfoShape {
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        risk_detail_info: ::std::option::Option<
+            BuildCommandRiskDetailListResponseInfoShape,
+        >,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BuildCommandRisksImageResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for BuildCommandRisksImageResponseInfo {
+        type Shape = BuildCommandRisksImageResponseInfoShape;
+    }
+    /// What [`CicdConfigurationsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CicdConfigurationsResponseInfoShape {
+        associated_config_num: ::std::option::Option<i64>,
+        associated_images_num: ::std::option::Option<i64>,
+        cicd_id: ::std::option::Option<::std::string::String>,
+        cicd_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CicdConfigurationsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cicd_id" => crate::check::AsText::as_text(&self.cicd_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CicdConfigurationsResponseInfo {
+        type Shape = CicdConfigurationsResponseInfoShape;
+    }
+    /// What [`CicdImageResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CicdImageResponseInfoShape {
+        cicd_name: ::std::option::Option<crate::check::Str>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        latest_update_time: ::std::option::Option<i64>,
+        latest_version: ::std::option::Option<bool>,
+        malicious_file_num: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pipeline_type: ::std::option::Option<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+        scan_failed_code: ::std::option::Option<crate::check::Str>,
+        scan_failed_desc: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+        severity_level: ::std::option::Option<crate::check::Str>,
+        unsafe_setting_num: ::std::option::Option<i64>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CicdImageResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for CicdImageResponseInfo {
+        type Shape = CicdImageResponseInfoShape;
+    }
+    /// What [`CveInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct CveInfoShape {
+        cve_id: ::std::option::Option<crate::check::Str>,
+        cvss_score: ::std::option::Option<f64>,
+        description: ::std::option::Option<crate::check::Str>,
+        publish_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for CveInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`GeneralImageVulOperationsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GeneralImageVulOperationsResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_path: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        handle_time: ::std::option::Option<i64>,
+        handle_type: ::std::option::Option<crate::check::Str>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        remark: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GeneralImageVulOperationsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GeneralImageVulOperationsResponseInfo {
+        type Shape = GeneralImageVulOperationsResponseInfoShape;
+    }
+    /// What [`GeneralImageVulsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GeneralImageVulsResponseInfoShape {
+        cluster_num: ::std::option::Option<i64>,
+        #[serde(default)]
+        cve_list: crate::check::Seq<GeneralImageVulsResponseInfoCveListShape>,
+        description: ::std::option::Option<crate::check::Str>,
+        image_num: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        label_list: crate::check::Seq<crate::check::Str>,
+        max_cvss_score: ::std::option::Option<f64>,
+        scan_time: ::std::option::Option<i64>,
+        severity_level: ::std::option::Option<crate::check::Str>,
+        solution_detail: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+        url: ::std::option::Option<crate::check::Str>,
+        vul_id: ::std::option::Option<::std::string::String>,
+        vul_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GeneralImageVulsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "vul_id" => crate::check::AsText::as_text(&self.vul_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GeneralImageVulsResponseInfo {
+        type Shape = GeneralImageVulsResponseInfoShape;
+    }
+    /// What [`GeneralImageVulsResponseInfoCveList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GeneralImageVulsResponseInfoCveListShape {
+        cve_id: ::std::option::Option<crate::check::Str>,
+        cvss: ::std::option::Option<f64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GeneralImageVulsResponseInfoCveListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`GlobalMalwareInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GlobalMalwareInfoShape {
+        description: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        instance_id: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GlobalMalwareInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GlobalMalwareInfo {
+        type Shape = GlobalMalwareInfoShape;
+    }
+    /// What [`GlobalVulInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GlobalVulInfoShape {
+        #[serde(default)]
+        data_list: crate::check::Seq<CveInfoShape>,
+        decription: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        history_number: ::std::option::Option<i64>,
+        repair_necessity: ::std::option::Option<crate::check::Str>,
+        solution: ::std::option::Option<crate::check::Str>,
+        undeal_number: ::std::option::Option<i64>,
+        url: ::std::option::Option<crate::check::Str>,
+        vul_id: ::std::option::Option<::std::string::String>,
+        vul_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GlobalVulInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "vul_id" => crate::check::AsText::as_text(&self.vul_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GlobalVulInfo {
+        type Shape = GlobalVulInfoShape;
+    }
+    /// What [`ImageAppResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageAppResponseInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_path: ::std::option::Option<crate::check::Str>,
+        app_type: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        is_compliant: ::std::option::Option<bool>,
+        latest_scan_time: ::std::option::Option<i64>,
+        layer_digest: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageAppResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageAppResponseInfo {
+        type Shape = ImageAppResponseInfoShape;
+    }
+    /// What [`ImageAppsInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageAppsInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_type: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageAppsInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageAppsInfo {
+        type Shape = ImageAppsInfoShape;
+    }
+    /// What [`ImageBasicImageInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageBasicImageInfoShape {
+        layer_digest: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageBasicImageInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageBasicImageInfo {
+        type Shape = ImageBasicImageInfoShape;
+    }
+    /// What [`ImageBuildCommandRiskResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageBuildCommandRiskResponseInfoShape {
+        description: ::std::option::Option<crate::check::Str>,
+        image_num: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        risk_id: ::std::option::Option<crate::check::Str>,
+        risk_level: ::std::option::Option<crate::check::Str>,
+        risk_name: ::std::option::Option<crate::check::Str>,
+        rule_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageBuildCommandRiskResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageBuildCommandRiskResponseInfo {
+        type Shape = ImageBuildCommandRiskResponseInfoShape;
+    }
+    /// What [`ImageFileInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageFileInfoShape {
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageFileInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageFileInfo {
+        type Shape = ImageFileInfoShape;
+    }
+    /// What [`ImageFileResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageFileResponseInfoShape {
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageFileResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageFileResponseInfo {
+        type Shape = ImageFileResponseInfoShape;
+    }
+    /// What [`ImageLocalInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageLocalInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        component_num: ::std::option::Option<i64>,
+        container_num: ::std::option::Option<i64>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_num: ::std::option::Option<i64>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        latest_update_time: ::std::option::Option<i64>,
+        local_image_type: ::std::option::Option<crate::check::Str>,
+        malicious_file_num: ::std::option::Option<i64>,
+        non_scan_reason: ::std::option::Option<crate::check::Str>,
+        scan_failed_desc: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+        severity_level: ::std::option::Option<crate::check::Str>,
+        unsafe_setting_num: ::std::option::Option<i64>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageLocalInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageLocalInfo {
+        type Shape = ImageLocalInfoShape;
+    }
+    /// What [`ImageMalwareInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageMalwareInfoShape {
+        description: ::std::option::Option<crate::check::Str>,
+        file_name: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageMalwareInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageMalwareInfo {
+        type Shape = ImageMalwareInfoShape;
+    }
+    /// What [`ImageNonCompliantAppInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageNonCompliantAppInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_path: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        layer_digest: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageNonCompliantAppInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageNonCompliantAppInfo {
+        type Shape = ImageNonCompliantAppInfoShape;
+    }
+    /// What [`ImagePwdComplexityInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImagePwdComplexityInfoResponseInfoShape {
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        lowercase_letter: ::std::option::Option<bool>,
+        min_length: ::std::option::Option<bool>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        number: ::std::option::Option<bool>,
+        special_character: ::std::option::Option<bool>,
+        suggestion: ::std::option::Option<crate::check::Str>,
+        uppercase_letter: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImagePwdComplexityInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImagePwdComplexityInfoResponseInfo {
+        type Shape = ImagePwdComplexityInfoResponseInfoShape;
+    }
+    /// What [`ImageRiskConfigsCheckRulesResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageRiskConfigsCheckRulesResponseInfoShape {
+        check_name: ::std::option::Option<crate::check::Str>,
+        check_rule_id: ::std::option::Option<::std::string::String>,
+        check_rule_name: ::std::option::Option<crate::check::Str>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        scan_result: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageRiskConfigsCheckRulesResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "check_rule_id" => crate::check::AsText::as_text(&self.check_rule_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageRiskConfigsCheckRulesResponseInfo {
+        type Shape = ImageRiskConfigsCheckRulesResponseInfoShape;
+    }
+    /// What [`ImageRiskConfigsInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageRiskConfigsInfoResponseInfoShape {
+        check_name: ::std::option::Option<crate::check::Str>,
+        check_rule_num: ::std::option::Option<i64>,
+        check_type: ::std::option::Option<crate::check::Str>,
+        check_type_desc: ::std::option::Option<crate::check::Str>,
+        failed_rule_num: ::std::option::Option<i64>,
+        severity: ::std::option::Option<crate::check::Str>,
+        standard: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageRiskConfigsInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageRiskConfigsInfoResponseInfo {
+        type Shape = ImageRiskConfigsInfoResponseInfoShape;
+    }
+    /// What [`ImageScanTaskInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageScanTaskInfoShape {
+        begin_time: ::std::option::Option<i64>,
+        end_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        failed_images: crate::check::Seq<ImageScanTaskInfoFailedImagesShape>,
+        failed_num: ::std::option::Option<i64>,
+        failed_reason: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        is_all: ::std::option::Option<bool>,
+        policy_id: ::std::option::Option<crate::check::Str>,
+        rate_limit: ::std::option::Option<i64>,
+        remain_min: ::std::option::Option<i64>,
+        risky_num: ::std::option::Option<i64>,
+        scan_scope: ::std::option::Option<i64>,
+        success_num: ::std::option::Option<i64>,
+        sync_task_type: ::std::option::Option<crate::check::Str>,
+        task_id: ::std::option::Option<crate::check::Str>,
+        task_name: ::std::option::Option<crate::check::Str>,
+        task_status: ::std::option::Option<i64>,
+        task_type: ::std::option::Option<crate::check::Str>,
+        total_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageScanTaskInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageScanTaskInfo {
+        type Shape = ImageScanTaskInfoShape;
+    }
+    /// What [`ImageScanTaskInfoFailedImages`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageScanTaskInfoFailedImagesShape {
+        failed_reason: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        registry_id: ::std::option::Option<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageScanTaskInfoFailedImagesShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ImageSensitiveInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageSensitiveInfoShape {
+        content: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        handle_status: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        name: ::std::option::Option<crate::check::Str>,
+        operate_accept: ::std::option::Option<crate::check::Str>,
+        position: ::std::option::Option<crate::check::Str>,
+        sensitive_info_id: ::std::option::Option<::std::string::String>,
+        severity: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageSensitiveInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "sensitive_info_id" => {
+                    crate::check::AsText::as_text(&self.sensitive_info_id)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageSensitiveInfo {
+        type Shape = ImageSensitiveInfoShape;
+    }
+    /// What [`ImageVulCveInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageVulCveInfoShape {
+        cve_id: ::std::option::Option<::std::string::String>,
+        cvss_score: ::std::option::Option<f64>,
+        description: ::std::option::Option<crate::check::Str>,
+        publish_time: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageVulCveInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cve_id" => crate::check::AsText::as_text(&self.cve_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageVulCveInfo {
+        type Shape = ImageVulCveInfoShape;
+    }
+    /// What [`ImageVulInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageVulInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_path: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        position: ::std::option::Option<crate::check::Str>,
+        repair_necessity: ::std::option::Option<crate::check::Str>,
+        solution: ::std::option::Option<crate::check::Str>,
+        url: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+        vul_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageVulInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "vul_id" => crate::check::AsText::as_text(&self.vul_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageVulInfo {
+        type Shape = ImageVulInfoShape;
+    }
+    /// What [`ImageWeakPwdListInfoResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageWeakPwdListInfoResponseInfoShape {
+        desensitized_weak_passwords: ::std::option::Option<crate::check::Str>,
+        duration: ::std::option::Option<i64>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        service_type: ::std::option::Option<crate::check::Str>,
+        suggestion: ::std::option::Option<crate::check::Str>,
+        user_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageWeakPwdListInfoResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageWeakPwdListInfoResponseInfo {
+        type Shape = ImageWeakPwdListInfoResponseInfoShape;
+    }
+    /// What [`ImageWhiteListDetailResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageWhiteListDetailResponseInfoShape {
+        #[serde(default)]
+        cves: crate::check::Seq<ImageWhiteListDetailResponseInfoCvesShape>,
+        description: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        #[serde(default)]
+        image_info: crate::check::Seq<ImageWhiteListDetailResponseInfoImageInfoShape>,
+        query_info: ::std::option::Option<
+            ImageWhiteListDetailResponseInfoQueryInfoShape,
+        >,
+        rule_type: ::std::option::Option<crate::check::Str>,
+        vul_id: ::std::option::Option<crate::check::Str>,
+        vul_name: ::std::option::Option<crate::check::Str>,
+        vul_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageWhiteListDetailResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ImageWhiteListDetailResponseInfo {
+        type Shape = ImageWhiteListDetailResponseInfoShape;
+    }
+    /// What [`ImageWhiteListDetailResponseInfoCves`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageWhiteListDetailResponseInfoCvesShape {
+        cve_id: ::std::option::Option<crate::check::Str>,
+        cvss: ::std::option::Option<f64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageWhiteListDetailResponseInfoCvesShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ImageWhiteListDetailResponseInfoImageInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageWhiteListDetailResponseInfoImageInfoShape {
+        id: ::std::option::Option<i64>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageWhiteListDetailResponseInfoImageInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`ImageWhiteListDetailResponseInfoQueryInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageWhiteListDetailResponseInfoQueryInfoShape {
+        image_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageWhiteListDetailResponseInfoQueryInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`LocalImageAppList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct LocalImageAppListShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        app_type: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for LocalImageAppListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for LocalImageAppList {
+        type Shape = LocalImageAppListShape;
+    }
+    /// What [`LocalImageContainerInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct LocalImageContainerInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        entry_point: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        pod_id: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for LocalImageContainerInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for LocalImageContainerInfo {
+        type Shape = LocalImageContainerInfoShape;
+    }
+    /// What [`LocalImageHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct LocalImageHostInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        docker_name: ::std::option::Option<crate::check::Str>,
+        docker_type: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for LocalImageHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for LocalImageHostInfo {
+        type Shape = LocalImageHostInfoShape;
+    }
+    /// What [`PrivateImageRepositoryInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PrivateImageRepositoryInfoShape {
+        #[serde(default)]
+        association_images: crate::check::Seq<AssociateImagesShape>,
+        domain_name: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<i64>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        instance_id: ::std::option::Option<crate::check::Str>,
+        instance_name: ::std::option::Option<crate::check::Str>,
+        instance_url: ::std::option::Option<crate::check::Str>,
+        latest_scan_time: ::std::option::Option<i64>,
+        latest_update_time: ::std::option::Option<i64>,
+        latest_version: ::std::option::Option<bool>,
+        malicious_file_num: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        scan_failed_desc: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+        scannable: ::std::option::Option<bool>,
+        shared_status: ::std::option::Option<crate::check::Str>,
+        unsafe_setting_num: ::std::option::Option<i64>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PrivateImageRepositoryInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PrivateImageRepositoryInfo {
+        type Shape = PrivateImageRepositoryInfoShape;
+    }
+    /// What [`RegistryImagesInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct RegistryImagesInfoShape {
+        #[serde(default)]
+        association_images: crate::check::Seq<AssociateImagesInfoShape>,
+        domain_name: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<i64>,
+        image_digest: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_size: ::std::option::Option<i64>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        instance_id: ::std::option::Option<crate::check::Str>,
+        instance_name: ::std::option::Option<crate::check::Str>,
+        instance_url: ::std::option::Option<crate::check::Str>,
+        is_multiple_arch: ::std::option::Option<bool>,
+        latest_scan_time: ::std::option::Option<i64>,
+        latest_sync_time: ::std::option::Option<i64>,
+        latest_update_time: ::std::option::Option<i64>,
+        latest_version: ::std::option::Option<bool>,
+        malicious_file_num: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        registry_id: ::std::option::Option<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+        scan_failed_code: ::std::option::Option<crate::check::Str>,
+        scan_failed_desc: ::std::option::Option<crate::check::Str>,
+        scan_status: ::std::option::Option<crate::check::Str>,
+        scannable: ::std::option::Option<bool>,
+        severity_level: ::std::option::Option<crate::check::Str>,
+        shared_status: ::std::option::Option<crate::check::Str>,
+        unsafe_setting_num: ::std::option::Option<i64>,
+        vul_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for RegistryImagesInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for RegistryImagesInfo {
+        type Shape = RegistryImagesInfoShape;
+    }
+    /// What [`RegistryInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct RegistryInfoShape {
+        api_version: ::std::option::Option<crate::check::Str>,
+        connect_cluster_id: ::std::option::Option<crate::check::Str>,
+        fail_reason: ::std::option::Option<crate::check::Str>,
+        get_scan_image_channel: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        images_num: ::std::option::Option<i64>,
+        latest_sync_time: ::std::option::Option<i64>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        protocol: ::std::option::Option<crate::check::Str>,
+        registry_addr: ::std::option::Option<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+        registry_username: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for RegistryInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for RegistryInfo {
+        type Shape = RegistryInfoShape;
+    }
+    /// What [`VulAffectImageAppPathResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct VulAffectImageAppPathResponseInfoShape {
+        app_path: ::std::option::Option<crate::check::Str>,
+        app_version: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for VulAffectImageAppPathResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`VulAffectImageAppsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct VulAffectImageAppsResponseInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        paths: crate::check::Seq<VulAffectImageAppPathResponseInfoShape>,
+        rule: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for VulAffectImageAppsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for VulAffectImageAppsResponseInfo {
+        type Shape = VulAffectImageAppsResponseInfoShape;
+    }
+    /// What [`VulAffectImageContainersResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct VulAffectImageContainersResponseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pod_id: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for VulAffectImageContainersResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for VulAffectImageContainersResponseInfo {
+        type Shape = VulAffectImageContainersResponseInfoShape;
+    }
+    /// What [`VulRepoImageInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct VulRepoImageInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        data_list: crate::check::Seq<VulRepoImagesTagInfoShape>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        tag_count: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for VulRepoImageInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for VulRepoImageInfo {
+        type Shape = VulRepoImageInfoShape;
+    }
+    /// What [`VulRepoImagesTagInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct VulRepoImagesTagInfoShape {
+        app_name: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<i64>,
+        tag_id: ::std::option::Option<crate::check::Str>,
+        tag_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for VulRepoImagesTagInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

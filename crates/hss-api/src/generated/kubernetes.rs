@@ -811,6 +811,332 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    /// What [`DaemonSetInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct DaemonSetInfoShape {
+        cluster_id: ::std::option::Option<::std::string::String>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        match_labels: crate::check::Seq<LabelInfoShape>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        pods_num: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for DaemonSetInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "cluster_id" => crate::check::AsText::as_text(&self.cluster_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for DaemonSetInfo {
+        type Shape = DaemonSetInfoShape;
+    }
+    /// What [`KubernetesClusterInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KubernetesClusterInfoShape {
+        active_nodes_number: ::std::option::Option<i64>,
+        agent_ds_failed_reason: ::std::option::Option<crate::check::Str>,
+        agent_ds_install_status: ::std::option::Option<crate::check::Str>,
+        agent_install_failed_num: ::std::option::Option<i64>,
+        agent_installed_num: ::std::option::Option<i64>,
+        agent_not_install_num: ::std::option::Option<i64>,
+        app_vul_num: ::std::option::Option<i64>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        creation_timestamp: ::std::option::Option<i64>,
+        emg_vul_num: ::std::option::Option<i64>,
+        id: ::std::option::Option<::std::string::String>,
+        last_operate_timestamp: ::std::option::Option<i64>,
+        last_scan_time: ::std::option::Option<i64>,
+        risk_assess_num: ::std::option::Option<i64>,
+        sec_comp_num: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+        sys_vul_num: ::std::option::Option<i64>,
+        total_nodes_number: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KubernetesClusterInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for KubernetesClusterInfo {
+        type Shape = KubernetesClusterInfoShape;
+    }
+    /// What [`KubernetesEndpointInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KubernetesEndpointInfoShape {
+        association_service: ::std::option::Option<bool>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        creation_timestamp: ::std::option::Option<i64>,
+        id: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        service_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KubernetesEndpointInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for KubernetesEndpointInfo {
+        type Shape = KubernetesEndpointInfoShape;
+    }
+    /// What [`KubernetesServiceInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct KubernetesServiceInfoShape {
+        cluster_ip: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        creation_timestamp: ::std::option::Option<i64>,
+        endpoint_name: ::std::option::Option<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for KubernetesServiceInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for KubernetesServiceInfo {
+        type Shape = KubernetesServiceInfoShape;
+    }
+    /// What [`LabelInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct LabelInfoShape {
+        key: ::std::option::Option<crate::check::Str>,
+        val: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for LabelInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`PodBaseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PodBaseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        cpu: ::std::option::Option<crate::check::Str>,
+        cpu_limit: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        id: ::std::option::Option<::std::string::String>,
+        memory: ::std::option::Option<crate::check::Str>,
+        memory_limit: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        node_ip: ::std::option::Option<crate::check::Str>,
+        node_name: ::std::option::Option<crate::check::Str>,
+        pod_ip: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        region_id: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PodBaseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PodBaseInfo {
+        type Shape = PodBaseInfoShape;
+    }
+    /// What [`ServerlessCronJobInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerlessCronJobInfoShape {
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        execute_time: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        match_labels: crate::check::Seq<LabelInfoShape>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        running_jobs_num: ::std::option::Option<i64>,
+        schedule: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerlessCronJobInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerlessCronJobInfo {
+        type Shape = ServerlessCronJobInfoShape;
+    }
+    /// What [`ServerlessDeploymentInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerlessDeploymentInfoShape {
+        agent_install_failed_num: ::std::option::Option<i64>,
+        agent_installed_num: ::std::option::Option<i64>,
+        agent_not_install_num: ::std::option::Option<i64>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        match_labels: crate::check::Seq<LabelInfoShape>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        pods_num: ::std::option::Option<i64>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerlessDeploymentInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerlessDeploymentInfo {
+        type Shape = ServerlessDeploymentInfoShape;
+    }
+    /// What [`ServerlessJobInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerlessJobInfoShape {
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        execute_time: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        match_labels: crate::check::Seq<LabelInfoShape>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        pods_num: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerlessJobInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerlessJobInfo {
+        type Shape = ServerlessJobInfoShape;
+    }
+    /// What [`ServerlessStatefulSetInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerlessStatefulSetInfoShape {
+        agent_install_failed_num: ::std::option::Option<i64>,
+        agent_installed_num: ::std::option::Option<i64>,
+        agent_not_install_num: ::std::option::Option<i64>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        match_labels: crate::check::Seq<LabelInfoShape>,
+        name: ::std::option::Option<crate::check::Str>,
+        namespace_name: ::std::option::Option<crate::check::Str>,
+        pods_num: ::std::option::Option<i64>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerlessStatefulSetInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerlessStatefulSetInfo {
+        type Shape = ServerlessStatefulSetInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -138,6 +138,112 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_detail: ::std::option::Option<::std::string::String>,
     }
+    /// What [`PluginDetailInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PluginDetailInfoShape {
+        agent_version: ::std::option::Option<crate::check::Str>,
+        arch: ::std::option::Option<crate::check::Str>,
+        cpu_limit: ::std::option::Option<i64>,
+        id: ::std::option::Option<::std::string::String>,
+        memory_limit: ::std::option::Option<i64>,
+        name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        size: ::std::option::Option<crate::check::Str>,
+        update_time: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+        version_description: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PluginDetailInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PluginDetailInfo {
+        type Shape = PluginDetailInfoShape;
+    }
+    /// What [`PluginInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PluginInfoShape {
+        code: ::std::option::Option<crate::check::Str>,
+        description: ::std::option::Option<crate::check::Str>,
+        display_mode: ::std::option::Option<i64>,
+        installed_attachment_num: ::std::option::Option<i64>,
+        max_cpu_limit: ::std::option::Option<i64>,
+        max_memory_limit: ::std::option::Option<i64>,
+        max_size: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        tags: crate::check::Seq<crate::check::Str>,
+        uninstall_attachment_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PluginInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PluginInfo {
+        type Shape = PluginInfoShape;
+    }
+    /// What [`PluginStatusInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PluginStatusInfoShape {
+        agent_status: ::std::option::Option<crate::check::Str>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        host_type: ::std::option::Option<crate::check::Str>,
+        install_progress: ::std::option::Option<crate::check::Str>,
+        os_arch: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        plugin_status: ::std::option::Option<crate::check::Str>,
+        plugin_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        remaining_time: ::std::option::Option<crate::check::Str>,
+        status_detail: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PluginStatusInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PluginStatusInfo {
+        type Shape = PluginStatusInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -155,6 +155,37 @@ pub mod types {
                 })
         }
     }
+    /// What [`PolicyGroupResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PolicyGroupResponseInfoShape {
+        default_group: ::std::option::Option<bool>,
+        deletable: ::std::option::Option<bool>,
+        description: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<::std::string::String>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_num: ::std::option::Option<i64>,
+        protect_mode: ::std::option::Option<crate::check::Str>,
+        support_os: ::std::option::Option<crate::check::Str>,
+        support_version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PolicyGroupResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "group_id" => crate::check::AsText::as_text(&self.group_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PolicyGroupResponseInfo {
+        type Shape = PolicyGroupResponseInfoShape;
+    }
     pub mod builder {}
     mod defaults {
         #[cfg_attr(not(feature = "deserialize-requests"), allow(dead_code))]

@@ -729,6 +729,362 @@ pub mod types {
                 .map(|v| crate::known::ProtectStatus::parse(v))
         }
     }
+    /// What [`BackCopyByHostIdResponse`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BackCopyByHostIdResponseShape {
+        backup_id: ::std::option::Option<::std::string::String>,
+        backup_name: ::std::option::Option<crate::check::Str>,
+        backup_status: ::std::option::Option<crate::check::Str>,
+        backup_tag: ::std::option::Option<i64>,
+        create_time: ::std::option::Option<i64>,
+        #[serde(default)]
+        os_images_data: crate::check::Seq<ImageDataShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BackCopyByHostIdResponseShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "backup_id" => crate::check::AsText::as_text(&self.backup_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for BackCopyByHostIdResponse {
+        type Shape = BackCopyByHostIdResponseShape;
+    }
+    /// What [`BackupTriggerInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BackupTriggerInfoShape {
+        id: ::std::option::Option<crate::check::Str>,
+        name: ::std::option::Option<crate::check::Str>,
+        properties: ::std::option::Option<BackupTriggerPropertiesInfoShape>,
+        #[serde(rename = "type")]
+        type_: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BackupTriggerInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`BackupTriggerPropertiesInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BackupTriggerPropertiesInfoShape {
+        #[serde(default)]
+        pattern: crate::check::Seq<crate::check::Str>,
+        start_time: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BackupTriggerPropertiesInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`BackupVaultInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct BackupVaultInfoShape {
+        backup_policy_enabled: ::std::option::Option<bool>,
+        backup_policy_id: ::std::option::Option<crate::check::Str>,
+        backup_policy_name: ::std::option::Option<crate::check::Str>,
+        resources_num: ::std::option::Option<i64>,
+        vault_allocated: ::std::option::Option<i64>,
+        vault_charging_mode: ::std::option::Option<crate::check::Str>,
+        vault_id: ::std::option::Option<crate::check::Str>,
+        vault_name: ::std::option::Option<crate::check::Str>,
+        vault_size: ::std::option::Option<i64>,
+        vault_status: ::std::option::Option<crate::check::Str>,
+        vault_used: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for BackupVaultInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for BackupVaultInfo {
+        type Shape = BackupVaultInfoShape;
+    }
+    /// What [`ErrorInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ErrorInfoShape {
+        code: ::std::option::Option<crate::check::Str>,
+        message: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ErrorInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`GetBackupPolicyResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct GetBackupPolicyResponseInfoShape {
+        enabled: ::std::option::Option<bool>,
+        id: ::std::option::Option<::std::string::String>,
+        name: ::std::option::Option<crate::check::Str>,
+        operation_definition: ::std::option::Option<OperationDefinitionInfoShape>,
+        operation_type: ::std::option::Option<crate::check::Str>,
+        trigger: ::std::option::Option<BackupTriggerInfoShape>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for GetBackupPolicyResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for GetBackupPolicyResponseInfo {
+        type Shape = GetBackupPolicyResponseInfoShape;
+    }
+    /// What [`ImageData`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ImageDataShape {
+        image_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ImageDataShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`OperationDefinitionInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct OperationDefinitionInfoShape {
+        day_backups: ::std::option::Option<i64>,
+        max_backups: ::std::option::Option<i64>,
+        month_backups: ::std::option::Option<i64>,
+        retention_duration_days: ::std::option::Option<i64>,
+        timezone: ::std::option::Option<crate::check::Str>,
+        week_backups: ::std::option::Option<i64>,
+        year_backups: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for OperationDefinitionInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`OperationLogInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct OperationLogInfoShape {
+        backup_name: ::std::option::Option<crate::check::Str>,
+        ended_at: ::std::option::Option<crate::check::Str>,
+        error_info: ::std::option::Option<ErrorInfoShape>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        process: ::std::option::Option<i64>,
+        started_at: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for OperationLogInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for OperationLogInfo {
+        type Shape = OperationLogInfoShape;
+    }
+    /// What [`ProtectionPolicyInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProtectionPolicyInfoShape {
+        ai_protection_status: ::std::option::Option<crate::check::Str>,
+        bait_protection_status: ::std::option::Option<crate::check::Str>,
+        count_associated_server: ::std::option::Option<i64>,
+        default_policy: ::std::option::Option<i64>,
+        deploy_mode: ::std::option::Option<crate::check::Str>,
+        exclude_directory: ::std::option::Option<crate::check::Str>,
+        operating_system: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<::std::string::String>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        process_whitelist: crate::check::Seq<TrustProcessInfoShape>,
+        protection_directory: ::std::option::Option<crate::check::Str>,
+        protection_mode: ::std::option::Option<crate::check::Str>,
+        protection_type: ::std::option::Option<crate::check::Str>,
+        runtime_detection_directory: ::std::option::Option<crate::check::Str>,
+        runtime_detection_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProtectionPolicyInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ProtectionPolicyInfo {
+        type Shape = ProtectionPolicyInfoShape;
+    }
+    /// What [`ProtectionServerInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProtectionServerInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        backup_error: ::std::option::Option<ProtectionServerInfoBackupErrorShape>,
+        backup_policy_enabled: ::std::option::Option<bool>,
+        backup_policy_id: ::std::option::Option<crate::check::Str>,
+        backup_policy_name: ::std::option::Option<crate::check::Str>,
+        backup_protection_status: ::std::option::Option<crate::check::Str>,
+        count_backuped: ::std::option::Option<i64>,
+        count_protect_event: ::std::option::Option<i64>,
+        enterprise_project_id: ::std::option::Option<crate::check::Str>,
+        failed_decoy_dir: ::std::option::Option<crate::check::Str>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_source: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        protect_policy_id: ::std::option::Option<crate::check::Str>,
+        protect_policy_name: ::std::option::Option<crate::check::Str>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        ransom_protection_fail_reason: ::std::option::Option<crate::check::Str>,
+        ransom_protection_status: ::std::option::Option<crate::check::Str>,
+        resources_num: ::std::option::Option<i64>,
+        vault_allocated: ::std::option::Option<i64>,
+        vault_charging_mode: ::std::option::Option<crate::check::Str>,
+        vault_id: ::std::option::Option<crate::check::Str>,
+        vault_name: ::std::option::Option<crate::check::Str>,
+        vault_size: ::std::option::Option<i64>,
+        vault_status: ::std::option::Option<crate::check::Str>,
+        vault_used: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProtectionServerInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ProtectionServerInfo {
+        type Shape = ProtectionServerInfoShape;
+    }
+    /// What [`ProtectionServerInfoBackupError`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProtectionServerInfoBackupErrorShape {
+        error_code: ::std::option::Option<i64>,
+        error_description: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProtectionServerInfoBackupErrorShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`TrustProcessInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct TrustProcessInfoShape {
+        hash: ::std::option::Option<TextUpTo128>,
+        path: ::std::option::Option<TextUpTo128>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for TrustProcessInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
     pub mod builder {}
 }
 impl Client {

@@ -392,6 +392,118 @@ pub mod types {
     pub struct UpdatePolicyRequestBody {
         pub feature_list: ::std::vec::Vec<ChkFeatureInfo>,
     }
+    /// What [`ProtectionServeInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProtectionServeInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        agent_support_auto_attach: ::std::option::Option<bool>,
+        agent_version: ::std::option::Option<crate::check::Str>,
+        auto_attach: ::std::option::Option<bool>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        is_friendly_user: ::std::option::Option<bool>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_event_num: ::std::option::Option<i64>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        rasp_port: ::std::option::Option<i64>,
+        rasp_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProtectionServeInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ProtectionServeInfo {
+        type Shape = ProtectionServeInfoShape;
+    }
+    /// What [`RaspProtectHistoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct RaspProtectHistoryResponseInfoShape {
+        alarm_time: ::std::option::Option<i64>,
+        app_stack: ::std::option::Option<crate::check::Str>,
+        attack_input_name: ::std::option::Option<crate::check::Str>,
+        attack_input_value: ::std::option::Option<crate::check::Str>,
+        attack_tag: ::std::option::Option<crate::check::Str>,
+        chk_probe: ::std::option::Option<crate::check::Str>,
+        chk_rule: ::std::option::Option<crate::check::Str>,
+        chk_rule_desc: ::std::option::Option<crate::check::Str>,
+        event_name: ::std::option::Option<crate::check::Str>,
+        exist_bug: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        query_string: ::std::option::Option<crate::check::Str>,
+        req_headers: ::std::option::Option<crate::check::Str>,
+        req_method: ::std::option::Option<crate::check::Str>,
+        req_params: ::std::option::Option<crate::check::Str>,
+        req_path: ::std::option::Option<crate::check::Str>,
+        req_protocol: ::std::option::Option<crate::check::Str>,
+        req_src_ip: ::std::option::Option<crate::check::Str>,
+        req_url: ::std::option::Option<crate::check::Str>,
+        severity: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for RaspProtectHistoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for RaspProtectHistoryResponseInfo {
+        type Shape = RaspProtectHistoryResponseInfoShape;
+    }
+    /// What [`ServerAppStatusResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerAppStatusResponseInfoShape {
+        app_protect_status: ::std::option::Option<i64>,
+        chk_feature_name: ::std::option::Option<crate::check::Str>,
+        cmd_line: ::std::option::Option<crate::check::Str>,
+        error_info: ::std::option::Option<crate::check::Str>,
+        jdk_version: ::std::option::Option<crate::check::Str>,
+        pid: ::std::option::Option<i64>,
+        #[serde(default)]
+        port_list: crate::check::Seq<i64>,
+        start_time: ::std::option::Option<crate::check::Str>,
+        web_midware: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerAppStatusResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerAppStatusResponseInfo {
+        type Shape = ServerAppStatusResponseInfoShape;
+    }
     pub mod builder {}
     mod defaults {
         #[cfg_attr(not(feature = "deserialize-requests"), allow(dead_code))]

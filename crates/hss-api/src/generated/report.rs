@@ -318,6 +318,70 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_id: ::std::option::Option<::std::string::String>,
     }
+    /// What [`OperationSummaryInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct OperationSummaryInfoShape {
+        create_time: ::std::option::Option<i64>,
+        current_month: ::std::option::Option<i64>,
+        current_month_end: ::std::option::Option<i64>,
+        current_month_start: ::std::option::Option<i64>,
+        handled_security_event_num: ::std::option::Option<i64>,
+        hss_visit_days: ::std::option::Option<i64>,
+        report_id: ::std::option::Option<::std::string::String>,
+        title: ::std::option::Option<crate::check::Str>,
+        total_workload_beat_rate: ::std::option::Option<f64>,
+        user_name: ::std::option::Option<crate::check::Str>,
+        work: ::std::option::Option<crate::check::Str>,
+        workload_beat_rate: ::std::option::Option<f64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for OperationSummaryInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "report_id" => crate::check::AsText::as_text(&self.report_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for OperationSummaryInfo {
+        type Shape = OperationSummaryInfoShape;
+    }
+    /// What [`SecurityReportResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityReportResponseInfoShape {
+        default_report: ::std::option::Option<bool>,
+        latest_create_time: ::std::option::Option<i64>,
+        report_category: ::std::option::Option<crate::check::Str>,
+        report_create_time: ::std::option::Option<i64>,
+        report_id: ::std::option::Option<i64>,
+        report_name: ::std::option::Option<crate::check::Str>,
+        report_status: ::std::option::Option<crate::check::Str>,
+        report_sub_id: ::std::option::Option<i64>,
+        sending_period: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityReportResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityReportResponseInfo {
+        type Shape = SecurityReportResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -533,6 +533,36 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operate_all: ::std::option::Option<bool>,
     }
+    /// What [`SecurityCheckClusterReports`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct SecurityCheckClusterReportsShape {
+        cluster_category: ::std::option::Option<crate::check::Str>,
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        local_image_vul_num: ::std::option::Option<i64>,
+        privileged_container_num: ::std::option::Option<i64>,
+        report_id: ::std::option::Option<crate::check::Str>,
+        risk_config_num: ::std::option::Option<i64>,
+        scan_time: ::std::option::Option<i64>,
+        severity: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for SecurityCheckClusterReportsShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for SecurityCheckClusterReports {
+        type Shape = SecurityCheckClusterReportsShape;
+    }
     pub mod builder {}
 }
 impl Client {

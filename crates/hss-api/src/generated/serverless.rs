@@ -136,6 +136,43 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workload_type: ::std::option::Option<::std::string::String>,
     }
+    /// What [`ServerlessAssetBaseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ServerlessAssetBaseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        container_status: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        image_id: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        labels: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pod_id: ::std::option::Option<crate::check::Str>,
+        pod_ip: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        workload_id: ::std::option::Option<crate::check::Str>,
+        workload_name: ::std::option::Option<crate::check::Str>,
+        workload_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ServerlessAssetBaseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ServerlessAssetBaseInfo {
+        type Shape = ServerlessAssetBaseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -561,6 +561,122 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<i64>,
     }
+    /// What [`AccountResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AccountResponseInfoShape {
+        account_id: ::std::option::Option<crate::check::Str>,
+        account_name: ::std::option::Option<crate::check::Str>,
+        baseline_num: ::std::option::Option<i64>,
+        host_num: ::std::option::Option<i64>,
+        intrusion_num: ::std::option::Option<i64>,
+        organization_id: ::std::option::Option<crate::check::Str>,
+        project_id: ::std::option::Option<crate::check::Str>,
+        project_name: ::std::option::Option<crate::check::Str>,
+        vulnerability_num: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AccountResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AccountResponseInfo {
+        type Shape = AccountResponseInfoShape;
+    }
+    /// What [`Dictionary`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct DictionaryShape {
+        code: ::std::option::Option<crate::check::Str>,
+        value: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        values: crate::check::Seq<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for DictionaryShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for Dictionary {
+        type Shape = DictionaryShape;
+    }
+    /// What [`PluginResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PluginResponseInfoShape {
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        plugin_name: ::std::option::Option<crate::check::Str>,
+        plugin_status: ::std::option::Option<crate::check::Str>,
+        plugin_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        upgrade_status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PluginResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PluginResponseInfo {
+        type Shape = PluginResponseInfoShape;
+    }
+    /// What [`TwoFactorLoginHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct TwoFactorLoginHostResponseInfoShape {
+        auth_switch: ::std::option::Option<bool>,
+        auth_type: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<::std::string::String>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        outside_host: ::std::option::Option<bool>,
+        topic_display_name: ::std::option::Option<crate::check::Str>,
+        topic_urn: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for TwoFactorLoginHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "host_id" => crate::check::AsText::as_text(&self.host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for TwoFactorLoginHostResponseInfo {
+        type Shape = TwoFactorLoginHostResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {

@@ -2567,5 +2567,114 @@ pub mod types {
                 })
         }
     }
+    #[cfg(any(feature = "asset", feature = "security-check"))]
+    /// What [`AppResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct AppResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        app_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        install_dir: ::std::option::Option<crate::check::Str>,
+        recent_scan_time: ::std::option::Option<i64>,
+        update_time: ::std::option::Option<i64>,
+        version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(any(feature = "asset", feature = "security-check"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for AppResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(any(feature = "asset", feature = "security-check"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for AppResponseInfo {
+        type Shape = AppResponseInfoShape;
+    }
+    #[cfg(any(feature = "container", feature = "kubernetes"))]
+    /// What [`ContainerBaseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ContainerBaseInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        cpu_limit: ::std::option::Option<crate::check::Str>,
+        create_time: ::std::option::Option<i64>,
+        fatal_risk: ::std::option::Option<i64>,
+        high_risk: ::std::option::Option<i64>,
+        id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        low_risk: ::std::option::Option<i64>,
+        medium_risk: ::std::option::Option<i64>,
+        memory_limit: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        region_id: ::std::option::Option<crate::check::Str>,
+        restart_count: ::std::option::Option<i64>,
+        risky: ::std::option::Option<bool>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(any(feature = "container", feature = "kubernetes"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ContainerBaseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(any(feature = "container", feature = "kubernetes"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for ContainerBaseInfo {
+        type Shape = ContainerBaseInfoShape;
+    }
+    #[cfg(any(feature = "overview", feature = "rasp"))]
+    /// What [`PolicyInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct PolicyInfoShape {
+        host_num: ::std::option::Option<i64>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        policy_id: ::std::option::Option<::std::string::String>,
+        policy_name: ::std::option::Option<crate::check::Str>,
+        rule_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(any(feature = "overview", feature = "rasp"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for PolicyInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "policy_id" => crate::check::AsText::as_text(&self.policy_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(any(feature = "overview", feature = "rasp"))]
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for PolicyInfo {
+        type Shape = PolicyInfoShape;
+    }
     pub mod builder {}
 }

@@ -964,6 +964,525 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_id: ::std::option::Option<::std::string::String>,
     }
+    /// What [`HostProtectHistoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct HostProtectHistoryResponseInfoShape {
+        file_operation: ::std::option::Option<crate::check::Str>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        occr_time: ::std::option::Option<i64>,
+        occur_time: ::std::option::Option<i64>,
+        process_cmd: ::std::option::Option<crate::check::Str>,
+        process_id: ::std::option::Option<i64>,
+        process_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for HostProtectHistoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "process_id" => crate::check::AsText::as_text(&self.process_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for HostProtectHistoryResponseInfo {
+        type Shape = HostProtectHistoryResponseInfoShape;
+    }
+    /// What [`HostRaspProtectHistoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct HostRaspProtectHistoryResponseInfoShape {
+        alarm_level: ::std::option::Option<i64>,
+        alarm_time: ::std::option::Option<i64>,
+        attacked_url: ::std::option::Option<crate::check::Str>,
+        host_ip: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        source_ip: ::std::option::Option<crate::check::Str>,
+        threat_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for HostRaspProtectHistoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for HostRaspProtectHistoryResponseInfo {
+        type Shape = HostRaspProtectHistoryResponseInfoShape;
+    }
+    /// What [`ProtectDirectoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct ProtectDirectoryResponseInfoShape {
+        backup_directory: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        exclude_child_directory_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        exclude_file_list: crate::check::Seq<crate::check::Str>,
+        protect_directory: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for ProtectDirectoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperEventClusterInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperEventClusterInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperEventClusterInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperEventContainerInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperEventContainerInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        container_id: ::std::option::Option<crate::check::Str>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pod_ip: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperEventContainerInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperEventHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperEventHostInfoShape {
+        agent_status: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperEventHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperEventResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperEventResponseInfoShape {
+        container_info: ::std::option::Option<WebTamperEventContainerInfoShape>,
+        event_description: ::std::option::Option<crate::check::Str>,
+        event_time: ::std::option::Option<i64>,
+        file_path: ::std::option::Option<crate::check::Str>,
+        host_info: ::std::option::Option<WebTamperEventHostInfoShape>,
+        process_cmd: ::std::option::Option<crate::check::Str>,
+        process_env: ::std::option::Option<crate::check::Str>,
+        process_path: ::std::option::Option<crate::check::Str>,
+        process_pid: ::std::option::Option<i64>,
+        web_app_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperEventResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperEventResponseInfo {
+        type Shape = WebTamperEventResponseInfoShape;
+    }
+    /// What [`WebTamperHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperHostResponseInfoShape {
+        agent_id: ::std::option::Option<crate::check::Str>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        web_app_list: crate::check::Seq<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperHostResponseInfo {
+        type Shape = WebTamperHostResponseInfoShape;
+    }
+    /// What [`WebTamperImageOptionsResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperImageOptionsResponseInfoShape {
+        image_full_name: ::std::option::Option<crate::check::Str>,
+        image_id: ::std::option::Option<::std::string::String>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_namespace: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        image_version_list: crate::check::Seq<crate::check::Str>,
+        registry_name: ::std::option::Option<crate::check::Str>,
+        registry_type: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperImageOptionsResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "image_id" => crate::check::AsText::as_text(&self.image_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperImageOptionsResponseInfo {
+        type Shape = WebTamperImageOptionsResponseInfoShape;
+    }
+    /// What [`WebTamperProtectionConfigResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionConfigResponseInfoShape {
+        container_wtp_info: ::std::option::Option<
+            WebTamperProtectionConfigResponseInfoContainerWtpInfoShape,
+        >,
+        #[serde(default)]
+        exclude_file_types: crate::check::Seq<crate::check::Str>,
+        id: ::std::option::Option<::std::string::String>,
+        monitor_process: ::std::option::Option<bool>,
+        privileged_child: ::std::option::Option<bool>,
+        #[serde(default)]
+        privileged_process_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        protect_directory_info_list: crate::check::Seq<
+            ProtectDirectoryResponseInfoShape,
+        >,
+        protect_mode: ::std::option::Option<crate::check::Str>,
+        protected_container_nums: ::std::option::Option<i64>,
+        protected_event_nums: ::std::option::Option<i64>,
+        resource_id: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperProtectionConfigResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "id" => crate::check::AsText::as_text(&self.id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperProtectionConfigResponseInfo {
+        type Shape = WebTamperProtectionConfigResponseInfoShape;
+    }
+    /// What [`WebTamperProtectionConfigResponseInfoContainerWtpInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoShape {
+        cluster_info: ::std::option::Option<
+            WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfoShape,
+        >,
+        #[serde(default)]
+        cluster_label_list: crate::check::Seq<
+            WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelListShape,
+        >,
+        host_info: ::std::option::Option<
+            WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfoShape,
+        >,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_type: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        protect_type: ::std::option::Option<crate::check::Str>,
+        web_app_name: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields
+    for WebTamperProtectionConfigResponseInfoContainerWtpInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfoShape {
+        cluster_id: ::std::option::Option<crate::check::Str>,
+        cluster_name: ::std::option::Option<crate::check::Str>,
+        cluster_type: ::std::option::Option<crate::check::Str>,
+        cluster_version: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields
+    for WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelList`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelListShape {
+        key: ::std::option::Option<crate::check::Str>,
+        value: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields
+    for WebTamperProtectionConfigResponseInfoContainerWtpInfoClusterLabelListShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfoShape {
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_private_ip: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields
+    for WebTamperProtectionConfigResponseInfoContainerWtpInfoHostInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    /// What [`WebTamperProtectionContainerResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionContainerResponseInfoShape {
+        all_directory_nums: ::std::option::Option<i64>,
+        cluster_info: ::std::option::Option<WebTamperEventClusterInfoShape>,
+        container_id: ::std::option::Option<::std::string::String>,
+        container_name: ::std::option::Option<crate::check::Str>,
+        host_info: ::std::option::Option<WebTamperEventHostInfoShape>,
+        image_name: ::std::option::Option<crate::check::Str>,
+        image_version: ::std::option::Option<crate::check::Str>,
+        namespace: ::std::option::Option<crate::check::Str>,
+        pod_ip: ::std::option::Option<crate::check::Str>,
+        pod_name: ::std::option::Option<crate::check::Str>,
+        protected_directory_nums: ::std::option::Option<i64>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperProtectionContainerResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "container_id" => crate::check::AsText::as_text(&self.container_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperProtectionContainerResponseInfo {
+        type Shape = WebTamperProtectionContainerResponseInfoShape;
+    }
+    /// What [`WebTamperProtectionDirectoryResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WebTamperProtectionDirectoryResponseInfoShape {
+        backup_directory: ::std::option::Option<crate::check::Str>,
+        #[serde(default)]
+        exclude_child_directory_list: crate::check::Seq<crate::check::Str>,
+        #[serde(default)]
+        exclude_file_list: crate::check::Seq<crate::check::Str>,
+        failed_reason: ::std::option::Option<crate::check::Str>,
+        protect_directory: ::std::option::Option<crate::check::Str>,
+        status: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WebTamperProtectionDirectoryResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WebTamperProtectionDirectoryResponseInfo {
+        type Shape = WebTamperProtectionDirectoryResponseInfoShape;
+    }
+    /// What [`WtpBackupHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WtpBackupHostResponseInfoShape {
+        backup_dir: ::std::option::Option<crate::check::Str>,
+        backup_host_id: ::std::option::Option<::std::string::String>,
+        backup_host_ip: ::std::option::Option<crate::check::Str>,
+        backup_host_name: ::std::option::Option<crate::check::Str>,
+        backup_host_port: ::std::option::Option<i64>,
+        backup_host_status: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WtpBackupHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                "backup_host_id" => crate::check::AsText::as_text(&self.backup_host_id),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WtpBackupHostResponseInfo {
+        type Shape = WtpBackupHostResponseInfoShape;
+    }
+    /// What [`WtpProtectHostResponseInfo`] accepts, kept only as far as `check::Fields` reads (`hss_api::check`).
+    #[cfg(feature = "shapes")]
+    #[derive(::serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct WtpProtectHostResponseInfoShape {
+        #[serde(default)]
+        abnormal_dir_list: crate::check::Seq<crate::check::Str>,
+        abnormal_reason: ::std::option::Option<i64>,
+        agent_status: ::std::option::Option<crate::check::Str>,
+        anti_tampering_times: ::std::option::Option<i64>,
+        asset_value: ::std::option::Option<crate::check::Str>,
+        backup_host_id: ::std::option::Option<crate::check::Str>,
+        charging_mode: ::std::option::Option<crate::check::Str>,
+        detect_tampering_times: ::std::option::Option<i64>,
+        group_id: ::std::option::Option<crate::check::Str>,
+        group_name: ::std::option::Option<crate::check::Str>,
+        host_id: ::std::option::Option<crate::check::Str>,
+        host_name: ::std::option::Option<crate::check::Str>,
+        host_status: ::std::option::Option<crate::check::Str>,
+        interrupt_reason: ::std::option::Option<crate::check::Str>,
+        os_bit: ::std::option::Option<crate::check::Str>,
+        os_name: ::std::option::Option<crate::check::Str>,
+        os_type: ::std::option::Option<crate::check::Str>,
+        os_version: ::std::option::Option<crate::check::Str>,
+        private_ip: ::std::option::Option<crate::check::Str>,
+        protect_dir_num: ::std::option::Option<i64>,
+        protect_status: ::std::option::Option<crate::check::Str>,
+        public_ip: ::std::option::Option<crate::check::Str>,
+        rasp_protect_status: ::std::option::Option<crate::check::Str>,
+        resource_id: ::std::option::Option<crate::check::Str>,
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Fields for WtpProtectHostResponseInfoShape {
+        fn text(
+            &self,
+            name: &str,
+        ) -> ::std::option::Option<::std::borrow::Cow<'_, str>> {
+            match name {
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    #[cfg(feature = "shapes")]
+    impl crate::check::Checked for WtpProtectHostResponseInfo {
+        type Shape = WtpProtectHostResponseInfoShape;
+    }
     pub mod builder {}
 }
 impl Client {
