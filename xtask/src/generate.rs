@@ -183,88 +183,106 @@ pub fn generated_file(
     options: &Options,
     role: Option<SplitRole<'_>>,
 ) -> anyhow::Result<(syn::File, crate::one_way::Reached)> {
-    let mut reached = crate::one_way::Reached::default();
-    let started = std::time::Instant::now();
-    let (openapi, forms) = crate::multipart::take(&spec.openapi)?;
-    let tokens = match run_progenitor_with(&openapi, options) {
-        Ok(tokens) => tokens,
-        Err(whole) => {
-            let problems = isolate_failures(&spec.raw, &whole, options);
+    // The listings the shapes need (the whole spec's operations, as the
+    // table reads them) are found beside progenitor, on another thread.
+    std::thread::scope(|scope| {
+        let listings = scope.spawn(|| {
+            options
+                .open_enums
+                .then(|| crate::metadata::extract(&spec.raw))
+                .transpose()
+        });
+        let mut reached = crate::one_way::Reached::default();
+        let started = std::time::Instant::now();
+        let (openapi, forms) = crate::multipart::take(&spec.openapi)?;
+        let tokens = match run_progenitor_with(&openapi, options) {
+            Ok(tokens) => tokens,
+            Err(whole) => {
+                let problems = isolate_failures(&spec.raw, &whole, options);
+                bail!(
+                    "progenitor cannot generate a client for {spec_label}: {}",
+                    spec::Problems(problems)
+                );
+            }
+        };
+        phase("progenitor", started);
+        let started = std::time::Instant::now();
+        let mut file: syn::File =
+            syn::parse2(tokens).context("progenitor produced code that does not parse")?;
+        let clashes = duplicate_types(&file.items, "");
+        if !clashes.is_empty() {
+            let problems = clashes
+                .into_iter()
+                .map(|(path, name)| {
+                    let component = pointer::push("/components/schemas", &name);
+                    let location = if spec.raw.pointer(&component).is_some() { component } else { "/components/schemas".to_string() };
+                    spec::SpecProblem {
+                        location,
+                        message: format!(
+                            "typify gives two types the name `{path}{name}` (it names inline schemas after their parent and property, and one such name equals another type's); the code would not compile: rename the component"
+                        ),
+                    }
+                })
+                .collect();
             bail!(
-                "progenitor cannot generate a client for {spec_label}: {}",
+                "the client for {spec_label} would not compile: {}",
                 spec::Problems(problems)
             );
         }
-    };
-    phase("progenitor", started);
-    let started = std::time::Instant::now();
-    let mut file: syn::File =
-        syn::parse2(tokens).context("progenitor produced code that does not parse")?;
-    let clashes = duplicate_types(&file.items, "");
-    if !clashes.is_empty() {
-        let problems = clashes
-            .into_iter()
-            .map(|(path, name)| {
-                let component = pointer::push("/components/schemas", &name);
-                let location = if spec.raw.pointer(&component).is_some() { component } else { "/components/schemas".to_string() };
-                spec::SpecProblem {
-                    location,
-                    message: format!(
-                        "typify gives two types the name `{path}{name}` (it names inline schemas after their parent and property, and one such name equals another type's); the code would not compile: rename the component"
-                    ),
+        phase("syn: parse", started);
+        if options.interface == Interface::Builder && !options.struct_builders {
+            crate::struct_builders::remove(&mut file);
+        }
+        crate::multipart::add(&mut file, &forms)?;
+        crate::merge_arms::apply(&mut file);
+        let pass = std::time::Instant::now();
+        if options.shared_send {
+            crate::shared_send::apply(&mut file);
+        }
+        phase("syn: shared_send", pass);
+        let pass = std::time::Instant::now();
+        if options.one_way_serde {
+            match role {
+                None => match options.serde_gates {
+                    Some(gates) => {
+                        crate::one_way::apply_gated(&mut file, gates);
+                    }
+                    None => {
+                        crate::one_way::apply(&mut file);
+                    }
+                },
+                Some(SplitRole::Part { shared_crate }) => {
+                    reached = crate::one_way::apply_part(&mut file, shared_crate).1;
                 }
-            })
-            .collect();
-        bail!(
-            "the client for {spec_label} would not compile: {}",
-            spec::Problems(problems)
-        );
-    }
-    phase("syn: parse", started);
-    if options.interface == Interface::Builder && !options.struct_builders {
-        crate::struct_builders::remove(&mut file);
-    }
-    crate::multipart::add(&mut file, &forms)?;
-    crate::merge_arms::apply(&mut file);
-    let pass = std::time::Instant::now();
-    if options.shared_send {
-        crate::shared_send::apply(&mut file);
-    }
-    phase("syn: shared_send", pass);
-    let pass = std::time::Instant::now();
-    if options.one_way_serde {
-        match role {
-            None => match options.serde_gates {
-                Some(gates) => {
-                    crate::one_way::apply_gated(&mut file, gates);
+                Some(SplitRole::Shared { reached }) => {
+                    crate::one_way::apply_shared(&mut file, reached);
                 }
-                None => {
-                    crate::one_way::apply(&mut file);
-                }
-            },
-            Some(SplitRole::Part { shared_crate }) => {
-                reached = crate::one_way::apply_part(&mut file, shared_crate).1;
-            }
-            Some(SplitRole::Shared { reached }) => {
-                crate::one_way::apply_shared(&mut file, reached);
             }
         }
-    }
-    phase("syn: one_way", pass);
-    if options.open_enums {
-        let known = crate::known::collect(&spec.raw)
-            .with_context(|| format!("the known values of {spec_label}"))?;
-        crate::known::add_accessors(&mut file, &known)?;
-        crate::shapes::add(&mut file, &spec.raw)
-            .with_context(|| format!("the listing items' shapes of {spec_label}"))?;
-    }
-    if matches!(role, Some(SplitRole::Shared { .. })) {
-        allow_unused_builder_imports(&mut file);
-    }
-    file.items.push(statuses_module(&spec.openapi)?);
-    syn::visit_mut::VisitMut::visit_file_mut(&mut OneDocLinePerAttribute, &mut file);
-    phase("syn", started);
-    Ok((file, reached))
+        phase("syn: one_way", pass);
+        if options.open_enums {
+            let pass = std::time::Instant::now();
+            let known = crate::known::collect(&spec.raw)
+                .with_context(|| format!("the known values of {spec_label}"))?;
+            crate::known::add_accessors(&mut file, &known)?;
+            phase("syn: known values", pass);
+            let pass = std::time::Instant::now();
+            let listings = listings
+                .join()
+                .expect("the listings' thread does not panic")?
+                .unwrap_or_default();
+            crate::shapes::add(&mut file, &listings)
+                .with_context(|| format!("the listing items' shapes of {spec_label}"))?;
+            phase("syn: shapes", pass);
+        }
+        if matches!(role, Some(SplitRole::Shared { .. })) {
+            allow_unused_builder_imports(&mut file);
+        }
+        file.items.push(statuses_module(&spec.openapi)?);
+        syn::visit_mut::VisitMut::visit_file_mut(&mut OneDocLinePerAttribute, &mut file);
+        phase("syn", started);
+        Ok((file, reached))
+    })
 }
 
 /// The shared crate of a split client has no operations, so the builder

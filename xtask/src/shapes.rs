@@ -19,31 +19,45 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use crate::known::serde_name;
 
-/// Adds the shapes to the generated file's `types` module.
-pub fn add(file: &mut syn::File, raw: &Value) -> anyhow::Result<()> {
-    let operations = crate::metadata::extract(raw)?;
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
+/// Adds the shapes of the listings among `operations` to the generated
+/// file's `types` module.
+pub fn add(file: &mut syn::File, operations: &[crate::metadata::Operation]) -> anyhow::Result<()> {
+    let added = shapes(types_of(file), operations);
+    if let Some(types) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|c| &mut c.1),
         _ => None,
-    }) else {
-        return Ok(());
-    };
-    let structs: BTreeMap<String, syn::ItemStruct> = types
+    }) {
+        types.extend(added);
+    }
+    Ok(())
+}
+
+/// The items of the file's `types` module.
+fn types_of(file: &syn::File) -> &[syn::Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|c| c.1.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The shapes, their `Fields` and the `Checked` impls for `types`.
+fn shapes(types: &[syn::Item], operations: &[crate::metadata::Operation]) -> Vec<syn::Item> {
+    let structs: BTreeMap<String, &syn::ItemStruct> = types
         .iter()
         .filter_map(|item| match item {
-            syn::Item::Struct(s) if derives_deserialize(s) => {
-                Some((s.ident.to_string(), s.clone()))
-            }
+            syn::Item::Struct(s) if derives_deserialize(s) => Some((s.ident.to_string(), s)),
             _ => None,
         })
         .collect();
     // The item model of each listing, and the fields that identify items.
     let mut items: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for op in &operations {
+    for op in operations {
         let Some(list) = &op.list else { continue };
         let Some(answer) = structs.get(&format!("{}Response", op.id)) else {
             continue;
@@ -91,7 +105,7 @@ pub fn add(file: &mut syn::File, raw: &Value) -> anyhow::Result<()> {
     let mut added: Vec<syn::Item> = Vec::new();
     for name in &shaped {
         let kept = items.get(name).cloned().unwrap_or_default();
-        added.extend(shape(&structs[name], &kept, &shaped));
+        added.extend(shape(structs[name], &kept, &shaped));
         if items.contains_key(name) {
             let ty = format_ident!("{name}");
             let shape = format_ident!("{name}Shape");
@@ -103,8 +117,7 @@ pub fn add(file: &mut syn::File, raw: &Value) -> anyhow::Result<()> {
             });
         }
     }
-    types.extend(added);
-    Ok(())
+    added
 }
 
 /// `#[derive(..., ::serde::Deserialize, ...)]` on the struct itself (not
@@ -359,6 +372,7 @@ fn shaped_type(ty: &syn::Type, shaped: &BTreeSet<String>) -> syn::Type {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const SPEC: &str = r#"
 openapi: 3.0.3
@@ -393,7 +407,7 @@ paths:
         let mut file: syn::File = syn::parse_quote! {
             pub mod types { #items }
         };
-        add(&mut file, &raw).unwrap();
+        add(&mut file, &crate::metadata::extract(&raw).unwrap()).unwrap();
         prettyplease::unparse(&file)
     }
 

@@ -10,17 +10,18 @@
 //!   record sink; a table ends with `hosts 1-10 of 45`.
 //! - `json` and `ndjson` write each item as the service sent it
 //!   ([`hss_ext::Received`]), after the typed decode checked it: an item
-//!   the generated model refuses fails the page as before.
+//!   the generated model refuses fails the page as before. With `--all`
+//!   the check is the model's generated shape, which refuses the same
+//!   items without building the models ([`all_pages`]).
 //! - `--all`: `json` and `csv` are written into a `Spool` and reach stdout
 //!   only once the last page arrived; `table` (and a summary) is written at
 //!   the end anyway; `ndjson` records go out as pages arrive, each line
 //!   whole. On a failure the error says which of these stdout holds.
 
 use std::io::Write;
-
-use anyhow::{Context, Result};
 use std::marker::PhantomData;
 
+use anyhow::{Context, Result};
 use futures::{Stream, StreamExt, TryStreamExt};
 use hss_ext::{HssClient, ItemPage, ListOptions, RawItem};
 

@@ -97,7 +97,9 @@
 //!   [`HssClient::list_all_pages`], [`HssClient::list_page`]) over
 //!   [`ScanTaskQuery`], [`HostQuery`], [`VulnQuery`], [`VulHostQuery`] and
 //!   [`HostVulQuery`], each with the promise above and keyed by its own
-//!   identity ([`lists`] says which);
+//!   identity ([`lists`] says which), and [`HssClient::list_all_received`]
+//!   for a program that passes the items on as text: each checked against
+//!   its model's generated shape, not built;
 //! - [`HssClient::vul_statistics`], [`HssClient::change_vul_status`]
 //!   ([`VulStatusChange`]), [`HssClient::scan_policy`] and
 //!   [`HssClient::set_scan_policy`] ([`ScanPolicy`]);
